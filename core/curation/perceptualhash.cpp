@@ -1,0 +1,45 @@
+#include "core/curation/perceptualhash.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace winnow::core {
+
+std::uint64_t perceptualHash(const cv::Mat &image)
+{
+    cv::Mat grey;
+    if (image.channels() == 1)
+        grey = image;
+    else if (image.channels() == 3)
+        cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
+    else
+        cv::cvtColor(image, grey, cv::COLOR_BGRA2GRAY);
+
+    cv::Mat small;
+    cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    cv::Mat pixels;
+    small.convertTo(pixels, CV_32F, image.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
+    cv::Mat frequencies;
+    cv::dct(pixels, frequencies);
+
+    std::array<float, 64> low{};
+    for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 8; ++x)
+            low[size_t(y * 8 + x)] = frequencies.at<float>(y, x);
+    // The DC term only says how bright the image is; leave it out of the median.
+    std::array<float, 63> ac{};
+    std::copy(low.begin() + 1, low.end(), ac.begin());
+    std::nth_element(ac.begin(), ac.begin() + 31, ac.end());
+    const float median = ac[31];
+
+    std::uint64_t hash = 0;
+    for (size_t i = 1; i < 64; ++i)
+        if (low[i] > median)
+            hash |= std::uint64_t(1) << i;
+    return hash;
+}
+
+} // namespace winnow::core

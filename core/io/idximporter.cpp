@@ -1,0 +1,201 @@
+#include "core/io/idximporter.h"
+
+#include "core/io/importpipeline.h"
+#include "core/store/storeerror.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <zlib.h>
+
+namespace winnow::core {
+namespace {
+
+// An IDX file's header and as much of its payload as was asked for.
+struct IdxData {
+    std::vector<quint32> dims;
+    QByteArray payload;
+    qint64 available = 0; // complete records in payload
+};
+
+class GzFile {
+public:
+    explicit GzFile(const QString &path) : m_path(path)
+    {
+        m_file = gzopen(QFile::encodeName(path).constData(), "rb");
+        if (!m_file)
+            throw StoreError(QStringLiteral("%1: cannot open").arg(path));
+        gzbuffer(m_file, 1 << 18);
+    }
+    ~GzFile() { gzclose(m_file); }
+    GzFile(const GzFile &) = delete;
+    GzFile &operator=(const GzFile &) = delete;
+
+    qint64 read(char *into, qint64 size)
+    {
+        qint64 total = 0;
+        while (total < size) {
+            const int chunk = int(std::min<qint64>(size - total, 1 << 30));
+            const int got = gzread(m_file, into + total, unsigned(chunk));
+            if (got < 0) {
+                int code = 0;
+                throw StoreError(QStringLiteral("%1: cannot decompress: %2")
+                                     .arg(m_path, QString::fromUtf8(gzerror(m_file, &code))));
+            }
+            if (got == 0)
+                break;
+            total += got;
+        }
+        return total;
+    }
+
+private:
+    QString m_path;
+    gzFile m_file = nullptr;
+};
+
+IdxData readIdx(const QString &path, int expectedDims, qint64 limit)
+{
+    GzFile file(path);
+    unsigned char magic[4] = {};
+    if (file.read(reinterpret_cast<char *>(magic), 4) != 4)
+        throw StoreError(QStringLiteral("%1: too short for an IDX header").arg(path));
+    if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] != expectedDims)
+        throw StoreError(QStringLiteral("%1: not an IDX file of unsigned bytes with %2 dimension%3"
+                                        " (magic %4 %5 %6 %7)")
+                             .arg(path)
+                             .arg(expectedDims)
+                             .arg(expectedDims == 1 ? "" : "s")
+                             .arg(magic[0], 2, 16, QLatin1Char('0'))
+                             .arg(magic[1], 2, 16, QLatin1Char('0'))
+                             .arg(magic[2], 2, 16, QLatin1Char('0'))
+                             .arg(magic[3], 2, 16, QLatin1Char('0')));
+    IdxData data;
+    for (int d = 0; d < expectedDims; ++d) {
+        unsigned char raw[4] = {};
+        if (file.read(reinterpret_cast<char *>(raw), 4) != 4)
+            throw StoreError(QStringLiteral("%1: header cut short").arg(path));
+        data.dims.push_back((quint32(raw[0]) << 24) | (quint32(raw[1]) << 16) |
+                            (quint32(raw[2]) << 8) | quint32(raw[3]));
+    }
+    qint64 recordBytes = 1;
+    for (size_t d = 1; d < data.dims.size(); ++d)
+        recordBytes *= data.dims[d];
+    if (recordBytes <= 0 || recordBytes > kMaxImagePixels)
+        throw StoreError(QStringLiteral("%1: absurd record size in the header").arg(path));
+    const qint64 records = limit > 0 ? std::min<qint64>(limit, data.dims[0]) : data.dims[0];
+    data.payload.resize(records * recordBytes);
+    const qint64 got = file.read(data.payload.data(), data.payload.size());
+    data.available = got / recordBytes;
+    return data;
+}
+
+QString imageFolderName(const QString &imagesFile)
+{
+    QString name = QFileInfo(imagesFile).fileName();
+    if (name.endsWith(QLatin1String(".gz")))
+        name.chop(3);
+    return name.replace(u'.', u'-');
+}
+
+} // namespace
+
+QStringList fashionMnistClassNames()
+{
+    return {QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"),
+            QStringLiteral("Dress"),       QStringLiteral("Coat"),    QStringLiteral("Sandal"),
+            QStringLiteral("Shirt"),       QStringLiteral("Sneaker"), QStringLiteral("Bag"),
+            QStringLiteral("Ankle boot")};
+}
+
+Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
+                                const QString &labelsFile, const IdxOptions &options,
+                                const ProgressFn &progress, const CancelToken *cancel)
+{
+    return attempt([&] {
+        const IdxData images = readIdx(imagesFile, 3, options.limit);
+        const IdxData labels = readIdx(labelsFile, 1, options.limit);
+        if (images.dims[0] != labels.dims[0])
+            throw StoreError(QStringLiteral("%1 holds %2 images but %3 holds %4 labels")
+                                 .arg(imagesFile)
+                                 .arg(images.dims[0])
+                                 .arg(labelsFile)
+                                 .arg(labels.dims[0]));
+        const int rows = int(images.dims[1]);
+        const int cols = int(images.dims[2]);
+        const qint64 wanted = options.limit > 0 ? std::min<qint64>(options.limit, images.dims[0])
+                                                : qint64(images.dims[0]);
+        const qint64 count = std::min(images.available, labels.available);
+
+        ImportSummary summary;
+        summary.found = wanted;
+        if (count < wanted) {
+            summary.skipped += wanted - count;
+            summary.issues.push_back(
+                {count < images.available ? labelsFile : imagesFile,
+                 QStringLiteral("truncated: the header promises %1 records, the data holds %2")
+                     .arg(wanted)
+                     .arg(count)});
+        }
+
+        // Classes are created in label order so their shortcuts follow it (0 -> 1, 1 -> 2, ...).
+        for (const QString &name : options.classNames) {
+            if (const auto created = project.ensureClass(name); !created)
+                throw StoreError(created.error().message);
+        }
+
+        const QDir folder(QDir(project.directory()).filePath(
+            QStringLiteral("images/") + imageFolderName(imagesFile)));
+        if (!QDir().mkpath(folder.path()))
+            throw StoreError(QStringLiteral("%1: cannot create the folder").arg(folder.path()));
+        const int digits = int(QString::number(std::max<qint64>(count - 1, 1)).size());
+
+        const auto known = project.itemIdsByPath();
+        if (!known)
+            throw StoreError(known.error().message);
+        std::vector<qint64> fresh;
+        for (qint64 i = 0; i < count; ++i) {
+            const QString path = folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0')));
+            if (known->contains(path))
+                ++summary.alreadyPresent;
+            else
+                fresh.push_back(i);
+        }
+
+        auto probe = [&](qsizetype n) {
+            const qint64 i = fresh[size_t(n)];
+            const QString path = folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0')));
+            const int label = quint8(labels.payload[i]);
+            if (!options.classNames.isEmpty() && label >= options.classNames.size())
+                return ImageProbe{path, std::nullopt,
+                                  QStringLiteral("%1: record %2 has label %3 but only %4 class names were given")
+                                      .arg(labelsFile)
+                                      .arg(i)
+                                      .arg(label)
+                                      .arg(options.classNames.size())};
+            const cv::Mat image(rows, cols, CV_8U,
+                                const_cast<char *>(images.payload.constData()) + i * rows * cols);
+            std::vector<uchar> png;
+            cv::imencode(".png", image, png);
+            const QByteArray bytes(reinterpret_cast<const char *>(png.data()), qsizetype(png.size()));
+            QFile out(path);
+            if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
+                return ImageProbe{path, std::nullopt,
+                                  QStringLiteral("cannot write: %1").arg(out.errorString())};
+            ImageProbe result = probeImage(bytes, path);
+            if (result.item)
+                result.item->label = options.classNames.isEmpty() ? QString::number(label)
+                                                                  : options.classNames[label];
+            return result;
+        };
+        ImportPipeline pipeline(project, {QStringLiteral("idx"), QFileInfo(imagesFile).absoluteFilePath(),
+                                          options.split, QStringLiteral("idx")});
+        pipeline.run(qsizetype(fresh.size()), probe, summary, progress, cancel);
+        return summary;
+    });
+}
+
+} // namespace winnow::core

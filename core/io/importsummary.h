@@ -1,0 +1,35 @@
+#pragma once
+
+#include "core/store/project.h"
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace winnow::core {
+
+struct ImportIssue {
+    QString path;
+    QString reason;
+};
+
+// What an import did: every file found is either imported, already present, or skipped with
+// an issue that names it and says why.
+struct ImportSummary {
+    qint64 found = 0;
+    qint64 imported = 0;
+    qint64 alreadyPresent = 0;
+    qint64 skipped = 0;
+    bool cancelled = false;
+    qint64 batchId = 0;
+    double seconds = 0;
+    std::vector<ImportIssue> issues;
+};
+
+struct ImportOptions {
+    std::optional<Split> split;
+    bool labelsFromFolders = false; // parent folder name becomes the answer of `folder`
+};
+
+} // namespace winnow::core

@@ -1,0 +1,439 @@
+#include "core/store/project.h"
+
+#include "core/store/statement.h"
+#include "core/store/storeerror.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+
+#include <array>
+
+namespace winnow::core {
+namespace {
+
+// The class an item shows in the browser before any consolidation: its most frequent live
+// (not undone) answer; ties go to the class answered first.
+#define WINNOW_LIVE_LABEL                                                                        \
+    "(SELECT a.class_id FROM answers a"                                                          \
+    " WHERE a.item_id = i.id AND a.revokes IS NULL"                                              \
+    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"                           \
+    " GROUP BY a.class_id ORDER BY COUNT(*) DESC, MIN(a.id) LIMIT 1)"
+
+#define WINNOW_ITEM_FILTER                                                                       \
+    " (?2 IS NULL OR split = ?2) AND (?3 IS NULL OR batch_id = ?3)"                              \
+    " AND (?4 IS NULL OR label = ?4) AND (?5 = 0 OR label IS NULL)"
+
+constexpr auto kSelectItemsPage =
+    "SELECT id, path, width, height, channels, split, batch_id, label FROM ("
+    " SELECT i.id, i.path, i.width, i.height, i.channels, i.split, i.batch_id, " WINNOW_LIVE_LABEL
+    " AS label FROM items i WHERE i.id > ?1)"
+    " WHERE" WINNOW_ITEM_FILTER " ORDER BY id LIMIT ?6";
+
+constexpr auto kCountItems =
+    "SELECT COUNT(*) FROM ("
+    " SELECT i.split, i.batch_id, CASE WHEN ?4 IS NULL AND ?5 = 0 THEN NULL ELSE " WINNOW_LIVE_LABEL
+    " END AS label FROM items i WHERE i.id > ?1)"
+    " WHERE" WINNOW_ITEM_FILTER;
+
+constexpr auto kCountPerClass =
+    "SELECT c.name, COUNT(*) FROM (SELECT " WINNOW_LIVE_LABEL " AS label FROM items i) l"
+    " JOIN classes c ON c.id = l.label GROUP BY c.id ORDER BY c.position, c.id";
+
+constexpr auto kSelectClasses =
+    "SELECT id, name, color, shortcut, position FROM classes"
+    " WHERE retired_at IS NULL ORDER BY position, id";
+constexpr auto kInsertClass =
+    "INSERT INTO classes (name, color, shortcut, position, created_at) VALUES (?, ?, ?, ?, ?)";
+constexpr auto kSelectAnnotators =
+    "SELECT id, name, kind FROM annotators WHERE retired_at IS NULL ORDER BY name, id";
+constexpr auto kSelectAnnotatorByName = "SELECT id FROM annotators WHERE name = ?";
+constexpr auto kInsertAnnotator =
+    "INSERT INTO annotators (name, kind, created_at) VALUES (?, ?, ?)";
+constexpr auto kSelectBatches =
+    "SELECT id, kind, source, IFNULL(split, ''), created_at, imported, skipped"
+    " FROM import_batches ORDER BY id";
+constexpr auto kInsertBatch =
+    "INSERT INTO import_batches (kind, source, split, created_at) VALUES (?, ?, ?, ?)";
+constexpr auto kFinishBatch = "UPDATE import_batches SET imported = ?, skipped = ? WHERE id = ?";
+constexpr auto kSelectItemPaths = "SELECT path, id FROM items ORDER BY id";
+constexpr auto kInsertItem =
+    "INSERT OR IGNORE INTO items (path, content_hash, pixel_hash, perceptual_hash, width, height,"
+    " channels, split, batch_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr auto kInsertThumbnail = "INSERT INTO thumbnails (item_id, format, data) VALUES (?, ?, ?)";
+constexpr auto kInsertAnswer =
+    "INSERT INTO answers (item_id, annotator_id, class_id, created_at) VALUES (?, ?, ?, ?)";
+constexpr auto kSelectThumbnail = "SELECT data FROM thumbnails WHERE item_id = ?";
+constexpr auto kCountAllItems = "SELECT COUNT(*) FROM items";
+constexpr auto kCountLiveAnswers =
+    "SELECT COUNT(*) FROM answers a WHERE a.revokes IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)";
+constexpr auto kCountPerSplit = "SELECT split, COUNT(*) FROM items GROUP BY split ORDER BY split";
+constexpr auto kCountPerAnnotator =
+    "SELECT n.name, COUNT(a.id) FROM annotators n LEFT JOIN answers a ON a.annotator_id = n.id"
+    " AND a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"
+    " GROUP BY n.id ORDER BY n.name";
+constexpr auto kSelectSetting = "SELECT value FROM settings WHERE key = ?";
+constexpr auto kUpsertSetting =
+    "INSERT INTO settings (key, value) VALUES (?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+// Distinct, readable on light and dark backgrounds (Tableau 20 order).
+constexpr std::array kPalette = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+                                 "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+                                 "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"};
+constexpr auto kShortcutOrder = "1234567890abcdefghijklmnopqrstuvwxyz";
+
+QString databaseFile(const QString &directory)
+{
+    return QDir(directory).filePath(QString::fromLatin1(Project::kDatabaseName));
+}
+
+void bindFilter(Statement &query, const ItemFilter &filter)
+{
+    if (filter.split)
+        query.bind(2, splitName(*filter.split));
+    if (filter.batchId)
+        query.bind(3, *filter.batchId);
+    if (filter.classId && *filter.classId != ItemFilter::kUnlabelled)
+        query.bind(4, *filter.classId);
+    query.bind(5, qint64(filter.classId && *filter.classId == ItemFilter::kUnlabelled));
+}
+
+std::vector<CountRow> countRows(Database &db, const char *sql)
+{
+    std::vector<CountRow> rows;
+    Statement query(db, sql);
+    while (query.step())
+        rows.push_back({query.text(0), query.int64(1)});
+    return rows;
+}
+
+} // namespace
+
+QString nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QString splitName(Split split)
+{
+    switch (split) {
+    case Split::Train:
+        return QStringLiteral("train");
+    case Split::Val:
+        return QStringLiteral("val");
+    case Split::Test:
+        return QStringLiteral("test");
+    case Split::Unassigned:
+        break;
+    }
+    return QStringLiteral("unassigned");
+}
+
+std::optional<Split> parseSplit(const QString &name)
+{
+    for (Split split : {Split::Train, Split::Val, Split::Test, Split::Unassigned}) {
+        if (name.compare(splitName(split), Qt::CaseInsensitive) == 0)
+            return split;
+    }
+    return std::nullopt;
+}
+
+Project::Project(Database db, QString directory)
+    : m_db(std::move(db)), m_directory(std::move(directory))
+{
+}
+
+bool Project::exists(const QString &directory)
+{
+    return QFileInfo::exists(databaseFile(directory));
+}
+
+Result<std::unique_ptr<Project>> Project::create(const QString &directory)
+{
+    return attempt([&] {
+        if (exists(directory))
+            throw StoreError(QStringLiteral("%1: a project already exists here").arg(directory));
+        if (!QDir().mkpath(directory))
+            throw StoreError(QStringLiteral("%1: cannot create the folder").arg(directory));
+        const QString dir = QFileInfo(directory).canonicalFilePath();
+        return std::make_unique<Project>(Database(databaseFile(dir), Database::Mode::Create), dir);
+    });
+}
+
+Result<std::unique_ptr<Project>> Project::open(const QString &directory, Database::Mode mode)
+{
+    return attempt([&] {
+        QFileInfo info(directory);
+        // Accept the database file itself as well as its folder.
+        const QString dir = info.isFile() ? info.canonicalPath() : info.canonicalFilePath();
+        if (dir.isEmpty() || !exists(dir))
+            throw StoreError(QStringLiteral("%1: no Winnow project here (no %2)")
+                                 .arg(directory, QString::fromLatin1(kDatabaseName)));
+        return std::make_unique<Project>(Database(databaseFile(dir), mode), dir);
+    });
+}
+
+QString Project::absolutePath(const QString &storedPath) const
+{
+    return QDir::isAbsolutePath(storedPath) ? storedPath : QDir(m_directory).filePath(storedPath);
+}
+
+QString Project::storedPath(const QString &absolutePath) const
+{
+    // Files inside the project folder are stored relative to it, so the folder can move.
+    const QString relative = QDir(m_directory).relativeFilePath(absolutePath);
+    return relative.startsWith(QLatin1String("..")) ? absolutePath : relative;
+}
+
+Result<std::vector<ClassInfo>> Project::classes()
+{
+    return attempt([&] {
+        std::vector<ClassInfo> result;
+        Statement query(m_db, kSelectClasses);
+        while (query.step())
+            result.push_back({query.int64(0), query.text(1), query.text(2), query.text(3),
+                              int(query.int64(4))});
+        return result;
+    });
+}
+
+Result<std::vector<AnnotatorInfo>> Project::annotators()
+{
+    return attempt([&] {
+        std::vector<AnnotatorInfo> result;
+        Statement query(m_db, kSelectAnnotators);
+        while (query.step())
+            result.push_back({query.int64(0), query.text(1), query.text(2)});
+        return result;
+    });
+}
+
+Result<std::vector<BatchInfo>> Project::batches()
+{
+    return attempt([&] {
+        std::vector<BatchInfo> result;
+        Statement query(m_db, kSelectBatches);
+        while (query.step())
+            result.push_back({query.int64(0), query.text(1), query.text(2), query.text(3),
+                              query.text(4), query.int64(5), query.int64(6)});
+        return result;
+    });
+}
+
+qint64 Project::ensureClassUnlocked(const QString &name)
+{
+    if (const auto it = m_classIds.constFind(name); it != m_classIds.constEnd())
+        return *it;
+    {
+        Statement find(m_db, "SELECT id FROM classes WHERE name = ?");
+        find.bind(1, name);
+        if (find.step()) {
+            const qint64 id = find.int64(0);
+            m_classIds.insert(name, id);
+            return id;
+        }
+    }
+    Statement count(m_db, "SELECT COUNT(*) FROM classes");
+    count.step();
+    const qint64 position = count.int64(0);
+    const QString shortcuts = QString::fromLatin1(kShortcutOrder);
+    Statement insert(m_db, kInsertClass);
+    insert.bind(1, name)
+        .bind(2, QString::fromLatin1(kPalette[size_t(position) % kPalette.size()]))
+        .bind(3, position < shortcuts.size() ? QString(shortcuts[position]) : QString())
+        .bind(4, position)
+        .bind(5, nowIso());
+    insert.run();
+    const qint64 id = m_db.lastInsertId();
+    m_classIds.insert(name, id);
+    return id;
+}
+
+Result<qint64> Project::ensureClass(const QString &name)
+{
+    return attempt([&] {
+        if (name.trimmed().isEmpty())
+            throw StoreError(QStringLiteral("a class needs a name"));
+        Transaction transaction(m_db);
+        const qint64 id = ensureClassUnlocked(name.trimmed());
+        transaction.commit();
+        return id;
+    });
+}
+
+Result<qint64> Project::ensureAnnotator(const QString &name, const QString &kind)
+{
+    return attempt([&] {
+        Transaction transaction(m_db);
+        Statement find(m_db, kSelectAnnotatorByName);
+        find.bind(1, name);
+        if (find.step())
+            return find.int64(0);
+        Statement insert(m_db, kInsertAnnotator);
+        insert.bind(1, name).bind(2, kind).bind(3, nowIso());
+        insert.run();
+        const qint64 id = m_db.lastInsertId();
+        transaction.commit();
+        return id;
+    });
+}
+
+Result<qint64> Project::createBatch(const QString &kind, const QString &source,
+                                    std::optional<Split> split)
+{
+    return attempt([&] {
+        Statement insert(m_db, kInsertBatch);
+        insert.bind(1, kind).bind(2, source).bind(4, nowIso());
+        if (split)
+            insert.bind(3, splitName(*split));
+        insert.run();
+        return m_db.lastInsertId();
+    });
+}
+
+Result<void> Project::finishBatch(qint64 batchId, qint64 imported, qint64 skipped)
+{
+    return attempt([&] {
+        Statement update(m_db, kFinishBatch);
+        update.bind(1, imported).bind(2, skipped).bind(3, batchId);
+        update.run();
+    });
+}
+
+Result<QHash<QString, qint64>> Project::itemIdsByPath()
+{
+    return attempt([&] {
+        QHash<QString, qint64> ids;
+        Statement query(m_db, kSelectItemPaths);
+        while (query.step())
+            ids.insert(absolutePath(query.text(0)), query.int64(1));
+        return ids;
+    });
+}
+
+Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
+                                 const std::vector<NewItem> &items, qint64 labelAnnotatorId)
+{
+    return attempt([&] {
+        Transaction transaction(m_db);
+        Statement insertItem(m_db, kInsertItem);
+        Statement insertThumbnail(m_db, kInsertThumbnail);
+        Statement insertAnswer(m_db, kInsertAnswer);
+        const QString now = nowIso();
+        const QString splitText = splitName(split.value_or(Split::Unassigned));
+        qint64 added = 0;
+        for (const NewItem &item : items) {
+            insertItem.bind(1, storedPath(item.path))
+                .bind(2, item.contentHash)
+                .bind(3, item.pixelHash)
+                .bind(4, qint64(item.perceptualHash))
+                .bind(5, item.width)
+                .bind(6, item.height)
+                .bind(7, item.channels)
+                .bind(8, splitText)
+                .bind(9, batchId)
+                .bind(10, now);
+            insertItem.run();
+            if (m_db.changes() == 0)
+                continue; // already in the project
+            const qint64 itemId = m_db.lastInsertId();
+            ++added;
+            if (!item.thumbnail.isEmpty()) {
+                insertThumbnail.bind(1, itemId).bind(2, item.thumbnailFormat).bind(3, item.thumbnail);
+                insertThumbnail.run();
+            }
+            if (!item.label.isEmpty() && labelAnnotatorId > 0) {
+                insertAnswer.bind(1, itemId)
+                    .bind(2, labelAnnotatorId)
+                    .bind(3, ensureClassUnlocked(item.label))
+                    .bind(4, now);
+                insertAnswer.run();
+            }
+        }
+        transaction.commit();
+        return added;
+    });
+}
+
+Result<qint64> Project::countItems(const ItemFilter &filter)
+{
+    return attempt([&] {
+        Statement query(m_db, kCountItems);
+        query.bind(1, qint64(0));
+        bindFilter(query, filter);
+        query.step();
+        return query.int64(0);
+    });
+}
+
+Result<std::vector<ItemRecord>> Project::items(const ItemFilter &filter, qint64 afterId, int limit)
+{
+    return attempt([&] {
+        std::vector<ItemRecord> page;
+        page.reserve(size_t(limit));
+        Statement query(m_db, kSelectItemsPage);
+        query.bind(1, afterId);
+        bindFilter(query, filter);
+        query.bind(6, limit);
+        while (query.step()) {
+            page.push_back({query.int64(0), absolutePath(query.text(1)), int(query.int64(2)),
+                            int(query.int64(3)), int(query.int64(4)),
+                            parseSplit(query.text(5)).value_or(Split::Unassigned), query.int64(6),
+                            query.int64(7)});
+        }
+        return page;
+    });
+}
+
+Result<QByteArray> Project::thumbnail(qint64 itemId)
+{
+    return attempt([&] {
+        Statement query(m_db, kSelectThumbnail);
+        query.bind(1, itemId);
+        return query.step() ? query.blob(0) : QByteArray();
+    });
+}
+
+Result<ProjectSummary> Project::summary()
+{
+    return attempt([&] {
+        ProjectSummary result;
+        {
+            Statement count(m_db, kCountAllItems);
+            count.step();
+            result.items = count.int64(0);
+        }
+        {
+            Statement count(m_db, kCountLiveAnswers);
+            count.step();
+            result.answers = count.int64(0);
+        }
+        result.perSplit = countRows(m_db, kCountPerSplit);
+        result.perClass = countRows(m_db, kCountPerClass);
+        result.perAnnotator = countRows(m_db, kCountPerAnnotator);
+        return result;
+    });
+}
+
+Result<QString> Project::setting(const QString &key, const QString &fallback)
+{
+    return attempt([&] {
+        Statement query(m_db, kSelectSetting);
+        query.bind(1, key);
+        return query.step() ? query.text(0) : fallback;
+    });
+}
+
+Result<void> Project::setSetting(const QString &key, const QString &value)
+{
+    return attempt([&] {
+        Statement upsert(m_db, kUpsertSetting);
+        upsert.bind(1, key).bind(2, value);
+        upsert.run();
+    });
+}
+
+} // namespace winnow::core

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <cstdint>
+
+struct sqlite3_stmt;
+
+namespace winnow::core {
+
+class Database;
+
+// Short-lived RAII wrapper of one prepared statement; parameters are 1-based, columns 0-based.
+// Every method throws StoreError with the SQL's error message.
+class Statement {
+public:
+    Statement(const Database &db, const char *sql);
+    ~Statement();
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    Statement &bind(int index, qint64 value);
+    Statement &bind(int index, int value) { return bind(index, qint64(value)); }
+    Statement &bind(int index, double value);
+    Statement &bind(int index, const QString &value);
+    Statement &bind(int index, const QByteArray &blob);
+    Statement &bindNull(int index);
+
+    // Steps once: true while a row is available, false when done.
+    bool step();
+    // Steps to completion, for statements that return no rows.
+    void run();
+    void reset();
+
+    bool isNull(int column) const;
+    qint64 int64(int column) const;
+    double real(int column) const;
+    QString text(int column) const;
+    QByteArray blob(int column) const;
+
+private:
+    [[noreturn]] void fail() const;
+
+    sqlite3_stmt *m_stmt = nullptr;
+    const Database &m_db;
+};
+
+// Rolls back unless committed. Writers take the write lock at once (BEGIN IMMEDIATE) so that
+// two processes on one project queue on the busy timeout instead of failing mid-transaction.
+class Transaction {
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+
+    void commit();
+
+private:
+    Database &m_db;
+    bool m_open = true;
+};
+
+} // namespace winnow::core

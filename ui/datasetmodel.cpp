@@ -1,0 +1,127 @@
+#include "ui/datasetmodel.h"
+
+#include <QColor>
+#include <QFileInfo>
+#include <QSize>
+
+namespace winnow::ui {
+
+DatasetModel::DatasetModel(QObject *parent) : QAbstractListModel(parent) {}
+
+void DatasetModel::setProject(core::Project *project)
+{
+    m_project = project;
+    m_filter = {};
+    reload();
+}
+
+void DatasetModel::setFilter(const core::ItemFilter &filter)
+{
+    m_filter = filter;
+    reload();
+}
+
+void DatasetModel::reload()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_classes.clear();
+    m_total = 0;
+    m_atEnd = m_project == nullptr;
+    if (m_project) {
+        if (const auto classes = m_project->classes()) {
+            for (const core::ClassInfo &info : *classes)
+                m_classes.insert(info.id, info);
+        }
+        const auto total = m_project->countItems(m_filter);
+        if (total)
+            m_total = *total;
+        else
+            Q_EMIT loadFailed(total.error().message);
+    }
+    endResetModel();
+    // The first page comes now, so the first screen does not wait for the view to ask.
+    if (canFetchMore({}))
+        fetchMore({});
+}
+
+const core::ItemRecord *DatasetModel::record(int row) const
+{
+    return row >= 0 && row < int(m_rows.size()) ? &m_rows[size_t(row)] : nullptr;
+}
+
+QString DatasetModel::className(qint64 classId) const
+{
+    const auto it = m_classes.constFind(classId);
+    return it == m_classes.constEnd() ? QString() : it->name;
+}
+
+int DatasetModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant DatasetModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const core::ItemRecord &item = m_rows[size_t(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        return QFileInfo(item.path).fileName();
+    case Qt::ToolTipRole:
+        return tr("%1\n%2 x %3, %4 channel(s)\nsplit: %5\nlabel: %6")
+            .arg(item.path)
+            .arg(item.width)
+            .arg(item.height)
+            .arg(item.channels)
+            .arg(core::splitName(item.split),
+                 item.classId ? className(item.classId) : tr("(none)"));
+    case ItemIdRole:
+        return item.id;
+    case PathRole:
+        return item.path;
+    case ClassIdRole:
+        return item.classId;
+    case ClassNameRole:
+        return className(item.classId);
+    case ClassColorRole: {
+        const auto it = m_classes.constFind(item.classId);
+        return it == m_classes.constEnd() ? QVariant() : QVariant(QColor(it->color));
+    }
+    case SplitRole:
+        return core::splitName(item.split);
+    case SizeRole:
+        return QSize(item.width, item.height);
+    default:
+        return {};
+    }
+}
+
+bool DatasetModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && !m_atEnd;
+}
+
+void DatasetModel::fetchMore(const QModelIndex &parent)
+{
+    if (parent.isValid() || m_atEnd || !m_project)
+        return;
+    const qint64 after = m_rows.empty() ? 0 : m_rows.back().id;
+    auto page = m_project->items(m_filter, after, kPageSize);
+    if (!page) {
+        m_atEnd = true;
+        Q_EMIT loadFailed(page.error().message);
+        return;
+    }
+    m_atEnd = int(page->size()) < kPageSize;
+    if (page->empty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(page->size()) - 1);
+    m_rows.insert(m_rows.end(), std::make_move_iterator(page->begin()),
+                  std::make_move_iterator(page->end()));
+    endInsertRows();
+}
+
+} // namespace winnow::ui

@@ -1,0 +1,540 @@
+#include "ui/mainwindow.h"
+
+#include "core/io/idximporter.h"
+#include "core/io/rasterimage.h"
+#include "ui/datasetmodel.h"
+#include "ui/imageview.h"
+#include "ui/importjob.h"
+#include "ui/qimageconvert.h"
+#include "ui/thumbnailcache.h"
+#include "ui/thumbnaildelegate.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace winnow::ui {
+namespace {
+
+constexpr auto kRecentKey = "recentProjects";
+constexpr int kMaxRecent = 8;
+constexpr int kLargeImageSide = 4096;
+
+QStringList recentProjects()
+{
+    return QSettings().value(QLatin1String(kRecentKey)).toStringList();
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Winnow"));
+    resize(1280, 820);
+    m_thumbnails = new ThumbnailCache(this);
+    m_model = new DatasetModel(this);
+    m_pages = new QStackedWidget(this);
+    setCentralWidget(m_pages);
+    buildWelcome();
+    buildBrowser();
+    buildActions();
+    m_counts = new QLabel(this);
+    statusBar()->addPermanentWidget(m_counts);
+    connect(m_thumbnails, &ThumbnailCache::thumbnailReady, m_grid->viewport(), qOverload<>(&QWidget::update));
+    connect(m_model, &DatasetModel::loadFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(&m_imageWatcher, &QFutureWatcher<QImage>::finished, this, [this] {
+        const QImage image = m_imageWatcher.result();
+        const QModelIndex current = m_grid->currentIndex();
+        if (!current.isValid() || current.data(DatasetModel::ItemIdRole).toLongLong() != m_shownItem)
+            return; // the user moved on meanwhile
+        if (image.isNull())
+            m_imageView->setPlaceholder(tr("Cannot read %1").arg(current.data(DatasetModel::PathRole).toString()));
+        else
+            m_imageView->setImage(image, current.data(Qt::DisplayRole).toString());
+    });
+    closeProject();
+}
+
+MainWindow::~MainWindow()
+{
+    m_imageWatcher.waitForFinished();
+}
+
+void MainWindow::buildActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *create = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
+    create->setShortcut(QKeySequence::New);
+    create->setToolTip(tr("Create an empty project in a folder"));
+    QAction *open = file->addAction(tr("&Open Project…"), this, &MainWindow::chooseProject);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    QAction *importFolder = file->addAction(tr("&Import Image Folder…"), this, &MainWindow::chooseImportFolder);
+    importFolder->setShortcut(Qt::CTRL | Qt::Key_I);
+    importFolder->setToolTip(tr("Add every image under a folder (recursively) to the project"));
+    QAction *importIdx = file->addAction(tr("Import &IDX Files…"), this, &MainWindow::chooseImportIdx);
+    importIdx->setToolTip(tr("Add an MNIST-style pair of IDX image and label files"));
+    file->addSeparator();
+    QAction *close = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
+    close->setShortcut(QKeySequence::Close);
+    file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *larger = view->addAction(tr("&Larger Thumbnails"), this, [this] { changeThumbnailSize(+32); });
+    larger->setShortcut(QKeySequence::ZoomIn);
+    QAction *smaller = view->addAction(tr("&Smaller Thumbnails"), this, [this] { changeThumbnailSize(-32); });
+    smaller->setShortcut(QKeySequence::ZoomOut);
+    QAction *focusGrid = view->addAction(tr("Focus &Grid"), this, [this] { m_grid->setFocus(); });
+    focusGrid->setShortcut(Qt::CTRL | Qt::Key_1);
+    QAction *focusImage = view->addAction(tr("Focus &Image"), this, [this] { m_imageView->setFocus(); });
+    focusImage->setShortcut(Qt::CTRL | Qt::Key_2);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Winnow"), this, [this] {
+        QMessageBox::about(this, tr("About Winnow"),
+                           tr("<b>Winnow %1</b><p>A workbench for image-classification datasets: "
+                              "label, consolidate, curate and train.</p>")
+                               .arg(QLatin1String(WINNOW_VERSION)));
+    });
+
+    m_projectActions = {importFolder, importIdx, close, larger, smaller, focusGrid, focusImage};
+    refreshRecentMenu();
+}
+
+void MainWindow::buildWelcome()
+{
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->addStretch();
+    auto *title = new QLabel(tr("<h1>Winnow</h1><p>Open a project or create one, then import images.</p>"));
+    title->setAlignment(Qt::AlignCenter);
+    layout->addWidget(title);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch();
+    auto *create = new QPushButton(tr("New Project…"));
+    create->setToolTip(tr("Create an empty project in a folder (Ctrl+N)"));
+    auto *open = new QPushButton(tr("Open Project…"));
+    open->setToolTip(tr("Open an existing project folder (Ctrl+O)"));
+    connect(create, &QPushButton::clicked, this, &MainWindow::newProject);
+    connect(open, &QPushButton::clicked, this, &MainWindow::chooseProject);
+    buttons->addWidget(create);
+    buttons->addWidget(open);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+    auto *recentTitle = new QLabel(tr("Recent projects"));
+    recentTitle->setAlignment(Qt::AlignCenter);
+    layout->addWidget(recentTitle);
+    m_recentList = new QListWidget;
+    m_recentList->setMaximumWidth(640);
+    m_recentList->setToolTip(tr("Enter or double-click to open"));
+    layout->addWidget(m_recentList, 0, Qt::AlignHCenter);
+    layout->addStretch();
+    connect(m_recentList, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        if (const auto opened = openProject(item->data(Qt::UserRole).toString()); !opened)
+            QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+    });
+    m_pages->addWidget(page);
+}
+
+void MainWindow::buildBrowser()
+{
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto *filters = new QToolBar(tr("Filters"));
+    m_classFilter = new QComboBox;
+    m_classFilter->setToolTip(tr("Show only items whose most frequent answer is this class"));
+    m_classFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_splitFilter = new QComboBox;
+    m_splitFilter->setToolTip(tr("Show only items of this split"));
+    m_batchFilter = new QComboBox;
+    m_batchFilter->setToolTip(tr("Show only items of this import"));
+    m_batchFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    filters->addWidget(new QLabel(tr(" Class ")));
+    filters->addWidget(m_classFilter);
+    filters->addWidget(new QLabel(tr("  Split ")));
+    filters->addWidget(m_splitFilter);
+    filters->addWidget(new QLabel(tr("  Import ")));
+    filters->addWidget(m_batchFilter);
+    layout->addWidget(filters);
+    for (QComboBox *box : {m_classFilter, m_splitFilter, m_batchFilter})
+        connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilters);
+
+    auto *splitter = new QSplitter(Qt::Horizontal);
+    m_grid = new QListView;
+    m_grid->setViewMode(QListView::IconMode);
+    m_grid->setResizeMode(QListView::Adjust);
+    m_grid->setMovement(QListView::Static);
+    m_grid->setUniformItemSizes(true);
+    m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_grid->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_grid->setSpacing(2);
+    m_grid->setModel(m_model);
+    m_delegate = new ThumbnailDelegate(m_thumbnails, this);
+    m_grid->setItemDelegate(m_delegate);
+    m_grid->setToolTip(QString());
+    connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showCurrentItem);
+    m_imageView = new ImageView;
+    splitter->addWidget(m_grid);
+    splitter->addWidget(m_imageView);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({760, 500});
+    layout->addWidget(splitter, 1);
+    m_pages->addWidget(page);
+}
+
+core::Result<void> MainWindow::openProject(const QString &directory)
+{
+    auto opened = core::Project::open(directory);
+    if (!opened)
+        return opened.error();
+    closeProject();
+    m_project = std::move(opened).value();
+    const QString dir = m_project->directory();
+    m_thumbnails->setProject(dir);
+    m_model->setProject(m_project.get());
+    refreshFilters();
+    m_pages->setCurrentIndex(1);
+    for (QAction *action : std::as_const(m_projectActions))
+        action->setEnabled(true);
+    setWindowTitle(tr("%1 — Winnow").arg(QFileInfo(dir).fileName()));
+    rememberRecent(dir);
+    updateStatus();
+    if (m_model->rowCount() > 0)
+        m_grid->setCurrentIndex(m_model->index(0));
+    m_grid->setFocus();
+    Q_EMIT projectOpened(dir);
+    return {};
+}
+
+void MainWindow::closeProject()
+{
+    m_model->setProject(nullptr);
+    m_thumbnails->setProject({});
+    m_project.reset();
+    m_imageView->setPlaceholder({});
+    m_pages->setCurrentIndex(0);
+    for (QAction *action : std::as_const(m_projectActions))
+        action->setEnabled(false);
+    setWindowTitle(tr("Winnow"));
+    m_counts->clear();
+    refreshRecentMenu();
+}
+
+void MainWindow::newProject()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose or create an empty folder for the project"));
+    if (dir.isEmpty())
+        return;
+    auto created = core::Project::create(dir);
+    if (!created) {
+        QMessageBox::warning(this, tr("Cannot create project"), created.error().message);
+        return;
+    }
+    created->reset();
+    if (const auto opened = openProject(dir); !opened)
+        QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+}
+
+void MainWindow::chooseProject()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a project folder"));
+    if (dir.isEmpty())
+        return;
+    if (const auto opened = openProject(dir); !opened)
+        QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+}
+
+void MainWindow::chooseImportFolder()
+{
+    if (!m_project)
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Import Image Folder"));
+    auto *form = new QFormLayout(&dialog);
+    auto *folderRow = new QHBoxLayout;
+    auto *folderLabel = new QLabel(tr("(none)"));
+    auto *browse = new QPushButton(tr("Choose…"));
+    folderRow->addWidget(folderLabel, 1);
+    folderRow->addWidget(browse);
+    form->addRow(tr("Folder"), folderRow);
+    auto *labels = new QCheckBox(tr("Use each image's folder name as its label"));
+    labels->setToolTip(tr("Answers are recorded from an annotator named 'folder'"));
+    form->addRow(QString(), labels);
+    auto *split = new QComboBox;
+    split->addItem(tr("(none)"));
+    for (core::Split s : {core::Split::Train, core::Split::Val, core::Split::Test})
+        split->addItem(core::splitName(s), int(s));
+    form->addRow(tr("Split"), split);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    form->addRow(buttons);
+    QString folder;
+    connect(browse, &QPushButton::clicked, &dialog, [&] {
+        const QString chosen = QFileDialog::getExistingDirectory(&dialog, tr("Folder of images"));
+        if (chosen.isEmpty())
+            return;
+        folder = chosen;
+        folderLabel->setText(chosen);
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
+    });
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted || folder.isEmpty())
+        return;
+    core::ImportOptions options;
+    options.labelsFromFolders = labels->isChecked();
+    if (split->currentIndex() > 0)
+        options.split = core::Split(split->currentData().toInt());
+    importFolder(folder, options);
+}
+
+void MainWindow::chooseImportIdx()
+{
+    if (!m_project)
+        return;
+    const QString images = QFileDialog::getOpenFileName(this, tr("IDX images file"), {},
+                                                        tr("IDX files (*idx3* *.gz);;All files (*)"));
+    if (images.isEmpty())
+        return;
+    const QString labels = QFileDialog::getOpenFileName(this, tr("IDX labels file"), QFileInfo(images).path(),
+                                                        tr("IDX files (*idx1* *.gz);;All files (*)"));
+    if (labels.isEmpty())
+        return;
+    ImportJob::Request request;
+    request.kind = ImportJob::Request::Kind::Idx;
+    request.projectDirectory = m_project->directory();
+    request.imagesFile = images;
+    request.labelsFile = labels;
+    startImport(new ImportJob(request, this));
+}
+
+void MainWindow::importFolder(const QString &folder, const core::ImportOptions &options)
+{
+    if (!m_project)
+        return;
+    ImportJob::Request request;
+    request.projectDirectory = m_project->directory();
+    request.folder = folder;
+    request.options = options;
+    startImport(new ImportJob(request, this));
+}
+
+void MainWindow::startImport(ImportJob *job)
+{
+    auto *dialog = new QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 0, this);
+    dialog->setWindowTitle(tr("Import"));
+    dialog->setMinimumDuration(300);
+    dialog->setAutoReset(false);
+    dialog->setAutoClose(false);
+    connect(dialog, &QProgressDialog::canceled, job, &ImportJob::cancel);
+    connect(job, &ImportJob::progress, dialog, [dialog](qint64 done, qint64 total, const QString &stage) {
+        dialog->setMaximum(int(std::min<qint64>(total, INT_MAX)));
+        dialog->setValue(int(std::min<qint64>(done, INT_MAX)));
+        dialog->setLabelText(total > 0 ? tr("%1: %2 of %3 files").arg(stage).arg(done).arg(total) : stage + QStringLiteral("…"));
+    });
+    connect(job, &ImportJob::finished, this, [this, job, dialog](const core::ImportSummary &summary, const QString &error) {
+        dialog->deleteLater();
+        job->deleteLater();
+        m_model->reload();
+        refreshFilters();
+        updateStatus();
+        Q_EMIT importFinished(summary, error);
+        if (!error.isEmpty()) {
+            QMessageBox::warning(this, tr("Import failed"), error);
+            return;
+        }
+        const QString text = tr("Imported %1 images; %2 were already in the project; %3 skipped%4.")
+                                 .arg(summary.imported)
+                                 .arg(summary.alreadyPresent)
+                                 .arg(summary.skipped)
+                                 .arg(summary.cancelled ? tr(" (cancelled)") : QString());
+        statusBar()->showMessage(text, 15000);
+        if (!summary.issues.empty()) {
+            QStringList lines;
+            for (const core::ImportIssue &issue : summary.issues)
+                lines << QStringLiteral("%1: %2").arg(issue.path, issue.reason);
+            auto *box = new QMessageBox(QMessageBox::Warning, tr("Import finished with skipped files"), text,
+                                        QMessageBox::Ok, this);
+            box->setDetailedText(lines.join(u'\n'));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+    });
+    job->start();
+}
+
+void MainWindow::refreshFilters()
+{
+    m_updatingFilters = true;
+    const QVariant cls = m_classFilter->currentData();
+    const QVariant split = m_splitFilter->currentData();
+    const QVariant batch = m_batchFilter->currentData();
+    m_classFilter->clear();
+    m_splitFilter->clear();
+    m_batchFilter->clear();
+    m_classFilter->addItem(tr("All classes"));
+    m_classFilter->addItem(tr("Unlabelled"), core::ItemFilter::kUnlabelled);
+    m_splitFilter->addItem(tr("All splits"));
+    m_batchFilter->addItem(tr("All imports"));
+    if (m_project) {
+        if (const auto classes = m_project->classes()) {
+            for (const core::ClassInfo &info : *classes) {
+                QPixmap swatch(12, 12);
+                swatch.fill(QColor(info.color));
+                m_classFilter->addItem(QIcon(swatch), info.name, info.id);
+            }
+        }
+        for (core::Split s : {core::Split::Train, core::Split::Val, core::Split::Test, core::Split::Unassigned})
+            m_splitFilter->addItem(core::splitName(s), int(s));
+        if (const auto batches = m_project->batches()) {
+            for (const core::BatchInfo &b : *batches) {
+                if (b.imported > 0)
+                    m_batchFilter->addItem(tr("#%1 %2 (%3)").arg(b.id).arg(QFileInfo(b.source).fileName()).arg(b.imported), b.id);
+            }
+        }
+    }
+    auto restore = [](QComboBox *box, const QVariant &value) {
+        const int index = value.isValid() ? box->findData(value) : 0;
+        box->setCurrentIndex(std::max(0, index));
+    };
+    restore(m_classFilter, cls);
+    restore(m_splitFilter, split);
+    restore(m_batchFilter, batch);
+    m_updatingFilters = false;
+}
+
+void MainWindow::applyFilters()
+{
+    if (m_updatingFilters || !m_project)
+        return;
+    core::ItemFilter filter;
+    if (m_classFilter->currentData().isValid())
+        filter.classId = m_classFilter->currentData().toLongLong();
+    if (m_splitFilter->currentData().isValid())
+        filter.split = core::Split(m_splitFilter->currentData().toInt());
+    if (m_batchFilter->currentData().isValid())
+        filter.batchId = m_batchFilter->currentData().toLongLong();
+    m_model->setFilter(filter);
+    if (m_model->rowCount() > 0)
+        m_grid->setCurrentIndex(m_model->index(0));
+    else
+        m_imageView->setPlaceholder(tr("No items match the filters"));
+    updateStatus();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_counts->text();
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_project) {
+        m_counts->clear();
+        return;
+    }
+    const auto summary = m_project->summary();
+    if (!summary) {
+        m_counts->setText(summary.error().message);
+        return;
+    }
+    m_counts->setText(tr("%L1 shown of %L2 items · %L3 classes · %L4 answers · %L5 annotators")
+                          .arg(m_model->totalCount())
+                          .arg(summary->items)
+                          .arg(summary->perClass.size())
+                          .arg(summary->answers)
+                          .arg(summary->perAnnotator.size()));
+}
+
+void MainWindow::showCurrentItem()
+{
+    const QModelIndex current = m_grid->currentIndex();
+    if (!current.isValid()) {
+        m_imageView->setPlaceholder({});
+        return;
+    }
+    m_shownItem = current.data(DatasetModel::ItemIdRole).toLongLong();
+    const QString path = current.data(DatasetModel::PathRole).toString();
+    m_imageWatcher.setFuture(QtConcurrent::run([path] {
+        const auto raster = core::loadRasterImage(path, kLargeImageSide);
+        return raster ? toQImage(*raster) : QImage();
+    }));
+}
+
+void MainWindow::rememberRecent(const QString &directory)
+{
+    QStringList recent = recentProjects();
+    recent.removeAll(directory);
+    recent.prepend(directory);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    QSettings().setValue(QLatin1String(kRecentKey), recent);
+    refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    m_recentList->clear();
+    const QStringList recent = recentProjects();
+    for (const QString &dir : recent) {
+        m_recentMenu->addAction(dir, this, [this, dir] {
+            if (const auto opened = openProject(dir); !opened)
+                QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+        });
+        auto *item = new QListWidgetItem(QStringLiteral("%1 — %2").arg(QFileInfo(dir).fileName(), dir), m_recentList);
+        item->setData(Qt::UserRole, dir);
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::changeThumbnailSize(int delta)
+{
+    m_delegate->setCellSize(std::clamp(m_delegate->cellSide() + delta, 48, 256));
+    // Changing the delegate's size hint needs a relayout.
+    m_grid->setUniformItemSizes(false);
+    m_grid->setUniformItemSizes(true);
+    m_grid->doItemsLayout();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    const auto jobs = findChildren<ImportJob *>();
+    for (ImportJob *job : jobs) {
+        if (job->isRunning()) {
+            job->cancel();
+        }
+    }
+    event->accept();
+}
+
+} // namespace winnow::ui
