@@ -28,6 +28,7 @@ void DatasetModel::reload()
     m_classes.clear();
     m_total = 0;
     m_atEnd = m_project == nullptr;
+    m_fetchQueued = false;
     if (m_project) {
         if (const auto classes = m_project->classes()) {
             for (const core::ClassInfo &info : *classes)
@@ -38,11 +39,24 @@ void DatasetModel::reload()
             m_total = *total;
         else
             Q_EMIT loadFailed(total.error().message);
+        // The first page comes with the reset, so the first screen does not wait for a fetch.
+        if (auto page = loadPage())
+            m_rows = std::move(*page);
     }
     endResetModel();
-    // The first page comes now, so the first screen does not wait for the view to ask.
-    if (canFetchMore({}))
-        fetchMore({});
+}
+
+std::optional<std::vector<core::ItemRecord>> DatasetModel::loadPage()
+{
+    const qint64 after = m_rows.empty() ? 0 : m_rows.back().id;
+    auto page = m_project->items(m_filter, after, kPageSize);
+    if (!page) {
+        m_atEnd = true;
+        Q_EMIT loadFailed(page.error().message);
+        return std::nullopt;
+    }
+    m_atEnd = int(page->size()) < kPageSize;
+    return std::move(page).value();
 }
 
 const core::ItemRecord *DatasetModel::record(int row) const
@@ -100,22 +114,26 @@ QVariant DatasetModel::data(const QModelIndex &index, int role) const
 
 bool DatasetModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && !m_atEnd;
+    return !parent.isValid() && !m_atEnd && !m_fetchQueued;
 }
 
 void DatasetModel::fetchMore(const QModelIndex &parent)
 {
-    if (parent.isValid() || m_atEnd || !m_project)
+    if (!canFetchMore(parent) || !m_project)
         return;
-    const qint64 after = m_rows.empty() ? 0 : m_rows.back().id;
-    auto page = m_project->items(m_filter, after, kPageSize);
-    if (!page) {
-        m_atEnd = true;
-        Q_EMIT loadFailed(page.error().message);
+    // Rows are appended from the event loop, never from inside whatever signal asked for them
+    // (views ask while handling a reset or a scroll).
+    m_fetchQueued = true;
+    QMetaObject::invokeMethod(this, &DatasetModel::appendPage, Qt::QueuedConnection);
+}
+
+void DatasetModel::appendPage()
+{
+    if (!m_fetchQueued || !m_project)
         return;
-    }
-    m_atEnd = int(page->size()) < kPageSize;
-    if (page->empty())
+    m_fetchQueued = false;
+    auto page = loadPage();
+    if (!page || page->empty())
         return;
     const int first = int(m_rows.size());
     beginInsertRows({}, first, first + int(page->size()) - 1);

@@ -5,6 +5,7 @@
 #include <QAbstractListModel>
 #include <QHash>
 
+#include <optional>
 #include <vector>
 
 namespace winnow::ui {
@@ -48,12 +49,16 @@ Q_SIGNALS:
     void loadFailed(const QString &message);
 
 private:
+    std::optional<std::vector<core::ItemRecord>> loadPage();
+    void appendPage();
+
     core::Project *m_project = nullptr;
     core::ItemFilter m_filter;
     std::vector<core::ItemRecord> m_rows;
     QHash<qint64, core::ClassInfo> m_classes;
     qint64 m_total = 0;
     bool m_atEnd = true;
+    bool m_fetchQueued = false;
 };
 
 } // namespace winnow::ui

@@ -1,4 +1,171 @@
+#include "core/store/database.h"
+#include "core/store/project.h"
+#include "core/store/statement.h"
+#include "core/store/storeerror.h"
+
+#include "tests/testsupport.h"
+
+#include <QTemporaryDir>
 #include <QTest>
-class StoreTest : public QObject { Q_OBJECT };
+
+using namespace winnow::core;
+
+class StoreTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void createsProjectInWalModeWithApplicationId();
+    void upgradesVersion1Fixture();
+    void refusesSchemaNewerThanThisBuild();
+    void refusesForeignSqliteFile();
+    void refusesFolderWithoutProject();
+    void transactionRollsBackUnlessCommitted();
+    void ensureClassAssignsShortcutsAndColoursInOrder();
+    void storesPathsInsideProjectRelative();
+    void settingsRoundTrip();
+};
+
+namespace {
+qint64 scalar(Database &db, const char *sql)
+{
+    Statement query(db, sql);
+    query.step();
+    return query.int64(0);
+}
+} // namespace
+
+void StoreTest::createsProjectInWalModeWithApplicationId()
+{
+    QTemporaryDir dir;
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
+    Database &db = project->database();
+    QCOMPARE(scalar(db, "PRAGMA application_id"), qint64(Database::kApplicationId));
+    QCOMPARE(db.userVersion(), Database::latestSchemaVersion());
+    QVERIFY(Database::latestSchemaVersion() >= 2);
+    Statement mode(db, "PRAGMA journal_mode");
+    QVERIFY(mode.step());
+    QCOMPARE(mode.text(0), QStringLiteral("wal"));
+    QVERIFY(!Project::create(dir.filePath(QStringLiteral("p"))).ok());
+}
+
+void StoreTest::upgradesVersion1Fixture()
+{
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QStringLiteral("project.winnow"));
+    QVERIFY(QFile::copy(QStringLiteral(WINNOW_TEST_DATA "/project-v1/project.winnow"), copy));
+    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+    {
+        Database raw(copy, Database::Mode::ReadOnly);
+        QCOMPARE(raw.userVersion(), 1);
+    }
+    auto project = Project::open(dir.path());
+    QVERIFY2(project.ok(), qPrintable(project.errorMessage()));
+    Database &db = (*project)->database();
+    QCOMPARE(db.userVersion(), Database::latestSchemaVersion());
+    // Old rows survive and the new columns and tables exist.
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM items"), qint64(2));
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM items WHERE perceptual_hash IS NULL"), qint64(2));
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM thumbnails"), qint64(0));
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM answers WHERE revokes IS NULL"), qint64(2));
+    const auto summary = (*project)->summary();
+    QVERIFY(summary.ok());
+    QCOMPARE(summary->perClass.size(), size_t(2));
+    QCOMPARE(summary->perClass[0].name, QStringLiteral("cat"));
+}
+
+void StoreTest::refusesSchemaNewerThanThisBuild()
+{
+    QTemporaryDir dir;
+    {
+        auto project = winnow::test::createProject(dir.path());
+        project->database().execute(QStringLiteral("PRAGMA user_version = 999"));
+    }
+    const auto reopened = Project::open(dir.path());
+    QVERIFY(!reopened.ok());
+    QVERIFY2(reopened.errorMessage().contains(QStringLiteral("newer")), qPrintable(reopened.errorMessage()));
+}
+
+void StoreTest::refusesForeignSqliteFile()
+{
+    QTemporaryDir dir;
+    {
+        Database other(dir.filePath(QStringLiteral("project.winnow")), Database::Mode::Create);
+    }
+    // Database(Create) made it a Winnow file; overwrite the id to look like another program's.
+    {
+        Database db(dir.filePath(QStringLiteral("project.winnow")), Database::Mode::ReadWrite);
+        db.execute(QStringLiteral("PRAGMA application_id = 42"));
+    }
+    const auto opened = Project::open(dir.path());
+    QVERIFY(!opened.ok());
+    QVERIFY2(opened.errorMessage().contains(QStringLiteral("not a Winnow project")), qPrintable(opened.errorMessage()));
+}
+
+void StoreTest::refusesFolderWithoutProject()
+{
+    QTemporaryDir dir;
+    const auto opened = Project::open(dir.path());
+    QVERIFY(!opened.ok());
+    QVERIFY(opened.errorMessage().contains(dir.path()));
+}
+
+void StoreTest::transactionRollsBackUnlessCommitted()
+{
+    QTemporaryDir dir;
+    auto project = winnow::test::createProject(dir.path());
+    Database &db = project->database();
+    {
+        Transaction transaction(db);
+        db.execute(QStringLiteral("INSERT INTO settings (key, value) VALUES ('a', '1')"));
+    }
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM settings"), qint64(0));
+    {
+        Transaction transaction(db);
+        db.execute(QStringLiteral("INSERT INTO settings (key, value) VALUES ('a', '1')"));
+        transaction.commit();
+    }
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM settings"), qint64(1));
+}
+
+void StoreTest::ensureClassAssignsShortcutsAndColoursInOrder()
+{
+    QTemporaryDir dir;
+    auto project = winnow::test::createProject(dir.path());
+    QStringList names;
+    for (int i = 0; i < 12; ++i)
+        names << QStringLiteral("class %1").arg(i);
+    for (const QString &name : names)
+        QVERIFY(project->ensureClass(name).ok());
+    QCOMPARE(*project->ensureClass(names[3]), *project->ensureClass(names[3]));
+    const auto classes = project->classes();
+    QVERIFY(classes.ok());
+    QCOMPARE(classes->size(), size_t(12));
+    QCOMPARE((*classes)[0].shortcut, QStringLiteral("1"));
+    QCOMPARE((*classes)[9].shortcut, QStringLiteral("0"));
+    QCOMPARE((*classes)[10].shortcut, QStringLiteral("a"));
+    QVERIFY((*classes)[0].color != (*classes)[1].color);
+    QVERIFY(!project->ensureClass(QStringLiteral("  ")).ok());
+}
+
+void StoreTest::storesPathsInsideProjectRelative()
+{
+    QTemporaryDir dir;
+    auto project = winnow::test::createProject(dir.path());
+    const QString inside = QDir(project->directory()).filePath(QStringLiteral("images/a.png"));
+    QCOMPARE(project->storedPath(inside), QStringLiteral("images/a.png"));
+    QCOMPARE(project->absolutePath(QStringLiteral("images/a.png")), inside);
+    QCOMPARE(project->storedPath(QStringLiteral("/elsewhere/b.png")), QStringLiteral("/elsewhere/b.png"));
+}
+
+void StoreTest::settingsRoundTrip()
+{
+    QTemporaryDir dir;
+    auto project = winnow::test::createProject(dir.path());
+    QCOMPARE(*project->setting(QStringLiteral("k"), QStringLiteral("fallback")), QStringLiteral("fallback"));
+    QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v1")).ok());
+    QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v2")).ok());
+    QCOMPARE(*project->setting(QStringLiteral("k")), QStringLiteral("v2"));
+}
+
 QTEST_APPLESS_MAIN(StoreTest)
 #include "store_test.moc"

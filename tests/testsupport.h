@@ -1,0 +1,69 @@
+#pragma once
+
+// Fixtures shared by the test suites: images drawn here, projects in temporary folders.
+
+#include "core/store/project.h"
+
+#include <QByteArray>
+#include <QDir>
+#include <QFile>
+#include <QString>
+#include <QTest>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <memory>
+
+namespace winnow::test {
+
+// A deterministic picture: a gradient with a circle whose place depends on `seed`.
+inline cv::Mat drawImage(int width, int height, int channels, int seed)
+{
+    cv::Mat image(height, width, channels == 1 ? CV_8UC1 : channels == 4 ? CV_8UC4 : CV_8UC3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            const int v = (x * 255 / std::max(1, width - 1) + seed * 37) % 256;
+            if (channels == 1)
+                image.at<uchar>(y, x) = uchar(v);
+            else if (channels == 3)
+                image.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(v), uchar(y * 255 / std::max(1, height - 1)), uchar(seed * 53));
+            else
+                image.at<cv::Vec4b>(y, x) = cv::Vec4b(uchar(v), uchar(y), uchar(seed), 255);
+        }
+    cv::circle(image, cv::Point((seed * 7) % width, (seed * 13) % height), std::max(2, width / 5),
+               cv::Scalar::all(255 - (seed * 19) % 200), -1);
+    return image;
+}
+
+inline QByteArray encodeImage(const cv::Mat &image, const char *extension)
+{
+    std::vector<uchar> bytes;
+    if (!cv::imencode(extension, image, bytes))
+        return {};
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
+}
+
+inline bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+inline bool writeImage(const QString &path, int width, int height, int channels, int seed,
+                       const char *extension = ".png")
+{
+    return writeFile(path, encodeImage(drawImage(width, height, channels, seed), extension));
+}
+
+inline std::unique_ptr<core::Project> createProject(const QString &dir)
+{
+    auto project = core::Project::create(dir);
+    if (!project)
+        qFatal("cannot create test project: %s", qPrintable(project.error().message));
+    return std::move(project).value();
+}
+
+} // namespace winnow::test

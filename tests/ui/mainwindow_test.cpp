@@ -1,0 +1,155 @@
+#include "ui/mainwindow.h"
+
+#include "core/io/folderimporter.h"
+#include "ui/datasetmodel.h"
+#include "ui/imageview.h"
+#include "ui/thumbnailcache.h"
+
+#include "tests/testsupport.h"
+
+#include <QComboBox>
+#include <QListView>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace winnow;
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void opensProjectAndScrollsTheGrid();
+    void filtersByClassFromTheToolbar();
+    void importsAFolderFromTheWindow();
+    void imageViewZoomsWithKeys();
+    void refusesAFolderWithoutProject();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_projectDir;
+};
+
+void MainWindowTest::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("WinnowTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("mainwindow_test"));
+    const QString images = m_dir.filePath(QStringLiteral("images"));
+    for (int i = 0; i < 1500; ++i)
+        QVERIFY(test::writeImage(QStringLiteral("%1/%2/%3.png").arg(images, i % 3 ? QStringLiteral("cat") : QStringLiteral("dog")).arg(i), 32, 32, 3, i));
+    m_projectDir = m_dir.filePath(QStringLiteral("project"));
+    auto project = test::createProject(m_projectDir);
+    const auto summary = core::importImageFolder(*project, images, {core::Split::Train, true});
+    QVERIFY(summary.ok());
+    QCOMPARE(summary->imported, qint64(1500));
+}
+
+void MainWindowTest::opensProjectAndScrollsTheGrid()
+{
+    ui::MainWindow window;
+    window.resize(1000, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const auto opened = window.openProject(m_projectDir);
+    QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
+    QListView *grid = window.grid();
+    QCOMPARE(window.model()->totalCount(), qint64(1500));
+    QVERIFY(window.model()->rowCount() < 1500); // paged, not loaded at once
+    QVERIFY(window.statusText().contains(QStringLiteral("1,500")));
+
+    // The visible thumbnails load off the GUI thread and the current image is shown.
+    QTRY_VERIFY(window.thumbnails()->pendingCount() == 0);
+    QTRY_VERIFY(!window.imageView()->image().isNull());
+    QCOMPARE(window.imageView()->image().size(), QSize(32, 32));
+
+    // Scroll to the bottom repeatedly: the view fetches more pages until all rows are there.
+    QScrollBar *bar = grid->verticalScrollBar();
+    for (int i = 0; i < 20 && window.model()->rowCount() < 1500; ++i) {
+        bar->setValue(bar->maximum());
+        QTest::qWait(20);
+    }
+    QCOMPARE(window.model()->rowCount(), 1500);
+    bar->setValue(bar->maximum());
+    QTRY_VERIFY(window.thumbnails()->pendingCount() == 0);
+
+    // Keyboard: End goes to the last item and shows it.
+    grid->setFocus();
+    QTest::keyClick(grid, Qt::Key_End);
+    QCOMPARE(grid->currentIndex().row(), 1499);
+    QTRY_COMPARE(window.imageView()->image().size(), QSize(32, 32));
+}
+
+void MainWindowTest::filtersByClassFromTheToolbar()
+{
+    ui::MainWindow window;
+    window.show();
+    QVERIFY(window.openProject(m_projectDir).ok());
+    QComboBox *classes = window.classFilter();
+    const int dog = classes->findText(QStringLiteral("dog"));
+    QVERIFY(dog > 0);
+    classes->setCurrentIndex(dog);
+    QCOMPARE(window.model()->totalCount(), qint64(500));
+    QCOMPARE(window.grid()->currentIndex().data(ui::DatasetModel::ClassNameRole).toString(), QStringLiteral("dog"));
+    classes->setCurrentIndex(classes->findText(QStringLiteral("Unlabelled")));
+    QCOMPARE(window.model()->totalCount(), qint64(0));
+    classes->setCurrentIndex(0);
+    QCOMPARE(window.model()->totalCount(), qint64(1500));
+}
+
+void MainWindowTest::importsAFolderFromTheWindow()
+{
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("more"));
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(test::writeImage(QStringLiteral("%1/bird/%2.png").arg(images).arg(i), 20, 20, 3, i + 5000));
+    QVERIFY(test::writeFile(images + QStringLiteral("/bird/broken.jpg"), QByteArray("nope")));
+    const QString projectDir = dir.filePath(QStringLiteral("project"));
+    test::createProject(projectDir);
+
+    ui::MainWindow window;
+    window.show();
+    QVERIFY(window.openProject(projectDir).ok());
+    QCOMPARE(window.model()->totalCount(), qint64(0));
+    QSignalSpy finished(&window, &ui::MainWindow::importFinished);
+    window.importFolder(images, {core::Split::Val, true});
+    QTRY_COMPARE(finished.count(), 1);
+    const auto summary = finished.first().first().value<core::ImportSummary>();
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QCOMPARE(window.model()->totalCount(), qint64(5));
+    QVERIFY(window.classFilter()->findText(QStringLiteral("bird")) > 0);
+}
+
+void MainWindowTest::imageViewZoomsWithKeys()
+{
+    ui::ImageView view;
+    view.resize(400, 400);
+    view.show();
+    QImage image(100, 50, QImage::Format_RGB888);
+    image.fill(Qt::red);
+    view.setImage(image);
+    QVERIFY(view.isFitted());
+    QCOMPARE(view.zoom(), 4.0);
+    QTest::keyClick(&view, Qt::Key_1);
+    QCOMPARE(view.zoom(), 1.0);
+    QTest::keyClick(&view, Qt::Key_Plus);
+    QCOMPARE(view.zoom(), 1.25);
+    QTest::keyClick(&view, Qt::Key_Minus);
+    QCOMPARE(view.zoom(), 1.0);
+    QTest::keyClick(&view, Qt::Key_F);
+    QVERIFY(view.isFitted());
+}
+
+void MainWindowTest::refusesAFolderWithoutProject()
+{
+    QTemporaryDir dir;
+    ui::MainWindow window;
+    const auto opened = window.openProject(dir.path());
+    QVERIFY(!opened.ok());
+    QVERIFY(opened.errorMessage().contains(QStringLiteral("no Winnow project")));
+    QVERIFY(window.project() == nullptr);
+}
+
+QTEST_MAIN(MainWindowTest)
+#include "mainwindow_test.moc"
