@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a build folder and prints its figures; never fails for slowness.
+set -uo pipefail
+build=${1:-build/release}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+archive=${CIFAR_ARCHIVE:-$root/../shared/data/cifar10-jpg.tar.gz}
+work=${BENCH_DIR:-$root/build/bench-data}
+mkdir -p "$work"
+out="$work/results.txt"
+: > "$out"
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" | tee -a "$out"
+if [ -f "$archive" ]; then
+  "$build/tests/bench/import_bench" "$archive" "$work" "$work/cifar10-project" | tee -a "$out"
+  QT_QPA_PLATFORM=offscreen "$build/tests/bench/firstscreen_bench" "$work/cifar10-project" | tee -a "$out"
+else
+  echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"
+fi
+echo "figures written to $out"
