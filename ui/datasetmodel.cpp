@@ -112,6 +112,36 @@ QVariant DatasetModel::data(const QModelIndex &index, int role) const
     }
 }
 
+void DatasetModel::fetchAll()
+{
+    m_fetchQueued = false;
+    while (!m_atEnd && m_project) {
+        m_fetchQueued = true;
+        const int before = rowCount();
+        appendPage();
+        if (rowCount() == before)
+            break;
+    }
+}
+
+void DatasetModel::refreshLabels()
+{
+    if (!m_project || m_rows.empty())
+        return;
+    if (m_filter.classId) {
+        reload(); // rows may have left or joined the class
+        return;
+    }
+    auto fresh = m_project->items(m_filter, 0, int(m_rows.size()));
+    if (!fresh || fresh->size() != m_rows.size()) {
+        reload();
+        return;
+    }
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        m_rows[i].classId = (*fresh)[i].classId;
+    Q_EMIT dataChanged(index(0), index(rowCount() - 1), {ClassIdRole, ClassNameRole, ClassColorRole, Qt::ToolTipRole});
+}
+
 bool DatasetModel::canFetchMore(const QModelIndex &parent) const
 {
     return !parent.isValid() && !m_atEnd && !m_fetchQueued;

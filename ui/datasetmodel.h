@@ -35,6 +35,11 @@ public:
     // Re-reads classes and items, e.g. after an import.
     void reload();
 
+    // Loads every remaining page now (before selecting everything in the filter).
+    void fetchAll();
+    // Re-reads the labels of the rows already loaded (after answers were added).
+    void refreshLabels();
+
     // Items matching the filter, including rows not fetched yet.
     qint64 totalCount() const { return m_total; }
     const core::ItemRecord *record(int row) const;

@@ -1,10 +1,14 @@
 #include "ui/mainwindow.h"
 
+#include "core/io/answerfiles.h"
 #include "core/io/idximporter.h"
+#include "core/label/labelingsession.h"
 #include "core/io/rasterimage.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
 #include "ui/importjob.h"
+#include "ui/labelingview.h"
+#include "ui/projectdialogs.h"
 #include "ui/qimageconvert.h"
 #include "ui/thumbnailcache.h"
 #include "ui/thumbnaildelegate.h"
@@ -12,6 +16,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QKeyEvent>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -30,6 +35,8 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -40,6 +47,11 @@ namespace {
 constexpr auto kRecentKey = "recentProjects";
 constexpr int kMaxRecent = 8;
 constexpr int kLargeImageSide = 4096;
+
+QString annotatorKey(const QString &projectDir)
+{
+    return QStringLiteral("annotators/") + QString::fromUtf8(projectDir.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
+}
 
 QStringList recentProjects()
 {
@@ -112,6 +124,33 @@ void MainWindow::buildActions()
     QAction *focusImage = view->addAction(tr("Focus &Image"), this, [this] { m_imageView->setFocus(); });
     focusImage->setShortcut(Qt::CTRL | Qt::Key_2);
 
+    QMenu *labeling = menuBar()->addMenu(tr("&Labeling"));
+    QAction *label = labeling->addAction(tr("&Label Images"), this, &MainWindow::showLabeling);
+    label->setShortcut(Qt::CTRL | Qt::Key_L);
+    label->setToolTip(tr("Label images one by one, one key per class"));
+    QAction *browse = labeling->addAction(tr("&Browse Images"), this, &MainWindow::showBrowser);
+    browse->setShortcut(Qt::CTRL | Qt::Key_B);
+    QAction *who = labeling->addAction(tr("&Switch Annotator…"), this, &MainWindow::promptAnnotator);
+    labeling->addSeparator();
+    QAction *classes = labeling->addAction(tr("Manage &Classes…"), this, [this] {
+        manageClasses(*m_project, this);
+        refreshFilters();
+        m_model->reload();
+        m_labelingView->reloadClasses();
+    });
+    QAction *annotators = labeling->addAction(tr("Manage &Annotators…"), this, [this] {
+        manageAnnotators(*m_project, this);
+        updateStatus();
+    });
+    labeling->addSeparator();
+    QAction *selectAll = labeling->addAction(tr("Select All in &Filter"), this, &MainWindow::selectAllInFilter);
+    selectAll->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_A);
+    selectAll->setToolTip(tr("Select every item the filters show, then press a class key to label them all"));
+    labeling->addSeparator();
+    QAction *importAnswers = labeling->addAction(tr("&Import Answers…"), this, &MainWindow::chooseImportAnswers);
+    importAnswers->setToolTip(tr("item,worker,label CSV or a Ground Truth output manifest"));
+    QAction *exportAnswers = labeling->addAction(tr("&Export Answers…"), this, &MainWindow::chooseExportAnswers);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Winnow"), this, [this] {
         QMessageBox::about(this, tr("About Winnow"),
@@ -120,7 +159,8 @@ void MainWindow::buildActions()
                                .arg(QLatin1String(WINNOW_VERSION)));
     });
 
-    m_projectActions = {importFolder, importIdx, close, larger, smaller, focusGrid, focusImage};
+    m_projectActions = {importFolder, importIdx, close, larger, smaller, focusGrid, focusImage, label, browse,
+                        who, classes, annotators, selectAll, importAnswers, exportAnswers};
     refreshRecentMenu();
 }
 
@@ -205,7 +245,30 @@ void MainWindow::buildBrowser()
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({760, 500});
     layout->addWidget(splitter, 1);
-    m_pages->addWidget(page);
+    m_grid->installEventFilter(this);
+
+    m_labelingView = new LabelingView;
+    connect(m_labelingView, &LabelingView::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(page, tr("Browse"));
+    m_tabs->addTab(m_labelingView, tr("Label"));
+    m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
+    m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == 1 && m_project && m_labelingView->currentItemId() == 0) {
+            if (m_annotatorId == 0)
+                promptAnnotator();
+            else
+                m_labelingView->start(m_project.get(), m_annotatorId);
+        }
+        if (index == 0 && m_project) {
+            m_model->reload(); // answers given while labeling show in the grid
+            updateStatus();
+        }
+    });
+    m_pages->addWidget(m_tabs);
 }
 
 core::Result<void> MainWindow::openProject(const QString &directory)
@@ -222,7 +285,12 @@ core::Result<void> MainWindow::openProject(const QString &directory)
     m_pages->setCurrentIndex(1);
     for (QAction *action : std::as_const(m_projectActions))
         action->setEnabled(true);
-    setWindowTitle(tr("%1 — Winnow").arg(QFileInfo(dir).fileName()));
+    m_tabs->setCurrentIndex(0);
+    const QString remembered = QSettings().value(annotatorKey(dir)).toString();
+    const bool known = !remembered.isEmpty() && setAnnotator(remembered).ok();
+    if (!known && m_askForAnnotator)
+        QTimer::singleShot(0, this, &MainWindow::promptAnnotator);
+    updateTitle();
     rememberRecent(dir);
     updateStatus();
     if (m_model->rowCount() > 0)
@@ -234,6 +302,9 @@ core::Result<void> MainWindow::openProject(const QString &directory)
 
 void MainWindow::closeProject()
 {
+    m_labelingView->stop();
+    m_annotatorId = 0;
+    m_annotatorName.clear();
     m_model->setProject(nullptr);
     m_thumbnails->setProject({});
     m_project.reset();
@@ -241,7 +312,7 @@ void MainWindow::closeProject()
     m_pages->setCurrentIndex(0);
     for (QAction *action : std::as_const(m_projectActions))
         action->setEnabled(false);
-    setWindowTitle(tr("Winnow"));
+    updateTitle();
     m_counts->clear();
     refreshRecentMenu();
 }
@@ -526,8 +597,180 @@ void MainWindow::changeThumbnailSize(int delta)
     m_grid->doItemsLayout();
 }
 
+core::Result<void> MainWindow::setAnnotator(const QString &name)
+{
+    if (!m_project)
+        return core::Error{tr("no project is open")};
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty())
+        return core::Error{tr("an annotator needs a name")};
+    const auto id = m_project->ensureAnnotator(trimmed, QStringLiteral("human"));
+    if (!id)
+        return id.error();
+    m_labelingView->stop();
+    m_annotatorId = *id;
+    m_annotatorName = trimmed;
+    QSettings().setValue(annotatorKey(m_project->directory()), trimmed);
+    updateTitle();
+    if (m_tabs->currentIndex() == 1)
+        m_labelingView->start(m_project.get(), m_annotatorId);
+    return {};
+}
+
+void MainWindow::promptAnnotator()
+{
+    if (!m_project)
+        return;
+    const QString name = askAnnotator(*m_project, m_annotatorName, this);
+    if (name.isEmpty())
+        return;
+    if (const auto set = setAnnotator(name); !set)
+        QMessageBox::warning(this, tr("Cannot switch annotator"), set.error().message);
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_project) {
+        setWindowTitle(tr("Winnow"));
+        return;
+    }
+    const QString project = QFileInfo(m_project->directory()).fileName();
+    setWindowTitle(m_annotatorName.isEmpty() ? tr("%1 — Winnow").arg(project)
+                                             : tr("%1 — %2 — Winnow").arg(project, m_annotatorName));
+}
+
+void MainWindow::showLabeling()
+{
+    if (m_project)
+        m_tabs->setCurrentIndex(1);
+}
+
+void MainWindow::showBrowser()
+{
+    if (m_project)
+        m_tabs->setCurrentIndex(0);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_grid && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const auto mods = key->modifiers() & ~(Qt::KeypadModifier | Qt::ShiftModifier);
+        if (mods == Qt::NoModifier && !key->text().isEmpty() && labelSelection(key->text().toLower()))
+            return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+bool MainWindow::labelSelection(const QString &key)
+{
+    if (!m_project)
+        return false;
+    const auto classes = m_project->classes();
+    if (!classes)
+        return false;
+    const auto cls = std::find_if(classes->begin(), classes->end(), [&](const core::ClassInfo &c) { return c.shortcut == key; });
+    if (cls == classes->end())
+        return false;
+    const QModelIndexList selected = m_grid->selectionModel()->selectedIndexes();
+    if (selected.isEmpty())
+        return false;
+    if (m_annotatorId == 0) {
+        promptAnnotator();
+        if (m_annotatorId == 0)
+            return true;
+    }
+    std::vector<qint64> ids;
+    ids.reserve(size_t(selected.size()));
+    for (const QModelIndex &index : selected)
+        ids.push_back(index.data(DatasetModel::ItemIdRole).toLongLong());
+    core::LabelingSession session(*m_project, m_annotatorId);
+    const auto done = session.answerMany(ids, cls->id);
+    if (!done) {
+        QMessageBox::warning(this, tr("Not labelled"), done.error().message);
+        return true;
+    }
+    const int current = m_grid->currentIndex().row();
+    m_model->refreshLabels();
+    if (current >= 0 && current < m_model->rowCount())
+        m_grid->setCurrentIndex(m_model->index(current));
+    updateStatus();
+    statusBar()->showMessage(tr("Saved: %n image(s) labelled %1 by %2", nullptr, int(ids.size())).arg(cls->name, m_annotatorName), 8000);
+    return true;
+}
+
+void MainWindow::selectAllInFilter()
+{
+    if (!m_project)
+        return;
+    m_model->fetchAll();
+    m_grid->selectAll();
+    statusBar()->showMessage(tr("%L1 items selected; press a class key to label them all").arg(m_model->rowCount()), 8000);
+}
+
+void MainWindow::chooseImportAnswers()
+{
+    if (!m_project)
+        return;
+    const QString file = QFileDialog::getOpenFileName(this, tr("Import answers"), {},
+                                                      tr("Answers (*.csv *.manifest *.jsonl *.json);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    const QString dir = m_project->directory();
+    auto *watcher = new QFutureWatcher<core::Result<core::AnswerImportSummary>>(this);
+    auto *dialog = new QProgressDialog(tr("Importing answers from %1…").arg(QFileInfo(file).fileName()), QString(), 0, 0, this);
+    dialog->setMinimumDuration(300);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, dialog, file] {
+        dialog->deleteLater();
+        watcher->deleteLater();
+        const auto result = watcher->result();
+        m_model->reload();
+        refreshFilters();
+        updateStatus();
+        if (!result) {
+            QMessageBox::warning(this, tr("Import failed"), result.error().message);
+            return;
+        }
+        const QString text = tr("Imported %1 answers; %2 were already there; %3 rows rejected.")
+                                 .arg(result->imported).arg(result->duplicates).arg(result->rejected);
+        if (result->issues.empty()) {
+            statusBar()->showMessage(text, 15000);
+            return;
+        }
+        QStringList lines;
+        for (const core::LineIssue &issue : result->issues)
+            lines << tr("%1:%2: %3").arg(QFileInfo(file).fileName()).arg(issue.line).arg(issue.reason);
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Answers imported with rejected rows"), text, QMessageBox::Ok, this);
+        box->setDetailedText(lines.join(u'\n'));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
+    watcher->setFuture(QtConcurrent::run([dir, file]() -> core::Result<core::AnswerImportSummary> {
+        auto project = core::Project::open(dir);
+        if (!project)
+            return project.error();
+        return core::importAnswers(**project, file);
+    }));
+}
+
+void MainWindow::chooseExportAnswers()
+{
+    if (!m_project)
+        return;
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export answers"), QStringLiteral("answers.csv"),
+                                                      tr("CSV (*.csv)"));
+    if (file.isEmpty())
+        return;
+    const auto rows = core::exportAnswersCsv(*m_project, file);
+    if (!rows)
+        QMessageBox::warning(this, tr("Export failed"), rows.error().message);
+    else
+        statusBar()->showMessage(tr("Exported %L1 answers to %2").arg(*rows).arg(file), 10000);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    m_labelingView->stop();
     const auto jobs = findChildren<ImportJob *>();
     for (ImportJob *job : jobs) {
         if (job->isRunning()) {

@@ -16,12 +16,14 @@ class QListView;
 class QListWidget;
 class QMenu;
 class QStackedWidget;
+class QTabWidget;
 
 namespace winnow::ui {
 
 class DatasetModel;
 class ImageView;
 class ImportJob;
+class LabelingView;
 class ThumbnailCache;
 class ThumbnailDelegate;
 
@@ -44,6 +46,16 @@ public:
     ThumbnailCache *thumbnails() const { return m_thumbnails; }
     QComboBox *classFilter() const { return m_classFilter; }
     QComboBox *splitFilter() const { return m_splitFilter; }
+    LabelingView *labelingView() const { return m_labelingView; }
+    QTabWidget *tabs() const { return m_tabs; }
+    qint64 annotatorId() const { return m_annotatorId; }
+
+    // Who is working; remembered per machine and project. Empty name: ask.
+    core::Result<void> setAnnotator(const QString &name);
+    // Tests and scripted sessions turn the "who is labeling?" question off.
+    void setAskForAnnotator(bool ask) { m_askForAnnotator = ask; }
+    void showLabeling();
+    void showBrowser();
     QString statusText() const;
 
     // Starts importing a folder into the open project; progress shows in a dialog.
@@ -55,6 +67,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildActions();
@@ -72,10 +85,21 @@ private:
     void rememberRecent(const QString &directory);
     void refreshRecentMenu();
     void changeThumbnailSize(int delta);
+    void promptAnnotator();
+    void updateTitle();
+    bool labelSelection(const QString &key);
+    void selectAllInFilter();
+    void chooseImportAnswers();
+    void chooseExportAnswers();
 
     std::unique_ptr<core::Project> m_project;
     QStackedWidget *m_pages = nullptr;
     QListWidget *m_recentList = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    LabelingView *m_labelingView = nullptr;
+    QString m_annotatorName;
+    qint64 m_annotatorId = 0;
+    bool m_askForAnnotator = true;
     QListView *m_grid = nullptr;
     DatasetModel *m_model = nullptr;
     ThumbnailCache *m_thumbnails = nullptr;

@@ -1,5 +1,6 @@
 #include "core/cli/cli.h"
 
+#include "core/io/answerfiles.h"
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
 #include "core/store/project.h"
@@ -218,6 +219,46 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     return kExitOk;
 }
 
+int cmdAnswers(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    const bool importing = parser.isSet(QStringLiteral("import"));
+    if (importing == parser.isSet(QStringLiteral("export")))
+        throw UsageError{QStringLiteral("give either --import FILE or --export FILE")};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    if (!importing) {
+        const QString file = parser.value(QStringLiteral("export"));
+        const auto rows = exportAnswersCsv(*project, file);
+        if (!rows) {
+            err << "error: " << rows.error().message << Qt::endl;
+            return kExitFailure;
+        }
+        out << "exported " << *rows << " answers to " << file << Qt::endl;
+        return kExitOk;
+    }
+    const QString file = parser.value(QStringLiteral("import"));
+    const auto summary = importAnswers(*project, file, terminalProgress(err));
+    if (!summary) {
+        err << "error: " << summary.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    if (isatty(STDERR_FILENO))
+        err << '\r' << Qt::flush;
+    for (const LineIssue &issue : summary->issues)
+        err << file << ':' << issue.line << ": " << issue.reason << Qt::endl;
+    out << QStringLiteral("imported %1 answers, %2 already present, %3 rejected of %4 rows in %5 s (%6 rows/s)")
+               .arg(summary->imported)
+               .arg(summary->duplicates)
+               .arg(summary->rejected)
+               .arg(summary->rows)
+               .arg(summary->seconds, 0, 'f', 2)
+               .arg(summary->seconds > 0 ? summary->rows / summary->seconds : 0.0, 0, 'f', 0)
+        << Qt::endl;
+    return kExitOk;
+}
+
 int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &)
 {
     parse(parser, args, 0, 0);
@@ -246,6 +287,16 @@ const std::map<QString, Command> &commands()
                   {QStringLiteral("split"), QStringLiteral("train, val or test"), QStringLiteral("S")},
                   {QStringLiteral("limit"), QStringLiteral("import only the first N IDX images"), QStringLiteral("N")},
                   {QStringLiteral("class-names"), QStringLiteral("IDX label names, comma-separated"), QStringLiteral("NAMES")},
+              });
+          }}},
+        {QStringLiteral("answers"),
+         {QStringLiteral("answers DIR --import FILE | --export FILE.csv"),
+          QStringLiteral("import item,worker,label CSV or a Ground Truth output manifest; export every answer"),
+          cmdAnswers,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("import"), QStringLiteral("CSV (item,worker,label) or JSON Lines manifest"), QStringLiteral("FILE")},
+                  {QStringLiteral("export"), QStringLiteral("CSV file to write"), QStringLiteral("FILE")},
               });
           }}},
         {QStringLiteral("info"),

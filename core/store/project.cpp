@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QVariant>
 
 #include <array>
 
@@ -236,14 +237,30 @@ qint64 Project::ensureClassUnlocked(const QString &name)
             return id;
         }
     }
-    Statement count(m_db, "SELECT COUNT(*) FROM classes");
-    count.step();
-    const qint64 position = count.int64(0);
-    const QString shortcuts = QString::fromLatin1(kShortcutOrder);
+    qint64 position = 0;
+    {
+        Statement count(m_db, "SELECT COUNT(*) FROM classes");
+        count.step();
+        position = count.int64(0);
+    }
+    // The first key of 1-9, 0, a-z that no live class uses yet.
+    QString shortcut;
+    {
+        QString used;
+        Statement keys(m_db, "SELECT shortcut FROM classes WHERE retired_at IS NULL ORDER BY id");
+        while (keys.step())
+            used += keys.text(0);
+        for (const QChar key : QString::fromLatin1(kShortcutOrder)) {
+            if (!used.contains(key)) {
+                shortcut = key;
+                break;
+            }
+        }
+    }
     Statement insert(m_db, kInsertClass);
     insert.bind(1, name)
         .bind(2, QString::fromLatin1(kPalette[size_t(position) % kPalette.size()]))
-        .bind(3, position < shortcuts.size() ? QString(shortcuts[position]) : QString())
+        .bind(3, shortcut)
         .bind(4, position)
         .bind(5, nowIso());
     insert.run();
@@ -278,6 +295,103 @@ Result<qint64> Project::ensureAnnotator(const QString &name, const QString &kind
         const qint64 id = m_db.lastInsertId();
         transaction.commit();
         return id;
+    });
+}
+
+namespace {
+
+void updateOne(Database &db, const char *sql, const QVariant &value, qint64 id, const QString &what)
+{
+    Statement update(db, sql);
+    if (value.isNull())
+        update.bindNull(1);
+    else
+        update.bind(1, value.toString());
+    update.bind(2, id);
+    update.run();
+    if (db.changes() != 1)
+        throw StoreError(QStringLiteral("no %1 with id %2").arg(what).arg(id));
+}
+
+void requireUnusedName(Database &db, const char *sql, const QString &name, qint64 id, const QString &what)
+{
+    Statement taken(db, sql);
+    taken.bind(1, name).bind(2, id);
+    if (taken.step())
+        throw StoreError(QStringLiteral("another %1 is already named '%2'").arg(what, name));
+}
+
+} // namespace
+
+Result<void> Project::renameClass(qint64 classId, const QString &name)
+{
+    return attempt([&] {
+        const QString trimmed = name.trimmed();
+        if (trimmed.isEmpty())
+            throw StoreError(QStringLiteral("a class needs a name"));
+        Transaction transaction(m_db);
+        requireUnusedName(m_db, "SELECT 1 FROM classes WHERE name = ? AND id <> ?", trimmed, classId,
+                          QStringLiteral("class"));
+        updateOne(m_db, "UPDATE classes SET name = ? WHERE id = ?", trimmed, classId, QStringLiteral("class"));
+        transaction.commit();
+        m_classIds.clear();
+    });
+}
+
+Result<void> Project::setClassShortcut(qint64 classId, const QString &shortcut)
+{
+    return attempt([&] {
+        const QString key = shortcut.trimmed().toLower();
+        if (key.size() > 1)
+            throw StoreError(QStringLiteral("a shortcut is one key, not '%1'").arg(shortcut));
+        Transaction transaction(m_db);
+        if (!key.isEmpty()) {
+            Statement taken(m_db, "SELECT name FROM classes WHERE shortcut = ? AND id <> ? AND retired_at IS NULL");
+            taken.bind(1, key).bind(2, classId);
+            if (taken.step())
+                throw StoreError(QStringLiteral("the key '%1' already labels '%2'").arg(key, taken.text(0)));
+        }
+        updateOne(m_db, "UPDATE classes SET shortcut = ? WHERE id = ?", key, classId, QStringLiteral("class"));
+        transaction.commit();
+    });
+}
+
+Result<void> Project::setClassColor(qint64 classId, const QString &color)
+{
+    return attempt([&] {
+        updateOne(m_db, "UPDATE classes SET color = ? WHERE id = ?", color, classId, QStringLiteral("class"));
+    });
+}
+
+Result<void> Project::retireClass(qint64 classId)
+{
+    return attempt([&] {
+        m_classIds.clear();
+        updateOne(m_db, "UPDATE classes SET retired_at = ?, shortcut = '' WHERE id = ?", nowIso(), classId,
+                  QStringLiteral("class"));
+    });
+}
+
+Result<void> Project::renameAnnotator(qint64 annotatorId, const QString &name)
+{
+    return attempt([&] {
+        const QString trimmed = name.trimmed();
+        if (trimmed.isEmpty())
+            throw StoreError(QStringLiteral("an annotator needs a name"));
+        Transaction transaction(m_db);
+        requireUnusedName(m_db, "SELECT 1 FROM annotators WHERE name = ? AND id <> ?", trimmed, annotatorId,
+                          QStringLiteral("annotator"));
+        updateOne(m_db, "UPDATE annotators SET name = ? WHERE id = ?", trimmed, annotatorId,
+                  QStringLiteral("annotator"));
+        transaction.commit();
+    });
+}
+
+Result<void> Project::retireAnnotator(qint64 annotatorId)
+{
+    return attempt([&] {
+        updateOne(m_db, "UPDATE annotators SET retired_at = ? WHERE id = ?", nowIso(), annotatorId,
+                  QStringLiteral("annotator"));
     });
 }
 
@@ -394,6 +508,17 @@ Result<QByteArray> Project::thumbnail(qint64 itemId)
         Statement query(m_db, kSelectThumbnail);
         query.bind(1, itemId);
         return query.step() ? query.blob(0) : QByteArray();
+    });
+}
+
+Result<QString> Project::itemPath(qint64 itemId)
+{
+    return attempt([&] {
+        Statement query(m_db, "SELECT path FROM items WHERE id = ?");
+        query.bind(1, itemId);
+        if (!query.step())
+            throw StoreError(QStringLiteral("no item with id %1").arg(itemId));
+        return absolutePath(query.text(0));
     });
 }
 

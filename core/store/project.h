@@ -108,6 +108,14 @@ public:
     Result<qint64> ensureClass(const QString &name);
     Result<qint64> ensureAnnotator(const QString &name, const QString &kind);
 
+    // Renaming keeps every answer; retiring hides from pickers and queues but keeps history.
+    Result<void> renameClass(qint64 classId, const QString &name);
+    Result<void> setClassShortcut(qint64 classId, const QString &shortcut);
+    Result<void> setClassColor(qint64 classId, const QString &color);
+    Result<void> retireClass(qint64 classId);
+    Result<void> renameAnnotator(qint64 annotatorId, const QString &name);
+    Result<void> retireAnnotator(qint64 annotatorId);
+
     Result<qint64> createBatch(const QString &kind, const QString &source,
                                std::optional<Split> split);
     Result<void> finishBatch(qint64 batchId, qint64 imported, qint64 skipped);
@@ -121,6 +129,7 @@ public:
     // Keyset page: up to `limit` items with id > afterId, in id order.
     Result<std::vector<ItemRecord>> items(const ItemFilter &filter, qint64 afterId, int limit);
     Result<QByteArray> thumbnail(qint64 itemId);
+    Result<QString> itemPath(qint64 itemId); // absolute
     Result<ProjectSummary> summary();
 
     Result<QString> setting(const QString &key, const QString &fallback = {});

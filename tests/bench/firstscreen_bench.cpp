@@ -23,6 +23,7 @@ int main(int argc, char *argv[])
     QElapsedTimer timer;
     timer.start();
     ui::MainWindow window;
+    window.setAskForAnnotator(false);
     window.resize(1280, 820);
     window.show();
     const auto opened = window.openProject(QString::fromLocal8Bit(argv[1]));

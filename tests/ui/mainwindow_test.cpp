@@ -49,6 +49,7 @@ void MainWindowTest::initTestCase()
 void MainWindowTest::opensProjectAndScrollsTheGrid()
 {
     ui::MainWindow window;
+    window.setAskForAnnotator(false);
     window.resize(1000, 700);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -84,6 +85,7 @@ void MainWindowTest::opensProjectAndScrollsTheGrid()
 void MainWindowTest::filtersByClassFromTheToolbar()
 {
     ui::MainWindow window;
+    window.setAskForAnnotator(false);
     window.show();
     QVERIFY(window.openProject(m_projectDir).ok());
     QComboBox *classes = window.classFilter();
@@ -109,6 +111,7 @@ void MainWindowTest::importsAFolderFromTheWindow()
     test::createProject(projectDir);
 
     ui::MainWindow window;
+    window.setAskForAnnotator(false);
     window.show();
     QVERIFY(window.openProject(projectDir).ok());
     QCOMPARE(window.model()->totalCount(), qint64(0));
@@ -145,6 +148,7 @@ void MainWindowTest::refusesAFolderWithoutProject()
 {
     QTemporaryDir dir;
     ui::MainWindow window;
+    window.setAskForAnnotator(false);
     const auto opened = window.openProject(dir.path());
     QVERIFY(!opened.ok());
     QVERIFY(opened.errorMessage().contains(QStringLiteral("no Winnow project")));

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "core/util/progress.h"
+#include "core/util/result.h"
+
+#include <QString>
+
+#include <vector>
+
+namespace winnow::core {
+
+class Project;
+
+struct LineIssue {
+    qint64 line = 0;
+    QString reason;
+};
+
+// What an answer import did: every data row is imported, a duplicate of an answer already
+// there, or rejected with its line number and the reason.
+struct AnswerImportSummary {
+    qint64 rows = 0;
+    qint64 imported = 0;
+    qint64 duplicates = 0;
+    qint64 rejected = 0;
+    double seconds = 0;
+    std::vector<LineIssue> issues;
+};
+
+// `item,worker,label` rows (a header line is recognised and skipped). Unknown workers and
+// classes are created; an answer already in the project (same item, worker and label, live)
+// is not added again.
+Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &file,
+                                             const ProgressFn &progress = {});
+// A SageMaker Ground Truth output manifest (JSON Lines): the label attribute and its
+// -metadata; per-worker responses where the metadata carries them, else the consolidated
+// label as the answer of the job.
+Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QString &file,
+                                                      const ProgressFn &progress = {});
+// Chooses by content: JSON Lines when the first non-blank character is '{', else CSV.
+Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
+                                          const ProgressFn &progress = {});
+// Writes every live answer as `item,worker,label`; returns the number of rows.
+Result<qint64> exportAnswersCsv(Project &project, const QString &file);
+
+} // namespace winnow::core
