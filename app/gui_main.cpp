@@ -17,14 +17,26 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to open"), QStringLiteral("[DIR]"));
+    const QCommandLineOption annotator(QStringLiteral("annotator"), QStringLiteral("label as NAME (skips the question)"), QStringLiteral("NAME"));
+    const QCommandLineOption label(QStringLiteral("label"), QStringLiteral("open the labeling view"));
+    parser.addOptions({annotator, label});
     parser.process(app);
 
     winnow::ui::MainWindow window;
+    window.setAskForAnnotator(!parser.isSet(annotator));
     window.show();
     if (!parser.positionalArguments().isEmpty()) {
         const auto opened = window.openProject(parser.positionalArguments().first());
-        if (!opened)
+        if (!opened) {
             QMessageBox::warning(&window, QStringLiteral("Cannot open project"), opened.error().message);
+        } else {
+            if (parser.isSet(annotator)) {
+                if (const auto set = window.setAnnotator(parser.value(annotator)); !set)
+                    QMessageBox::warning(&window, QStringLiteral("Cannot label"), set.error().message);
+            }
+            if (parser.isSet(label))
+                window.showLabeling();
+        }
     }
     return QApplication::exec();
 }

@@ -175,7 +175,10 @@ void LabelingView::buildClassPanel()
     for (const core::ClassInfo &info : m_classes) {
         auto *button = new QPushButton(QStringLiteral("%1   %2").arg(info.shortcut.isEmpty() ? QStringLiteral(" ") : info.shortcut.toUpper(), info.name));
         button->setFocusPolicy(Qt::NoFocus);
-        button->setStyleSheet(QStringLiteral("text-align: left; padding: 4px; border-left: 6px solid %1;").arg(info.color));
+        QPixmap swatch(14, 14);
+        swatch.fill(QColor(info.color));
+        button->setIcon(QIcon(swatch));
+        button->setStyleSheet(QStringLiteral("text-align: left; padding: 4px;"));
         button->setToolTip(info.shortcut.isEmpty() ? tr("Label as %1").arg(info.name)
                                                    : tr("Label as %1 (key %2)").arg(info.name, info.shortcut.toUpper()));
         const qint64 id = info.id;

@@ -92,6 +92,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 MainWindow::~MainWindow()
 {
     m_imageWatcher.waitForFinished();
+    // Child widgets outlive m_project; let go of it while they are still here.
+    closeProject();
 }
 
 void MainWindow::buildActions()

@@ -49,6 +49,7 @@ constexpr auto kInsertUndo =
     " VALUES (?, ?, ?, ?, ?, 'undo')";
 constexpr auto kCountToday =
     "SELECT COUNT(*) FROM answers a WHERE a.annotator_id = ? AND a.created_at >= ? AND a.revokes IS NULL"
+    " AND a.origin IN ('label', 'bulk')"
     " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)";
 constexpr auto kClassIsLive = "SELECT 1 FROM classes WHERE id = ? AND retired_at IS NULL";
 

@@ -30,6 +30,8 @@ public:
     const T *operator->() const { return &value(); }
     T &operator*() & { return value(); }
     const T &operator*() const & { return value(); }
+    // By value on temporaries, so `for (x : *f())` does not iterate a destroyed result.
+    T operator*() && { return std::move(value()); }
 
     const Error &error() const { return std::get<Error>(m_state); }
     QString errorMessage() const { return ok() ? QString() : error().message; }
