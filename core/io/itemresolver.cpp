@@ -4,6 +4,7 @@
 #include "core/store/statement.h"
 
 #include <QDir>
+#include <QFileInfo>
 
 namespace winnow::core {
 namespace {
@@ -21,22 +22,23 @@ ItemResolver::ItemResolver(Project &project)
         const qint64 id = query.int64(0);
         const QString stored = query.text(1);
         const QString absolute = project.absolutePath(stored);
-        // Folder imports are named relative to the folder, IDX images relative to the project.
-        const QString relative = query.text(2) == QLatin1String("folder")
-                                     ? QDir(query.text(3)).relativeFilePath(absolute)
-                                     : QDir(project.directory()).relativeFilePath(absolute);
+        // Folder imports are named relative to the folder, IDX images relative to the project;
+        // the tails start one level up, so the import folder's own name can tell two apart.
+        const QString root = query.text(2) == QLatin1String("folder") ? query.text(3) : project.directory();
+        const QString relative = QDir(root).relativeFilePath(absolute);
+        const QString rooted = QFileInfo(root).fileName() + u'/' + relative;
         m_exact.insert(stored, id);
         m_exact.insert(absolute, id);
-        m_names.insert(id, relative);
+        m_names.insert(id, {relative, rooted});
         qsizetype from = 0;
         for (;;) {
-            const QString tail = relative.mid(from);
+            const QString tail = rooted.mid(from);
             auto it = m_tails.find(tail);
             if (it == m_tails.end())
                 m_tails.insert(tail, id);
             else if (*it != id)
                 *it = kAmbiguous;
-            const qsizetype slash = relative.indexOf(u'/', from);
+            const qsizetype slash = rooted.indexOf(u'/', from);
             if (slash < 0)
                 break;
             from = slash + 1;
@@ -69,7 +71,9 @@ qint64 ItemResolver::find(const QString &name) const
 
 QString ItemResolver::exportName(qint64 itemId) const
 {
-    return m_names.value(itemId);
+    // Relative to the import folder, unless another item has that path under another folder.
+    const auto names = m_names.value(itemId);
+    return m_tails.value(names.first) == itemId ? names.first : names.second;
 }
 
 } // namespace winnow::core

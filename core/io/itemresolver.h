@@ -3,6 +3,8 @@
 #include <QHash>
 #include <QString>
 
+#include <utility>
+
 namespace winnow::core {
 
 class Project;
@@ -25,7 +27,7 @@ public:
 private:
     QHash<QString, qint64> m_exact;
     QHash<QString, qint64> m_tails; // every tail of a relative path; kAmbiguous when shared
-    QHash<qint64, QString> m_names;
+    QHash<qint64, std::pair<QString, QString>> m_names; // relative to the import folder; with its name
 };
 
 } // namespace winnow::core
