@@ -1,5 +1,6 @@
 #include "core/label/labelingsession.h"
 
+#include "core/store/answerlog.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
 #include "core/store/storeerror.h"
@@ -10,22 +11,16 @@
 namespace winnow::core {
 namespace {
 
-// Live answers: not undo rows and not undone.
-#define WINNOW_LIVE_ANSWERS                                                                       \
-    "SELECT a.item_id, a.annotator_id FROM answers a WHERE a.revokes IS NULL"                     \
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"
-
-// ?1 annotator, ?2 now (unix s), ?3 answers wanted. Eligible: not answered by ?1, not claimed
-// by ?1, and answers plus others' live claims still under the overlap wanted.
+// ?1 annotator, ?2 now (unix s), ?3 answers wanted. Eligible: not claimed by ?1, live answers
+// plus others' live claims still under the overlap wanted, and no live answer of ?1.
 #define WINNOW_ELIGIBLE                                                                           \
-    "WITH done AS (SELECT item_id, COUNT(DISTINCT annotator_id) AS n,"                            \
-    "   MAX(annotator_id = ?1) AS mine FROM (" WINNOW_LIVE_ANSWERS ") GROUP BY item_id),"         \
-    " held AS (SELECT item_id, COUNT(*) AS n, MAX(annotator_id = ?1) AS mine FROM assignments"    \
+    "WITH held AS (SELECT item_id, COUNT(*) AS n, MAX(annotator_id = ?1) AS mine FROM assignments" \
     "   WHERE expires_at > ?2 GROUP BY item_id)"                                                  \
-    " SELECT i.id, i.path, IFNULL(d.n, 0) AS answered FROM items i"                               \
-    " LEFT JOIN done d ON d.item_id = i.id LEFT JOIN held h ON h.item_id = i.id"                  \
-    " WHERE IFNULL(d.mine, 0) = 0 AND IFNULL(h.mine, 0) = 0"                                      \
-    " AND IFNULL(d.n, 0) + IFNULL(h.n, 0) < ?3"
+    " SELECT i.id, i.path, IFNULL(p.answers, 0) AS answered FROM items i"                         \
+    " LEFT JOIN item_progress p ON p.item_id = i.id LEFT JOIN held h ON h.item_id = i.id"         \
+    " WHERE IFNULL(h.mine, 0) = 0 AND IFNULL(p.answers, 0) + IFNULL(h.n, 0) < ?3"                 \
+    " AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.annotator_id = ?1 AND a.item_id = i.id"     \
+    "   AND a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id))"
 
 constexpr auto kSelectQueue =
     WINNOW_ELIGIBLE " ORDER BY answered DESC, (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5";
@@ -38,15 +33,9 @@ constexpr auto kUpsertClaim =
     " expires_at = excluded.expires_at";
 constexpr auto kDeleteClaim = "DELETE FROM assignments WHERE item_id = ? AND annotator_id = ?";
 constexpr auto kDeleteAllClaims = "DELETE FROM assignments WHERE annotator_id = ?";
-constexpr auto kInsertAnswer =
-    "INSERT INTO answers (item_id, annotator_id, class_id, created_at, duration_ms, origin)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
 constexpr auto kSelectLastLive =
     "SELECT a.id, a.item_id, a.class_id FROM answers a WHERE a.annotator_id = ? AND a.revokes IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id) ORDER BY a.id DESC LIMIT 1";
-constexpr auto kInsertUndo =
-    "INSERT INTO answers (item_id, annotator_id, class_id, created_at, revokes, origin)"
-    " VALUES (?, ?, ?, ?, ?, 'undo')";
 constexpr auto kCountToday =
     "SELECT COUNT(*) FROM answers a WHERE a.annotator_id = ? AND a.created_at >= ? AND a.revokes IS NULL"
     " AND a.origin IN ('label', 'bulk')"
@@ -165,13 +154,9 @@ Result<qint64> LabelingSession::answer(qint64 itemId, qint64 classId, qint64 dur
         Database &db = m_project.database();
         Transaction transaction(db);
         requireLiveClass(db, classId);
-        Statement insert(db, kInsertAnswer);
-        insert.bind(1, itemId).bind(2, m_annotatorId).bind(3, classId).bind(4, nowIso());
-        if (durationMs >= 0)
-            insert.bind(5, durationMs);
-        insert.bind(6, origin);
-        insert.run();
-        const qint64 answerId = db.lastInsertId();
+        AnswerLog answers(db, origin);
+        const qint64 answerId = answers.append({itemId, m_annotatorId, classId, durationMs}, nowIso());
+        answers.flush();
         Statement remove(db, kDeleteClaim);
         remove.bind(1, itemId).bind(2, m_annotatorId);
         remove.run();
@@ -187,15 +172,15 @@ Result<qint64> LabelingSession::answerMany(const std::vector<qint64> &itemIds, q
         Database &db = m_project.database();
         Transaction transaction(db);
         requireLiveClass(db, classId);
-        Statement insert(db, kInsertAnswer);
+        AnswerLog answers(db, origin);
         Statement remove(db, kDeleteClaim);
         const QString now = nowIso();
         for (qint64 itemId : itemIds) {
-            insert.bind(1, itemId).bind(2, m_annotatorId).bind(3, classId).bind(4, now).bind(6, origin);
-            insert.run();
+            answers.append({itemId, m_annotatorId, classId}, now);
             remove.bind(1, itemId).bind(2, m_annotatorId);
             remove.run();
         }
+        answers.flush();
         transaction.commit();
         return qint64(itemIds.size());
     });
@@ -216,9 +201,9 @@ Result<std::optional<qint64>> LabelingSession::undoLast()
             itemId = last.int64(1);
             classId = last.int64(2);
         }
-        Statement undo(db, kInsertUndo);
-        undo.bind(1, itemId).bind(2, m_annotatorId).bind(3, classId).bind(4, nowIso()).bind(5, answerId);
-        undo.run();
+        AnswerLog answers(db, QStringLiteral("undo"));
+        answers.revoke(answerId, {itemId, m_annotatorId, classId}, nowIso());
+        answers.flush();
         // The item goes back to this annotator, claimed again.
         const qint64 now = nowSeconds();
         Statement claim(db, kUpsertClaim);

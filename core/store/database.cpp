@@ -114,6 +114,9 @@ void Database::configure(Mode mode)
                  .arg(latestSchemaVersion()));
 
     execute(QStringLiteral("PRAGMA foreign_keys = ON"));
+    // Up to 64 MiB of page cache (allocated as used): bulk imports keep their indexes in memory.
+    execute(QStringLiteral("PRAGMA cache_size = -65536"));
+    execute(QStringLiteral("PRAGMA temp_store = MEMORY"));
     if (mode == Mode::ReadOnly)
         return;
 

@@ -1,11 +1,13 @@
 #include "core/store/project.h"
 
+#include "core/store/answerlog.h"
 #include "core/store/statement.h"
 #include "core/store/storeerror.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QStringList>
 #include <QVariant>
 
 #include <array>
@@ -62,8 +64,6 @@ constexpr auto kInsertItem =
     "INSERT OR IGNORE INTO items (path, content_hash, pixel_hash, perceptual_hash, width, height,"
     " channels, split, batch_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr auto kInsertThumbnail = "INSERT INTO thumbnails (item_id, format, data) VALUES (?, ?, ?)";
-constexpr auto kInsertAnswer =
-    "INSERT INTO answers (item_id, annotator_id, class_id, created_at) VALUES (?, ?, ?, ?)";
 constexpr auto kSelectThumbnail = "SELECT data FROM thumbnails WHERE item_id = ?";
 constexpr auto kCountAllItems = "SELECT COUNT(*) FROM items";
 constexpr auto kCountLiveAnswers =
@@ -395,6 +395,46 @@ Result<void> Project::retireAnnotator(qint64 annotatorId)
     });
 }
 
+Result<QHash<QString, qint64>> Project::ensureClasses(const QStringList &names)
+{
+    return attempt([&] {
+        QHash<QString, qint64> ids;
+        Transaction transaction(m_db);
+        for (const QString &name : names) {
+            if (name.trimmed().isEmpty())
+                throw StoreError(QStringLiteral("a class needs a name"));
+            ids.insert(name, ensureClassUnlocked(name.trimmed()));
+        }
+        transaction.commit();
+        return ids;
+    });
+}
+
+Result<QHash<QString, qint64>> Project::ensureAnnotators(const QStringList &names, const QString &kind)
+{
+    return attempt([&] {
+        QHash<QString, qint64> ids;
+        Transaction transaction(m_db);
+        Statement find(m_db, kSelectAnnotatorByName);
+        Statement insert(m_db, kInsertAnnotator);
+        const QString now = nowIso();
+        for (const QString &name : names) {
+            find.bind(1, name);
+            if (find.step()) {
+                ids.insert(name, find.int64(0));
+                find.reset();
+                continue;
+            }
+            find.reset();
+            insert.bind(1, name).bind(2, kind).bind(3, now);
+            insert.run();
+            ids.insert(name, m_db.lastInsertId());
+        }
+        transaction.commit();
+        return ids;
+    });
+}
+
 Result<qint64> Project::createBatch(const QString &kind, const QString &source,
                                     std::optional<Split> split)
 {
@@ -435,7 +475,7 @@ Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
         Transaction transaction(m_db);
         Statement insertItem(m_db, kInsertItem);
         Statement insertThumbnail(m_db, kInsertThumbnail);
-        Statement insertAnswer(m_db, kInsertAnswer);
+        AnswerLog answers(m_db, QStringLiteral("import"));
         const QString now = nowIso();
         const QString splitText = splitName(split.value_or(Split::Unassigned));
         qint64 added = 0;
@@ -459,14 +499,10 @@ Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
                 insertThumbnail.bind(1, itemId).bind(2, item.thumbnailFormat).bind(3, item.thumbnail);
                 insertThumbnail.run();
             }
-            if (!item.label.isEmpty() && labelAnnotatorId > 0) {
-                insertAnswer.bind(1, itemId)
-                    .bind(2, labelAnnotatorId)
-                    .bind(3, ensureClassUnlocked(item.label))
-                    .bind(4, now);
-                insertAnswer.run();
-            }
+            if (!item.label.isEmpty() && labelAnnotatorId > 0)
+                answers.append({itemId, labelAnnotatorId, ensureClassUnlocked(item.label)}, now);
         }
+        answers.flush();
         transaction.commit();
         return added;
     });

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QStringList>
 #include <QString>
 
 #include <memory>
@@ -107,6 +108,9 @@ public:
     Result<std::vector<BatchInfo>> batches();
     Result<qint64> ensureClass(const QString &name);
     Result<qint64> ensureAnnotator(const QString &name, const QString &kind);
+    // Many at once, in one transaction: name -> id.
+    Result<QHash<QString, qint64>> ensureClasses(const QStringList &names);
+    Result<QHash<QString, qint64>> ensureAnnotators(const QStringList &names, const QString &kind);
 
     // Renaming keeps every answer; retiring hides from pickers and queues but keeps history.
     Result<void> renameClass(qint64 classId, const QString &name);

@@ -16,4 +16,5 @@ if [ -f "$archive" ]; then
 else
   echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"
 fi
+QT_QPA_PLATFORM=offscreen "$build/tests/bench/labeling_bench" | tee -a "$out"
 echo "figures written to $out"
