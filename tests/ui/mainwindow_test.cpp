@@ -24,6 +24,7 @@ private Q_SLOTS:
     void opensProjectAndScrollsTheGrid();
     void filtersByClassFromTheToolbar();
     void importsAFolderFromTheWindow();
+    void labelsTheSelectionWithAClassKey();
     void imageViewZoomsWithKeys();
     void refusesAFolderWithoutProject();
 
@@ -122,6 +123,44 @@ void MainWindowTest::importsAFolderFromTheWindow()
     QCOMPARE(finished.first().at(1).toString(), QString());
     QCOMPARE(window.model()->totalCount(), qint64(5));
     QVERIFY(window.classFilter()->findText(QStringLiteral("bird")) > 0);
+}
+
+void MainWindowTest::labelsTheSelectionWithAClassKey()
+{
+    QTemporaryDir dir;
+    for (int i = 0; i < 6; ++i)
+        QVERIFY(test::writeImage(dir.filePath(QStringLiteral("img/%1.png").arg(i)), 16, 16, 3, i));
+    const QString projectDir = dir.filePath(QStringLiteral("project"));
+    {
+        auto project = test::createProject(projectDir);
+        QVERIFY(core::importImageFolder(*project, dir.filePath(QStringLiteral("img")), {}).ok());
+        QVERIFY(project->ensureClass(QStringLiteral("cat")).ok());
+        QVERIFY(project->ensureClass(QStringLiteral("dog")).ok());
+    }
+    ui::MainWindow window;
+    window.setAskForAnnotator(false);
+    window.show();
+    QVERIFY(window.openProject(projectDir).ok());
+    QVERIFY(window.setAnnotator(QStringLiteral("bulk-tester")).ok());
+    QListView *grid = window.grid();
+    grid->setFocus();
+    // Click the first, shift-click the third: three selected.
+    grid->setCurrentIndex(window.model()->index(0));
+    grid->selectionModel()->select(window.model()->index(0), QItemSelectionModel::ClearAndSelect);
+    QTest::mouseClick(grid->viewport(), Qt::LeftButton, Qt::ShiftModifier, grid->visualRect(window.model()->index(2)).center());
+    QCOMPARE(grid->selectionModel()->selectedIndexes().size(), 2 + 1);
+    QTest::keyClick(grid, Qt::Key_2);
+    const auto summary = window.project()->summary();
+    QCOMPARE(summary->answers, qint64(3));
+    QCOMPARE(summary->perClass.size(), size_t(1));
+    QCOMPARE(summary->perClass[0].name, QStringLiteral("dog"));
+    QCOMPARE(window.model()->index(1).data(ui::DatasetModel::ClassNameRole).toString(), QStringLiteral("dog"));
+    // Select all in the filter, then label everything as cat.
+    QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+    window.activateWindow();
+    grid->selectAll();
+    QTest::keyClick(grid, Qt::Key_1);
+    QCOMPARE(window.project()->summary()->answers, qint64(9));
 }
 
 void MainWindowTest::imageViewZoomsWithKeys()
