@@ -1,6 +1,9 @@
 #include "core/cli/cli.h"
 
+#include "core/consensus/consensus.h"
+#include "core/consensus/consolidation.h"
 #include "core/io/answerfiles.h"
+#include "core/io/csvreader.h"
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
 #include "core/store/project.h"
@@ -9,6 +12,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QElapsedTimer>
+#include <QSaveFile>
 #include <QTextStream>
 
 #include <opencv2/core/version.hpp>
@@ -259,6 +264,166 @@ int cmdAnswers(QCommandLineParser &parser, const QStringList &args, QTextStream 
     return kExitOk;
 }
 
+// Project-free consolidation: item,worker,label rows in, one consolidated row per item out.
+int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, QTextStream &out, QTextStream &err)
+{
+    const QString answersFile = parser.value(QStringLiteral("answers"));
+    const QString outFile = parser.value(QStringLiteral("out"));
+    if (outFile.isEmpty())
+        throw UsageError{QStringLiteral("--answers needs --out FILE.csv")};
+    QFile in(answersFile);
+    if (!in.open(QIODevice::ReadOnly)) {
+        err << "error: " << answersFile << ": cannot read: " << in.errorString() << Qt::endl;
+        return kExitFailure;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    CsvReader reader(in.readAll());
+    in.close();
+    QHash<QString, int> items, workers, labels;
+    QStringList itemNames, workerNames, labelNames;
+    auto intern = [](QHash<QString, int> &index, QStringList &names, const QString &name) {
+        const auto it = index.constFind(name);
+        if (it != index.constEnd())
+            return *it;
+        names.append(name);
+        index.insert(name, int(names.size() - 1));
+        return int(names.size() - 1);
+    };
+    AnswerTableBuilder builder;
+    QStringList fields;
+    QString error;
+    bool first = true;
+    qint64 rejected = 0;
+    while (reader.next(fields, error)) {
+        if (fields.size() == 1 && fields[0].trimmed().isEmpty() && error.isEmpty())
+            continue;
+        const bool header = first;
+        first = false;
+        if (!error.isEmpty()) {
+            err << answersFile << ':' << reader.line() << ": " << error << Qt::endl;
+            ++rejected;
+            continue;
+        }
+        if (header && fields.size() == 3 && fields[0].trimmed().compare(QLatin1String("item"), Qt::CaseInsensitive) == 0)
+            continue;
+        if (fields.size() != 3) {
+            err << answersFile << ':' << reader.line() << ": expected 3 fields (item,worker,label), found " << fields.size() << Qt::endl;
+            ++rejected;
+            continue;
+        }
+        const QString item = fields[0].trimmed(), worker = fields[1].trimmed(), label = fields[2].trimmed();
+        if (item.isEmpty() || worker.isEmpty() || label.isEmpty()) {
+            err << answersFile << ':' << reader.line() << ": empty " << (item.isEmpty() ? "item" : worker.isEmpty() ? "worker" : "label") << Qt::endl;
+            ++rejected;
+            continue;
+        }
+        builder.add(intern(items, itemNames, item), intern(workers, workerNames, worker), intern(labels, labelNames, label));
+    }
+    if (itemNames.isEmpty()) {
+        err << "error: " << answersFile << ": no answers to consolidate" << Qt::endl;
+        return kExitFailure;
+    }
+    const AnswerTable table = builder.build(int(itemNames.size()), int(workerNames.size()), int(labelNames.size()));
+    const double readSeconds = timer.elapsed() / 1000.0;
+    ConsensusOptions options;
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    const ConsensusResult result = method.run(table, options);
+    const double emSeconds = timer.elapsed() / 1000.0 - readSeconds;
+
+    QSaveFile output(outFile);
+    if (!output.open(QIODevice::WriteOnly)) {
+        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
+        return kExitFailure;
+    }
+    QByteArray buffer = "item,label,confidence,answers\n";
+    for (int i = 0; i < table.items; ++i) {
+        buffer += CsvReader::quote(itemNames[i]).toUtf8() + ',' + CsvReader::quote(labelNames[result.label[size_t(i)]]).toUtf8() + ',' +
+                  QByteArray::number(double(result.confidence[size_t(i)]), 'f', 6) + ',' + QByteArray::number(result.answers[size_t(i)]) + '\n';
+        if (buffer.size() > (1 << 20)) {
+            output.write(buffer);
+            buffer.clear();
+        }
+    }
+    output.write(buffer);
+    if (!output.commit()) {
+        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
+        return kExitFailure;
+    }
+    if (parser.isSet(QStringLiteral("annotators-out"))) {
+        const QString annotatorsFile = parser.value(QStringLiteral("annotators-out"));
+        QSaveFile annotators(annotatorsFile);
+        if (!annotators.open(QIODevice::WriteOnly)) {
+            err << "error: " << annotatorsFile << ": cannot write: " << annotators.errorString() << Qt::endl;
+            return kExitFailure;
+        }
+        QByteArray text = "worker,answers,accuracy,agreement\n";
+        for (int w = 0; w < table.workers; ++w) {
+            const WorkerEstimate &e = result.workers[size_t(w)];
+            text += CsvReader::quote(workerNames[w]).toUtf8() + ',' + QByteArray::number(e.answers) + ',' +
+                    QByteArray::number(e.accuracy, 'f', 6) + ',' + QByteArray::number(e.agreement, 'f', 6) + '\n';
+        }
+        annotators.write(text);
+        if (!annotators.commit()) {
+            err << "error: " << annotatorsFile << ": cannot write: " << annotators.errorString() << Qt::endl;
+            return kExitFailure;
+        }
+    }
+    out << QStringLiteral("%1: %2 items, %3 workers, %4 classes, %5 answers (%6 rows rejected); %7 iterations; "
+                          "read %8 s, consolidate %9 s, total %10 s")
+               .arg(method.name())
+               .arg(table.items)
+               .arg(table.workers)
+               .arg(table.classes)
+               .arg(table.answers())
+               .arg(rejected)
+               .arg(result.iterations)
+               .arg(readSeconds, 0, 'f', 2)
+               .arg(emSeconds, 0, 'f', 2)
+               .arg(timer.elapsed() / 1000.0, 0, 'f', 2)
+        << Qt::endl;
+    return kExitOk;
+}
+
+int consolidateProject(const QString &dir, const ConsensusMethod &method, const QCommandLineParser &parser,
+                       QTextStream &out, QTextStream &err)
+{
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    ConsensusOptions options;
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    const auto info = consolidateProject(*project, method, options, terminalProgress(err));
+    if (!info) {
+        err << "error: " << info.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    if (isatty(STDERR_FILENO))
+        err << '\r' << Qt::flush;
+    out << QStringLiteral("consolidation %1 (%2): %3 items from %4 answers, %5 iterations, %6 s")
+               .arg(info->id)
+               .arg(info->method)
+               .arg(info->items)
+               .arg(info->answers)
+               .arg(info->iterations)
+               .arg(info->seconds, 0, 'f', 2)
+        << Qt::endl;
+    return kExitOk;
+}
+
+int cmdConsolidate(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const bool fileMode = parser.parse(QStringList{QStringLiteral("winnow-cli")} + args) && parser.isSet(QStringLiteral("answers"));
+    const QStringList positional = parse(parser, args, fileMode ? 0 : 1, fileMode ? 0 : 1);
+    const QString methodName = parser.value(QStringLiteral("method"));
+    const auto method = makeConsensusMethod(methodName);
+    if (!method)
+        throw UsageError{QStringLiteral("unknown method '%1' (one of %2)").arg(methodName, consensusMethodNames().join(QStringLiteral(", ")))};
+    if (fileMode)
+        return consolidateFile(parser, *method, out, err);
+    return consolidateProject(positional.first(), *method, parser, out, err);
+}
+
 int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &)
 {
     parse(parser, args, 0, 0);
@@ -297,6 +462,19 @@ const std::map<QString, Command> &commands()
               p.addOptions({
                   {QStringLiteral("import"), QStringLiteral("CSV (item,worker,label) or JSON Lines manifest"), QStringLiteral("FILE")},
                   {QStringLiteral("export"), QStringLiteral("CSV file to write"), QStringLiteral("FILE")},
+              });
+          }}},
+        {QStringLiteral("consolidate"),
+         {QStringLiteral("consolidate DIR [--method M]\n"
+                         "       consolidate --answers ANSWERS.csv --out OUT.csv [--method M] [--annotators-out A.csv]"),
+          QStringLiteral("one label with a confidence per item from everyone's answers"), cmdConsolidate,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("method"), QStringLiteral("majority, dawid-skene, ground-truth, one-coin or mace"), QStringLiteral("M"), QStringLiteral("dawid-skene")},
+                  {QStringLiteral("answers"), QStringLiteral("item,worker,label CSV (no project)"), QStringLiteral("FILE")},
+                  {QStringLiteral("out"), QStringLiteral("item,label,confidence,answers CSV to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("annotators-out"), QStringLiteral("worker,answers,accuracy,agreement CSV to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("seed"), QStringLiteral("breaks ties nothing else decides"), QStringLiteral("S"), QStringLiteral("0")},
               });
           }}},
         {QStringLiteral("info"),
