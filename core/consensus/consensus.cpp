@@ -323,6 +323,9 @@ public:
     }
 
 protected:
+    // False: class priors stay uniform.
+    virtual bool estimatesPriors() const { return true; }
+
     // Matrices before the first M-step (only MACE needs them); rows of k x l per worker.
     virtual void initialise(const AnswerTable &, std::vector<double> &) const {}
     // counts[w][l][k] -> confusion[w][k][l], every row a distribution with no zeros.
@@ -411,12 +414,16 @@ protected:
     }
 };
 
-// One accuracy per worker; errors spread evenly over the other classes.
+// One accuracy per worker; errors spread evenly over the other classes; uniform class priors.
+// Known limitation of the model: it cannot describe a worker who always answers the same
+// class, and when such workers give a large share of the answers EM can settle on that class
+// for everything. Dawid-Skene, ground-truth and MACE model them and are not misled.
 class OneCoin final : public EmMethod {
 public:
     QString name() const override { return QStringLiteral("one-coin"); }
 
 protected:
+    bool estimatesPriors() const override { return false; }
     void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
     {
         const int K = t.classes;
