@@ -377,9 +377,10 @@ protected:
     }
 };
 
-// The "modified Dawid-Skene" of SageMaker Ground Truth: each worker's matrix is shrunk towards
-// a one-coin matrix at the worker's own accuracy, and that towards the crowd's average
-// accuracy, the less so the more the worker answered.
+// The "modified Dawid-Skene" of SageMaker Ground Truth: each row of a worker's matrix is shrunk
+// towards a one-coin row at the worker's own accuracy, and that towards the crowd's average
+// accuracy, the less so the more answers the row (the worker) rests on. Full matrices need many
+// answers per cell; without the shrinkage they learn confusions that are only noise.
 class GroundTruth final : public DawidSkene {
 public:
     QString name() const override { return QStringLiteral("ground-truth"); }
@@ -397,19 +398,22 @@ protected:
             crowdTotal += answered[size_t(w)];
         }
         const double crowd = crowdTotal > 0 ? crowdDiagonal / crowdTotal : 0.5;
-        const double fullMatrixAnswers = 0.5 * K * K; // answers before the full matrix is trusted
-        const double ownAnswers = 5.0;                // answers before the own accuracy is trusted
+        const double rowAnswers = 10.0 * K; // answers in a row before its own shape is trusted
+        const double ownAnswers = 5.0;      // answers before the worker's own accuracy is trusted
         for (int w = 0; w < t.workers; ++w) {
-            const double n = answered[size_t(w)];
-            const double s = n / (n + fullMatrixAnswers);
-            const double u = n / (n + ownAnswers);
+            const double u = answered[size_t(w)] / (answered[size_t(w)] + ownAnswers);
             const double coin = std::clamp(u * accuracy[size_t(w)] + (1 - u) * crowd, 1e-3, 1 - 1e-3);
-            for (int k = 0; k < K; ++k)
+            for (int k = 0; k < K; ++k) {
+                double rowMass = 0;
+                for (int l = 0; l < K; ++l)
+                    rowMass += count(counts, K, w, k, l);
+                const double s = rowMass / (rowMass + rowAnswers);
                 for (int l = 0; l < K; ++l) {
                     const double oneCoin = k == l ? coin : (1 - coin) / std::max(1, K - 1);
                     double &c = at(confusion, K, w, k, l);
                     c = s * c + (1 - s) * oneCoin;
                 }
+            }
         }
     }
 };

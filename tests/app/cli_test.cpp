@@ -32,6 +32,9 @@ private Q_SLOTS:
     void usageErrorsExitWithTwo();
     void failuresExitWithOneAndNameTheFile();
     void initImportInfoRoundTrip();
+    void consolidatesAnswerFilesWithoutAProject_data();
+    void consolidatesAnswerFilesWithoutAProject();
+    void consolidatesAProject();
 };
 
 void CliTest::usageErrorsExitWithTwo_data()
@@ -93,6 +96,81 @@ void CliTest::initImportInfoRoundTrip()
     QVERIFY(info.out.contains(QStringLiteral("  dog\t2")));
     QVERIFY(info.out.contains(QStringLiteral("  train\t6")));
     QVERIFY(info.out.contains(QStringLiteral("  folder\t6")));
+}
+
+void CliTest::consolidatesAnswerFilesWithoutAProject_data()
+{
+    QTest::addColumn<QString>("method");
+    for (const char *m : {"majority", "dawid-skene", "ground-truth", "one-coin", "mace"})
+        QTest::newRow(m) << QString::fromLatin1(m);
+}
+
+void CliTest::consolidatesAnswerFilesWithoutAProject()
+{
+    QFETCH(QString, method);
+    QTemporaryDir dir;
+    const QString answers = dir.filePath(QStringLiteral("answers.csv"));
+    QVERIFY(winnow::test::writeFile(answers, "item,worker,label\n"
+                                             "zebra.jpg,w1,Cat\n"
+                                             "apple.jpg,w1,Dog\n"
+                                             "zebra.jpg,w2,Cat\n"
+                                             "broken line\n"
+                                             "\"a, quoted item\",w3,Bird\n"
+                                             "apple.jpg,w2,Dog\n"
+                                             "zebra.jpg,w3,Dog\n"
+                                             "apple.jpg,,Dog\n"
+                                             "apple.jpg,w3,Dog\n"));
+    const QString out = dir.filePath(QStringLiteral("out.csv"));
+    const QString annotators = dir.filePath(QStringLiteral("annotators.csv"));
+    const Run run = cli({QStringLiteral("consolidate"), QStringLiteral("--answers"), answers, QStringLiteral("--method"), method,
+                         QStringLiteral("--out"), out, QStringLiteral("--annotators-out"), annotators});
+    QCOMPARE(run.code, 0);
+    // Bad rows are reported with their line numbers; the rest is used.
+    QVERIFY2(run.err.contains(answers + QStringLiteral(":5: expected 3 fields")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(answers + QStringLiteral(":9: empty worker")), qPrintable(run.err));
+    QFile file(out);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 4);
+    QCOMPARE(lines[0], QStringLiteral("item,label,confidence,answers"));
+    // One row per item, in the order items first appear.
+    QVERIFY(lines[1].startsWith(QStringLiteral("zebra.jpg,Cat,")));
+    QVERIFY(lines[1].endsWith(QStringLiteral(",3")));
+    QVERIFY(lines[2].startsWith(QStringLiteral("apple.jpg,Dog,")));
+    QVERIFY(lines[2].endsWith(QStringLiteral(",3")));
+    QVERIFY(lines[3].startsWith(QStringLiteral("\"a, quoted item\",Bird,")));
+    QVERIFY(lines[3].endsWith(QStringLiteral(",1")));
+    const double zebra = lines[1].section(u',', 2, 2).toDouble();
+    const double apple = lines[2].section(u',', 2, 2).toDouble();
+    QVERIFY(zebra > 0.3 && zebra <= 1.0);
+    QVERIFY(apple >= zebra); // unanimous beats two against one
+    QFile workers(annotators);
+    QVERIFY(workers.open(QIODevice::ReadOnly));
+    const QStringList rows = QString::fromUtf8(workers.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows[0], QStringLiteral("worker,answers,accuracy,agreement"));
+    QVERIFY(rows[1].startsWith(QStringLiteral("w1,2,")));
+    QVERIFY(rows[3].startsWith(QStringLiteral("w3,3,")));
+}
+
+void CliTest::consolidatesAProject()
+{
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("imgs"));
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(winnow::test::writeImage(QStringLiteral("%1/%2.png").arg(images).arg(i), 8, 8, 3, i));
+    const QString project = dir.filePath(QStringLiteral("p"));
+    QCOMPARE(cli({QStringLiteral("init"), project}).code, 0);
+    QCOMPARE(cli({QStringLiteral("import"), project, QStringLiteral("--images"), images}).code, 0);
+    const QString answers = dir.filePath(QStringLiteral("a.csv"));
+    QVERIFY(winnow::test::writeFile(answers, "0.png,a,cat\n0.png,b,cat\n1.png,a,dog\n1.png,b,dog\n2.png,a,cat\n2.png,b,dog\n"));
+    QCOMPARE(cli({QStringLiteral("answers"), project, QStringLiteral("--import"), answers}).code, 0);
+    const Run run = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("dawid-skene")});
+    QCOMPARE(run.code, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("3 items from 6 answers")), qPrintable(run.out));
+    const Run bad = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("vibes")});
+    QCOMPARE(bad.code, 2);
+    QVERIFY(bad.err.contains(QStringLiteral("unknown method")));
 }
 
 QTEST_GUILESS_MAIN(CliTest)

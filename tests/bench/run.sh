@@ -17,4 +17,5 @@ else
   echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"
 fi
 QT_QPA_PLATFORM=offscreen "$build/tests/bench/labeling_bench" | tee -a "$out"
+"$build/tests/bench/consensus_bench" "$build/app/winnow-cli" | tee -a "$out"
 echo "figures written to $out"

@@ -279,7 +279,8 @@ void ConsensusTest::awkwardCrowdsStaySensible()
 
 void ConsensusTest::resultsAreDeterministic()
 {
-    const Crowd crowd = simulate(1500, 5, mixedCrowd(), 3, {0.2, 0.2, 0.2, 0.2, 0.2}, 5);
+    // Enough items that two threads share the work.
+    const Crowd crowd = simulate(6000, 5, mixedCrowd(), 3, {0.2, 0.2, 0.2, 0.2, 0.2}, 5);
     for (const QString &name : consensusMethodNames()) {
         ConsensusOptions one, two;
         one.threads = 1;
