@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <functional>
+#include <string_view>
+#include <unordered_map>
 #include <map>
 
 namespace winnow::core {
@@ -264,6 +266,16 @@ int cmdAnswers(QCommandLineParser &parser, const QStringList &args, QTextStream 
     return kExitOk;
 }
 
+QByteArray quoted(std::string_view field)
+{
+    const QByteArray bytes(field.data(), qsizetype(field.size()));
+    if (!bytes.contains(',') && !bytes.contains('"') && !bytes.contains('\n') && !bytes.contains('\r'))
+        return bytes;
+    QByteArray escaped = bytes;
+    escaped.replace("\"", "\"\"");
+    return '"' + escaped + '"';
+}
+
 // Project-free consolidation: item,worker,label rows in, one consolidated row per item out.
 int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, QTextStream &out, QTextStream &err)
 {
@@ -280,23 +292,30 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
     timer.start();
     CsvReader reader(in.readAll());
     in.close();
-    QHash<QString, int> items, workers, labels;
-    QStringList itemNames, workerNames, labelNames;
-    auto intern = [](QHash<QString, int> &index, QStringList &names, const QString &name) {
-        const auto it = index.constFind(name);
-        if (it != index.constEnd())
-            return *it;
-        names.append(name);
-        index.insert(name, int(names.size() - 1));
-        return int(names.size() - 1);
+    // Names stay views into the file's bytes: five million rows need no QString each.
+    using Index = std::unordered_map<std::string_view, int>;
+    Index items, workers, labels;
+    std::vector<std::string_view> itemNames, workerNames, labelNames;
+    auto intern = [](Index &index, std::vector<std::string_view> &names, std::string_view name) {
+        const auto [it, added] = index.try_emplace(name, int(names.size()));
+        if (added)
+            names.push_back(name);
+        return it->second;
+    };
+    auto trim = [](std::string_view v) {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+            v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+            v.remove_suffix(1);
+        return v;
     };
     AnswerTableBuilder builder;
-    QStringList fields;
+    std::vector<std::string_view> fields;
     QString error;
     bool first = true;
     qint64 rejected = 0;
     while (reader.next(fields, error)) {
-        if (fields.size() == 1 && fields[0].trimmed().isEmpty() && error.isEmpty())
+        if (fields.size() == 1 && trim(fields[0]).empty() && error.isEmpty())
             continue;
         const bool header = first;
         first = false;
@@ -305,22 +324,22 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
             ++rejected;
             continue;
         }
-        if (header && fields.size() == 3 && fields[0].trimmed().compare(QLatin1String("item"), Qt::CaseInsensitive) == 0)
+        if (header && fields.size() == 3 && QByteArrayView(trim(fields[0])).compare("item", Qt::CaseInsensitive) == 0)
             continue;
         if (fields.size() != 3) {
             err << answersFile << ':' << reader.line() << ": expected 3 fields (item,worker,label), found " << fields.size() << Qt::endl;
             ++rejected;
             continue;
         }
-        const QString item = fields[0].trimmed(), worker = fields[1].trimmed(), label = fields[2].trimmed();
-        if (item.isEmpty() || worker.isEmpty() || label.isEmpty()) {
-            err << answersFile << ':' << reader.line() << ": empty " << (item.isEmpty() ? "item" : worker.isEmpty() ? "worker" : "label") << Qt::endl;
+        const std::string_view item = trim(fields[0]), worker = trim(fields[1]), label = trim(fields[2]);
+        if (item.empty() || worker.empty() || label.empty()) {
+            err << answersFile << ':' << reader.line() << ": empty " << (item.empty() ? "item" : worker.empty() ? "worker" : "label") << Qt::endl;
             ++rejected;
             continue;
         }
         builder.add(intern(items, itemNames, item), intern(workers, workerNames, worker), intern(labels, labelNames, label));
     }
-    if (itemNames.isEmpty()) {
+    if (itemNames.empty()) {
         err << "error: " << answersFile << ": no answers to consolidate" << Qt::endl;
         return kExitFailure;
     }
@@ -338,7 +357,7 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
     }
     QByteArray buffer = "item,label,confidence,answers\n";
     for (int i = 0; i < table.items; ++i) {
-        buffer += CsvReader::quote(itemNames[i]).toUtf8() + ',' + CsvReader::quote(labelNames[result.label[size_t(i)]]).toUtf8() + ',' +
+        buffer += quoted(itemNames[size_t(i)]) + ',' + quoted(labelNames[size_t(result.label[size_t(i)])]) + ',' +
                   QByteArray::number(double(result.confidence[size_t(i)]), 'f', 6) + ',' + QByteArray::number(result.answers[size_t(i)]) + '\n';
         if (buffer.size() > (1 << 20)) {
             output.write(buffer);
@@ -360,7 +379,7 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
         QByteArray text = "worker,answers,accuracy,agreement\n";
         for (int w = 0; w < table.workers; ++w) {
             const WorkerEstimate &e = result.workers[size_t(w)];
-            text += CsvReader::quote(workerNames[w]).toUtf8() + ',' + QByteArray::number(e.answers) + ',' +
+            text += quoted(workerNames[size_t(w)]) + ',' + QByteArray::number(qint64(e.answers)) + ',' +
                     QByteArray::number(e.accuracy, 'f', 6) + ',' + QByteArray::number(e.agreement, 'f', 6) + '\n';
         }
         annotators.write(text);

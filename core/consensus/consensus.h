@@ -14,7 +14,7 @@ namespace winnow::core {
 
 struct ConsensusOptions {
     int maxIterations = 100;
-    double tolerance = 1e-7; // relative change of the log-likelihood that ends EM
+    double tolerance = 1e-6; // relative change of the log-likelihood that ends EM
     std::uint64_t seed = 0;  // breaks ties that nothing else decides
     int threads = 0;         // 0: all cores
 };

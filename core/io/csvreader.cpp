@@ -10,6 +10,17 @@ CsvReader::CsvReader(QByteArray data) : m_data(std::move(data))
 
 bool CsvReader::next(QStringList &fields, QString &error)
 {
+    std::vector<std::string_view> views;
+    const bool more = next(views, error);
+    fields.clear();
+    for (std::string_view view : views)
+        fields.append(QString::fromUtf8(view.data(), qsizetype(view.size())));
+    m_unescaped.clear(); // copied into the QStrings
+    return more;
+}
+
+bool CsvReader::next(std::vector<std::string_view> &fields, QString &error)
+{
     fields.clear();
     error.clear();
     const qsizetype size = m_data.size();
@@ -17,13 +28,24 @@ bool CsvReader::next(QStringList &fields, QString &error)
     if (m_pos >= size)
         return false;
     m_recordLine = m_line;
-    QByteArray field;
-    bool quoted = false;
+    std::string field;      // used only for a quoted field
+    qsizetype plainStart = m_pos;
+    bool quoted = false, wasQuoted = false;
+    auto finishField = [&](qsizetype plainEnd) {
+        if (wasQuoted) {
+            m_unescaped.push_back(std::move(field));
+            fields.emplace_back(m_unescaped.back());
+            field.clear();
+        } else {
+            fields.emplace_back(data + plainStart, size_t(plainEnd - plainStart));
+        }
+        wasQuoted = false;
+    };
     for (;;) {
         if (m_pos >= size) {
             if (quoted)
                 error = QStringLiteral("a quoted field is not closed");
-            fields.append(QString::fromUtf8(field));
+            finishField(m_pos);
             return true;
         }
         const char c = data[m_pos];
@@ -45,30 +67,30 @@ bool CsvReader::next(QStringList &fields, QString &error)
             continue;
         }
         if (c == ',') {
-            fields.append(QString::fromUtf8(field));
-            field.clear();
+            finishField(m_pos);
             ++m_pos;
+            plainStart = m_pos;
             continue;
         }
         if (c == '\n' || c == '\r') {
-            fields.append(QString::fromUtf8(field));
+            finishField(m_pos);
             if (c == '\r' && m_pos + 1 < size && data[m_pos + 1] == '\n')
                 ++m_pos;
             ++m_pos;
             ++m_line;
             return true;
         }
-        if (c == '"' && field.isEmpty()) {
-            quoted = true;
+        if (c == '"' && m_pos == plainStart && !wasQuoted) {
+            quoted = wasQuoted = true;
             ++m_pos;
             continue;
         }
-        // Fast path: copy the run of plain characters at once.
-        const qsizetype start = m_pos;
-        while (m_pos < size && data[m_pos] != ',' && data[m_pos] != '\n' && data[m_pos] != '\r' &&
-               !(data[m_pos] == '"' && m_pos == start && field.isEmpty()))
+        if (wasQuoted) {
+            field += c; // text after a closing quote belongs to the field
             ++m_pos;
-        field.append(data + start, m_pos - start);
+            continue;
+        }
+        ++m_pos;
     }
 }
 
