@@ -9,6 +9,9 @@
 #include "ui/importjob.h"
 #include "ui/labelingview.h"
 #include "ui/projectdialogs.h"
+#include "ui/reviewview.h"
+#include "ui/annotatorsview.h"
+#include "core/consensus/review.h"
 #include "ui/qimageconvert.h"
 #include "ui/thumbnailcache.h"
 #include "ui/thumbnaildelegate.h"
@@ -152,6 +155,14 @@ void MainWindow::buildActions()
     QAction *importAnswers = labeling->addAction(tr("&Import Answers…"), this, &MainWindow::chooseImportAnswers);
     importAnswers->setToolTip(tr("item,worker,label CSV or a Ground Truth output manifest"));
     QAction *exportAnswers = labeling->addAction(tr("&Export Answers…"), this, &MainWindow::chooseExportAnswers);
+    labeling->addSeparator();
+    QAction *review = labeling->addAction(tr("&Review Consolidated Labels"), this, [this] {
+        if (m_project)
+            m_tabs->setCurrentIndex(2);
+    });
+    review->setShortcut(Qt::CTRL | Qt::Key_R);
+    QAction *exportLabels = labeling->addAction(tr("Export &Consolidated Labels…"), this, &MainWindow::chooseExportLabels);
+    exportLabels->setToolTip(tr("CSV or a Ground Truth-style output manifest, review decisions applied"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Winnow"), this, [this] {
@@ -162,7 +173,7 @@ void MainWindow::buildActions()
     });
 
     m_projectActions = {importFolder, importIdx, close, larger, smaller, focusGrid, focusImage, label, browse,
-                        who, classes, annotators, selectAll, importAnswers, exportAnswers};
+                        who, classes, annotators, selectAll, importAnswers, exportAnswers, review, exportLabels};
     refreshRecentMenu();
 }
 
@@ -256,6 +267,17 @@ void MainWindow::buildBrowser()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(page, tr("Browse"));
     m_tabs->addTab(m_labelingView, tr("Label"));
+    m_reviewView = new ReviewView;
+    connect(m_reviewView, &ReviewView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_reviewView, &ReviewView::consolidated, this, [this](const core::ConsolidationInfo &info) {
+        statusBar()->showMessage(tr("Consolidated %L1 items with %2 in %3 s").arg(info.items).arg(info.method).arg(info.seconds, 0, 'f', 1), 10000);
+        m_annotatorsView->reload();
+    });
+    m_tabs->addTab(m_reviewView, tr("Review"));
+    m_tabs->setTabToolTip(2, tr("Consolidate answers and review the least confident labels (Ctrl+R)"));
+    m_annotatorsView = new AnnotatorsView;
+    m_tabs->addTab(m_annotatorsView, tr("Annotators"));
+    m_tabs->setTabToolTip(3, tr("Estimated accuracy and confusion of every annotator"));
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
@@ -265,6 +287,10 @@ void MainWindow::buildBrowser()
             else
                 m_labelingView->start(m_project.get(), m_annotatorId);
         }
+        if (index == 2 && m_project)
+            m_reviewView->setProject(m_project.get(), m_annotatorId);
+        if (index == 3 && m_project)
+            m_annotatorsView->setProject(m_project.get());
         if (index == 0 && m_project) {
             m_model->reload(); // answers given while labeling show in the grid
             updateStatus();
@@ -305,6 +331,8 @@ core::Result<void> MainWindow::openProject(const QString &directory)
 void MainWindow::closeProject()
 {
     m_labelingView->stop();
+    m_reviewView->setProject(nullptr, 0);
+    m_annotatorsView->setProject(nullptr);
     m_annotatorId = 0;
     m_annotatorName.clear();
     m_model->setProject(nullptr);
@@ -616,6 +644,8 @@ core::Result<void> MainWindow::setAnnotator(const QString &name)
     updateTitle();
     if (m_tabs->currentIndex() == 1)
         m_labelingView->start(m_project.get(), m_annotatorId);
+    if (m_tabs->currentIndex() == 2)
+        m_reviewView->setProject(m_project.get(), m_annotatorId);
     return {};
 }
 
@@ -768,6 +798,30 @@ void MainWindow::chooseExportAnswers()
         QMessageBox::warning(this, tr("Export failed"), rows.error().message);
     else
         statusBar()->showMessage(tr("Exported %L1 answers to %2").arg(*rows).arg(file), 10000);
+}
+
+void MainWindow::chooseExportLabels()
+{
+    if (!m_project)
+        return;
+    const auto list = core::listConsolidations(*m_project);
+    if (!list || list->empty()) {
+        QMessageBox::information(this, tr("Nothing to export"), tr("Consolidate the answers first (Review tab)."));
+        return;
+    }
+    const qint64 id = m_reviewView->consolidationId() ? m_reviewView->consolidationId() : list->front().id;
+    QString filter;
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export consolidated labels"), QStringLiteral("labels.csv"),
+                                                      tr("CSV (*.csv);;Ground Truth manifest (*.manifest)"), &filter);
+    if (file.isEmpty())
+        return;
+    const auto format = file.endsWith(QLatin1String(".manifest")) || filter.contains(QLatin1String("manifest"))
+                            ? core::LabelFormat::GroundTruthManifest : core::LabelFormat::Csv;
+    const auto rows = core::exportConsolidatedLabels(*m_project, id, file, format);
+    if (!rows)
+        QMessageBox::warning(this, tr("Export failed"), rows.error().message);
+    else
+        statusBar()->showMessage(tr("Exported %L1 labels to %2").arg(*rows).arg(file), 10000);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -24,6 +24,8 @@ class DatasetModel;
 class ImageView;
 class ImportJob;
 class LabelingView;
+class ReviewView;
+class AnnotatorsView;
 class ThumbnailCache;
 class ThumbnailDelegate;
 
@@ -47,6 +49,8 @@ public:
     QComboBox *classFilter() const { return m_classFilter; }
     QComboBox *splitFilter() const { return m_splitFilter; }
     LabelingView *labelingView() const { return m_labelingView; }
+    ReviewView *reviewView() const { return m_reviewView; }
+    AnnotatorsView *annotatorsView() const { return m_annotatorsView; }
     QTabWidget *tabs() const { return m_tabs; }
     qint64 annotatorId() const { return m_annotatorId; }
 
@@ -91,12 +95,15 @@ private:
     void selectAllInFilter();
     void chooseImportAnswers();
     void chooseExportAnswers();
+    void chooseExportLabels();
 
     std::unique_ptr<core::Project> m_project;
     QStackedWidget *m_pages = nullptr;
     QListWidget *m_recentList = nullptr;
     QTabWidget *m_tabs = nullptr;
     LabelingView *m_labelingView = nullptr;
+    ReviewView *m_reviewView = nullptr;
+    AnnotatorsView *m_annotatorsView = nullptr;
     QString m_annotatorName;
     qint64 m_annotatorId = 0;
     bool m_askForAnnotator = true;

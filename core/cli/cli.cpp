@@ -2,6 +2,8 @@
 
 #include "core/consensus/consensus.h"
 #include "core/consensus/consolidation.h"
+#include "core/consensus/review.h"
+#include "core/label/simulatedcrowd.h"
 #include "core/io/answerfiles.h"
 #include "core/io/csvreader.h"
 #include "core/io/folderimporter.h"
@@ -217,6 +219,23 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
             out, err);
         if (code != kExitOk)
             return code;
+    }
+    // A crowd of simulated annotators of differing reliability has answered the first 2,000
+    // training images three times each, and their answers are consolidated, so that the review
+    // queue and the annotators view have something to show; the rest waits to be labelled.
+    const std::vector<SimulatedAnnotator> crowd = {
+        {QStringLiteral("sim-careful"), 0.95}, {QStringLiteral("sim-steady"), 0.85}, {QStringLiteral("sim-hasty"), 0.7},
+        {QStringLiteral("sim-novice"), 0.55}, {QStringLiteral("sim-spammer"), 0.1}};
+    const auto simulated = simulateAnnotators(project, QStringLiteral("idx"), crowd, 2000, 3, 7);
+    if (!simulated) {
+        err << "error: " << simulated.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    out << "simulated annotators (marked as simulated) gave " << *simulated << " answers" << Qt::endl;
+    const auto consolidated = consolidateProject(project, *makeConsensusMethod(QStringLiteral("ground-truth")), {});
+    if (!consolidated) {
+        err << "error: " << consolidated.error().message << Qt::endl;
+        return kExitFailure;
     }
     if (const auto set = project.setSetting(QStringLiteral("demo"), QStringLiteral("fashion-mnist")); !set) {
         err << "error: " << set.error().message << Qt::endl;
@@ -443,6 +462,38 @@ int cmdConsolidate(QCommandLineParser &parser, const QStringList &args, QTextStr
     return consolidateProject(positional.first(), *method, parser, out, err);
 }
 
+int cmdLabels(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    if (!parser.isSet(QStringLiteral("export")))
+        throw UsageError{QStringLiteral("give --export FILE")};
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format != QLatin1String("csv") && format != QLatin1String("manifest"))
+        throw UsageError{QStringLiteral("--format must be csv or manifest, not '%1'").arg(format)};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    qint64 id = parser.value(QStringLiteral("consolidation")).toLongLong();
+    if (id == 0) {
+        const auto list = listConsolidations(*project);
+        if (!list || list->empty()) {
+            err << "error: " << dir << ": no consolidation yet (run winnow-cli consolidate DIR)" << Qt::endl;
+            return kExitFailure;
+        }
+        id = list->front().id;
+    }
+    const QString file = parser.value(QStringLiteral("export"));
+    const auto rows = exportConsolidatedLabels(*project, id, file,
+                                               format == QLatin1String("csv") ? LabelFormat::Csv : LabelFormat::GroundTruthManifest,
+                                               parser.value(QStringLiteral("job-name")));
+    if (!rows) {
+        err << "error: " << rows.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    out << "exported " << *rows << " labels of consolidation " << id << " to " << file << Qt::endl;
+    return kExitOk;
+}
+
 int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &)
 {
     parse(parser, args, 0, 0);
@@ -494,6 +545,17 @@ const std::map<QString, Command> &commands()
                   {QStringLiteral("out"), QStringLiteral("item,label,confidence,answers CSV to write"), QStringLiteral("FILE")},
                   {QStringLiteral("annotators-out"), QStringLiteral("worker,answers,accuracy,agreement CSV to write"), QStringLiteral("FILE")},
                   {QStringLiteral("seed"), QStringLiteral("breaks ties nothing else decides"), QStringLiteral("S"), QStringLiteral("0")},
+              });
+          }}},
+        {QStringLiteral("labels"),
+         {QStringLiteral("labels DIR --export FILE [--format csv|manifest] [--consolidation ID] [--job-name NAME]"),
+          QStringLiteral("export consolidated labels (review decisions applied)"), cmdLabels,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("export"), QStringLiteral("file to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("format"), QStringLiteral("csv or manifest"), QStringLiteral("F"), QStringLiteral("csv")},
+                  {QStringLiteral("consolidation"), QStringLiteral("consolidation id (default: the latest)"), QStringLiteral("ID")},
+                  {QStringLiteral("job-name"), QStringLiteral("label attribute and job name in the manifest"), QStringLiteral("NAME"), QStringLiteral("winnow")},
               });
           }}},
         {QStringLiteral("info"),

@@ -18,7 +18,8 @@ namespace {
     "   WHERE expires_at > ?2 GROUP BY item_id)"                                                  \
     " SELECT i.id, i.path, IFNULL(p.answers, 0) AS answered FROM items i"                         \
     " LEFT JOIN item_progress p ON p.item_id = i.id LEFT JOIN held h ON h.item_id = i.id"         \
-    " WHERE IFNULL(h.mine, 0) = 0 AND IFNULL(p.answers, 0) + IFNULL(h.n, 0) < ?3"                 \
+    " LEFT JOIN item_overlap o ON o.item_id = i.id"                                               \
+    " WHERE IFNULL(h.mine, 0) = 0 AND IFNULL(p.answers, 0) + IFNULL(h.n, 0) < IFNULL(o.wanted, ?3)" \
     " AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.annotator_id = ?1 AND a.item_id = i.id"     \
     "   AND a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id))"
 

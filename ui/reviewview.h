@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/consensus/consolidation.h"
+#include "core/consensus/review.h"
+#include "core/store/project.h"
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace winnow::ui {
+
+class ImageView;
+
+// The review queue: the items of a consolidation, least confident (or most disputed) first.
+// Beside the image: every annotator's answer with that annotator's estimated accuracy, the
+// consolidated label and its confidence, and what the other methods say. Enter accepts, a
+// class key overrides (with the note typed in the note field), M sends the item back for more
+// answers.
+class ReviewView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit ReviewView(QWidget *parent = nullptr);
+    ~ReviewView() override;
+
+    void setProject(core::Project *project, qint64 reviewerId);
+    // Re-reads consolidations and the queue (after a consolidation finished).
+    void reload();
+    // Runs a consolidation method over the project in the background.
+    void consolidate(const QString &method);
+
+    qint64 consolidationId() const;
+    qint64 currentItemId() const;
+    int queueSize() const;
+    QTableWidget *queue() const { return m_queue; }
+
+Q_SIGNALS:
+    void decided(qint64 itemId, const QString &decision);
+    void consolidated(const winnow::core::ConsolidationInfo &info);
+    void failed(const QString &message);
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void loadQueue();
+    void showCurrent();
+    void decide(const QString &decision, std::optional<qint64> classId);
+    bool handleKey(QKeyEvent *event);
+    QString className(qint64 classId) const;
+
+    core::Project *m_project = nullptr;
+    qint64 m_reviewerId = 0;
+    std::vector<core::ClassInfo> m_classes;
+    std::vector<core::ReviewRow> m_rows;
+    QFutureWatcher<core::Result<core::ConsolidationInfo>> m_consolidation;
+    QFutureWatcher<QImage> m_image;
+    core::CancelToken m_cancel;
+
+    QComboBox *m_method = nullptr;
+    QPushButton *m_run = nullptr;
+    QComboBox *m_consolidations = nullptr;
+    QComboBox *m_order = nullptr;
+    QComboBox *m_classFilter = nullptr;
+    QDoubleSpinBox *m_minConfidence = nullptr;
+    QDoubleSpinBox *m_maxConfidence = nullptr;
+    QCheckBox *m_disagreement = nullptr;
+    QTableWidget *m_queue = nullptr;
+    ImageView *m_imageView = nullptr;
+    QLabel *m_details = nullptr;
+    QLineEdit *m_note = nullptr;
+};
+
+} // namespace winnow::ui
