@@ -18,8 +18,8 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to open"), QStringLiteral("[DIR]"));
     const QCommandLineOption annotator(QStringLiteral("annotator"), QStringLiteral("label as NAME (skips the question)"), QStringLiteral("NAME"));
-    const QCommandLineOption label(QStringLiteral("label"), QStringLiteral("open the labeling view"));
-    parser.addOptions({annotator, label});
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("open on browse, label, review or annotators"), QStringLiteral("NAME"));
+    parser.addOptions({annotator, view});
     parser.process(app);
 
     winnow::ui::MainWindow window;
@@ -34,8 +34,8 @@ int main(int argc, char *argv[])
                 if (const auto set = window.setAnnotator(parser.value(annotator)); !set)
                     QMessageBox::warning(&window, QStringLiteral("Cannot label"), set.error().message);
             }
-            if (parser.isSet(label))
-                window.showLabeling();
+            if (parser.isSet(view) && !window.showView(parser.value(view)))
+                QMessageBox::warning(&window, QStringLiteral("Unknown view"), parser.value(view));
         }
     }
     return QApplication::exec();

@@ -175,6 +175,7 @@ void AnnotatorsView::load()
         most = std::max(most, s.answers);
     }
     m_table->setSortingEnabled(true);
+    m_table->sortByColumn(2, Qt::DescendingOrder); // most reliable first
     chart->addSeries(series);
     auto *x = new QLogValueAxis;
     x->setTitleText(tr("answers (log scale)"));

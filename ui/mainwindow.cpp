@@ -683,6 +683,17 @@ void MainWindow::showBrowser()
         m_tabs->setCurrentIndex(0);
 }
 
+bool MainWindow::showView(const QString &name)
+{
+    const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"), QStringLiteral("review"), QStringLiteral("annotators")};
+    const int index = int(names.indexOf(name));
+    if (index < 0)
+        return false;
+    if (m_project)
+        m_tabs->setCurrentIndex(index);
+    return true;
+}
+
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_grid && event->type() == QEvent::KeyPress) {

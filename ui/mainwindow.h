@@ -60,6 +60,8 @@ public:
     void setAskForAnnotator(bool ask) { m_askForAnnotator = ask; }
     void showLabeling();
     void showBrowser();
+    // browse, label, review or annotators; false for another name.
+    bool showView(const QString &name);
     QString statusText() const;
 
     // Starts importing a folder into the open project; progress shows in a dialog.

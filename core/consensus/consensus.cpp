@@ -220,7 +220,7 @@ public:
         const int K = t.classes, W = t.workers;
         const int threads = threadCount(options);
         ConsensusResult r;
-        r.posterior = majorityPosterior(t, options.seed, nullptr);
+        r.posterior = initialPosterior(t, options);
         std::vector<double> confusion(static_cast<size_t>(W) * size_t(K) * size_t(K));
         std::vector<double> logConfT(confusion.size()); // [w][l][k]
         std::vector<double> prior(static_cast<size_t>(K)), logPrior(static_cast<size_t>(K));
@@ -323,6 +323,11 @@ public:
     }
 
 protected:
+    // Where EM starts: the plurality vote shares.
+    virtual std::vector<float> initialPosterior(const AnswerTable &t, const ConsensusOptions &options) const
+    {
+        return majorityPosterior(t, options.seed, nullptr);
+    }
     // False: class priors stay uniform.
     virtual bool estimatesPriors() const { return true; }
 
@@ -419,15 +424,17 @@ protected:
 };
 
 // One accuracy per worker; errors spread evenly over the other classes; uniform class priors.
-// Known limitation of the model: it cannot describe a worker who always answers the same
-// class, and when such workers give a large share of the answers EM can settle on that class
-// for everything. Dawid-Skene, ground-truth and MACE model them and are not misled.
+// The model cannot describe a worker who always answers the same class: started from the
+// plurality vote, which such workers bias, EM can drift until every item has that class. So it
+// starts from the Dawid-Skene posterior, which does describe them; from there such a worker's
+// accuracy comes out near chance and its answers carry no weight.
 class OneCoin final : public EmMethod {
 public:
     QString name() const override { return QStringLiteral("one-coin"); }
 
 protected:
     bool estimatesPriors() const override { return false; }
+    std::vector<float> initialPosterior(const AnswerTable &t, const ConsensusOptions &options) const override;
     void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
     {
         const int K = t.classes;
@@ -494,6 +501,11 @@ protected:
 };
 
 } // namespace
+
+std::vector<float> OneCoin::initialPosterior(const AnswerTable &t, const ConsensusOptions &options) const
+{
+    return DawidSkene().run(t, options, {}, nullptr).posterior;
+}
 
 std::unique_ptr<ConsensusMethod> makeConsensusMethod(const QString &name)
 {
