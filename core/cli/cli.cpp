@@ -4,7 +4,11 @@
 #include "core/consensus/consolidation.h"
 #include "core/consensus/review.h"
 #include "core/label/simulatedcrowd.h"
+#include "core/curation/curation.h"
+#include "core/curation/duplicates.h"
+#include "core/curation/splits.h"
 #include "core/io/answerfiles.h"
+#include "core/io/imageprobe.h"
 #include "core/io/csvreader.h"
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
@@ -14,7 +18,10 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QDirIterator>
 #include <QElapsedTimer>
+#include <QMap>
+#include <QtConcurrent/QtConcurrentMap>
 #include <QSaveFile>
 #include <QTextStream>
 
@@ -494,6 +501,205 @@ int cmdLabels(QCommandLineParser &parser, const QStringList &args, QTextStream &
     return kExitOk;
 }
 
+int maxDistanceOption(const QCommandLineParser &parser)
+{
+    bool ok = false;
+    const int distance = parser.value(QStringLiteral("max-distance")).toInt(&ok);
+    if (!ok || distance < 0 || distance > 64)
+        throw UsageError{QStringLiteral("--max-distance must be 0 to 64, not '%1'").arg(parser.value(QStringLiteral("max-distance")))};
+    return distance;
+}
+
+// Project-free: cluster,path for every image under FOLDER that has at least one duplicate.
+int dedupFolder(const QString &folder, int maxDistance, const QString &outFile, QTextStream &out, QTextStream &err)
+{
+    if (!QFileInfo(folder).isDir()) {
+        err << "error: " << folder << ": not a folder" << Qt::endl;
+        return kExitFailure;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const QDir root(folder);
+    QStringList files;
+    QDirIterator it(folder, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << root.relativeFilePath(it.next());
+    std::sort(files.begin(), files.end());
+    const QList<ImageProbe> probes = QtConcurrent::blockingMapped<QList<ImageProbe>>(
+        files, [&root](const QString &file) { return probeImageFile(root.filePath(file)); });
+    std::vector<Fingerprint> prints;
+    QStringList paths;
+    for (qsizetype i = 0; i < probes.size(); ++i) {
+        if (!probes[i].item) {
+            err << "skipped " << root.filePath(files[i]) << ": " << probes[i].error << Qt::endl;
+            continue;
+        }
+        prints.push_back({probes[i].item->contentHash, probes[i].item->pixelHash, probes[i].item->perceptualHash});
+        paths << (folder.endsWith(u'/') ? folder + files[i] : folder + u'/' + files[i]);
+    }
+    const DuplicateClusters clusters = findDuplicates(prints, maxDistance);
+    std::vector<std::pair<int, QString>> rows;
+    for (size_t i = 0; i < prints.size(); ++i)
+        if (clusters.cluster[i] > 0)
+            rows.emplace_back(clusters.cluster[i], paths[qsizetype(i)]);
+    std::sort(rows.begin(), rows.end());
+    QSaveFile output(outFile);
+    if (!output.open(QIODevice::WriteOnly)) {
+        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
+        return kExitFailure;
+    }
+    QByteArray text = "cluster,path\n";
+    for (const auto &[cluster, path] : rows)
+        text += QByteArray::number(cluster) + ',' + CsvReader::quote(path).toUtf8() + '\n';
+    output.write(text);
+    if (!output.commit()) {
+        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
+        return kExitFailure;
+    }
+    out << QStringLiteral("%1 images, %2 in %3 duplicate clusters (max distance %4), %5 s")
+               .arg(prints.size())
+               .arg(rows.size())
+               .arg(clusters.count)
+               .arg(maxDistance)
+               .arg(timer.elapsed() / 1000.0, 0, 'f', 2)
+        << Qt::endl;
+    return kExitOk;
+}
+
+int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const bool folderMode = parser.parse(QStringList{QStringLiteral("winnow-cli")} + args) && parser.isSet(QStringLiteral("images"));
+    const QStringList positional = parse(parser, args, folderMode ? 0 : 1, folderMode ? 0 : 1);
+    const int distance = maxDistanceOption(parser);
+    if (folderMode) {
+        if (!parser.isSet(QStringLiteral("out")))
+            throw UsageError{QStringLiteral("--images needs --out CLUSTERS.csv")};
+        return dedupFolder(parser.value(QStringLiteral("images")), distance, parser.value(QStringLiteral("out")), out, err);
+    }
+    auto project = openProject(positional.first(), err);
+    if (!project)
+        return kExitFailure;
+    const auto summary = flagDuplicates(*project, distance);
+    if (!summary) {
+        err << "error: " << summary.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    out << QStringLiteral("%1 exact and %2 near-duplicate clusters (%3 items, max distance %4); %5 clusters leak across "
+                          "splits (%6 items)")
+               .arg(summary->exactClusters)
+               .arg(summary->nearClusters)
+               .arg(summary->duplicateItems)
+               .arg(distance)
+               .arg(summary->leakClusters)
+               .arg(summary->leakItems)
+        << Qt::endl;
+    return kExitOk;
+}
+
+int cmdFlags(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    const int distance = maxDistanceOption(parser);
+    bool ok = false;
+    const double minConfidence = parser.value(QStringLiteral("min-confidence")).toDouble(&ok);
+    if (!ok || minConfidence < 0 || minConfidence > 1)
+        throw UsageError{QStringLiteral("--min-confidence must be between 0 and 1")};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    if (!parser.isSet(QStringLiteral("no-refresh"))) {
+        const auto duplicates = flagDuplicates(*project, distance);
+        const auto quality = flagQuality(*project, {}, terminalProgress(err));
+        const auto divergent = flagDivergent(*project, minConfidence);
+        for (const QString &failure : {duplicates.errorMessage(), quality.errorMessage(), divergent.errorMessage()})
+            if (!failure.isEmpty()) {
+                err << "error: " << failure << Qt::endl;
+                return kExitFailure;
+            }
+        if (isatty(STDERR_FILENO))
+            err << '\r' << Qt::flush;
+    }
+    const auto rows = listFlags(*project, parser.value(QStringLiteral("kind")));
+    if (!rows) {
+        err << "error: " << rows.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    QMap<QString, qint64> counts;
+    for (const FlagRow &row : *rows)
+        ++counts[row.kind];
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        out << it.key() << '\t' << it.value() << Qt::endl;
+    if (counts.isEmpty())
+        out << "no flags" << Qt::endl;
+    if (parser.isSet(QStringLiteral("out"))) {
+        const QString file = parser.value(QStringLiteral("out"));
+        QSaveFile output(file);
+        if (!output.open(QIODevice::WriteOnly)) {
+            err << "error: " << file << ": cannot write: " << output.errorString() << Qt::endl;
+            return kExitFailure;
+        }
+        QByteArray text = "item,kind,cluster,value,detail,split,excluded\n";
+        for (const FlagRow &row : *rows)
+            text += (CsvReader::quote(project->storedPath(row.path)) + u',' + row.kind + u',' +
+                     (row.cluster ? QString::number(row.cluster) : QString()) + u',' + QString::number(row.value, 'g', 6) + u',' +
+                     CsvReader::quote(row.detail) + u',' + row.split + u',' + (row.excluded ? QStringLiteral("yes") : QStringLiteral("no")) + u'\n')
+                        .toUtf8();
+        output.write(text);
+        if (!output.commit()) {
+            err << "error: " << file << ": cannot write: " << output.errorString() << Qt::endl;
+            return kExitFailure;
+        }
+    }
+    return kExitOk;
+}
+
+int cmdSplit(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    const int distance = maxDistanceOption(parser);
+    const unsigned seed = parser.value(QStringLiteral("seed")).toUInt();
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    if (parser.isSet(QStringLiteral("folds"))) {
+        if (!parser.isSet(QStringLiteral("out")))
+            throw UsageError{QStringLiteral("--folds needs --out FOLDS.csv")};
+        const auto folds = groupKFold(*project, parser.value(QStringLiteral("folds")).toInt(), seed, distance);
+        if (!folds) {
+            err << "error: " << folds.error().message << Qt::endl;
+            return kExitFailure;
+        }
+        QSaveFile output(parser.value(QStringLiteral("out")));
+        if (!output.open(QIODevice::WriteOnly)) {
+            err << "error: " << output.fileName() << ": cannot write" << Qt::endl;
+            return kExitFailure;
+        }
+        const auto items = project->items({}, 0, INT_MAX);
+        QByteArray text = "item,fold\n";
+        for (const ItemRecord &item : *items)
+            text += CsvReader::quote(project->storedPath(item.path)).toUtf8() + ',' + QByteArray::number(folds->value(item.id)) + '\n';
+        output.write(text);
+        output.commit();
+        out << "assigned " << folds->size() << " items to " << parser.value(QStringLiteral("folds")) << " folds" << Qt::endl;
+        return kExitOk;
+    }
+    SplitOptions options;
+    options.train = parser.value(QStringLiteral("train")).toDouble();
+    options.val = parser.value(QStringLiteral("val")).toDouble();
+    options.test = parser.value(QStringLiteral("test")).toDouble();
+    options.seed = seed;
+    options.maxDistance = distance;
+    const auto summary = resplitProject(*project, options);
+    if (!summary) {
+        err << "error: " << summary.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    out << QStringLiteral("train %1, val %2, test %3 (seed %4; %5 duplicate clusters kept whole)")
+               .arg(summary->items[0]).arg(summary->items[1]).arg(summary->items[2]).arg(seed).arg(summary->groupsKeptWhole)
+        << Qt::endl;
+    return kExitOk;
+}
+
 int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &)
 {
     parse(parser, args, 0, 0);
@@ -556,6 +762,44 @@ const std::map<QString, Command> &commands()
                   {QStringLiteral("format"), QStringLiteral("csv or manifest"), QStringLiteral("F"), QStringLiteral("csv")},
                   {QStringLiteral("consolidation"), QStringLiteral("consolidation id (default: the latest)"), QStringLiteral("ID")},
                   {QStringLiteral("job-name"), QStringLiteral("label attribute and job name in the manifest"), QStringLiteral("NAME"), QStringLiteral("winnow")},
+              });
+          }}},
+        {QStringLiteral("dedup"),
+         {QStringLiteral("dedup DIR [--max-distance D]\n       dedup --images FOLDER --out CLUSTERS.csv [--max-distance D]"),
+          QStringLiteral("exact and near duplicates (and leaks across splits in a project)"), cmdDedup,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("images"), QStringLiteral("folder of images (no project)"), QStringLiteral("FOLDER")},
+                  {QStringLiteral("out"), QStringLiteral("cluster,path CSV to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("max-distance"), QStringLiteral("perceptual-hash Hamming distance for near duplicates"), QStringLiteral("D"),
+                   QString::number(kDefaultNearDuplicateDistance)},
+              });
+          }}},
+        {QStringLiteral("flags"),
+         {QStringLiteral("flags DIR [--kind K] [--out FILE.csv] [--no-refresh]"),
+          QStringLiteral("compute and list duplicate, leak, divergent and image-quality flags"), cmdFlags,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("kind"), QStringLiteral("only this kind"), QStringLiteral("K")},
+                  {QStringLiteral("out"), QStringLiteral("CSV to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("no-refresh"), QStringLiteral("list the stored flags without computing them")},
+                  {QStringLiteral("max-distance"), QStringLiteral("near-duplicate distance"), QStringLiteral("D"), QString::number(kDefaultNearDuplicateDistance)},
+                  {QStringLiteral("min-confidence"), QStringLiteral("consolidated confidence under which an item is divergent"), QStringLiteral("C"), QStringLiteral("0.7")},
+              });
+          }}},
+        {QStringLiteral("split"),
+         {QStringLiteral("split DIR --train 0.8 --val 0.1 --test 0.1 [--seed S]\n       split DIR --folds K --out FOLDS.csv [--seed S]"),
+          QStringLiteral("stratified, seeded splits that keep duplicate clusters whole"), cmdSplit,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("train"), QStringLiteral("fraction"), QStringLiteral("F"), QStringLiteral("0.8")},
+                  {QStringLiteral("val"), QStringLiteral("fraction"), QStringLiteral("F"), QStringLiteral("0.1")},
+                  {QStringLiteral("test"), QStringLiteral("fraction"), QStringLiteral("F"), QStringLiteral("0.1")},
+                  {QStringLiteral("seed"), QStringLiteral("seed"), QStringLiteral("S"), QStringLiteral("0")},
+                  {QStringLiteral("folds"), QStringLiteral("stratified group k-fold instead"), QStringLiteral("K")},
+                  {QStringLiteral("out"), QStringLiteral("item,fold CSV to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("max-distance"), QStringLiteral("near-duplicate distance of the clusters kept whole"), QStringLiteral("D"),
+                   QString::number(kDefaultNearDuplicateDistance)},
               });
           }}},
         {QStringLiteral("info"),

@@ -18,8 +18,12 @@ std::uint64_t perceptualHash(const cv::Mat &image)
     else
         cv::cvtColor(image, grey, cv::COLOR_BGRA2GRAY);
 
+    // The central three quarters: a copy cropped by a few pixels at the border keeps most of it,
+    // and borders (frames, padding) say little about what the image shows.
+    const int mx = grey.cols / 8, my = grey.rows / 8;
+    const cv::Mat centre = grey.cols >= 8 && grey.rows >= 8 ? grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my)) : grey;
     cv::Mat small;
-    cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    cv::resize(centre, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
     cv::Mat pixels;
     small.convertTo(pixels, CV_32F, image.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
     cv::Mat frequencies;

@@ -13,6 +13,7 @@ echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" | te
 if [ -f "$archive" ]; then
   "$build/tests/bench/import_bench" "$archive" "$work" "$work/cifar10-project" | tee -a "$out"
   QT_QPA_PLATFORM=offscreen "$build/tests/bench/firstscreen_bench" "$work/cifar10-project" | tee -a "$out"
+  "$build/tests/bench/curation_bench" "$archive" "$work" | tee -a "$out"
 else
   echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"
 fi

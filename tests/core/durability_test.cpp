@@ -49,7 +49,11 @@ void DurabilityTest::answersShownSavedSurviveSigkill()
                              {dir.path(), QStringLiteral("writer-%1-%2").arg(round).arg(w), QString::number(classId)});
             QVERIFY(writers[w].waitForStarted());
         }
-        QTest::qWait(int(random.bounded(150, 600)));
+        // Kill at a random moment once both are writing (starting up takes a while on a busy
+        // machine, and a kill before the first answer proves nothing).
+        for (QProcess &writer : writers)
+            QVERIFY2(writer.waitForReadyRead(60000), writer.readAllStandardError().constData());
+        QTest::qWait(int(random.bounded(10, 400)));
         for (QProcess &writer : writers) {
             ::kill(pid_t(writer.processId()), SIGKILL);
             writer.waitForFinished();

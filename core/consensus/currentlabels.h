@@ -1,0 +1,16 @@
+#pragma once
+
+#include "core/util/result.h"
+
+#include <QHash>
+
+namespace winnow::core {
+
+class Project;
+
+// The label every item has now: the latest review override, else the label of the latest
+// consolidation, else its most frequent live answer (ties to the earliest). Items without any
+// answer are absent.
+Result<QHash<qint64, qint64>> currentLabels(Project &project);
+
+} // namespace winnow::core

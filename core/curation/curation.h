@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/util/progress.h"
+#include "core/util/result.h"
+
+#include <QHash>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace winnow::core {
+
+class Project;
+
+struct DuplicateSummary {
+    int exactClusters = 0;
+    int nearClusters = 0;
+    qint64 duplicateItems = 0;
+    int leakClusters = 0; // clusters with members in train and in val or test
+    qint64 leakItems = 0;
+};
+
+struct QualityThresholds {
+    double dark = 0.12;        // mean brightness (0..1) below: very dark
+    double bright = 0.92;      // mean brightness above: very bright
+    double lowContrast = 0.02; // standard deviation (0..1) below: near-constant, low information
+    double maxAspect = 3.0;    // longer side over shorter side above: odd aspect ratio
+    int minSide = 8;           // shorter side below: odd size
+};
+
+struct FlagRow {
+    qint64 itemId = 0;
+    QString path; // absolute
+    QString kind;
+    int cluster = 0;
+    double value = 0;
+    QString detail;
+    QString split;
+    bool excluded = false;
+};
+
+// Duplicate clusters from the stored hashes: exact-duplicate and near-duplicate flags (with
+// their cluster and, for near ones, the distance to the cluster's first member), and leak
+// flags for clusters that span train and val/test. Replaces earlier flags of those kinds.
+Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance);
+// Leak flags only, from the duplicate flags there are (after a re-split).
+Result<DuplicateSummary> flagLeaks(Project &project);
+// Decodes every image (on all cores) and flags dark, bright, low-information and odd-size ones.
+Result<qint64> flagQuality(Project &project, const QualityThresholds &thresholds, const ProgressFn &progress = {},
+                           const CancelToken *cancel = nullptr);
+// Items of the latest consolidation under minConfidence, or labelled otherwise by the latest
+// consolidation of another method: divergent.
+Result<qint64> flagDivergent(Project &project, double minConfidence);
+
+Result<std::vector<FlagRow>> listFlags(Project &project, const QString &kind = {});
+Result<QHash<QString, qint64>> flagCounts(Project &project);
+
+// Excludes items from training (or restores them); recorded with who and when, never deleting.
+Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, bool excluded, const QString &reason,
+                         qint64 actorId);
+Result<QHash<qint64, bool>> exclusions(Project &project);
+
+} // namespace winnow::core

@@ -1,0 +1,77 @@
+#include "core/curation/duplicates.h"
+
+#include "core/curation/hammingindex.h"
+
+#include <QHash>
+
+#include <unordered_map>
+
+namespace winnow::core {
+
+DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, int threads)
+{
+    const int n = int(items.size());
+    UnionFind sets(n);
+    std::vector<bool> exactPair(size_t(n), false);
+    auto uniteEqual = [&](auto key) {
+        QHash<QByteArray, int> first;
+        for (int i = 0; i < n; ++i) {
+            const QByteArray &k = key(items[size_t(i)]);
+            if (k.isEmpty())
+                continue;
+            const auto it = first.constFind(k);
+            if (it == first.constEnd()) {
+                first.insert(k, i);
+            } else {
+                sets.unite(*it, i);
+                exactPair[size_t(i)] = exactPair[size_t(*it)] = true;
+            }
+        }
+    };
+    uniteEqual([](const Fingerprint &f) -> const QByteArray & { return f.content; });
+    uniteEqual([](const Fingerprint &f) -> const QByteArray & { return f.pixels; });
+
+    // Identical perceptual hashes are joined directly; the index only sees distinct ones, so a
+    // thousand blank images do not make a million pairs.
+    std::unordered_map<std::uint64_t, int> representative;
+    std::vector<std::uint64_t> distinct;
+    std::vector<int> owner;
+    for (int i = 0; i < n; ++i) {
+        const auto [it, added] = representative.try_emplace(items[size_t(i)].perceptual, i);
+        if (added) {
+            distinct.push_back(items[size_t(i)].perceptual);
+            owner.push_back(i);
+        } else {
+            sets.unite(it->second, i);
+        }
+    }
+    if (maxDistance >= 0) {
+        const HammingIndex index(distinct);
+        for (const auto &[a, b] : index.pairsWithin(maxDistance, threads))
+            sets.unite(owner[size_t(a)], owner[size_t(b)]);
+    }
+
+    // Number clusters of two or more in the order of their first member.
+    std::vector<int> members(size_t(n), 0);
+    for (int i = 0; i < n; ++i)
+        ++members[size_t(sets.find(i))];
+    DuplicateClusters result;
+    result.cluster.assign(size_t(n), 0);
+    std::unordered_map<int, int> number;
+    for (int i = 0; i < n; ++i) {
+        const int root = sets.find(i);
+        if (members[size_t(root)] < 2)
+            continue;
+        const auto [it, added] = number.try_emplace(root, result.count + 1);
+        if (added) {
+            ++result.count;
+            result.exact.push_back(true);
+        }
+        result.cluster[size_t(i)] = it->second;
+        if (!exactPair[size_t(i)])
+            result.exact[size_t(it->second - 1)] = false;
+    }
+    return result;
+}
+
+} // namespace winnow::core

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QByteArray>
+
+#include <cstdint>
+#include <vector>
+
+namespace winnow::core {
+
+struct Fingerprint {
+    QByteArray content; // hash of the file bytes
+    QByteArray pixels;  // hash of the decoded pixels
+    std::uint64_t perceptual = 0;
+};
+
+struct DuplicateClusters {
+    // Per input: its cluster, numbered from 1 in the order of the cluster's first member, or 0
+    // when it has no duplicate.
+    std::vector<int> cluster;
+    // Per cluster (index cluster - 1): true when every member is an exact copy (same bytes or
+    // the same decoded pixels) of another.
+    std::vector<bool> exact;
+    int count = 0;
+};
+
+// Default Hamming distance between perceptual hashes under which two images are near
+// duplicates (re-encoded, resized, slightly brighter, cropped by a few pixels, lightly noisy).
+constexpr int kDefaultNearDuplicateDistance = 8;
+
+// Groups exact copies (same file bytes or same decoded pixels) and near copies (perceptual
+// hashes within maxDistance) into clusters (union-find over all such pairs).
+DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, int threads = 0);
+
+} // namespace winnow::core
