@@ -35,6 +35,7 @@ private Q_SLOTS:
     void consolidatesAnswerFilesWithoutAProject_data();
     void consolidatesAnswerFilesWithoutAProject();
     void consolidatesAProject();
+    void dedupWritesClustersOfAFolder();
 };
 
 void CliTest::usageErrorsExitWithTwo_data()
@@ -171,6 +172,37 @@ void CliTest::consolidatesAProject()
     const Run bad = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("vibes")});
     QCOMPARE(bad.code, 2);
     QVERIFY(bad.err.contains(QStringLiteral("unknown method")));
+}
+
+void CliTest::dedupWritesClustersOfAFolder()
+{
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("pics"));
+    const cv::Mat a = winnow::test::drawImage(64, 64, 3, 1), b = winnow::test::drawImage(64, 64, 3, 9);
+    cv::Mat brighter;
+    a.convertTo(brighter, -1, 1.05, 0);
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/x/a.png"), winnow::test::encodeImage(a, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/y/a copy.jpg"), winnow::test::encodeImage(a, ".jpg")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/y/a bright.png"), winnow::test::encodeImage(brighter, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/b.png"), winnow::test::encodeImage(b, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/b-again.png"), winnow::test::encodeImage(b, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/alone.png"), winnow::test::encodeImage(winnow::test::drawImage(64, 64, 3, 30), ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/notes.txt"), QByteArray("not an image")));
+    const QString out = dir.filePath(QStringLiteral("clusters.csv"));
+    const Run run = cli({QStringLiteral("dedup"), QStringLiteral("--images"), images, QStringLiteral("--out"), out});
+    QCOMPARE(run.code, 0);
+    QVERIFY2(run.err.contains(QStringLiteral("notes.txt")), qPrintable(run.err));
+    QFile file(out);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    // Clusters are numbered from 1 in path order; only images with a duplicate are listed.
+    QCOMPARE(lines, (QStringList{QStringLiteral("cluster,path"),
+                                 QStringLiteral("1,%1/b-again.png").arg(images), QStringLiteral("1,%1/b.png").arg(images),
+                                 QStringLiteral("2,%1/x/a.png").arg(images), QStringLiteral("2,%1/y/a bright.png").arg(images),
+                                 QStringLiteral("2,%1/y/a copy.jpg").arg(images)}));
+    const Run bad = cli({QStringLiteral("dedup"), QStringLiteral("--images"), images, QStringLiteral("--out"), out,
+                         QStringLiteral("--max-distance"), QStringLiteral("99")});
+    QCOMPARE(bad.code, 2);
 }
 
 QTEST_GUILESS_MAIN(CliTest)

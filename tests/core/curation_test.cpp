@@ -1,0 +1,236 @@
+#include "core/curation/curation.h"
+#include "core/curation/duplicates.h"
+#include "core/curation/hammingindex.h"
+#include "core/curation/perceptualhash.h"
+#include "core/curation/splits.h"
+#include "core/io/folderimporter.h"
+#include "core/store/statement.h"
+
+#include "tests/testsupport.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+#include <random>
+#include <set>
+
+using namespace winnow::core;
+
+namespace {
+
+// A photo-like test image: smooth random structure at several scales.
+cv::Mat texturedImage(int side, unsigned seed)
+{
+    cv::RNG rng(seed);
+    cv::Mat image(side, side, CV_8UC3);
+    rng.fill(image, cv::RNG::UNIFORM, 0, 255);
+    cv::GaussianBlur(image, image, cv::Size(0, 0), side / 10.0);
+    cv::normalize(image, image, 0, 255, cv::NORM_MINMAX);
+    for (int s = 0; s < 6; ++s)
+        cv::circle(image, cv::Point(rng.uniform(0, side), rng.uniform(0, side)), rng.uniform(side / 12, side / 4),
+                   cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)), -1);
+    cv::GaussianBlur(image, image, cv::Size(0, 0), 1.0);
+    return image;
+}
+
+} // namespace
+
+class CurationTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void transformedCopiesStayWithinTheDefaultDistance_data();
+    void transformedCopiesStayWithinTheDefaultDistance();
+    void unrelatedImagesAreFarApart();
+    void indexFindsExactlyWhatBruteForceFinds_data();
+    void indexFindsExactlyWhatBruteForceFinds();
+    void clustersJoinExactAndNearCopies();
+    void splitsKeepClustersWholeAndProportions();
+    void leakFlagsFollowTheSplits();
+    void exclusionsAreRecordedAndReversible();
+};
+
+void CurationTest::transformedCopiesStayWithinTheDefaultDistance_data()
+{
+    QTest::addColumn<QString>("transform");
+    for (const char *t : {"jpeg 50", "jpeg 75", "jpeg 95", "resize down and up", "brighter 10%", "darker 10%", "crop 1px", "crop 2px",
+                          "light noise"})
+        QTest::newRow(t) << QString::fromLatin1(t);
+}
+
+void CurationTest::transformedCopiesStayWithinTheDefaultDistance()
+{
+    QFETCH(QString, transform);
+    std::vector<int> distances;
+    for (unsigned seed = 1; seed <= 20; ++seed) {
+        const cv::Mat original = texturedImage(96, seed);
+        cv::Mat copy;
+        if (transform.startsWith(QLatin1String("jpeg"))) {
+            std::vector<uchar> bytes;
+            cv::imencode(".jpg", original, bytes, {cv::IMWRITE_JPEG_QUALITY, transform.mid(5).toInt()});
+            copy = cv::imdecode(bytes, cv::IMREAD_COLOR);
+        } else if (transform == QLatin1String("resize down and up")) {
+            cv::Mat small;
+            cv::resize(original, small, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+            cv::resize(small, copy, original.size());
+        } else if (transform.startsWith(QLatin1String("brighter")) || transform.startsWith(QLatin1String("darker"))) {
+            original.convertTo(copy, -1, transform.startsWith(QLatin1String("brighter")) ? 1.1 : 0.9, 0);
+        } else if (transform.startsWith(QLatin1String("crop"))) {
+            const int c = transform.mid(5, 1).toInt();
+            cv::resize(original(cv::Rect(c, c, 96 - 2 * c, 96 - 2 * c)), copy, original.size());
+        } else {
+            cv::Mat noise(original.size(), CV_16SC3), wide;
+            cv::randn(noise, 0, 4);
+            original.convertTo(wide, CV_16SC3);
+            cv::add(wide, noise, wide);
+            wide.convertTo(copy, CV_8UC3);
+        }
+        distances.push_back(hammingDistance(perceptualHash(original), perceptualHash(copy)));
+    }
+    std::sort(distances.begin(), distances.end());
+    qInfo("%s: median %d, max %d", qPrintable(transform), distances[distances.size() / 2], distances.back());
+    QVERIFY2(distances.back() <= kDefaultNearDuplicateDistance, qPrintable(QString::number(distances.back())));
+}
+
+void CurationTest::unrelatedImagesAreFarApart()
+{
+    std::vector<std::uint64_t> hashes;
+    for (unsigned seed = 100; seed < 160; ++seed)
+        hashes.push_back(perceptualHash(texturedImage(96, seed)));
+    int closest = 64;
+    for (size_t i = 0; i < hashes.size(); ++i)
+        for (size_t j = i + 1; j < hashes.size(); ++j)
+            closest = std::min(closest, hammingDistance(hashes[i], hashes[j]));
+    qInfo("closest unrelated pair: %d", closest);
+    QVERIFY(closest > kDefaultNearDuplicateDistance);
+}
+
+void CurationTest::indexFindsExactlyWhatBruteForceFinds_data()
+{
+    QTest::addColumn<int>("distance");
+    for (int d : {0, 1, 3, 4, 6, 8, 10, 13})
+        QTest::newRow(qPrintable(QString::number(d))) << d;
+}
+
+void CurationTest::indexFindsExactlyWhatBruteForceFinds()
+{
+    QFETCH(int, distance);
+    std::mt19937_64 rng(distance + 1);
+    std::vector<std::uint64_t> hashes;
+    for (int i = 0; i < 6000; ++i)
+        hashes.push_back(rng());
+    for (int i = 0; i < 6000; ++i) { // planted neighbours at 0..15 bits, and exact repeats
+        std::uint64_t h = hashes[size_t(i)];
+        for (int flips = int(rng() % 16); flips > 0; --flips)
+            h ^= std::uint64_t(1) << (rng() % 64);
+        hashes.push_back(h);
+    }
+    std::vector<std::pair<std::int32_t, std::int32_t>> brute;
+    for (size_t i = 0; i < hashes.size(); ++i)
+        for (size_t j = i + 1; j < hashes.size(); ++j)
+            if (hammingDistance(hashes[i], hashes[j]) <= distance)
+                brute.emplace_back(std::int32_t(i), std::int32_t(j));
+    const HammingIndex index(hashes);
+    QCOMPARE(index.pairsWithin(distance, 2), brute);
+    QCOMPARE(index.pairsWithin(distance, 1), brute);
+}
+
+void CurationTest::clustersJoinExactAndNearCopies()
+{
+    std::vector<Fingerprint> items = {
+        {"a", "p1", 0x0F0F0F0F0F0F0F0Full},  // 0: cluster 1 with 1 (same bytes) and 2 (near)
+        {"a", "p1", 0x0F0F0F0F0F0F0F0Full},  // 1
+        {"b", "p2", 0x0F0F0F0F0F0F0F0Eull},  // 2: one bit away
+        {"c", "p3", 0xF0F0F0F0F0F0F0F0ull},  // 3: alone
+        {"d", "p4", 0x123456789ABCDEF0ull},  // 4: cluster 2 with 5 (same pixels, other bytes)
+        {"e", "p4", 0xFFFFFFFF00000000ull},  // 5
+    };
+    const DuplicateClusters clusters = findDuplicates(items, 2);
+    QCOMPARE(clusters.count, 2);
+    QCOMPARE(clusters.cluster, (std::vector<int>{1, 1, 1, 0, 2, 2}));
+    QCOMPARE(clusters.exact, (std::vector<bool>{false, true}));
+}
+
+void CurationTest::splitsKeepClustersWholeAndProportions()
+{
+    std::mt19937 rng(5);
+    std::vector<int> labels, groups;
+    int group = 0;
+    // Three classes of different sizes; most items alone, some in pairs.
+    for (int c = 0; c < 3; ++c) {
+        const int count = 100 + 70 * c;
+        for (int i = 0; i < count;) {
+            const int size = (rng() % 10 == 0 && i + 2 <= count) ? 2 : 1;
+            for (int k = 0; k < size; ++k)
+                labels.push_back(c), groups.push_back(group);
+            ++group;
+            i += size;
+        }
+    }
+    const std::vector<double> fractions = {0.8, 0.1, 0.1};
+    const std::vector<int> part = stratifiedGroupAssignment(labels, groups, fractions, 42);
+    QCOMPARE(part, stratifiedGroupAssignment(labels, groups, fractions, 42)); // reproducible
+    QVERIFY(part != stratifiedGroupAssignment(labels, groups, fractions, 43));
+    std::map<int, int> partOfGroup;
+    for (size_t i = 0; i < part.size(); ++i) {
+        const auto [it, added] = partOfGroup.try_emplace(groups[i], part[i]);
+        QCOMPARE(it->second, part[i]); // clusters stay whole
+    }
+    for (int c = 0; c < 3; ++c) {
+        const int count = int(std::count(labels.begin(), labels.end(), c));
+        for (int p = 0; p < 3; ++p) {
+            int have = 0;
+            for (size_t i = 0; i < part.size(); ++i)
+                have += labels[i] == c && part[i] == p;
+            QVERIFY2(std::abs(have - count * fractions[size_t(p)]) <= 1.0,
+                     qPrintable(QStringLiteral("class %1 part %2: %3 of %4").arg(c).arg(p).arg(have).arg(count)));
+        }
+    }
+}
+
+void CurationTest::leakFlagsFollowTheSplits()
+{
+    QTemporaryDir dir;
+    const cv::Mat base = texturedImage(64, 7);
+    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("a/original.png")), winnow::test::encodeImage(base, ".png")));
+    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("b/copy.jpg")), winnow::test::encodeImage(base, ".jpg")));
+    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("b/other.png")), winnow::test::encodeImage(texturedImage(64, 8), ".png")));
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
+    QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("a")), {Split::Train, false}).ok());
+    QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("b")), {Split::Test, false}).ok());
+    const auto found = flagDuplicates(*project, kDefaultNearDuplicateDistance);
+    QVERIFY2(found.ok(), qPrintable(found.errorMessage()));
+    QCOMPARE(found->nearClusters, 1);
+    QCOMPARE(found->leakClusters, 1);
+    QCOMPARE(flagCounts(*project)->value(QStringLiteral("leak")), qint64(2));
+    // Re-splitting keeps the pair together: the leak is gone.
+    const auto split = resplitProject(*project, {0.5, 0.0, 0.5, 1, kDefaultNearDuplicateDistance});
+    QVERIFY2(split.ok(), qPrintable(split.errorMessage()));
+    QCOMPARE(flagCounts(*project)->value(QStringLiteral("leak")), qint64(0));
+    // Moving one copy back to test by hand brings it back.
+    project->database().execute(QStringLiteral("UPDATE items SET split = CASE WHEN path LIKE '%copy.jpg' THEN 'test' ELSE 'train' END"));
+    QCOMPARE(flagLeaks(*project)->leakClusters, 1);
+}
+
+void CurationTest::exclusionsAreRecordedAndReversible()
+{
+    QTemporaryDir dir;
+    QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("i/1.png")), 16, 16, 3, 1));
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
+    QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("i")), {}).ok());
+    const qint64 item = project->items({}, 0, 1)->front().id;
+    const qint64 curator = *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
+    QVERIFY(setExcluded(*project, {item}, true, QStringLiteral("duplicate"), curator).ok());
+    QCOMPARE(exclusions(*project)->value(item), true);
+    QVERIFY(setExcluded(*project, {item}, false, QStringLiteral("restored"), curator).ok());
+    QCOMPARE(exclusions(*project)->value(item), false);
+    Statement history(project->database(), "SELECT COUNT(*) FROM exclusions WHERE actor_id = ?");
+    history.bind(1, curator);
+    history.step();
+    QCOMPARE(history.int64(0), qint64(2)); // nothing deleted, both actions recorded
+    QCOMPARE(project->summary()->items, qint64(1));
+}
+
+QTEST_APPLESS_MAIN(CurationTest)
+#include "curation_test.moc"
