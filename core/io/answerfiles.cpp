@@ -8,6 +8,7 @@
 #include "core/store/storeerror.h"
 
 #include <QElapsedTimer>
+#include <QThread>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -141,6 +142,8 @@ public:
             }
             answers.flush();
             transaction.commit();
+            // A moment between batches lets a labeling session waiting for the lock get in.
+            QThread::msleep(5);
         }
 
 

@@ -3,6 +3,9 @@
 #include "core/store/database.h"
 #include "core/store/storeerror.h"
 
+#include <QElapsedTimer>
+#include <QThread>
+
 #include <sqlite3.h>
 
 namespace winnow::core {
@@ -117,7 +120,18 @@ QByteArray Statement::blob(int column) const
 
 Transaction::Transaction(Database &db) : m_db(db)
 {
-    m_db.execute(QStringLiteral("BEGIN IMMEDIATE"));
+    // The busy timeout covers ordinary waiting; a few cases skip the busy handler (another
+    // process recovering the write-ahead log of one that was killed), so retry those here.
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        const int rc = sqlite3_exec(m_db.handle(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK)
+            return;
+        if ((rc & 0xFF) != SQLITE_BUSY || waited.elapsed() > Database::kBusyTimeoutMs)
+            throw StoreError(QStringLiteral("%1: cannot start writing: %2").arg(m_db.file(), QString::fromUtf8(sqlite3_errmsg(m_db.handle()))));
+        QThread::msleep(20);
+    }
 }
 
 Transaction::~Transaction()

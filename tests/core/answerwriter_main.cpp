@@ -4,6 +4,7 @@
 #include "core/store/project.h"
 
 #include <QCoreApplication>
+#include <QThread>
 
 #include <cstdio>
 
@@ -21,8 +22,10 @@ int main(int argc, char *argv[])
     }
     const auto annotator = (*project)->ensureAnnotator(QString::fromLocal8Bit(argv[2]), QStringLiteral("human"));
     const qint64 classId = QByteArray(argv[3]).toLongLong();
-    if (!annotator)
+    if (!annotator) {
+        std::fprintf(stderr, "annotator: %s\n", qPrintable(annotator.error().message));
         return 1;
+    }
     LabelingSession session(**project, *annotator);
     for (int round = 0;; ++round) {
         const auto queue = session.claim(10);
@@ -38,6 +41,9 @@ int main(int argc, char *argv[])
             }
             std::printf("answer %lld\n", id.value());
             std::fflush(stdout);
+            // Even a fast annotator pauses between images; without any pause one writer would
+            // hold SQLite's lock nearly all the time and starve the other.
+            QThread::msleep(2);
         }
         if (round % 3 == 2) {
             const auto undone = session.undoLast();

@@ -3,6 +3,7 @@
 
 #include "tests/testsupport.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -51,8 +52,15 @@ void DurabilityTest::answersShownSavedSurviveSigkill()
         }
         // Kill at a random moment once both are writing (starting up takes a while on a busy
         // machine, and a kill before the first answer proves nothing).
-        for (QProcess &writer : writers)
-            QVERIFY2(writer.waitForReadyRead(60000), writer.readAllStandardError().constData());
+        for (QProcess &writer : writers) {
+            QElapsedTimer waited;
+            waited.start();
+            while (writer.bytesAvailable() == 0 && writer.state() == QProcess::Running && waited.elapsed() < 60000)
+                writer.waitForReadyRead(100);
+            QVERIFY2(writer.bytesAvailable() > 0,
+                     qPrintable(QStringLiteral("writer wrote nothing (state %1, exit %2): %3")
+                                    .arg(writer.state()).arg(writer.exitCode()).arg(QString::fromUtf8(writer.readAllStandardError()))));
+        }
         QTest::qWait(int(random.bounded(10, 400)));
         for (QProcess &writer : writers) {
             ::kill(pid_t(writer.processId()), SIGKILL);
