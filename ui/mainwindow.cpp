@@ -11,6 +11,7 @@
 #include "ui/projectdialogs.h"
 #include "ui/reviewview.h"
 #include "ui/annotatorsview.h"
+#include "ui/curationview.h"
 #include "core/consensus/review.h"
 #include "ui/qimageconvert.h"
 #include "ui/thumbnailcache.h"
@@ -278,6 +279,10 @@ void MainWindow::buildBrowser()
     m_annotatorsView = new AnnotatorsView;
     m_tabs->addTab(m_annotatorsView, tr("Annotators"));
     m_tabs->setTabToolTip(3, tr("Estimated accuracy and confusion of every annotator"));
+    m_curationView = new CurationView;
+    connect(m_curationView, &CurationView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    m_tabs->addTab(m_curationView, tr("Curate"));
+    m_tabs->setTabToolTip(4, tr("Duplicates, leaks across splits, divergent labels and image-quality flags"));
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
@@ -291,6 +296,8 @@ void MainWindow::buildBrowser()
             m_reviewView->setProject(m_project.get(), m_annotatorId);
         if (index == 3 && m_project)
             m_annotatorsView->setProject(m_project.get());
+        if (index == 4 && m_project)
+            m_curationView->setProject(m_project.get(), m_annotatorId);
         if (index == 0 && m_project) {
             m_model->reload(); // answers given while labeling show in the grid
             updateStatus();
@@ -333,6 +340,7 @@ void MainWindow::closeProject()
     m_labelingView->stop();
     m_reviewView->setProject(nullptr, 0);
     m_annotatorsView->setProject(nullptr);
+    m_curationView->setProject(nullptr, 0);
     m_annotatorId = 0;
     m_annotatorName.clear();
     m_model->setProject(nullptr);
@@ -685,7 +693,8 @@ void MainWindow::showBrowser()
 
 bool MainWindow::showView(const QString &name)
 {
-    const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"), QStringLiteral("review"), QStringLiteral("annotators")};
+    const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"), QStringLiteral("review"),
+                               QStringLiteral("annotators"), QStringLiteral("curate")};
     const int index = int(names.indexOf(name));
     if (index < 0)
         return false;

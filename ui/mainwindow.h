@@ -26,6 +26,7 @@ class ImportJob;
 class LabelingView;
 class ReviewView;
 class AnnotatorsView;
+class CurationView;
 class ThumbnailCache;
 class ThumbnailDelegate;
 
@@ -51,6 +52,7 @@ public:
     LabelingView *labelingView() const { return m_labelingView; }
     ReviewView *reviewView() const { return m_reviewView; }
     AnnotatorsView *annotatorsView() const { return m_annotatorsView; }
+    CurationView *curationView() const { return m_curationView; }
     QTabWidget *tabs() const { return m_tabs; }
     qint64 annotatorId() const { return m_annotatorId; }
 
@@ -60,7 +62,7 @@ public:
     void setAskForAnnotator(bool ask) { m_askForAnnotator = ask; }
     void showLabeling();
     void showBrowser();
-    // browse, label, review or annotators; false for another name.
+    // browse, label, review, annotators or curate; false for another name.
     bool showView(const QString &name);
     QString statusText() const;
 
@@ -106,6 +108,7 @@ private:
     LabelingView *m_labelingView = nullptr;
     ReviewView *m_reviewView = nullptr;
     AnnotatorsView *m_annotatorsView = nullptr;
+    CurationView *m_curationView = nullptr;
     QString m_annotatorName;
     qint64 m_annotatorId = 0;
     bool m_askForAnnotator = true;

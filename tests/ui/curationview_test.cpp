@@ -1,0 +1,81 @@
+#include "ui/curationview.h"
+
+#include "core/curation/curation.h"
+#include "core/curation/perceptualhash.h"
+#include "core/io/folderimporter.h"
+
+#include "tests/testsupport.h"
+
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace winnow;
+
+class CurationViewTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void previewsClustersAndExcludesWithKeys();
+};
+
+void CurationViewTest::previewsClustersAndExcludesWithKeys()
+{
+    QTemporaryDir dir;
+    const cv::Mat a = test::drawImage(64, 64, 3, 1);
+    // A near copy that is not pixel-identical: cropped by two pixels and scaled back.
+    cv::Mat brighter;
+    cv::resize(a(cv::Rect(2, 2, 60, 60)), brighter, a.size());
+    brighter.convertTo(brighter, -1, 1.05, 0);
+    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a.png")), test::encodeImage(a, ".png")));
+    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a-copy.png")), test::encodeImage(a, ".png")));
+    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a-bright.jpg")), test::encodeImage(brighter, ".jpg")));
+    QVERIFY(test::writeImage(dir.filePath(QStringLiteral("i/other.png")), 64, 64, 3, 40));
+    auto project = test::createProject(dir.filePath(QStringLiteral("p")));
+    QVERIFY(core::importImageFolder(*project, dir.filePath(QStringLiteral("i")), {}).ok());
+    const qint64 curator = *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
+
+    ui::CurationView view;
+    view.resize(1000, 700);
+    view.show();
+    view.setProject(project.get(), curator);
+    // One cluster of three at the default distance; at distance 0 only the byte-identical pair.
+    QCOMPARE(view.clusterCount(), 1);
+    QCOMPARE(view.members()->count(), 3);
+    const int nearDistance = core::hammingDistance(core::perceptualHash(a), core::perceptualHash(brighter));
+    QVERIFY(nearDistance > 0 && nearDistance <= core::kDefaultNearDuplicateDistance);
+    view.setMaxDistance(0);
+    QCOMPARE(view.members()->count(), 2);
+    view.setMaxDistance(core::kDefaultNearDuplicateDistance);
+    QCOMPARE(view.members()->count(), 3);
+
+    // K keeps the selected image and excludes the others; R restores one.
+    view.members()->item(1)->setSelected(true);
+    const qint64 kept = view.members()->item(1)->data(Qt::UserRole).toLongLong();
+    QTest::keyClick(&view, Qt::Key_K);
+    auto excluded = core::exclusions(*project);
+    int out = 0;
+    for (auto it = excluded->cbegin(); it != excluded->cend(); ++it)
+        out += it.value();
+    QCOMPARE(out, 2);
+    QCOMPARE(excluded->value(kept), false);
+    view.members()->clearSelection();
+    view.members()->item(0)->setSelected(true);
+    QTest::keyClick(&view, Qt::Key_R);
+    excluded = core::exclusions(*project);
+    out = 0;
+    for (auto it = excluded->cbegin(); it != excluded->cend(); ++it)
+        out += it.value();
+    QCOMPARE(out, 1);
+
+    // Refreshing stores the flags; the counts show them.
+    QSignalSpy refreshed(&view, &ui::CurationView::flagsRefreshed);
+    view.refreshFlags();
+    QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, 30000);
+    const auto counts = core::flagCounts(*project);
+    QCOMPARE(counts->value(QStringLiteral("near-duplicate")), qint64(3));
+}
+
+QTEST_MAIN(CurationViewTest)
+#include "curationview_test.moc"

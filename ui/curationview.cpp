@@ -1,0 +1,369 @@
+#include "ui/curationview.h"
+
+#include "core/consensus/currentlabels.h"
+#include "core/io/rasterimage.h"
+#include "core/store/project.h"
+#include "core/store/statement.h"
+#include "ui/qimageconvert.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <map>
+#include <set>
+
+namespace winnow::ui {
+namespace {
+constexpr auto kDuplicates = "duplicates";
+constexpr int kMaxShownGroups = 5000;
+} // namespace
+
+CurationView::CurationView(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    m_counts = new QLabel;
+    m_counts->setTextFormat(Qt::RichText);
+    m_counts->setWordWrap(true);
+    layout->addWidget(m_counts);
+
+    auto *bar = new QHBoxLayout;
+    m_refreshButton = new QPushButton(tr("Refresh Flags"));
+    m_refreshButton->setToolTip(tr("Find duplicates and leaks, measure image quality and flag divergent labels"));
+    connect(m_refreshButton, &QPushButton::clicked, this, &CurationView::refreshFlags);
+    bar->addWidget(m_refreshButton);
+    bar->addSpacing(16);
+    bar->addWidget(new QLabel(tr("Near-duplicate distance")));
+    m_distance = new QSlider(Qt::Horizontal);
+    m_distance->setRange(0, 16);
+    m_distance->setValue(core::kDefaultNearDuplicateDistance);
+    m_distance->setToolTip(tr("How many of the 64 perceptual-hash bits may differ; clusters update as you move it"));
+    m_distance->setMaximumWidth(240);
+    bar->addWidget(m_distance);
+    m_distanceLabel = new QLabel;
+    bar->addWidget(m_distanceLabel);
+    m_apply = new QPushButton(tr("Save Clusters"));
+    m_apply->setToolTip(tr("Store the duplicate and leak flags at this distance"));
+    bar->addWidget(m_apply);
+    bar->addStretch();
+    bar->addWidget(new QLabel(tr("Show")));
+    m_kind = new QComboBox;
+    m_kind->addItem(tr("Duplicate clusters"), QString::fromLatin1(kDuplicates));
+    for (const char *kind : {"leak", "divergent", "dark", "bright", "low-information", "odd-size"})
+        m_kind->addItem(QString::fromLatin1(kind), QString::fromLatin1(kind));
+    bar->addWidget(m_kind);
+    layout->addLayout(bar);
+    connect(m_distance, &QSlider::valueChanged, this, &CurationView::setMaxDistance);
+    connect(m_apply, &QPushButton::clicked, this, [this] {
+        if (!m_project)
+            return;
+        if (const auto saved = core::flagDuplicates(*m_project, m_distance->value()); !saved)
+            Q_EMIT failed(saved.error().message);
+        updateCounts();
+    });
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &CurationView::showGroups);
+
+    auto *splitter = new QSplitter;
+    m_groups = new QListWidget;
+    m_groups->setToolTip(tr("Clusters or flagged items"));
+    connect(m_groups, &QListWidget::currentRowChanged, this, &CurationView::showMembers);
+    splitter->addWidget(m_groups);
+    auto *right = new QWidget;
+    auto *rightLayout = new QVBoxLayout(right);
+    m_members = new QListWidget;
+    m_members->setViewMode(QListView::IconMode);
+    m_members->setIconSize(QSize(128, 128));
+    m_members->setGridSize(QSize(190, 200));
+    m_members->setResizeMode(QListView::Adjust);
+    m_members->setMovement(QListView::Static);
+    m_members->setWordWrap(true);
+    m_members->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    rightLayout->addWidget(m_members, 1);
+    auto *actions = new QHBoxLayout;
+    auto *keep = new QPushButton(tr("Keep Selected, Exclude the Rest"));
+    keep->setToolTip(tr("K: the selected image (or the first) stays in training, the others are excluded"));
+    auto *exclude = new QPushButton(tr("Exclude"));
+    exclude->setToolTip(tr("E: leave the selected images out of training (reversible)"));
+    auto *restore = new QPushButton(tr("Restore"));
+    restore->setToolTip(tr("R: bring the selected images back into training"));
+    connect(keep, &QPushButton::clicked, this, &CurationView::keepSelectedExcludeRest);
+    connect(exclude, &QPushButton::clicked, this, &CurationView::excludeSelected);
+    connect(restore, &QPushButton::clicked, this, &CurationView::restoreSelected);
+    actions->addWidget(keep);
+    actions->addWidget(exclude);
+    actions->addWidget(restore);
+    actions->addStretch();
+    rightLayout->addLayout(actions);
+    splitter->addWidget(right);
+    splitter->setSizes({320, 800});
+    layout->addWidget(splitter, 1);
+
+    connect(&m_refresh, &QFutureWatcherBase::finished, this, [this] {
+        m_refreshButton->setEnabled(true);
+        m_refreshButton->setText(tr("Refresh Flags"));
+        if (!m_refresh.result().isEmpty())
+            Q_EMIT failed(m_refresh.result());
+        reload();
+        Q_EMIT flagsRefreshed();
+    });
+}
+
+CurationView::~CurationView()
+{
+    m_refresh.waitForFinished();
+}
+
+void CurationView::setProject(core::Project *project, qint64 curatorId)
+{
+    m_project = project;
+    m_curatorId = curatorId;
+    reload();
+}
+
+void CurationView::reload()
+{
+    loadItems();
+    updateCounts();
+    setMaxDistance(m_distance->value());
+}
+
+void CurationView::loadItems()
+{
+    m_items.clear();
+    m_classNames.clear();
+    m_excluded.clear();
+    if (!m_project)
+        return;
+    try {
+        core::Statement query(m_project->database(), "SELECT id, path, split, content_hash, IFNULL(pixel_hash, x''),"
+                                                     " IFNULL(perceptual_hash, 0) FROM items ORDER BY path");
+        while (query.step())
+            m_items.push_back({query.int64(0), m_project->absolutePath(query.text(1)), query.text(2), 0,
+                               {query.blob(3), query.blob(4), std::uint64_t(query.int64(5))}});
+    } catch (const std::exception &e) {
+        Q_EMIT failed(QString::fromUtf8(e.what()));
+    }
+    if (const auto labels = core::currentLabels(*m_project))
+        for (Item &item : m_items)
+            item.classId = labels->value(item.id);
+    if (const auto classes = m_project->classes())
+        for (const core::ClassInfo &c : *classes)
+            m_classNames.insert(c.id, c.name);
+    if (auto state = core::exclusions(*m_project))
+        m_excluded = std::move(state).value();
+}
+
+void CurationView::updateCounts()
+{
+    if (!m_project) {
+        m_counts->clear();
+        return;
+    }
+    const auto counts = core::flagCounts(*m_project);
+    if (!counts || counts->isEmpty()) {
+        m_counts->setText(tr("No flags stored yet: <b>Refresh Flags</b> finds duplicates, leaks across splits, "
+                             "divergent labels and image-quality problems."));
+        return;
+    }
+    QStringList parts;
+    const std::map<QString, qint64> sorted(counts->keyValueBegin(), counts->keyValueEnd());
+    for (const auto &[kind, count] : sorted)
+        parts << tr("<b>%L1</b> %2").arg(count).arg(kind);
+    qint64 excluded = 0;
+    for (bool out : std::as_const(m_excluded))
+        excluded += out;
+    parts << tr("<b>%L1</b> excluded from training").arg(excluded);
+    m_counts->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+}
+
+void CurationView::setMaxDistance(int distance)
+{
+    {
+        const QSignalBlocker block(m_distance);
+        m_distance->setValue(distance);
+    }
+    std::vector<core::Fingerprint> prints;
+    prints.reserve(m_items.size());
+    for (const Item &item : m_items)
+        prints.push_back(item.print);
+    m_clusters = core::findDuplicates(prints, distance);
+    m_distanceLabel->setText(tr("%1 bits: %L2 clusters").arg(distance).arg(m_clusters.count));
+    showGroups();
+}
+
+int CurationView::clusterCount() const
+{
+    return m_clusters.count;
+}
+
+void CurationView::showGroups()
+{
+    const QSignalBlocker block(m_groups);
+    m_groups->clear();
+    m_members->clear();
+    const QString kind = m_kind->currentData().toString();
+    if (kind == QLatin1String(kDuplicates)) {
+        std::vector<int> size(size_t(m_clusters.count), 0);
+        std::vector<std::set<QString>> splits(size_t(m_clusters.count));
+        for (size_t i = 0; i < m_items.size(); ++i)
+            if (const int c = m_clusters.cluster[i]; c > 0) {
+                ++size[size_t(c - 1)];
+                splits[size_t(c - 1)].insert(m_items[i].split);
+            }
+        for (int c = 0; c < std::min(m_clusters.count, kMaxShownGroups); ++c) {
+            const bool leak = splits[size_t(c)].count(QStringLiteral("train")) &&
+                              (splits[size_t(c)].count(QStringLiteral("val")) || splits[size_t(c)].count(QStringLiteral("test")));
+            auto *entry = new QListWidgetItem(tr("Cluster %1 — %2 images — %3%4")
+                                                  .arg(c + 1)
+                                                  .arg(size[size_t(c)])
+                                                  .arg(m_clusters.exact[size_t(c)] ? tr("exact") : tr("near"))
+                                                  .arg(leak ? tr(" — leaks across splits") : QString()),
+                                              m_groups);
+            entry->setData(Qt::UserRole, c + 1);
+            if (leak)
+                entry->setForeground(QColor(QStringLiteral("#c0392b")));
+        }
+    } else if (m_project) {
+        auto flags = core::listFlags(*m_project, kind);
+        m_flags = flags ? std::move(flags).value() : std::vector<core::FlagRow>{};
+        for (size_t f = 0; f < m_flags.size() && f < size_t(kMaxShownGroups); ++f) {
+            auto *entry = new QListWidgetItem(QStringLiteral("%1 — %2").arg(QFileInfo(m_flags[f].path).fileName(), m_flags[f].detail), m_groups);
+            entry->setData(Qt::UserRole, int(f));
+        }
+    }
+    if (m_groups->count() > 0)
+        m_groups->setCurrentRow(0);
+    showMembers();
+}
+
+void CurationView::showMembers()
+{
+    m_members->clear();
+    const QListWidgetItem *group = m_groups->currentItem();
+    if (!group || !m_project)
+        return;
+    std::vector<const Item *> shown;
+    if (m_kind->currentData().toString() == QLatin1String(kDuplicates)) {
+        const int cluster = group->data(Qt::UserRole).toInt();
+        for (size_t i = 0; i < m_items.size(); ++i)
+            if (m_clusters.cluster[i] == cluster)
+                shown.push_back(&m_items[i]);
+    } else {
+        const qint64 id = m_flags[size_t(group->data(Qt::UserRole).toInt())].itemId;
+        for (const Item &item : m_items)
+            if (item.id == id)
+                shown.push_back(&item);
+    }
+    for (const Item *item : shown) {
+        const auto raster = core::loadThumbnail(*m_project, item->id, item->path, 128);
+        QPixmap pixmap = raster ? QPixmap::fromImage(toQImage(*raster)) : QPixmap();
+        if (!pixmap.isNull() && pixmap.width() < 128)
+            pixmap = pixmap.scaled(128, 128, Qt::KeepAspectRatio, Qt::FastTransformation);
+        const bool excluded = m_excluded.value(item->id);
+        auto *entry = new QListWidgetItem(QIcon(pixmap),
+                                          tr("%1\n%2 · %3%4")
+                                              .arg(QFileInfo(item->path).fileName(), item->split,
+                                                   item->classId ? m_classNames.value(item->classId) : tr("unlabelled"),
+                                                   excluded ? tr("\nEXCLUDED") : QString()),
+                                          m_members);
+        entry->setData(Qt::UserRole, item->id);
+        entry->setToolTip(item->path);
+        if (excluded)
+            entry->setForeground(Qt::gray);
+    }
+}
+
+std::vector<qint64> CurationView::selectedIds(bool selected) const
+{
+    std::vector<qint64> ids;
+    for (int row = 0; row < m_members->count(); ++row)
+        if (m_members->item(row)->isSelected() == selected)
+            ids.push_back(m_members->item(row)->data(Qt::UserRole).toLongLong());
+    return ids;
+}
+
+void CurationView::setExcluded(const std::vector<qint64> &ids, bool excluded, const QString &reason)
+{
+    if (!m_project || ids.empty())
+        return;
+    if (const auto done = core::setExcluded(*m_project, ids, excluded, reason, m_curatorId); !done) {
+        Q_EMIT failed(done.error().message);
+        return;
+    }
+    for (qint64 id : ids)
+        m_excluded.insert(id, excluded);
+    const int row = m_groups->currentRow();
+    showMembers();
+    updateCounts();
+    m_groups->setCurrentRow(row);
+}
+
+void CurationView::keepSelectedExcludeRest()
+{
+    if (m_members->count() == 0)
+        return;
+    if (m_members->selectedItems().isEmpty())
+        m_members->item(0)->setSelected(true);
+    const std::vector<qint64> keep = selectedIds(true);
+    setExcluded(selectedIds(false), true, QStringLiteral("duplicate of a kept image"));
+    setExcluded(keep, false, QStringLiteral("kept from its cluster"));
+}
+
+void CurationView::excludeSelected()
+{
+    setExcluded(selectedIds(true), true, QStringLiteral("excluded while curating"));
+}
+
+void CurationView::restoreSelected()
+{
+    setExcluded(selectedIds(true), false, QStringLiteral("restored while curating"));
+}
+
+void CurationView::refreshFlags()
+{
+    if (!m_project || m_refresh.isRunning())
+        return;
+    m_refreshButton->setEnabled(false);
+    m_refreshButton->setText(tr("Refreshing…"));
+    const QString dir = m_project->directory();
+    const int distance = m_distance->value();
+    m_refresh.setFuture(QtConcurrent::run([dir, distance]() -> QString {
+        auto project = core::Project::open(dir);
+        if (!project)
+            return project.error().message;
+        for (const QString &failure : {core::flagDuplicates(**project, distance).errorMessage(),
+                                       core::flagQuality(**project, {}).errorMessage(),
+                                       core::flagDivergent(**project, 0.7).errorMessage()})
+            if (!failure.isEmpty())
+                return failure;
+        return {};
+    }));
+}
+
+void CurationView::keyPressEvent(QKeyEvent *event)
+{
+    switch (event->key()) {
+    case Qt::Key_K:
+        keepSelectedExcludeRest();
+        return;
+    case Qt::Key_E:
+    case Qt::Key_Delete:
+        excludeSelected();
+        return;
+    case Qt::Key_R:
+        restoreSelected();
+        return;
+    default:
+        QWidget::keyPressEvent(event);
+    }
+}
+
+} // namespace winnow::ui

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "core/curation/curation.h"
+#include "core/curation/duplicates.h"
+
+#include <QFutureWatcher>
+#include <QHash>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSlider;
+
+namespace winnow::core {
+class Project;
+}
+
+namespace winnow::ui {
+
+// Curation at a glance: flag counts, duplicate clusters (previewed live as the distance slider
+// moves) or items of any other flag kind, each cluster's images side by side with their split
+// and label, and actions that exclude items from training or restore them. Nothing is deleted;
+// every action is recorded with who and when.
+class CurationView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit CurationView(QWidget *parent = nullptr);
+    ~CurationView() override;
+
+    void setProject(core::Project *project, qint64 curatorId);
+    void reload();
+    // Recomputes every flag kind in the background.
+    void refreshFlags();
+    void setMaxDistance(int distance);
+
+    int clusterCount() const;
+    QListWidget *groups() const { return m_groups; }
+    QListWidget *members() const { return m_members; }
+    void keepSelectedExcludeRest();
+    void excludeSelected();
+    void restoreSelected();
+
+Q_SIGNALS:
+    void failed(const QString &message);
+    void flagsRefreshed();
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    struct Item {
+        qint64 id = 0;
+        QString path;
+        QString split;
+        qint64 classId = 0;
+        core::Fingerprint print;
+    };
+    void loadItems();
+    void updateCounts();
+    void showGroups();
+    void showMembers();
+    void setExcluded(const std::vector<qint64> &ids, bool excluded, const QString &reason);
+    std::vector<qint64> selectedIds(bool selected) const;
+
+    core::Project *m_project = nullptr;
+    qint64 m_curatorId = 0;
+    std::vector<Item> m_items;
+    QHash<qint64, QString> m_classNames;
+    QHash<qint64, bool> m_excluded;
+    core::DuplicateClusters m_clusters;
+    std::vector<core::FlagRow> m_flags;
+    QFutureWatcher<QString> m_refresh;
+
+    QLabel *m_counts = nullptr;
+    QPushButton *m_refreshButton = nullptr;
+    QSlider *m_distance = nullptr;
+    QLabel *m_distanceLabel = nullptr;
+    QPushButton *m_apply = nullptr;
+    QComboBox *m_kind = nullptr;
+    QListWidget *m_groups = nullptr;
+    QListWidget *m_members = nullptr;
+};
+
+} // namespace winnow::ui
