@@ -292,6 +292,16 @@ int cmdAnswers(QCommandLineParser &parser, const QStringList &args, QTextStream 
     return kExitOk;
 }
 
+// Writes a whole file or nothing (QSaveFile); says on `err` which file failed and why.
+bool saveFile(const QString &file, const QByteArray &bytes, QTextStream &err)
+{
+    QSaveFile output(file);
+    if (output.open(QIODevice::WriteOnly) && output.write(bytes) == bytes.size() && output.commit())
+        return true;
+    err << "error: " << file << ": cannot write: " << output.errorString() << Qt::endl;
+    return false;
+}
+
 QByteArray quoted(std::string_view field)
 {
     const QByteArray bytes(field.data(), qsizetype(field.size()));
@@ -376,43 +386,21 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
     const ConsensusResult result = method.run(table, options);
     const double emSeconds = timer.elapsed() / 1000.0 - readSeconds;
 
-    QSaveFile output(outFile);
-    if (!output.open(QIODevice::WriteOnly)) {
-        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
-        return kExitFailure;
-    }
-    QByteArray buffer = "item,label,confidence,answers\n";
-    for (int i = 0; i < table.items; ++i) {
-        buffer += quoted(itemNames[size_t(i)]) + ',' + quoted(labelNames[size_t(result.label[size_t(i)])]) + ',' +
+    QByteArray consolidated = "item,label,confidence,answers\n";
+    for (int i = 0; i < table.items; ++i)
+        consolidated += quoted(itemNames[size_t(i)]) + ',' + quoted(labelNames[size_t(result.label[size_t(i)])]) + ',' +
                   QByteArray::number(double(result.confidence[size_t(i)]), 'f', 6) + ',' + QByteArray::number(result.answers[size_t(i)]) + '\n';
-        if (buffer.size() > (1 << 20)) {
-            output.write(buffer);
-            buffer.clear();
-        }
-    }
-    output.write(buffer);
-    if (!output.commit()) {
-        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
+    if (!saveFile(outFile, consolidated, err))
         return kExitFailure;
-    }
     if (parser.isSet(QStringLiteral("annotators-out"))) {
-        const QString annotatorsFile = parser.value(QStringLiteral("annotators-out"));
-        QSaveFile annotators(annotatorsFile);
-        if (!annotators.open(QIODevice::WriteOnly)) {
-            err << "error: " << annotatorsFile << ": cannot write: " << annotators.errorString() << Qt::endl;
-            return kExitFailure;
-        }
         QByteArray text = "worker,answers,accuracy,agreement\n";
         for (int w = 0; w < table.workers; ++w) {
             const WorkerEstimate &e = result.workers[size_t(w)];
             text += quoted(workerNames[size_t(w)]) + ',' + QByteArray::number(qint64(e.answers)) + ',' +
                     QByteArray::number(e.accuracy, 'f', 6) + ',' + QByteArray::number(e.agreement, 'f', 6) + '\n';
         }
-        annotators.write(text);
-        if (!annotators.commit()) {
-            err << "error: " << annotatorsFile << ": cannot write: " << annotators.errorString() << Qt::endl;
+        if (!saveFile(parser.value(QStringLiteral("annotators-out")), text, err))
             return kExitFailure;
-        }
     }
     out << QStringLiteral("%1: %2 items, %3 workers, %4 classes, %5 answers (%6 rows rejected); %7 iterations; "
                           "read %8 s, consolidate %9 s, total %10 s")
@@ -543,19 +531,11 @@ int dedupFolder(const QString &folder, int maxDistance, const QString &outFile, 
         if (clusters.cluster[i] > 0)
             rows.emplace_back(clusters.cluster[i], paths[qsizetype(i)]);
     std::sort(rows.begin(), rows.end());
-    QSaveFile output(outFile);
-    if (!output.open(QIODevice::WriteOnly)) {
-        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
-        return kExitFailure;
-    }
     QByteArray text = "cluster,path\n";
     for (const auto &[cluster, path] : rows)
         text += QByteArray::number(cluster) + ',' + CsvReader::quote(path).toUtf8() + '\n';
-    output.write(text);
-    if (!output.commit()) {
-        err << "error: " << outFile << ": cannot write: " << output.errorString() << Qt::endl;
+    if (!saveFile(outFile, text, err))
         return kExitFailure;
-    }
     out << QStringLiteral("%1 images, %2 in %3 duplicate clusters (max distance %4), %5 s")
                .arg(prints.size())
                .arg(rows.size())
@@ -632,23 +612,14 @@ int cmdFlags(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     if (counts.isEmpty())
         out << "no flags" << Qt::endl;
     if (parser.isSet(QStringLiteral("out"))) {
-        const QString file = parser.value(QStringLiteral("out"));
-        QSaveFile output(file);
-        if (!output.open(QIODevice::WriteOnly)) {
-            err << "error: " << file << ": cannot write: " << output.errorString() << Qt::endl;
-            return kExitFailure;
-        }
         QByteArray text = "item,kind,cluster,value,detail,split,excluded\n";
         for (const FlagRow &row : *rows)
             text += (CsvReader::quote(project->storedPath(row.path)) + u',' + row.kind + u',' +
                      (row.cluster ? QString::number(row.cluster) : QString()) + u',' + QString::number(row.value, 'g', 6) + u',' +
                      CsvReader::quote(row.detail) + u',' + row.split + u',' + (row.excluded ? QStringLiteral("yes") : QStringLiteral("no")) + u'\n')
                         .toUtf8();
-        output.write(text);
-        if (!output.commit()) {
-            err << "error: " << file << ": cannot write: " << output.errorString() << Qt::endl;
+        if (!saveFile(parser.value(QStringLiteral("out")), text, err))
             return kExitFailure;
-        }
     }
     return kExitOk;
 }
@@ -669,17 +640,12 @@ int cmdSplit(QCommandLineParser &parser, const QStringList &args, QTextStream &o
             err << "error: " << folds.error().message << Qt::endl;
             return kExitFailure;
         }
-        QSaveFile output(parser.value(QStringLiteral("out")));
-        if (!output.open(QIODevice::WriteOnly)) {
-            err << "error: " << output.fileName() << ": cannot write" << Qt::endl;
-            return kExitFailure;
-        }
         const auto items = project->items({}, 0, INT_MAX);
         QByteArray text = "item,fold\n";
         for (const ItemRecord &item : *items)
             text += CsvReader::quote(project->storedPath(item.path)).toUtf8() + ',' + QByteArray::number(folds->value(item.id)) + '\n';
-        output.write(text);
-        output.commit();
+        if (!saveFile(parser.value(QStringLiteral("out")), text, err))
+            return kExitFailure;
         out << "assigned " << folds->size() << " items to " << parser.value(QStringLiteral("folds")) << " folds" << Qt::endl;
         return kExitOk;
     }
