@@ -1,12 +1,19 @@
 #include "ui/curationview.h"
 
 #include "core/consensus/currentlabels.h"
+#include "core/curation/splits.h"
 #include "core/io/rasterimage.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
 #include "ui/qimageconvert.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QSpinBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -53,6 +60,14 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     m_apply = new QPushButton(tr("Save Clusters"));
     m_apply->setToolTip(tr("Store the duplicate and leak flags at this distance"));
     bar->addWidget(m_apply);
+    m_mirrors = new QCheckBox(tr("Mirrored copies too"));
+    m_mirrors->setToolTip(tr("Also cluster images that are left-right mirror images of each other"));
+    connect(m_mirrors, &QCheckBox::toggled, this, [this] { setMaxDistance(m_distance->value()); });
+    bar->addWidget(m_mirrors);
+    auto *split = new QPushButton(tr("Re-split…"));
+    split->setToolTip(tr("New train/val/test splits, stratified by label, duplicate clusters kept whole"));
+    connect(split, &QPushButton::clicked, this, &CurationView::chooseSplit);
+    bar->addWidget(split);
     bar->addStretch();
     bar->addWidget(new QLabel(tr("Show")));
     m_kind = new QComboBox;
@@ -65,7 +80,7 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     connect(m_apply, &QPushButton::clicked, this, [this] {
         if (!m_project)
             return;
-        if (const auto saved = core::flagDuplicates(*m_project, m_distance->value()); !saved)
+        if (const auto saved = core::flagDuplicates(*m_project, m_distance->value(), m_mirrors->isChecked()); !saved)
             Q_EMIT failed(saved.error().message);
         updateCounts();
     });
@@ -144,10 +159,10 @@ void CurationView::loadItems()
         return;
     try {
         core::Statement query(m_project->database(), "SELECT id, path, split, content_hash, IFNULL(pixel_hash, x''),"
-                                                     " IFNULL(perceptual_hash, 0) FROM items ORDER BY path");
+                                                     " IFNULL(perceptual_hash, 0), IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
         while (query.step())
             m_items.push_back({query.int64(0), m_project->absolutePath(query.text(1)), query.text(2), 0,
-                               {query.blob(3), query.blob(4), std::uint64_t(query.int64(5))}});
+                               {query.blob(3), query.blob(4), std::uint64_t(query.int64(5)), std::uint64_t(query.int64(6))}});
     } catch (const std::exception &e) {
         Q_EMIT failed(QString::fromUtf8(e.what()));
     }
@@ -194,7 +209,7 @@ void CurationView::setMaxDistance(int distance)
     prints.reserve(m_items.size());
     for (const Item &item : m_items)
         prints.push_back(item.print);
-    m_clusters = core::findDuplicates(prints, distance);
+    m_clusters = core::findDuplicates(prints, distance, m_mirrors->isChecked());
     m_distanceLabel->setText(tr("%1 bits: %L2 clusters").arg(distance).arg(m_clusters.count));
     showGroups();
 }
@@ -346,6 +361,48 @@ void CurationView::refreshFlags()
                 return failure;
         return {};
     }));
+}
+
+bool CurationView::resplit(double train, double val, double test, unsigned seed)
+{
+    if (!m_project)
+        return false;
+    const auto done = core::resplitProject(*m_project, {train, val, test, seed, m_distance->value()});
+    if (!done) {
+        Q_EMIT failed(done.error().message);
+        return false;
+    }
+    reload();
+    return true;
+}
+
+void CurationView::chooseSplit()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Re-split the project"));
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(new QLabel(tr("Stratified by each item's current label; duplicate clusters at the\n"
+                               "slider's distance stay in one split. Splits given at import are replaced.")));
+    QDoubleSpinBox *fractions[3];
+    const double defaults[3] = {0.8, 0.1, 0.1};
+    const QString names[3] = {tr("Train"), tr("Validation"), tr("Test")};
+    for (int i = 0; i < 3; ++i) {
+        fractions[i] = new QDoubleSpinBox;
+        fractions[i]->setRange(0, 1);
+        fractions[i]->setSingleStep(0.05);
+        fractions[i]->setValue(defaults[i]);
+        form->addRow(names[i], fractions[i]);
+    }
+    auto *seed = new QSpinBox;
+    seed->setRange(0, 1 << 30);
+    seed->setToolTip(tr("The same seed gives the same split"));
+    form->addRow(tr("Seed"), seed);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() == QDialog::Accepted)
+        resplit(fractions[0]->value(), fractions[1]->value(), fractions[2]->value(), unsigned(seed->value()));
 }
 
 void CurationView::keyPressEvent(QKeyEvent *event)

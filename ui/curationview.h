@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -34,6 +35,8 @@ public:
     // Recomputes every flag kind in the background.
     void refreshFlags();
     void setMaxDistance(int distance);
+    // Re-splits the project (stratified, clusters kept whole) and refreshes the leak flags.
+    bool resplit(double train, double val, double test, unsigned seed);
 
     int clusterCount() const;
     QListWidget *groups() const { return m_groups; }
@@ -62,6 +65,7 @@ private:
     void showGroups();
     void showMembers();
     void setExcluded(const std::vector<qint64> &ids, bool excluded, const QString &reason);
+    void chooseSplit();
     std::vector<qint64> selectedIds(bool selected) const;
 
     core::Project *m_project = nullptr;
@@ -78,6 +82,7 @@ private:
     QSlider *m_distance = nullptr;
     QLabel *m_distanceLabel = nullptr;
     QPushButton *m_apply = nullptr;
+    QCheckBox *m_mirrors = nullptr;
     QComboBox *m_kind = nullptr;
     QListWidget *m_groups = nullptr;
     QListWidget *m_members = nullptr;

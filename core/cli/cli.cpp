@@ -499,7 +499,7 @@ int maxDistanceOption(const QCommandLineParser &parser)
 }
 
 // Project-free: cluster,path for every image under FOLDER that has at least one duplicate.
-int dedupFolder(const QString &folder, int maxDistance, const QString &outFile, QTextStream &out, QTextStream &err)
+int dedupFolder(const QString &folder, int maxDistance, bool mirrors, const QString &outFile, QTextStream &out, QTextStream &err)
 {
     if (!QFileInfo(folder).isDir()) {
         err << "error: " << folder << ": not a folder" << Qt::endl;
@@ -522,10 +522,11 @@ int dedupFolder(const QString &folder, int maxDistance, const QString &outFile, 
             err << "skipped " << root.filePath(files[i]) << ": " << probes[i].error << Qt::endl;
             continue;
         }
-        prints.push_back({probes[i].item->contentHash, probes[i].item->pixelHash, probes[i].item->perceptualHash});
+        prints.push_back({probes[i].item->contentHash, probes[i].item->pixelHash, probes[i].item->perceptualHash,
+                          probes[i].item->mirroredHash});
         paths << (folder.endsWith(u'/') ? folder + files[i] : folder + u'/' + files[i]);
     }
-    const DuplicateClusters clusters = findDuplicates(prints, maxDistance);
+    const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);
     std::vector<std::pair<int, QString>> rows;
     for (size_t i = 0; i < prints.size(); ++i)
         if (clusters.cluster[i] > 0)
@@ -554,12 +555,13 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     if (folderMode) {
         if (!parser.isSet(QStringLiteral("out")))
             throw UsageError{QStringLiteral("--images needs --out CLUSTERS.csv")};
-        return dedupFolder(parser.value(QStringLiteral("images")), distance, parser.value(QStringLiteral("out")), out, err);
+        return dedupFolder(parser.value(QStringLiteral("images")), distance, parser.isSet(QStringLiteral("mirrors")),
+                           parser.value(QStringLiteral("out")), out, err);
     }
     auto project = openProject(positional.first(), err);
     if (!project)
         return kExitFailure;
-    const auto summary = flagDuplicates(*project, distance);
+    const auto summary = flagDuplicates(*project, distance, parser.isSet(QStringLiteral("mirrors")));
     if (!summary) {
         err << "error: " << summary.error().message << Qt::endl;
         return kExitFailure;
@@ -731,12 +733,13 @@ const std::map<QString, Command> &commands()
               });
           }}},
         {QStringLiteral("dedup"),
-         {QStringLiteral("dedup DIR [--max-distance D]\n       dedup --images FOLDER --out CLUSTERS.csv [--max-distance D]"),
+         {QStringLiteral("dedup DIR [--max-distance D] [--mirrors]\n       dedup --images FOLDER --out CLUSTERS.csv [--max-distance D] [--mirrors]"),
           QStringLiteral("exact and near duplicates (and leaks across splits in a project)"), cmdDedup,
           [](QCommandLineParser &p) {
               p.addOptions({
                   {QStringLiteral("images"), QStringLiteral("folder of images (no project)"), QStringLiteral("FOLDER")},
                   {QStringLiteral("out"), QStringLiteral("cluster,path CSV to write"), QStringLiteral("FILE")},
+                  {QStringLiteral("mirrors"), QStringLiteral("also find copies mirrored left to right")},
                   {QStringLiteral("max-distance"), QStringLiteral("perceptual-hash Hamming distance for near duplicates"), QStringLiteral("D"),
                    QString::number(kDefaultNearDuplicateDistance)},
               });

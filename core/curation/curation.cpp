@@ -77,20 +77,21 @@ DuplicateSummary writeLeaks(Database &db)
 
 } // namespace
 
-Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance)
+Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool mirrors)
 {
     return attempt([&] {
         Database &db = project.database();
         std::vector<qint64> ids;
         std::vector<Fingerprint> prints;
         {
-            Statement query(db, "SELECT id, content_hash, IFNULL(pixel_hash, x''), IFNULL(perceptual_hash, 0) FROM items ORDER BY path");
+            Statement query(db, "SELECT id, content_hash, IFNULL(pixel_hash, x''), IFNULL(perceptual_hash, 0),"
+                                " IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
             while (query.step()) {
                 ids.push_back(query.int64(0));
-                prints.push_back({query.blob(1), query.blob(2), std::uint64_t(query.int64(3))});
+                prints.push_back({query.blob(1), query.blob(2), std::uint64_t(query.int64(3)), std::uint64_t(query.int64(4))});
             }
         }
-        const DuplicateClusters clusters = findDuplicates(prints, maxDistance);
+        const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);
         std::vector<int> first(size_t(clusters.count), -1);
         for (size_t i = 0; i < ids.size(); ++i)
             if (clusters.cluster[i] > 0 && first[size_t(clusters.cluster[i] - 1)] < 0)
@@ -105,7 +106,10 @@ Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance)
                 if (c == 0)
                     continue;
                 const bool exact = clusters.exact[size_t(c - 1)];
-                const int distance = __builtin_popcountll(prints[i].perceptual ^ prints[size_t(first[size_t(c - 1)])].perceptual);
+                const Fingerprint &head = prints[size_t(first[size_t(c - 1)])];
+                int distance = __builtin_popcountll(prints[i].perceptual ^ head.perceptual);
+                if (mirrors && head.mirrored != 0)
+                    distance = std::min(distance, __builtin_popcountll(prints[i].perceptual ^ head.mirrored));
                 writer.add(ids[i], exact ? QStringLiteral("exact-duplicate") : QStringLiteral("near-duplicate"), c, distance,
                            exact ? QStringLiteral("same bytes or pixels") : QStringLiteral("perceptual distance %1").arg(distance));
                 ++summary.duplicateItems;

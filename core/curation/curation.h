@@ -43,7 +43,7 @@ struct FlagRow {
 // Duplicate clusters from the stored hashes: exact-duplicate and near-duplicate flags (with
 // their cluster and, for near ones, the distance to the cluster's first member), and leak
 // flags for clusters that span train and val/test. Replaces earlier flags of those kinds.
-Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance);
+Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool mirrors = false);
 // Leak flags only, from the duplicate flags there are (after a re-split).
 Result<DuplicateSummary> flagLeaks(Project &project);
 // Decodes every image (on all cores) and flags dark, bright, low-information and odd-size ones.

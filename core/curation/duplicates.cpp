@@ -8,7 +8,7 @@
 
 namespace winnow::core {
 
-DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, int threads)
+DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, bool mirrors, int threads)
 {
     const int n = int(items.size());
     UnionFind sets(n);
@@ -46,9 +46,22 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
         }
     }
     if (maxDistance >= 0) {
-        const HammingIndex index(distinct);
+        // With mirrors, the mirrored hashes join the index; a pair of one hash and another
+        // image's mirrored hash is a mirrored copy.
+        std::vector<std::uint64_t> indexed = distinct;
+        std::vector<int> indexedOwner = owner;
+        if (mirrors) {
+            for (int i = 0; i < n; ++i) {
+                if (items[size_t(i)].mirrored != 0) {
+                    indexed.push_back(items[size_t(i)].mirrored);
+                    indexedOwner.push_back(i);
+                }
+            }
+        }
+        const HammingIndex index(indexed);
         for (const auto &[a, b] : index.pairsWithin(maxDistance, threads))
-            sets.unite(owner[size_t(a)], owner[size_t(b)]);
+            if (indexedOwner[size_t(a)] != indexedOwner[size_t(b)])
+                sets.unite(indexedOwner[size_t(a)], indexedOwner[size_t(b)]);
     }
 
     // Number clusters of two or more in the order of their first member.

@@ -11,6 +11,7 @@ struct Fingerprint {
     QByteArray content; // hash of the file bytes
     QByteArray pixels;  // hash of the decoded pixels
     std::uint64_t perceptual = 0;
+    std::uint64_t mirrored = 0; // perceptual hash of the mirrored image; 0 when unknown
 };
 
 struct DuplicateClusters {
@@ -28,7 +29,9 @@ struct DuplicateClusters {
 constexpr int kDefaultNearDuplicateDistance = 8;
 
 // Groups exact copies (same file bytes or same decoded pixels) and near copies (perceptual
-// hashes within maxDistance) into clusters (union-find over all such pairs).
-DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, int threads = 0);
+// hashes within maxDistance; with `mirrors`, also an image against another's mirror image) into
+// clusters (union-find over all such pairs).
+DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, bool mirrors = false,
+                                 int threads = 0);
 
 } // namespace winnow::core

@@ -192,6 +192,9 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path)
     item.contentHash = sha256(bytes.constData(), bytes.size());
     item.pixelHash = pixelHash(image);
     item.perceptualHash = perceptualHash(image);
+    cv::Mat mirrored;
+    cv::flip(image, mirrored, 1);
+    item.mirroredHash = perceptualHash(mirrored);
     makeThumbnail(image, item);
     probe.item = std::move(item);
     return probe;

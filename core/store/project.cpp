@@ -62,7 +62,7 @@ constexpr auto kFinishBatch = "UPDATE import_batches SET imported = ?, skipped =
 constexpr auto kSelectItemPaths = "SELECT path, id FROM items ORDER BY id";
 constexpr auto kInsertItem =
     "INSERT OR IGNORE INTO items (path, content_hash, pixel_hash, perceptual_hash, width, height,"
-    " channels, split, batch_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " channels, split, batch_id, created_at, mirrored_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr auto kInsertThumbnail = "INSERT INTO thumbnails (item_id, format, data) VALUES (?, ?, ?)";
 constexpr auto kSelectThumbnail = "SELECT data FROM thumbnails WHERE item_id = ?";
 constexpr auto kCountAllItems = "SELECT COUNT(*) FROM items";
@@ -489,7 +489,8 @@ Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
                 .bind(7, item.channels)
                 .bind(8, splitText)
                 .bind(9, batchId)
-                .bind(10, now);
+                .bind(10, now)
+                .bind(11, qint64(item.mirroredHash));
             insertItem.run();
             if (m_db.changes() == 0)
                 continue; // already in the project

@@ -48,6 +48,7 @@ struct NewItem {
     QByteArray contentHash;
     QByteArray pixelHash;
     quint64 perceptualHash = 0;
+    quint64 mirroredHash = 0; // of the horizontally mirrored image
     int width = 0;
     int height = 0;
     int channels = 0;

@@ -1,3 +1,6 @@
+-- Perceptual hash of the horizontally mirrored image, to find mirrored copies.
+ALTER TABLE items ADD COLUMN mirrored_hash INTEGER;
+
 -- Curation: flags computed over the project (replaced each time they are computed, per kind),
 -- and exclusions from training, append-only: the latest row of an item says whether it is out.
 CREATE TABLE flags (

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void indexFindsExactlyWhatBruteForceFinds_data();
     void indexFindsExactlyWhatBruteForceFinds();
     void clustersJoinExactAndNearCopies();
+    void mirroredCopiesAreFoundOnlyWhenAsked();
     void splitsKeepClustersWholeAndProportions();
     void leakFlagsFollowTheSplits();
     void exclusionsAreRecordedAndReversible();
@@ -150,6 +151,25 @@ void CurationTest::clustersJoinExactAndNearCopies()
     QCOMPARE(clusters.count, 2);
     QCOMPARE(clusters.cluster, (std::vector<int>{1, 1, 1, 0, 2, 2}));
     QCOMPARE(clusters.exact, (std::vector<bool>{false, true}));
+}
+
+void CurationTest::mirroredCopiesAreFoundOnlyWhenAsked()
+{
+    std::vector<Fingerprint> items;
+    for (unsigned seed : {21u, 22u}) {
+        const cv::Mat image = texturedImage(96, seed);
+        cv::Mat mirrored;
+        cv::flip(image, mirrored, 1);
+        items.push_back({QByteArray::number(seed), QByteArray::number(seed), perceptualHash(image), perceptualHash(mirrored)});
+    }
+    cv::Mat flipped;
+    cv::flip(texturedImage(96, 21), flipped, 1);
+    cv::Mat back;
+    cv::flip(flipped, back, 1);
+    items.push_back({"f", "f", perceptualHash(flipped), perceptualHash(back)});
+    QCOMPARE(findDuplicates(items, kDefaultNearDuplicateDistance, false).count, 0);
+    const DuplicateClusters withMirrors = findDuplicates(items, kDefaultNearDuplicateDistance, true);
+    QCOMPARE(withMirrors.cluster, (std::vector<int>{1, 0, 1}));
 }
 
 void CurationTest::splitsKeepClustersWholeAndProportions()

@@ -3,6 +3,7 @@
 #include "core/curation/curation.h"
 #include "core/curation/perceptualhash.h"
 #include "core/io/folderimporter.h"
+#include "core/store/statement.h"
 
 #include "tests/testsupport.h"
 
@@ -69,10 +70,20 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys()
         out += it.value();
     QCOMPARE(out, 1);
 
+    // Re-splitting from the view keeps the cluster in one split.
+    QVERIFY(view.resplit(0.5, 0.0, 0.5, 3));
+    {
+        core::Statement splits(project->database(), "SELECT COUNT(DISTINCT split) FROM items WHERE path LIKE '%/a%'");
+        QVERIFY(splits.step());
+        QCOMPARE(splits.int64(0), qint64(1));
+    }
+
     // Refreshing stores the flags; the counts show them.
     QSignalSpy refreshed(&view, &ui::CurationView::flagsRefreshed);
+    QSignalSpy failures(&view, &ui::CurationView::failed);
     view.refreshFlags();
     QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, 30000);
+    QVERIFY2(failures.isEmpty(), failures.isEmpty() ? "" : qPrintable(failures.first().first().toString()));
     const auto counts = core::flagCounts(*project);
     QCOMPARE(counts->value(QStringLiteral("near-duplicate")), qint64(3));
 }
