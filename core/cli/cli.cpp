@@ -177,7 +177,7 @@ void printCounts(QTextStream &out, const QString &title, const std::vector<Count
 int cmdInfo(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
 {
     const QString dir = parse(parser, args, 1, 1).first();
-    auto project = openProject(dir, err, Database::Mode::ReadOnly);
+    auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
     const auto summary = project->summary();

@@ -113,6 +113,8 @@ void Database::configure(Mode mode)
                  .arg(version)
                  .arg(latestSchemaVersion()));
 
+    if (mode == Mode::ReadOnly && !fresh && version < latestSchemaVersion())
+        fail(QStringLiteral("made by an older Winnow (schema %1): open it once for writing to upgrade it").arg(version));
     execute(QStringLiteral("PRAGMA foreign_keys = ON"));
     // Up to 64 MiB of page cache (allocated as used): bulk imports keep their indexes in memory.
     execute(QStringLiteral("PRAGMA cache_size = -65536"));

@@ -11,6 +11,10 @@ out="$work/results.txt"
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" | tee -a "$out"
 if [ -f "$archive" ]; then
+  # Remove the previous project first and let its pages reach the disk, so that the kernel's
+  # write-back does not compete with the import being measured.
+  rm -rf "$work/cifar10-project"
+  sync
   "$build/tests/bench/import_bench" "$archive" "$work" "$work/cifar10-project" | tee -a "$out"
   QT_QPA_PLATFORM=offscreen "$build/tests/bench/firstscreen_bench" "$work/cifar10-project" | tee -a "$out"
   "$build/tests/bench/curation_bench" "$archive" "$work" | tee -a "$out"
