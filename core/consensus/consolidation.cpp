@@ -14,8 +14,7 @@ namespace winnow::core {
 namespace {
 
 constexpr auto kSelectLiveAnswers =
-    "SELECT a.item_id, a.annotator_id, a.class_id FROM answers a WHERE a.revokes IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id) ORDER BY a.item_id, a.id";
+    "SELECT a.item_id, a.annotator_id, a.class_id FROM live_answers a ORDER BY a.item_id, a.id";
 constexpr auto kInsertConsolidation =
     "INSERT INTO consolidations (method, parameters, class_ids, created_at, items, answers, iterations,"
     " log_likelihood) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";

@@ -11,8 +11,7 @@ Result<QHash<qint64, qint64>> currentLabels(Project &project)
         Database &db = project.database();
         QHash<qint64, qint64> labels;
         {
-            Statement answers(db, "SELECT a.item_id, a.class_id, COUNT(*), MIN(a.id) FROM answers a WHERE a.revokes IS NULL"
-                                  " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"
+            Statement answers(db, "SELECT a.item_id, a.class_id, COUNT(*), MIN(a.id) FROM live_answers a"
                                   " GROUP BY a.item_id, a.class_id ORDER BY a.item_id, COUNT(*) DESC, MIN(a.id)");
             qint64 last = -1;
             while (answers.step()) {

@@ -30,10 +30,10 @@ constexpr auto kSelectQueue =
     "   WHERE c.method <> (SELECT method FROM consolidations WHERE id = ?1) GROUP BY c.method)))"
     " ORDER BY l.confidence, l.item_id LIMIT ?6";
 constexpr auto kSelectItemAnswers =
-    "SELECT n.name, c.name, e.accuracy FROM answers a JOIN annotators n ON n.id = a.annotator_id"
+    "SELECT n.name, c.name, e.accuracy FROM live_answers a JOIN annotators n ON n.id = a.annotator_id"
     " JOIN classes c ON c.id = a.class_id"
     " LEFT JOIN annotator_estimates e ON e.annotator_id = a.annotator_id AND e.consolidation_id = ?2"
-    " WHERE a.item_id = ?1 AND a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"
+    " WHERE a.item_id = ?1"
     " ORDER BY a.id";
 constexpr auto kSelectOtherOpinions =
     "SELECT c.method, k.name, l.confidence FROM consolidated_labels l JOIN consolidations c ON c.id = l.consolidation_id"
@@ -186,8 +186,8 @@ Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 cons
                 stats.push_back(std::move(s));
             }
         }
-        Statement durations(db, "SELECT annotator_id, duration_ms FROM answers WHERE duration_ms IS NOT NULL"
-                                " AND revokes IS NULL ORDER BY annotator_id, duration_ms");
+        Statement durations(db, "SELECT annotator_id, duration_ms FROM live_answers WHERE duration_ms IS NOT NULL"
+                                " ORDER BY annotator_id, duration_ms");
         std::vector<qint64> times;
         qint64 current = -1;
         auto close = [&] {

@@ -23,13 +23,10 @@ namespace {
 constexpr qint64 kRowsPerTransaction = 100000;
 
 constexpr auto kSelectLiveAnswers =
-    "SELECT a.item_id, a.annotator_id, a.class_id FROM answers a WHERE a.revokes IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id) ORDER BY a.id";
+    "SELECT a.item_id, a.annotator_id, a.class_id FROM live_answers a ORDER BY a.id";
 constexpr auto kExportAnswers =
-    "SELECT a.item_id, n.name, c.name FROM answers a"
-    " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id"
-    " WHERE a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"
-    " ORDER BY a.id";
+    "SELECT a.item_id, n.name, c.name FROM live_answers a"
+    " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id ORDER BY a.id";
 
 struct AnswerKey {
     qint64 item, annotator, cls;

@@ -20,8 +20,7 @@ namespace {
     " LEFT JOIN item_progress p ON p.item_id = i.id LEFT JOIN held h ON h.item_id = i.id"         \
     " LEFT JOIN item_overlap o ON o.item_id = i.id"                                               \
     " WHERE IFNULL(h.mine, 0) = 0 AND IFNULL(p.answers, 0) + IFNULL(h.n, 0) < IFNULL(o.wanted, ?3)" \
-    " AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.annotator_id = ?1 AND a.item_id = i.id"     \
-    "   AND a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id))"
+    " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1 AND a.item_id = i.id)"
 
 constexpr auto kSelectQueue =
     WINNOW_ELIGIBLE " ORDER BY answered DESC, (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5";
@@ -35,12 +34,10 @@ constexpr auto kUpsertClaim =
 constexpr auto kDeleteClaim = "DELETE FROM assignments WHERE item_id = ? AND annotator_id = ?";
 constexpr auto kDeleteAllClaims = "DELETE FROM assignments WHERE annotator_id = ?";
 constexpr auto kSelectLastLive =
-    "SELECT a.id, a.item_id, a.class_id FROM answers a WHERE a.annotator_id = ? AND a.revokes IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id) ORDER BY a.id DESC LIMIT 1";
+    "SELECT a.id, a.item_id, a.class_id FROM live_answers a WHERE a.annotator_id = ? ORDER BY a.id DESC LIMIT 1";
 constexpr auto kCountToday =
-    "SELECT COUNT(*) FROM answers a WHERE a.annotator_id = ? AND a.created_at >= ? AND a.revokes IS NULL"
-    " AND a.origin IN ('label', 'bulk')"
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)";
+    "SELECT COUNT(*) FROM live_answers a WHERE a.annotator_id = ? AND a.created_at >= ?"
+    " AND a.origin IN ('label', 'bulk')";
 constexpr auto kClassIsLive = "SELECT 1 FROM classes WHERE id = ? AND retired_at IS NULL";
 
 qint64 nowSeconds()

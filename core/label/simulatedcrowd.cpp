@@ -30,8 +30,8 @@ Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnno
         std::vector<std::pair<qint64, qint64>> reference; // item, class
         {
             Statement query(project.database(),
-                            "SELECT a.item_id, a.class_id FROM answers a JOIN annotators n ON n.id = a.annotator_id"
-                            " WHERE n.name = ? AND a.revokes IS NULL ORDER BY a.item_id LIMIT ?");
+                            "SELECT a.item_id, a.class_id FROM live_answers a JOIN annotators n ON n.id = a.annotator_id"
+                            " WHERE n.name = ? ORDER BY a.item_id LIMIT ?");
             query.bind(1, referenceAnnotator).bind(2, items);
             while (query.step())
                 reference.emplace_back(query.int64(0), query.int64(1));

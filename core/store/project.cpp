@@ -18,9 +18,7 @@ namespace {
 // The class an item shows in the browser before any consolidation: its most frequent live
 // (not undone) answer; ties go to the class answered first.
 #define WINNOW_LIVE_LABEL                                                                        \
-    "(SELECT a.class_id FROM answers a"                                                          \
-    " WHERE a.item_id = i.id AND a.revokes IS NULL"                                              \
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"                           \
+    "(SELECT a.class_id FROM live_answers a WHERE a.item_id = i.id"                              \
     " GROUP BY a.class_id ORDER BY COUNT(*) DESC, MIN(a.id) LIMIT 1)"
 
 #define WINNOW_ITEM_FILTER                                                                       \
@@ -67,12 +65,10 @@ constexpr auto kInsertThumbnail = "INSERT INTO thumbnails (item_id, format, data
 constexpr auto kSelectThumbnail = "SELECT data FROM thumbnails WHERE item_id = ?";
 constexpr auto kCountAllItems = "SELECT COUNT(*) FROM items";
 constexpr auto kCountLiveAnswers =
-    "SELECT COUNT(*) FROM answers a WHERE a.revokes IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)";
+    "SELECT COUNT(*) FROM live_answers";
 constexpr auto kCountPerSplit = "SELECT split, COUNT(*) FROM items GROUP BY split ORDER BY split";
 constexpr auto kCountPerAnnotator =
-    "SELECT n.name, COUNT(a.id) FROM annotators n LEFT JOIN answers a ON a.annotator_id = n.id"
-    " AND a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)"
+    "SELECT n.name, COUNT(a.id) FROM annotators n LEFT JOIN live_answers a ON a.annotator_id = n.id"
     " GROUP BY n.id ORDER BY n.name";
 constexpr auto kSelectSetting = "SELECT value FROM settings WHERE key = ?";
 constexpr auto kUpsertSetting =

@@ -7,6 +7,11 @@ DROP INDEX answers_by_item;
 DROP INDEX answers_by_annotator;
 CREATE INDEX answers_by_item_annotator ON answers (item_id, annotator_id);
 
+-- The answers that count: not undo rows, and not undone. Every reader goes through this view.
+CREATE VIEW live_answers AS
+    SELECT a.* FROM answers a
+    WHERE a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id);
+
 CREATE TABLE assignments (
     item_id       INTEGER NOT NULL REFERENCES items (id),
     annotator_id  INTEGER NOT NULL REFERENCES annotators (id),
@@ -23,6 +28,4 @@ CREATE TABLE item_progress (
     answers  INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO item_progress (item_id, answers)
-    SELECT a.item_id, COUNT(*) FROM answers a
-    WHERE a.revokes IS NULL AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)
-    GROUP BY a.item_id;
+    SELECT item_id, COUNT(*) FROM live_answers GROUP BY item_id;
