@@ -26,8 +26,8 @@ constexpr auto kSelectQueue =
     " WHERE l.consolidation_id = ?1 AND l.confidence >= ?2 AND l.confidence <= ?3"
     " AND (?4 IS NULL OR l.class_id = ?4)"
     " AND (?5 = 0 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE o.item_id = l.item_id"
-    "   AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT MAX(c.id) FROM consolidations c"
-    "   WHERE c.method <> (SELECT method FROM consolidations WHERE id = ?1) GROUP BY c.method)))"
+    "   AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM latest_consolidations"
+    "   WHERE method <> (SELECT method FROM consolidations WHERE id = ?1))))"
     " ORDER BY l.confidence, l.item_id LIMIT ?6";
 constexpr auto kSelectItemAnswers =
     "SELECT n.name, c.name, e.accuracy FROM live_answers a JOIN annotators n ON n.id = a.annotator_id"
@@ -38,7 +38,7 @@ constexpr auto kSelectItemAnswers =
 constexpr auto kSelectOtherOpinions =
     "SELECT c.method, k.name, l.confidence FROM consolidated_labels l JOIN consolidations c ON c.id = l.consolidation_id"
     " JOIN classes k ON k.id = l.class_id WHERE l.item_id = ?1 AND l.consolidation_id IN"
-    " (SELECT MAX(id) FROM consolidations WHERE method <> (SELECT method FROM consolidations WHERE id = ?2) GROUP BY method)"
+    " (SELECT id FROM latest_consolidations WHERE method <> (SELECT method FROM consolidations WHERE id = ?2))"
     " ORDER BY c.method";
 constexpr auto kInsertReview =
     "INSERT INTO reviews (item_id, reviewer_id, decision, class_id, note, consolidation_id, created_at)"

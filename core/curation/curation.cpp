@@ -215,8 +215,8 @@ Result<qint64> flagDivergent(Project &project, double minConfidence)
                              " CASE WHEN l.confidence < ?2 THEN 'low confidence' ELSE 'methods disagree' END, ?3"
                              " FROM consolidated_labels l WHERE l.consolidation_id = (SELECT MAX(id) FROM consolidations)"
                              " AND (l.confidence < ?2 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE o.item_id = l.item_id"
-                             "  AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT MAX(id) FROM consolidations"
-                             "  WHERE method <> (SELECT method FROM consolidations ORDER BY id DESC LIMIT 1) GROUP BY method)))");
+                             "  AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM latest_consolidations"
+                             "  WHERE method <> (SELECT method FROM consolidations ORDER BY id DESC LIMIT 1))))");
         insert.bind(2, minConfidence).bind(3, nowIso());
         insert.run();
         const qint64 flagged = db.changes();

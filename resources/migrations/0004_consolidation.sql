@@ -22,6 +22,10 @@ CREATE TABLE consolidated_labels (
 ) WITHOUT ROWID;
 CREATE INDEX consolidated_by_confidence ON consolidated_labels (consolidation_id, confidence);
 
+-- The newest consolidation of each method: what "the other methods say".
+CREATE VIEW latest_consolidations AS
+    SELECT MAX(id) AS id, method FROM consolidations GROUP BY method;
+
 CREATE TABLE annotator_estimates (
     consolidation_id  INTEGER NOT NULL REFERENCES consolidations (id),
     annotator_id      INTEGER NOT NULL REFERENCES annotators (id),
