@@ -1,6 +1,7 @@
 #include "ui/reviewview.h"
 
 #include "core/consensus/consolidation.h"
+#include "core/curation/curation.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
 #include "ui/annotatorsview.h"
@@ -58,6 +59,26 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
     const auto info = core::consolidateProject(*project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
     QVERIFY(info.ok());
     const qint64 reviewer = *project->ensureAnnotator(QStringLiteral("rita"), QStringLiteral("human"));
+
+    // "Methods disagree" and the divergent flags agree with a direct comparison of the two runs.
+    int disagreements = 0;
+    {
+        core::Statement both(project->database(),
+                             "SELECT COUNT(*) FROM consolidated_labels m JOIN consolidated_labels d ON d.item_id = m.item_id"
+                             " WHERE m.consolidation_id = ? AND d.consolidation_id = ? AND m.class_id <> d.class_id");
+        both.bind(1, info->id).bind(2, info->id - 1);
+        QVERIFY(both.step());
+        disagreements = int(both.int64(0));
+    }
+    qInfo("majority and dawid-skene disagree on %d items", disagreements);
+    core::ReviewFilter disputed;
+    disputed.disagreementOnly = true;
+    QCOMPARE(int(core::reviewQueue(*project, info->id, disputed)->size()), disagreements);
+    const auto divergent = core::flagDivergent(*project, 0.0); // confidence never under 0: disagreement only
+    QVERIFY(divergent.ok());
+    QCOMPARE(*divergent, qint64(disagreements));
+    const auto lowConfidence = core::flagDivergent(*project, 0.9); // the 2-of-3 majorities are under 0.9
+    QVERIFY(*lowConfidence >= 5);
 
     ui::ReviewView view;
     view.resize(1100, 700);
