@@ -45,6 +45,17 @@ QStringList answerRows(Project &project)
     return rows;
 }
 
+// Each reported issue, as "line: reason", starts with the expected text, in order.
+void compareIssues(const AnswerImportSummary &summary, const QStringList &expected)
+{
+    QCOMPARE(summary.issues.size(), size_t(expected.size()));
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        const LineIssue &issue = summary.issues[size_t(i)];
+        const QString got = QStringLiteral("%1: %2").arg(issue.line).arg(issue.reason);
+        QVERIFY2(got.startsWith(expected[i]), qPrintable(got + QStringLiteral(" vs ") + expected[i]));
+    }
+}
+
 } // namespace
 
 class AnswerFilesTest : public QObject {
@@ -106,11 +117,7 @@ void AnswerFilesTest::importsCsvRows()
     QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
     QCOMPARE(summary->imported, qint64(imported));
     QCOMPARE(summary->rejected, qint64(issues.size()));
-    QCOMPARE(summary->issues.size(), size_t(issues.size()));
-    for (qsizetype i = 0; i < issues.size(); ++i) {
-        const QString got = QStringLiteral("%1: %2").arg(summary->issues[size_t(i)].line).arg(summary->issues[size_t(i)].reason);
-        QVERIFY2(got.startsWith(issues[i]), qPrintable(got + QStringLiteral(" vs ") + issues[i]));
-    }
+    compareIssues(*summary, issues);
     QCOMPARE(project->summary()->answers, qint64(imported));
 }
 
@@ -152,11 +159,7 @@ void AnswerFilesTest::importsGroundTruthManifestLines()
     const auto summary = importAnswers(*project, writeText(dir, QStringLiteral("output.manifest"), manifest));
     QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
     QCOMPARE(answerRows(*project), answers);
-    QCOMPARE(summary->issues.size(), size_t(issues.size()));
-    for (qsizetype i = 0; i < issues.size(); ++i) {
-        const QString got = QStringLiteral("%1: %2").arg(summary->issues[size_t(i)].line).arg(summary->issues[size_t(i)].reason);
-        QVERIFY2(got.startsWith(issues[i]), qPrintable(got + QStringLiteral(" vs ") + issues[i]));
-    }
+    compareIssues(*summary, issues);
 }
 
 void AnswerFilesTest::reimportAddsNothingTwice()
