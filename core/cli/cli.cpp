@@ -14,12 +14,15 @@
 #include "core/io/idximporter.h"
 #include "core/store/project.h"
 #include "core/train/computeinfo.h"
+#include "core/train/trainer.h"
 
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMap>
 #include <QtConcurrent/QtConcurrentMap>
 #include <QSaveFile>
@@ -27,6 +30,7 @@
 
 #include <opencv2/core/version.hpp>
 #include <sqlite3.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <functional>
@@ -668,6 +672,273 @@ int cmdSplit(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     return kExitOk;
 }
 
+
+// Ctrl+C during training stops between batches; the run stays resumable.
+CancelToken g_interrupt;
+
+void interruptTraining(int) { g_interrupt.cancel(); }
+
+struct InterruptScope {
+    InterruptScope()
+    {
+        g_interrupt.reset();
+        m_previous = std::signal(SIGINT, interruptTraining);
+    }
+    ~InterruptScope() { std::signal(SIGINT, m_previous); }
+    void (*m_previous)(int) = nullptr;
+};
+
+void addTrainOptions(QCommandLineParser &p)
+{
+    p.addOptions({
+        {QStringLiteral("strategy"), QStringLiteral("full, random or glister"), QStringLiteral("S"), QStringLiteral("full")},
+        {QStringLiteral("fraction"), QStringLiteral("share of the training images per epoch"), QStringLiteral("F"), QStringLiteral("1")},
+        {QStringLiteral("epochs"), QStringLiteral("epochs"), QStringLiteral("E"), QStringLiteral("20")},
+        {QStringLiteral("select-every"), QStringLiteral("epochs between subset selections (R)"), QStringLiteral("R"), QStringLiteral("5")},
+        {QStringLiteral("width"), QStringLiteral("ResNet-18 base width"), QStringLiteral("W"), QStringLiteral("64")},
+        {QStringLiteral("seed"), QStringLiteral("seed"), QStringLiteral("S"), QStringLiteral("0")},
+        {QStringLiteral("threads"), QStringLiteral("CPU threads (default: one per core)"), QStringLiteral("T"), QStringLiteral("0")},
+        {QStringLiteral("batch-size"), QStringLiteral("mini-batch size"), QStringLiteral("B"), QStringLiteral("128")},
+        {QStringLiteral("lr"), QStringLiteral("initial learning rate (also GLISTER's eta)"), QStringLiteral("LR"), QStringLiteral("0.05")},
+        {QStringLiteral("momentum"), QStringLiteral("SGD momentum"), QStringLiteral("M"), QStringLiteral("0.9")},
+        {QStringLiteral("weight-decay"), QStringLiteral("SGD weight decay"), QStringLiteral("WD"), QStringLiteral("0.0005")},
+        {QStringLiteral("kappa"), QStringLiteral("warm start share of the epochs (0: off)"), QStringLiteral("K"), QStringLiteral("0")},
+        {QStringLiteral("selection-type"), QStringLiteral("Supervised, PerClass or PerBatch"), QStringLiteral("T"), QStringLiteral("Supervised")},
+        {QStringLiteral("greedy"), QStringLiteral("Stochastic or Naive"), QStringLiteral("G"), QStringLiteral("Stochastic")},
+        {QStringLiteral("linear-layer"), QStringLiteral("GLISTER gradients include the last layer's weights")},
+        {QStringLiteral("test-every"), QStringLiteral("evaluate the test set every N epochs (always at the end)"), QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("no-augment"), QStringLiteral("no random crop and flip for colour images")},
+        {QStringLiteral("bf16"), QStringLiteral("bfloat16 autocast (CPUs with AVX512-BF16 or AMX)")},
+        {QStringLiteral("json"), QStringLiteral("one JSON object per epoch instead of text")},
+    });
+}
+
+// Reads the options shared by train and sweep; throws UsageError on nonsense.
+TrainOptions trainOptions(const QCommandLineParser &parser)
+{
+    TrainOptions o;
+    const auto number = [&](const char *name) {
+        bool ok = false;
+        const double value = parser.value(QLatin1String(name)).toDouble(&ok);
+        if (!ok)
+            throw UsageError{QStringLiteral("--%1 needs a number, not '%2'").arg(QLatin1String(name), parser.value(QLatin1String(name)))};
+        return value;
+    };
+    const auto strategy = parseStrategy(parser.value(QStringLiteral("strategy")));
+    if (!strategy)
+        throw UsageError{QStringLiteral("unknown strategy '%1' (full, random or glister)").arg(parser.value(QStringLiteral("strategy")))};
+    const auto selection = parseSelectionType(parser.value(QStringLiteral("selection-type")));
+    if (!selection)
+        throw UsageError{QStringLiteral("unknown selection type '%1'").arg(parser.value(QStringLiteral("selection-type")))};
+    const QString greedy = parser.value(QStringLiteral("greedy"));
+    if (greedy.compare(QLatin1String("Stochastic"), Qt::CaseInsensitive) != 0 && greedy.compare(QLatin1String("Naive"), Qt::CaseInsensitive) != 0)
+        throw UsageError{QStringLiteral("unknown greedy '%1' (Stochastic or Naive)").arg(greedy)};
+    o.strategy = *strategy;
+    o.selectionType = *selection;
+    o.greedy = greedy.compare(QLatin1String("Naive"), Qt::CaseInsensitive) == 0 ? GreedyKind::Naive : GreedyKind::Stochastic;
+    o.fraction = number("fraction");
+    o.epochs = int(number("epochs"));
+    o.selectEvery = int(number("select-every"));
+    o.width = int(number("width"));
+    o.seed = std::uint64_t(number("seed"));
+    o.threads = int(number("threads"));
+    o.batchSize = int(number("batch-size"));
+    o.learningRate = number("lr");
+    o.momentum = number("momentum");
+    o.weightDecay = number("weight-decay");
+    o.kappa = number("kappa");
+    o.testEvery = int(number("test-every"));
+    o.linearLayer = parser.isSet(QStringLiteral("linear-layer"));
+    o.augment = !parser.isSet(QStringLiteral("no-augment"));
+    o.bfloat16 = parser.isSet(QStringLiteral("bf16"));
+    if (o.strategy == Strategy::Full)
+        o.fraction = 1;
+    if (const Result<void> valid = o.validate(); !valid)
+        throw UsageError{valid.error().message};
+    return o;
+}
+
+QString optionalText(const std::optional<double> &value, int decimals = 4)
+{
+    return value ? QString::number(*value, 'f', decimals) : QStringLiteral("-");
+}
+
+TrainEvents printingEvents(bool json, QTextStream &out, QTextStream &err, qint64 &runId)
+{
+    TrainEvents events;
+    events.cancel = &g_interrupt;
+    events.started = [&runId](qint64 id, int) { runId = id; };
+    events.message = [&err](const QString &text) {
+        if (isatty(STDERR_FILENO))
+            err << '\r';
+        err << text << Qt::endl;
+    };
+    if (isatty(STDERR_FILENO))
+        events.progress = [&err](qint64 done, qint64 total, const QString &stage) {
+            err << QStringLiteral("\r%1: %2 / %3   ").arg(stage).arg(done).arg(total) << Qt::flush;
+        };
+    events.epochDone = [json, &out, &err, &runId](const EpochMetrics &m) {
+        if (isatty(STDERR_FILENO))
+            err << '\r' << QString(40, QLatin1Char(' ')) << '\r' << Qt::flush;
+        if (json) {
+            QJsonObject line{{"run", runId}, {"epoch", m.epoch}, {"epoch_seconds", m.epochSeconds},
+                             {"selection_seconds", m.selectionSeconds}, {"subset_size", m.subsetSize}, {"learning_rate", m.learningRate}};
+            const std::pair<const char *, std::optional<double>> optionals[] = {
+                {"train_loss", m.trainLoss}, {"train_accuracy", m.trainAccuracy}, {"val_loss", m.valLoss},
+                {"val_accuracy", m.valAccuracy}, {"test_accuracy", m.testAccuracy}};
+            for (const auto &[key, value] : optionals)
+                line.insert(QLatin1String(key), value ? QJsonValue(*value) : QJsonValue());
+            out << QJsonDocument(line).toJson(QJsonDocument::Compact) << Qt::endl;
+            return;
+        }
+        out << QStringLiteral("epoch %1  loss %2  acc %3  val loss %4  val acc %5  test acc %6  %7 s (selection %8 s)  subset %9  lr %10")
+                   .arg(m.epoch, 3)
+                   .arg(optionalText(m.trainLoss), optionalText(m.trainAccuracy), optionalText(m.valLoss), optionalText(m.valAccuracy),
+                        optionalText(m.testAccuracy))
+                   .arg(m.epochSeconds, 0, 'f', 1)
+                   .arg(m.selectionSeconds, 0, 'f', 1)
+                   .arg(m.subsetSize)
+                   .arg(m.learningRate, 0, 'f', 4)
+            << Qt::endl;
+    };
+    return events;
+}
+
+// Prints the outcome of one run; the exit code.
+int reportRun(const Result<RunOutcome> &outcome, QTextStream &out, QTextStream &err)
+{
+    if (!outcome) {
+        err << "error: " << outcome.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    if (outcome->cancelled) {
+        err << QStringLiteral("run %1 interrupted; continue it with: winnow-cli train DIR --resume %1").arg(outcome->runId) << Qt::endl;
+        return kExitFailure;
+    }
+    out << QStringLiteral("run %1 finished").arg(outcome->runId) << Qt::endl;
+    return kExitOk;
+}
+
+int cmdTrain(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    const InterruptScope interrupt;
+    qint64 runId = 0;
+    const TrainEvents events = printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
+    if (parser.isSet(QStringLiteral("resume"))) {
+        bool ok = false;
+        const qint64 id = parser.value(QStringLiteral("resume")).toLongLong(&ok);
+        if (!ok)
+            throw UsageError{QStringLiteral("--resume needs a run number")};
+        return reportRun(resumeRun(*project, id, events, parser.value(QStringLiteral("threads")).toInt()), out, err);
+    }
+    return reportRun(trainNewRun(*project, trainOptions(parser), events), out, err);
+}
+
+int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    TrainOptions base = trainOptions(parser);
+    std::vector<double> fractions;
+    for (const QString &text : parser.value(QStringLiteral("fractions")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        fractions.push_back(text.toDouble(&ok));
+        if (!ok || !(fractions.back() > 0 && fractions.back() < 1))
+            throw UsageError{QStringLiteral("--fractions takes numbers in (0, 1), not '%1'").arg(text)};
+    }
+    std::vector<Strategy> strategies;
+    for (const QString &text : parser.value(QStringLiteral("strategies")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const auto strategy = parseStrategy(text.trimmed());
+        if (!strategy || *strategy == Strategy::Full)
+            throw UsageError{QStringLiteral("--strategies takes glister and random, not '%1' (full always runs once)").arg(text)};
+        strategies.push_back(*strategy);
+    }
+    const InterruptScope interrupt;
+    qint64 runId = 0;
+    const TrainEvents events = printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
+    std::vector<TrainOptions> plan;
+    TrainOptions full = base;
+    full.strategy = Strategy::Full;
+    full.fraction = 1;
+    plan.push_back(full);
+    for (Strategy strategy : strategies)
+        for (double fraction : fractions) {
+            TrainOptions o = base;
+            o.strategy = strategy;
+            o.fraction = fraction;
+            plan.push_back(o);
+        }
+    std::vector<RunRecord> done;
+    for (const TrainOptions &options : plan) {
+        err << QStringLiteral("== %1 at fraction %2, %3 epochs").arg(strategyName(options.strategy)).arg(options.fraction).arg(options.epochs)
+            << Qt::endl;
+        const auto outcome = trainNewRun(*project, options, events);
+        if (const int code = reportRun(outcome, out, err); code != kExitOk)
+            return code;
+        auto record = findRun(*project, outcome->runId);
+        if (!record) {
+            err << "error: " << record.error().message << Qt::endl;
+            return kExitFailure;
+        }
+        done.push_back(*record);
+    }
+    const QString table = resultsTable(done, &done.front());
+    out << Qt::endl << table << Qt::flush;
+    if (parser.isSet(QStringLiteral("out")) && !saveFile(parser.value(QStringLiteral("out")), table.toUtf8(), err))
+        return kExitFailure;
+    if (parser.isSet(QStringLiteral("csv")) && !saveFile(parser.value(QStringLiteral("csv")), runsCsv(done).toUtf8(), err))
+        return kExitFailure;
+    return kExitOk;
+}
+
+int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const QString dir = parse(parser, args, 1, 1).first();
+    auto project = openProject(dir, err, Database::Mode::ReadOnly);
+    if (!project)
+        return kExitFailure;
+    auto runs = listRuns(*project);
+    if (!runs) {
+        err << "error: " << runs.error().message << Qt::endl;
+        return kExitFailure;
+    }
+    if (parser.isSet(QStringLiteral("sort"))) {
+        const QString metric = parser.value(QStringLiteral("sort"));
+        if (!runMetricNames().contains(metric))
+            throw UsageError{QStringLiteral("cannot sort by '%1'; one of: %2").arg(metric, runMetricNames().join(QStringLiteral(", ")))};
+        const bool higherFirst = metric.endsWith(QLatin1String("accuracy"));
+        std::stable_sort(runs->begin(), runs->end(), [&](const RunRecord &a, const RunRecord &b) {
+            const auto x = runMetric(a, metric), y = runMetric(b, metric);
+            if (!x || !y)
+                return x.has_value() && !y.has_value();
+            return higherFirst ? *x > *y : *x < *y;
+        });
+    }
+    if (parser.isSet(QStringLiteral("csv"))) {
+        out << runsCsv(*runs) << Qt::flush;
+        return kExitOk;
+    }
+    if (runs->empty()) {
+        out << "no runs yet: start one with winnow-cli train " << dir << Qt::endl;
+        return kExitOk;
+    }
+    const auto full = std::find_if(runs->rbegin(), runs->rend(), [](const RunRecord &r) {
+        return r.options.strategy == Strategy::Full && r.status == QLatin1String("finished");
+    });
+    out << resultsTable(*runs, full == runs->rend() ? nullptr : &*full);
+    for (const RunRecord &run : *runs)
+        if (run.status != QLatin1String("finished"))
+            out << QStringLiteral("run %1 is %2%3").arg(run.id).arg(run.status, run.error.isEmpty() ? QString() : QStringLiteral(": ") + run.error) << '\n';
+    out << Qt::flush;
+    return kExitOk;
+}
+
 int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &)
 {
     parse(parser, args, 0, 0);
@@ -781,6 +1052,35 @@ const std::map<QString, Command> &commands()
                   {QStringLiteral("train"), QStringLiteral("training images"), QStringLiteral("N"), QStringLiteral("6000")},
                   {QStringLiteral("test"), QStringLiteral("test images"), QStringLiteral("N"), QStringLiteral("1000")},
                   {QStringLiteral("source"), QStringLiteral("Fashion-MNIST folder"), QStringLiteral("DIR"), QString::fromLatin1(kFashionMnistDir)},
+              });
+          }}},
+        {QStringLiteral("train"),
+         {QStringLiteral("train DIR [--strategy full|random|glister] [--fraction F] [--epochs E] [--select-every R] [--width W]\n"
+                         "       [--seed S] [--threads T] [--json] [--kappa K] [--selection-type T] [--greedy G] ...\n"
+                         "       train DIR --resume RUN"),
+          QStringLiteral("train a ResNet-18 on the current labels (Ctrl+C stops; --resume continues)"), cmdTrain,
+          [](QCommandLineParser &p) {
+              addTrainOptions(p);
+              p.addOption({QStringLiteral("resume"), QStringLiteral("continue this run from its last checkpoint"), QStringLiteral("RUN")});
+          }}},
+        {QStringLiteral("sweep"),
+         {QStringLiteral("sweep DIR --fractions 0.1,0.3,0.5 --strategies glister,random --epochs E [train options] [--out TABLE] [--csv FILE]"),
+          QStringLiteral("full-data baseline plus each strategy at each fraction, then the results table"), cmdSweep,
+          [](QCommandLineParser &p) {
+              addTrainOptions(p);
+              p.addOptions({
+                  {QStringLiteral("fractions"), QStringLiteral("comma-separated"), QStringLiteral("F,F"), QStringLiteral("0.1,0.3,0.5")},
+                  {QStringLiteral("strategies"), QStringLiteral("comma-separated: glister, random"), QStringLiteral("S,S"), QStringLiteral("glister,random")},
+                  {QStringLiteral("out"), QStringLiteral("write the results table here"), QStringLiteral("FILE")},
+                  {QStringLiteral("csv"), QStringLiteral("write the runs as CSV here"), QStringLiteral("FILE")},
+              });
+          }}},
+        {QStringLiteral("runs"),
+         {QStringLiteral("runs DIR [--sort METRIC] [--csv]"), QStringLiteral("list training runs with their parameters and results"), cmdRuns,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("sort"), QStringLiteral("run, fraction, total_seconds, seconds_per_epoch, selection_seconds, best_val_accuracy or test_accuracy"), QStringLiteral("METRIC")},
+                  {QStringLiteral("csv"), QStringLiteral("CSV on standard output")},
               });
           }}},
         {QStringLiteral("version"),

@@ -1,0 +1,448 @@
+#include "core/train/runs.h"
+
+#include "core/store/project.h"
+#include "core/store/statement.h"
+#include "core/train/trainingset.h"
+
+#include <QDir>
+#include <QJsonDocument>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace winnow::core {
+namespace {
+
+template <typename Enum>
+struct Names {
+    Enum value;
+    const char *name;
+};
+
+constexpr Names<Strategy> kStrategies[] = {{Strategy::Full, "full"}, {Strategy::Random, "random"}, {Strategy::Glister, "glister"}};
+constexpr Names<SelectionType> kSelectionTypes[] = {
+    {SelectionType::Supervised, "Supervised"}, {SelectionType::PerClass, "PerClass"}, {SelectionType::PerBatch, "PerBatch"}};
+constexpr Names<GreedyKind> kGreedy[] = {{GreedyKind::Stochastic, "Stochastic"}, {GreedyKind::Naive, "Naive"}};
+
+template <typename Enum, size_t N>
+QString nameOf(const Names<Enum> (&table)[N], Enum value)
+{
+    for (const auto &entry : table)
+        if (entry.value == value)
+            return QString::fromLatin1(entry.name);
+    return {};
+}
+
+template <typename Enum, size_t N>
+std::optional<Enum> parseName(const Names<Enum> (&table)[N], const QString &name)
+{
+    for (const auto &entry : table)
+        if (name.compare(QLatin1String(entry.name), Qt::CaseInsensitive) == 0)
+            return entry.value;
+    return std::nullopt;
+}
+
+void bindOptional(Statement &statement, int index, const std::optional<double> &value)
+{
+    if (value)
+        statement.bind(index, *value);
+    else
+        statement.bindNull(index);
+}
+
+std::optional<double> optionalReal(const Statement &statement, int column)
+{
+    return statement.isNull(column) ? std::nullopt : std::optional<double>(statement.real(column));
+}
+
+RunRecord readRun(const Statement &query)
+{
+    RunRecord run;
+    run.id = query.int64(0);
+    run.createdAt = query.text(1);
+    run.finishedAt = query.text(2);
+    run.status = query.text(3);
+    const auto options = TrainOptions::fromJson(QJsonDocument::fromJson(query.text(4).toUtf8()).object());
+    if (options)
+        run.options = *options;
+    run.snapshotHash = query.text(5);
+    run.trainItems = query.int64(6);
+    run.valItems = query.int64(7);
+    run.testItems = query.int64(8);
+    run.warnings = query.text(9);
+    run.error = query.text(10);
+    run.completedEpochs = int(query.int64(11));
+    run.totalSeconds = query.real(12);
+    run.selectionSeconds = query.real(13);
+    run.bestValAccuracy = optionalReal(query, 14);
+    run.testAccuracy = optionalReal(query, 15);
+    return run;
+}
+
+constexpr auto kRunColumns =
+    "SELECT r.id, r.created_at, IFNULL(r.finished_at, ''), r.status, r.parameters, r.snapshot_hash, r.train_items,"
+    " r.val_items, r.test_items, r.warnings, r.error, r.completed_epochs,"
+    " IFNULL((SELECT SUM(epoch_seconds) FROM run_epochs e WHERE e.run_id = r.id), 0),"
+    " IFNULL((SELECT SUM(selection_seconds) FROM run_epochs e WHERE e.run_id = r.id), 0),"
+    " (SELECT MAX(val_accuracy) FROM run_epochs e WHERE e.run_id = r.id),"
+    " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id AND test_accuracy IS NOT NULL"
+    "  ORDER BY epoch DESC LIMIT 1)"
+    " FROM runs r";
+
+} // namespace
+
+QString strategyName(Strategy strategy) { return nameOf(kStrategies, strategy); }
+std::optional<Strategy> parseStrategy(const QString &name) { return parseName(kStrategies, name); }
+QString selectionTypeName(SelectionType type) { return nameOf(kSelectionTypes, type); }
+std::optional<SelectionType> parseSelectionType(const QString &name) { return parseName(kSelectionTypes, name); }
+
+QJsonObject TrainOptions::toJson() const
+{
+    return {
+        {"strategy", strategyName(strategy)},
+        {"fraction", fraction},
+        {"epochs", epochs},
+        {"select_every", selectEvery},
+        {"width", width},
+        {"seed", QString::number(seed)},
+        {"threads", threads},
+        {"batch_size", batchSize},
+        {"learning_rate", learningRate},
+        {"momentum", momentum},
+        {"weight_decay", weightDecay},
+        {"nesterov", nesterov},
+        {"kappa", kappa},
+        {"selection_type", selectionTypeName(selectionType)},
+        {"greedy", nameOf(kGreedy, greedy)},
+        {"linear_layer", linearLayer},
+        {"test_every", testEvery},
+        {"augment", augment},
+        {"bfloat16", bfloat16},
+        {"channels_last", channelsLast},
+    };
+}
+
+Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json)
+{
+    TrainOptions o;
+    const auto strategy = parseStrategy(json.value("strategy").toString());
+    const auto selection = parseSelectionType(json.value("selection_type").toString(QStringLiteral("Supervised")));
+    const auto greedy = parseName(kGreedy, json.value("greedy").toString(QStringLiteral("Stochastic")));
+    if (!strategy || !selection || !greedy)
+        return Error{QStringLiteral("the stored run parameters name an unknown strategy, selection type or greedy")};
+    o.strategy = *strategy;
+    o.selectionType = *selection;
+    o.greedy = *greedy;
+    o.fraction = json.value("fraction").toDouble(o.fraction);
+    o.epochs = json.value("epochs").toInt(o.epochs);
+    o.selectEvery = json.value("select_every").toInt(o.selectEvery);
+    o.width = json.value("width").toInt(o.width);
+    o.seed = json.value("seed").toString().toULongLong();
+    o.threads = json.value("threads").toInt(o.threads);
+    o.batchSize = json.value("batch_size").toInt(o.batchSize);
+    o.learningRate = json.value("learning_rate").toDouble(o.learningRate);
+    o.momentum = json.value("momentum").toDouble(o.momentum);
+    o.weightDecay = json.value("weight_decay").toDouble(o.weightDecay);
+    o.nesterov = json.value("nesterov").toBool(o.nesterov);
+    o.kappa = json.value("kappa").toDouble(o.kappa);
+    o.linearLayer = json.value("linear_layer").toBool(o.linearLayer);
+    o.testEvery = json.value("test_every").toInt(o.testEvery);
+    o.augment = json.value("augment").toBool(o.augment);
+    o.bfloat16 = json.value("bfloat16").toBool(o.bfloat16);
+    o.channelsLast = json.value("channels_last").toBool(o.channelsLast);
+    return o;
+}
+
+Result<void> TrainOptions::validate() const
+{
+    if (!(fraction > 0 && fraction <= 1))
+        return Error{QStringLiteral("--fraction must be in (0, 1], not %1").arg(fraction)};
+    if (epochs < 1)
+        return Error{QStringLiteral("--epochs must be at least 1")};
+    if (selectEvery < 1)
+        return Error{QStringLiteral("--select-every must be at least 1")};
+    if (width < 1 || batchSize < 1)
+        return Error{QStringLiteral("--width and --batch-size must be positive")};
+    if (!(learningRate > 0) || momentum < 0 || weightDecay < 0)
+        return Error{QStringLiteral("the learning rate must be positive, momentum and weight decay not negative")};
+    if (kappa < 0 || kappa >= 1)
+        return Error{QStringLiteral("--kappa must be in [0, 1)")};
+    if (strategy == Strategy::Glister && fraction >= 1)
+        return Error{QStringLiteral("glister at fraction 1 selects nothing: use --strategy full")};
+    if (testEvery < 1)
+        return Error{QStringLiteral("--test-every must be at least 1")};
+    return {};
+}
+
+Result<qint64> createRun(Project &project, const TrainOptions &options, const LabelSnapshot &snapshot,
+                         const QString &warnings)
+{
+    return attempt([&] {
+        Database &db = project.database();
+        Transaction transaction(db);
+        Statement insert(db, "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
+                             " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, nowIso())
+            .bind(2, strategyName(options.strategy))
+            .bind(3, options.fraction)
+            .bind(4, options.epochs)
+            .bind(5, QString::fromUtf8(QJsonDocument(options.toJson()).toJson(QJsonDocument::Compact)))
+            .bind(6, snapshot.hash)
+            .bind(7, snapshot.count(Split::Train))
+            .bind(8, snapshot.count(Split::Val))
+            .bind(9, snapshot.count(Split::Test))
+            .bind(10, warnings);
+        insert.run();
+        const qint64 runId = db.lastInsertId();
+        Statement item(db, "INSERT INTO run_items (run_id, position, item_id, class_id, split) VALUES (?, ?, ?, ?, ?)");
+        for (size_t i = 0; i < snapshot.items.size(); ++i) {
+            const SnapshotItem &row = snapshot.items[i];
+            item.bind(1, runId).bind(2, qint64(i)).bind(3, row.itemId).bind(4, snapshot.classIds[size_t(row.label)]);
+            item.bind(5, splitName(row.split));
+            item.run();
+        }
+        transaction.commit();
+        return runId;
+    });
+}
+
+Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &m)
+{
+    return attempt([&] {
+        Statement insert(project.database(),
+                         "INSERT OR REPLACE INTO run_epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy,"
+                         " test_accuracy, epoch_seconds, selection_seconds, subset_size, learning_rate)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, runId).bind(2, m.epoch);
+        bindOptional(insert, 3, m.trainLoss);
+        bindOptional(insert, 4, m.trainAccuracy);
+        bindOptional(insert, 5, m.valLoss);
+        bindOptional(insert, 6, m.valAccuracy);
+        bindOptional(insert, 7, m.testAccuracy);
+        insert.bind(8, m.epochSeconds).bind(9, m.selectionSeconds).bind(10, m.subsetSize).bind(11, m.learningRate);
+        insert.run();
+    });
+}
+
+Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection)
+{
+    return attempt([&] {
+        Database &db = project.database();
+        Transaction transaction(db);
+        Statement clear(db, "DELETE FROM run_selections WHERE run_id = ? AND round = ?");
+        clear.bind(1, runId).bind(2, selection.round);
+        clear.run();
+        Statement insert(db, "INSERT INTO run_selections (run_id, round, epoch, position, item_id, weight) VALUES (?, ?, ?, ?, ?, ?)");
+        for (size_t i = 0; i < selection.itemIds.size(); ++i) {
+            insert.bind(1, runId).bind(2, selection.round).bind(3, selection.epoch).bind(4, qint64(i));
+            insert.bind(5, selection.itemIds[i]).bind(6, double(i < selection.weights.size() ? selection.weights[i] : 1.0f));
+            insert.run();
+        }
+        transaction.commit();
+    });
+}
+
+Result<void> setRunStatus(Project &project, qint64 runId, const QString &status, const QString &error)
+{
+    return attempt([&] {
+        Statement update(project.database(), "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?");
+        update.bind(1, status).bind(2, error);
+        if (status == QLatin1String("running"))
+            update.bindNull(3);
+        else
+            update.bind(3, nowIso());
+        update.bind(4, runId);
+        update.run();
+    });
+}
+
+Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs)
+{
+    return attempt([&] {
+        Database &db = project.database();
+        Transaction transaction(db);
+        Statement update(db, "UPDATE runs SET completed_epochs = ? WHERE id = ?");
+        update.bind(1, completedEpochs).bind(2, runId);
+        update.run();
+        // Epochs after the checkpoint are rerun on resume.
+        Statement drop(db, "DELETE FROM run_epochs WHERE run_id = ? AND epoch > ?");
+        drop.bind(1, runId).bind(2, completedEpochs);
+        drop.run();
+        transaction.commit();
+    });
+}
+
+Result<std::vector<RunRecord>> listRuns(Project &project)
+{
+    return attempt([&] {
+        std::vector<RunRecord> runs;
+        Statement query(project.database(), (QByteArray(kRunColumns) + " ORDER BY r.id").constData());
+        while (query.step())
+            runs.push_back(readRun(query));
+        return runs;
+    });
+}
+
+Result<RunRecord> findRun(Project &project, qint64 runId)
+{
+    return attempt([&] {
+        Statement query(project.database(), (QByteArray(kRunColumns) + " WHERE r.id = ?").constData());
+        query.bind(1, runId);
+        if (!query.step())
+            throw std::runtime_error(QStringLiteral("there is no run %1 in this project").arg(runId).toStdString());
+        return readRun(query);
+    });
+}
+
+Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId)
+{
+    return attempt([&] {
+        std::vector<EpochMetrics> epochs;
+        Statement query(project.database(),
+                        "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_accuracy, epoch_seconds,"
+                        " selection_seconds, subset_size, learning_rate FROM run_epochs WHERE run_id = ? ORDER BY epoch");
+        query.bind(1, runId);
+        while (query.step()) {
+            EpochMetrics m;
+            m.epoch = int(query.int64(0));
+            m.trainLoss = optionalReal(query, 1);
+            m.trainAccuracy = optionalReal(query, 2);
+            m.valLoss = optionalReal(query, 3);
+            m.valAccuracy = optionalReal(query, 4);
+            m.testAccuracy = optionalReal(query, 5);
+            m.epochSeconds = query.real(6);
+            m.selectionSeconds = query.real(7);
+            m.subsetSize = query.int64(8);
+            m.learningRate = query.real(9);
+            epochs.push_back(m);
+        }
+        return epochs;
+    });
+}
+
+Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId)
+{
+    return attempt([&] {
+        std::vector<SelectionRound> rounds;
+        Statement query(project.database(),
+                        "SELECT round, epoch, item_id, weight FROM run_selections WHERE run_id = ? ORDER BY round, position");
+        query.bind(1, runId);
+        while (query.step()) {
+            if (rounds.empty() || rounds.back().round != int(query.int64(0)))
+                rounds.push_back({int(query.int64(0)), int(query.int64(1)), {}, {}});
+            rounds.back().itemIds.push_back(query.int64(2));
+            rounds.back().weights.push_back(float(query.real(3)));
+        }
+        return rounds;
+    });
+}
+
+QString runDirectory(const Project &project, qint64 runId)
+{
+    return QDir(project.directory()).filePath(QStringLiteral("runs/%1").arg(runId));
+}
+
+} // namespace winnow::core
+
+namespace winnow::core {
+namespace {
+
+QString number(const std::optional<double> &value, int decimals)
+{
+    return value ? QString::number(*value, 'f', decimals) : QString();
+}
+
+} // namespace
+
+QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseline)
+{
+    const QStringList header = {QStringLiteral("run"),      QStringLiteral("strategy"),  QStringLiteral("fraction"),
+                                QStringLiteral("epochs"),   QStringLiteral("total s"),   QStringLiteral("s/epoch"),
+                                QStringLiteral("select s"), QStringLiteral("best val"),  QStringLiteral("test acc"),
+                                QStringLiteral("speed-up"), QStringLiteral("acc change")};
+    std::vector<QStringList> rows{header};
+    for (const RunRecord &run : runs) {
+        QString speedUp, change;
+        if (baseline && run.totalSeconds > 0)
+            speedUp = QStringLiteral("%1x").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);
+        if (baseline && baseline->testAccuracy && run.testAccuracy)
+            change = QStringLiteral("%1%2 pt")
+                         .arg(*run.testAccuracy >= *baseline->testAccuracy ? QStringLiteral("+") : QString())
+                         .arg(100 * (*run.testAccuracy - *baseline->testAccuracy), 0, 'f', 1);
+        rows.push_back({QString::number(run.id), strategyName(run.options.strategy), QString::number(run.options.fraction),
+                        QString::number(run.completedEpochs), QString::number(run.totalSeconds, 'f', 1),
+                        QString::number(run.secondsPerEpoch(), 'f', 2), QString::number(run.selectionSeconds, 'f', 1),
+                        number(run.bestValAccuracy, 4), number(run.testAccuracy, 4), speedUp, change});
+    }
+    std::vector<qsizetype> widths(header.size(), 0);
+    for (const QStringList &row : rows)
+        for (qsizetype c = 0; c < row.size(); ++c)
+            widths[size_t(c)] = std::max(widths[size_t(c)], row[c].size());
+    QString text;
+    for (const QStringList &row : rows) {
+        QStringList cells;
+        for (qsizetype c = 0; c < row.size(); ++c)
+            cells << (c <= 1 ? row[c].leftJustified(widths[size_t(c)]) : row[c].rightJustified(widths[size_t(c)]));
+        text += cells.join(QStringLiteral("  ")).trimmed() + QLatin1Char('\n');
+    }
+    return text;
+}
+
+QString runsCsv(const std::vector<RunRecord> &runs)
+{
+    QString text = QStringLiteral("run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
+                                  "best_val_accuracy,test_accuracy,status,selection_type,select_every,width,seed,kappa,"
+                                  "train_items,val_items,test_items,snapshot,created_at\n");
+    for (const RunRecord &run : runs) {
+        const QStringList cells = {QString::number(run.id),
+                                   strategyName(run.options.strategy),
+                                   QString::number(run.options.fraction),
+                                   QString::number(run.completedEpochs),
+                                   QString::number(run.totalSeconds, 'f', 3),
+                                   QString::number(run.secondsPerEpoch(), 'f', 3),
+                                   QString::number(run.selectionSeconds, 'f', 3),
+                                   number(run.bestValAccuracy, 4),
+                                   number(run.testAccuracy, 4),
+                                   run.status,
+                                   selectionTypeName(run.options.selectionType),
+                                   QString::number(run.options.selectEvery),
+                                   QString::number(run.options.width),
+                                   QString::number(run.options.seed),
+                                   QString::number(run.options.kappa),
+                                   QString::number(run.trainItems),
+                                   QString::number(run.valItems),
+                                   QString::number(run.testItems),
+                                   run.snapshotHash.left(12),
+                                   run.createdAt};
+        text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return text;
+}
+
+QStringList runMetricNames()
+{
+    return {QStringLiteral("run"),           QStringLiteral("fraction"),          QStringLiteral("total_seconds"),
+            QStringLiteral("seconds_per_epoch"), QStringLiteral("selection_seconds"), QStringLiteral("best_val_accuracy"),
+            QStringLiteral("test_accuracy")};
+}
+
+std::optional<double> runMetric(const RunRecord &run, const QString &metric)
+{
+    if (metric == QLatin1String("run"))
+        return double(run.id);
+    if (metric == QLatin1String("fraction"))
+        return run.options.fraction;
+    if (metric == QLatin1String("total_seconds"))
+        return run.totalSeconds;
+    if (metric == QLatin1String("seconds_per_epoch"))
+        return run.secondsPerEpoch();
+    if (metric == QLatin1String("selection_seconds"))
+        return run.selectionSeconds;
+    if (metric == QLatin1String("best_val_accuracy"))
+        return run.bestValAccuracy;
+    if (metric == QLatin1String("test_accuracy"))
+        return run.testAccuracy;
+    return std::nullopt;
+}
+
+} // namespace winnow::core

@@ -1,0 +1,124 @@
+#pragma once
+
+// Training runs as the project stores them: their options, per-epoch metrics and the subsets
+// each selection round chose. Free of LibTorch so the CLI and the GUI can read runs cheaply.
+
+#include "core/util/result.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace winnow::core {
+
+class Project;
+struct LabelSnapshot;
+
+enum class Strategy { Full, Random, Glister };
+enum class SelectionType { Supervised, PerClass, PerBatch };
+enum class GreedyKind { Stochastic, Naive };
+
+QString strategyName(Strategy strategy);
+std::optional<Strategy> parseStrategy(const QString &name);
+QString selectionTypeName(SelectionType type);
+std::optional<SelectionType> parseSelectionType(const QString &name);
+
+// Every knob of a run. The defaults are GLISTER.md's CIFAR-10 configuration, except the epoch
+// count and the selection interval, which suit a CPU.
+struct TrainOptions {
+    Strategy strategy = Strategy::Full;
+    double fraction = 1.0;
+    int epochs = 20;
+    int selectEvery = 5; // R: epochs between selections
+    int width = 64;      // ResNet-18 base width w (stages w, 2w, 4w, 8w)
+    std::uint64_t seed = 0;
+    int threads = 0; // 0: one per core
+    int batchSize = 128;
+    double learningRate = 0.05;
+    double momentum = 0.9;
+    double weightDecay = 5e-4;
+    bool nesterov = true;
+    double kappa = 0; // warm start share of the epochs; 0 = off
+    SelectionType selectionType = SelectionType::Supervised;
+    GreedyKind greedy = GreedyKind::Stochastic;
+    bool linearLayer = false; // GLISTER gradients include the fc weights
+    int testEvery = 1;        // evaluate the test set every N epochs (and always at the end)
+    bool augment = true;      // random crop (pad 4) and horizontal flip, for colour images
+    bool bfloat16 = false;    // bfloat16 autocast on CPUs with native support
+    bool channelsLast = true; // NHWC activations and weights (faster oneDNN convolutions)
+
+    QJsonObject toJson() const;
+    static Result<TrainOptions> fromJson(const QJsonObject &json);
+    // Refuses option combinations that cannot run, with the reason.
+    Result<void> validate() const;
+};
+
+struct EpochMetrics {
+    int epoch = 0; // from 1
+    std::optional<double> trainLoss, trainAccuracy, valLoss, valAccuracy, testAccuracy;
+    double epochSeconds = 0;     // training plus selection
+    double selectionSeconds = 0;
+    qint64 subsetSize = 0;
+    double learningRate = 0;
+};
+
+struct RunRecord {
+    qint64 id = 0;
+    QString createdAt;
+    QString finishedAt;
+    QString status; // running, cancelled, failed, finished
+    TrainOptions options;
+    QString snapshotHash;
+    qint64 trainItems = 0, valItems = 0, testItems = 0;
+    QString warnings;
+    QString error;
+    int completedEpochs = 0;
+    // Summaries of the stored epochs.
+    double totalSeconds = 0;
+    double selectionSeconds = 0;
+    std::optional<double> bestValAccuracy;
+    std::optional<double> testAccuracy; // the last measured
+
+    double secondsPerEpoch() const { return completedEpochs > 0 ? totalSeconds / completedEpochs : 0; }
+};
+
+struct SelectionRound {
+    int round = 0;
+    int epoch = 0;
+    std::vector<qint64> itemIds;
+    std::vector<float> weights;
+};
+
+Result<qint64> createRun(Project &project, const TrainOptions &options, const LabelSnapshot &snapshot,
+                         const QString &warnings);
+Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &metrics);
+Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection);
+// Ends or marks a run; `completedEpochs` is what its checkpoint covers.
+Result<void> setRunStatus(Project &project, qint64 runId, const QString &status, const QString &error = {});
+Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs);
+
+Result<std::vector<RunRecord>> listRuns(Project &project);
+Result<RunRecord> findRun(Project &project, qint64 runId);
+Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId);
+Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId);
+
+QString runDirectory(const Project &project, qint64 runId);
+
+} // namespace winnow::core
+
+namespace winnow::core {
+
+// The comparison table of `sweep` and the benchmark: one row per run, with speed-up (total
+// time ratio) and test-accuracy change against `baseline` when given.
+QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseline);
+// run,strategy,fraction,epochs,... with a header; accuracies as fractions in [0, 1].
+QString runsCsv(const std::vector<RunRecord> &runs);
+// The value `runs --sort` orders by (higher first for accuracies, lower first for times).
+std::optional<double> runMetric(const RunRecord &run, const QString &metric);
+QStringList runMetricNames();
+
+} // namespace winnow::core

@@ -1,0 +1,619 @@
+#include "core/train/trainer.h"
+
+#include "core/store/project.h"
+#include "core/store/statement.h"
+#include "core/train/glister.h"
+#include "core/train/resnet.h"
+#include "core/train/trainingset.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QThread>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <numbers>
+#include <stdexcept>
+
+namespace winnow::core {
+namespace {
+
+constexpr std::int64_t kEvalBatch = 256;
+constexpr int kPad = 4;
+
+std::runtime_error failure(const QString &message) { return std::runtime_error(message.toStdString()); }
+
+void check(const Result<void> &result)
+{
+    if (!result)
+        throw failure(result.error().message);
+}
+
+// Independent random streams per (seed, purpose, index): an epoch's shuffling and augmentation
+// depend on nothing but the seed and the epoch, so a resumed run repeats them exactly.
+at::Generator generatorFor(std::uint64_t seed, std::uint64_t purpose, std::uint64_t index)
+{
+    std::uint64_t x = seed ^ (purpose * 0x9E3779B97F4A7C15ull) ^ (index * 0xC2B2AE3D27D4EB4Full);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return at::make_generator<at::CPUGeneratorImpl>(x);
+}
+
+enum Purpose : std::uint64_t { kShuffle = 1, kSubset = 2, kGreedy = 3, kSelectionAugment = 4 };
+
+// The decoded images (memory-mapped), labels and split rows of one snapshot.
+struct Dataset {
+    QFile file;
+    torch::Tensor images; // uint8 [N, C, H, W], a view of the mapped file
+    torch::Tensor labels; // int64 [N]
+    torch::Tensor train, val, test; // int64 row indices
+    torch::Tensor mean, std;        // float [1, C, 1, 1]
+    std::int64_t classes = 0;
+    ImageGeometry geometry;
+};
+
+void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &snapshot)
+{
+    data.file.setFileName(cache.path);
+    if (!data.file.open(QIODevice::ReadOnly))
+        throw failure(QStringLiteral("cannot open the image cache %1: %2").arg(cache.path, data.file.errorString()));
+    const qint64 bytes = cache.rows * cache.geometry.bytesPerImage();
+    uchar *mapped = data.file.map(cache.dataOffset, bytes);
+    if (!mapped)
+        throw failure(QStringLiteral("cannot map the image cache %1").arg(cache.path));
+    data.geometry = cache.geometry;
+    data.images = torch::from_blob(mapped, {cache.rows, cache.geometry.channels, cache.geometry.height, cache.geometry.width},
+                                   torch::kUInt8);
+    std::vector<std::int64_t> labels, train, val, test;
+    for (size_t row = 0; row < snapshot.items.size(); ++row) {
+        const SnapshotItem &item = snapshot.items[row];
+        labels.push_back(item.label);
+        (item.split == Split::Val ? val : item.split == Split::Test ? test : train).push_back(std::int64_t(row));
+    }
+    const auto longs = [](const std::vector<std::int64_t> &v) { return torch::tensor(v, torch::kLong); };
+    data.labels = longs(labels);
+    data.train = longs(train);
+    data.val = longs(val);
+    data.test = longs(test);
+    data.classes = std::int64_t(snapshot.classIds.size());
+
+    // Per-channel mean and std of the training images.
+    const std::int64_t c = cache.geometry.channels;
+    torch::Tensor sum = torch::zeros({c}, torch::kDouble), squares = torch::zeros({c}, torch::kDouble);
+    for (std::int64_t start = 0; start < data.train.size(0); start += 1024) {
+        const torch::Tensor rows = data.train.narrow(0, start, std::min<std::int64_t>(1024, data.train.size(0) - start));
+        const torch::Tensor x = data.images.index_select(0, rows).to(torch::kDouble).div_(255);
+        sum += x.sum({0, 2, 3});
+        squares += x.square().sum({0, 2, 3});
+    }
+    const double count = double(data.train.size(0)) * cache.geometry.height * cache.geometry.width;
+    const torch::Tensor mean = sum / count;
+    const torch::Tensor std = (squares / count - mean.square()).clamp_min(1e-6).sqrt();
+    data.mean = mean.to(torch::kFloat).view({1, c, 1, 1});
+    data.std = std.to(torch::kFloat).view({1, c, 1, 1});
+}
+
+// Random crop with zero padding and horizontal flip, on a float batch in [0, 1].
+torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &generator)
+{
+    const std::int64_t n = x.size(0), h = x.size(2), w = x.size(3);
+    const torch::Tensor padded = torch::constant_pad_nd(x, {kPad, kPad, kPad, kPad}, 0);
+    const torch::Tensor offsets = torch::randint(0, 2 * kPad + 1, {n, 2}, generator, torch::kLong);
+    const torch::Tensor flips = torch::rand({n}, generator, torch::kFloat).lt(0.5);
+    const auto offset = offsets.accessor<std::int64_t, 2>();
+    const auto flip = flips.accessor<bool, 1>();
+    std::vector<torch::Tensor> crops;
+    crops.reserve(size_t(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+        torch::Tensor crop = padded[i].narrow(1, offset[i][0], h).narrow(2, offset[i][1], w);
+        crops.push_back(flip[i] ? crop.flip({2}) : crop);
+    }
+    return torch::stack(crops);
+}
+
+class Trainer {
+public:
+    Trainer(Project &project, qint64 runId, const TrainOptions &options, const TrainEvents &events)
+        : m_project(project), m_runId(runId), m_options(options), m_events(events)
+    {
+    }
+
+    bool run(const LabelSnapshot &snapshot); // false when cancelled
+
+private:
+    void say(const QString &text) const
+    {
+        if (m_events.message)
+            m_events.message(text);
+    }
+    bool cancelled() const { return m_events.cancel && m_events.cancel->isCancelled(); }
+    torch::Tensor batch(const torch::Tensor &rows, at::Generator *augment) const;
+    std::pair<double, double> evaluate(const torch::Tensor &rows);
+    std::pair<torch::Tensor, torch::Tensor> frozenForward(const torch::Tensor &rows, at::Generator *augment);
+    torch::Tensor randomSubset(int round) const;
+    torch::Tensor glisterSubset(int round);
+    void storeSelection(int round, int epoch, const torch::Tensor &subset);
+    QString checkpointPath() const { return QDir(runDirectory(m_project, m_runId)).filePath(QStringLiteral("checkpoint.pt")); }
+    void saveCheckpoint(int completedEpochs);
+    int loadCheckpoint(); // completed epochs, 0 without a checkpoint
+
+    Project &m_project;
+    qint64 m_runId;
+    TrainOptions m_options;
+    TrainEvents m_events;
+    Dataset m_data;
+    torch::Device m_device{torch::kCPU};
+    ResNet18 m_model{nullptr};
+    std::unique_ptr<torch::optim::SGD> m_optimizer;
+    torch::Tensor m_subset; // training rows of the current subset
+    int m_round = 0;
+    std::int64_t m_budget = 0;
+    std::vector<qint64> m_itemIds;
+};
+
+torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const
+{
+    torch::Tensor x = m_data.images.index_select(0, rows).to(torch::kFloat).div_(255);
+    if (augment && m_options.augment && m_data.geometry.channels == 3)
+        x = augmentBatch(x, *augment);
+    x = (x - m_data.mean) / m_data.std;
+    if (m_options.channelsLast)
+        x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    return x.to(m_device);
+}
+
+// Mean cross-entropy and accuracy over `rows`, in eval mode.
+std::pair<double, double> Trainer::evaluate(const torch::Tensor &rows)
+{
+    torch::NoGradGuard noGrad;
+    m_model->eval();
+    double loss = 0;
+    std::int64_t correct = 0;
+    for (std::int64_t start = 0; start < rows.size(0); start += kEvalBatch) {
+        const torch::Tensor part = rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
+        const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
+        torch::Tensor logits;
+        {
+            at::autocast::set_cpu_enabled(m_options.bfloat16);
+            logits = m_model->forward(batch(part, nullptr)).to(torch::kFloat);
+            at::autocast::set_cpu_enabled(false);
+        }
+        loss += torch::nn::functional::cross_entropy(logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .item<double>();
+        correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
+    }
+    m_model->train();
+    return {loss / double(rows.size(0)), double(correct) / double(rows.size(0))};
+}
+
+// GLISTER.md section 3's frozen pass: eval-mode BatchNorm, no gradients; (logits, embeddings).
+std::pair<torch::Tensor, torch::Tensor> Trainer::frozenForward(const torch::Tensor &rows, at::Generator *augment)
+{
+    torch::NoGradGuard noGrad;
+    m_model->eval();
+    std::vector<torch::Tensor> logits, embeddings;
+    for (std::int64_t start = 0; start < rows.size(0); start += kEvalBatch) {
+        const torch::Tensor part = rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
+        at::autocast::set_cpu_enabled(m_options.bfloat16);
+        auto [embedding, logit] = m_model->forwardWithEmbedding(batch(part, augment));
+        at::autocast::set_cpu_enabled(false);
+        logits.push_back(logit.to(torch::kCPU, torch::kFloat));
+        embeddings.push_back(embedding.to(torch::kCPU, torch::kFloat));
+    }
+    m_model->train();
+    return {torch::cat(logits), torch::cat(embeddings)};
+}
+
+torch::Tensor Trainer::randomSubset(int round) const
+{
+    at::Generator generator = generatorFor(m_options.seed, kSubset, std::uint64_t(round));
+    const torch::Tensor order = torch::randperm(m_data.train.size(0), generator, torch::kLong);
+    return m_data.train.index_select(0, order.narrow(0, 0, m_budget));
+}
+
+torch::Tensor Trainer::glisterSubset(int round)
+{
+    if (m_data.val.size(0) == 0)
+        throw failure(QStringLiteral("glister needs validation items, and this snapshot has none"));
+    // CORDS's selection pass sees one random augmentation of every training image.
+    at::Generator augment = generatorFor(m_options.seed, kSelectionAugment, std::uint64_t(round));
+    const auto [trainLogits, trainEmbeddings] = frozenForward(m_data.train, &augment);
+    const auto [valLogits, valEmbeddings] = frozenForward(m_data.val, nullptr);
+    const torch::Tensor trainLabels = m_data.labels.index_select(0, m_data.train);
+    const torch::Tensor valLabels = m_data.labels.index_select(0, m_data.val);
+    const torch::Tensor gradients =
+        glister::lastLayerGradients(trainLogits, trainLabels, trainEmbeddings, m_options.linearLayer);
+
+    glister::Options options;
+    options.eta = m_options.learningRate;
+    options.greedy = m_options.greedy == GreedyKind::Naive ? glister::Greedy::Naive : glister::Greedy::Stochastic;
+    options.linearLayer = m_options.linearLayer;
+    options.seed = generatorFor(m_options.seed, kGreedy, std::uint64_t(round)).current_seed();
+
+    std::vector<std::int64_t> chosen; // positions in m_data.train
+    switch (m_options.selectionType) {
+    case SelectionType::Supervised: {
+        options.budget = m_budget;
+        chosen = glister::greedy(gradients, valLogits, valEmbeddings, valLabels, options).indices;
+        break;
+    }
+    case SelectionType::PerClass: {
+        std::vector<std::int64_t> counts;
+        for (std::int64_t c = 0; c < m_data.classes; ++c)
+            counts.push_back(trainLabels.eq(c).sum().item<std::int64_t>());
+        const std::vector<std::int64_t> budgets = glister::perClassBudgets(counts, m_budget);
+        for (std::int64_t c = 0; c < m_data.classes; ++c) {
+            const torch::Tensor members = trainLabels.eq(c).nonzero().flatten();
+            const torch::Tensor valMembers = valLabels.eq(c).nonzero().flatten();
+            if (budgets[size_t(c)] == 0 || members.size(0) == 0)
+                continue;
+            if (valMembers.size(0) == 0)
+                throw failure(QStringLiteral("PerClass selection needs validation items of every class; class %1 has none").arg(c));
+            options.budget = std::min(budgets[size_t(c)], members.size(0));
+            const auto picked = glister::greedy(gradients.index_select(0, members), valLogits.index_select(0, valMembers),
+                                                valEmbeddings.index_select(0, valMembers), valLabels.index_select(0, valMembers),
+                                                options);
+            for (std::int64_t i : picked.indices)
+                chosen.push_back(members[i].item<std::int64_t>());
+        }
+        break;
+    }
+    case SelectionType::PerBatch: {
+        // Units are the sequential mini-batches; a unit's gradient is its members' mean.
+        const std::int64_t size = m_options.batchSize, n = gradients.size(0);
+        std::vector<torch::Tensor> means;
+        for (std::int64_t start = 0; start < n; start += size)
+            means.push_back(gradients.narrow(0, start, std::min(size, n - start)).mean(0));
+        options.budget = std::min<std::int64_t>((m_budget + size - 1) / size, std::int64_t(means.size()));
+        const auto picked = glister::greedy(torch::stack(means), valLogits, valEmbeddings, valLabels, options);
+        for (std::int64_t unit : picked.indices)
+            for (std::int64_t i = unit * size; i < std::min(n, (unit + 1) * size); ++i)
+                chosen.push_back(i);
+        break;
+    }
+    }
+    return m_data.train.index_select(0, torch::tensor(chosen, torch::kLong));
+}
+
+void Trainer::storeSelection(int round, int epoch, const torch::Tensor &subset)
+{
+    SelectionRound selection;
+    selection.round = round;
+    selection.epoch = epoch;
+    const auto rows = subset.accessor<std::int64_t, 1>();
+    for (std::int64_t i = 0; i < subset.size(0); ++i)
+        selection.itemIds.push_back(m_itemIds[size_t(rows[i])]);
+    selection.weights.assign(selection.itemIds.size(), 1.0f);
+    check(recordSelection(m_project, m_runId, selection));
+}
+
+void Trainer::saveCheckpoint(int completedEpochs)
+{
+    torch::serialize::OutputArchive archive, model, optimizer;
+    m_model->save(model);
+    m_optimizer->save(optimizer);
+    archive.write("model", model);
+    archive.write("optimizer", optimizer);
+    archive.write("completed_epochs", torch::tensor(std::int64_t(completedEpochs)));
+    archive.write("round", torch::tensor(std::int64_t(m_round)));
+    archive.write("subset", m_subset.defined() ? m_subset : torch::empty({0}, torch::kLong));
+    const QString path = checkpointPath();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    const std::string temporary = (path + QStringLiteral(".part")).toStdString();
+    archive.save_to(temporary);
+    std::filesystem::rename(temporary, path.toStdString()); // atomic: a kill leaves the old or the new
+    check(setCompletedEpochs(m_project, m_runId, completedEpochs));
+}
+
+int Trainer::loadCheckpoint()
+{
+    const QString path = checkpointPath();
+    if (!QFile::exists(path))
+        return 0;
+    torch::serialize::InputArchive archive, model, optimizer;
+    archive.load_from(path.toStdString());
+    archive.read("model", model);
+    archive.read("optimizer", optimizer);
+    m_model->load(model);
+    m_optimizer->load(optimizer);
+    torch::Tensor completed, round, subset;
+    archive.read("completed_epochs", completed);
+    archive.read("round", round);
+    archive.read("subset", subset);
+    m_round = int(round.item<std::int64_t>());
+    m_subset = subset.numel() > 0 ? subset : torch::Tensor();
+    return int(completed.item<std::int64_t>());
+}
+
+bool Trainer::run(const LabelSnapshot &snapshot)
+{
+    const int threads = m_options.threads > 0 ? m_options.threads : QThread::idealThreadCount();
+    torch::set_num_threads(threads);
+    if (torch::cuda::is_available())
+        m_device = torch::Device(torch::kCUDA);
+    if (m_options.bfloat16)
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+
+    const auto cache = ensureTensorCache(m_project, snapshot, m_events.progress, m_events.cancel);
+    if (!cache)
+        throw failure(cache.error().message);
+    openDataset(m_data, *cache, snapshot);
+    for (const SnapshotItem &item : snapshot.items)
+        m_itemIds.push_back(item.itemId);
+    const std::int64_t n = m_data.train.size(0);
+    m_budget = m_options.strategy == Strategy::Full ? n : std::max<std::int64_t>(1, std::int64_t(double(n) * m_options.fraction));
+
+    torch::manual_seed(m_options.seed); // the initial weights
+    m_model = ResNet18(m_data.geometry.channels, m_data.classes, m_options.width);
+    if (m_options.channelsLast)
+        for (torch::Tensor &p : m_model->parameters())
+            if (p.dim() == 4)
+                p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    m_model->to(m_device);
+    m_optimizer = std::make_unique<torch::optim::SGD>(m_model->parameters(), torch::optim::SGDOptions(m_options.learningRate)
+                                                                                  .momentum(m_options.momentum)
+                                                                                  .weight_decay(m_options.weightDecay)
+                                                                                  .nesterov(m_options.nesterov));
+    const int start = loadCheckpoint();
+    if (m_events.started)
+        m_events.started(m_runId, start);
+    say(QStringLiteral("run %1: %2 train, %3 val, %4 test images of %5x%6x%7, %8 classes; %9 on %10, %11 threads%12")
+            .arg(m_runId)
+            .arg(n)
+            .arg(m_data.val.size(0))
+            .arg(m_data.test.size(0))
+            .arg(m_data.geometry.channels)
+            .arg(m_data.geometry.height)
+            .arg(m_data.geometry.width)
+            .arg(m_data.classes)
+            .arg(strategyName(m_options.strategy), m_device.is_cuda() ? QStringLiteral("CUDA") : QStringLiteral("CPU"))
+            .arg(threads)
+            .arg(start > 0 ? QStringLiteral("; resuming after epoch %1").arg(start) : QString()));
+
+    if (m_options.strategy != Strategy::Full && !m_subset.defined()) {
+        m_subset = randomSubset(0); // CORDS's initial uniform random subset
+        m_round = 0;
+        storeSelection(0, 1, m_subset);
+    }
+    const int epochs = m_options.epochs;
+    const int selectAfter = int(m_options.kappa * epochs);
+    const int warmup = int(std::ceil(selectAfter * m_options.fraction));
+    for (int e = start; e < epochs; ++e) {
+        EpochMetrics metrics;
+        metrics.epoch = e + 1;
+        metrics.learningRate = m_options.learningRate * (1 + std::cos(std::numbers::pi * e / epochs)) / 2;
+        for (auto &group : m_optimizer->param_groups())
+            static_cast<torch::optim::SGDOptions &>(group.options()).lr(metrics.learningRate);
+
+        const bool full = m_options.strategy == Strategy::Full || (m_options.kappa > 0 && e < warmup);
+        const bool skipped = !full && m_options.kappa > 0 && e > warmup && e < selectAfter;
+        QElapsedTimer epochTimer;
+        epochTimer.start();
+        if (!full && !skipped && e % m_options.selectEvery == 0 && e > 1) {
+            QElapsedTimer selectionTimer;
+            selectionTimer.start();
+            ++m_round;
+            m_subset = m_options.strategy == Strategy::Glister ? glisterSubset(m_round) : randomSubset(m_round);
+            metrics.selectionSeconds = double(selectionTimer.nsecsElapsed()) / 1e9;
+            storeSelection(m_round, e + 1, m_subset);
+            say(QStringLiteral("epoch %1: selection round %2 chose %3 images in %4 s")
+                    .arg(e + 1)
+                    .arg(m_round)
+                    .arg(m_subset.size(0))
+                    .arg(metrics.selectionSeconds, 0, 'f', 2));
+        }
+        const torch::Tensor rows = skipped ? torch::empty({0}, torch::kLong) : full ? m_data.train : m_subset;
+        metrics.subsetSize = rows.size(0);
+
+        at::Generator generator = generatorFor(m_options.seed, kShuffle, std::uint64_t(e));
+        const torch::Tensor order = rows.index_select(0, torch::randperm(rows.size(0), generator, torch::kLong));
+        const std::int64_t batches = (rows.size(0) + m_options.batchSize - 1) / m_options.batchSize;
+        double lossSum = 0;
+        std::int64_t correct = 0;
+        m_model->train();
+        for (std::int64_t b = 0; b < batches; ++b) {
+            if (cancelled())
+                return false;
+            const torch::Tensor part = order.narrow(0, b * m_options.batchSize, std::min<std::int64_t>(m_options.batchSize, rows.size(0) - b * m_options.batchSize));
+            const torch::Tensor x = batch(part, &generator);
+            const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
+            m_optimizer->zero_grad();
+            at::autocast::set_cpu_enabled(m_options.bfloat16);
+            const torch::Tensor logits = m_model->forward(x).to(torch::kFloat);
+            at::autocast::set_cpu_enabled(false);
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+            loss.backward();
+            m_optimizer->step();
+            lossSum += loss.item<double>() * double(part.size(0));
+            correct += logits.detach().argmax(1).eq(y).sum().item<std::int64_t>();
+            if (m_events.progress)
+                m_events.progress(b + 1, batches, QStringLiteral("epoch %1 of %2").arg(e + 1).arg(epochs));
+        }
+        metrics.epochSeconds = double(epochTimer.nsecsElapsed()) / 1e9;
+        if (!skipped) {
+            if (rows.size(0) > 0) {
+                metrics.trainLoss = lossSum / double(rows.size(0));
+                metrics.trainAccuracy = double(correct) / double(rows.size(0));
+            }
+            if (m_data.val.size(0) > 0)
+                std::tie(metrics.valLoss, metrics.valAccuracy) = evaluate(m_data.val);
+            if (m_data.test.size(0) > 0 && ((e + 1) % m_options.testEvery == 0 || e + 1 == epochs))
+                metrics.testAccuracy = evaluate(m_data.test).second;
+        }
+        check(recordEpoch(m_project, m_runId, metrics));
+        saveCheckpoint(e + 1);
+        if (m_events.epochDone)
+            m_events.epochDone(metrics);
+    }
+    return true;
+}
+
+// Items in clusters that span train and val/test and are still in the data.
+QString leakWarning(Project &project)
+{
+    Statement query(project.database(),
+                    "SELECT COUNT(*) FROM flags f WHERE f.kind = 'leak' AND IFNULL((SELECT e.excluded FROM exclusions e"
+                    " WHERE e.item_id = f.item_id ORDER BY e.id DESC LIMIT 1), 0) = 0");
+    const qint64 leaks = query.step() ? query.int64(0) : 0;
+    if (leaks == 0)
+        return {};
+    return QStringLiteral("%1 items are in duplicate clusters that span train and val/test (unresolved leaks): "
+                          "validation and test accuracy may be optimistic")
+        .arg(leaks);
+}
+
+Result<RunOutcome> execute(Project &project, qint64 runId, const TrainOptions &options, const LabelSnapshot &snapshot,
+                           const TrainEvents &events)
+{
+    auto outcome = attempt([&] {
+        Trainer trainer(project, runId, options, events);
+        return RunOutcome{runId, !trainer.run(snapshot)};
+    });
+    if (!outcome) {
+        const Result<void> marked = setRunStatus(project, runId, QStringLiteral("failed"), outcome.error().message);
+        return Error{QStringLiteral("run %1 failed: %2%3")
+                         .arg(runId)
+                         .arg(outcome.error().message, marked ? QString() : QStringLiteral(" (and: %1)").arg(marked.error().message))};
+    }
+    const Result<void> marked = setRunStatus(project, runId, outcome->cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"));
+    if (!marked)
+        return marked.error();
+    return outcome;
+}
+
+} // namespace
+
+Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options, const TrainEvents &events)
+{
+    if (const Result<void> valid = options.validate(); !valid)
+        return valid.error();
+    const auto snapshot = takeLabelSnapshot(project, 0.1, options.seed);
+    if (!snapshot)
+        return Error{QStringLiteral("cannot train: %1").arg(snapshot.error().message)};
+    const auto warning = attempt([&] { return leakWarning(project); });
+    if (!warning)
+        return warning.error();
+    if (!warning->isEmpty() && events.message)
+        events.message(QStringLiteral("warning: %1").arg(*warning));
+    const auto runId = createRun(project, options, *snapshot, *warning);
+    if (!runId)
+        return runId.error();
+    return execute(project, *runId, options, *snapshot, events);
+}
+
+Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &events, int threads)
+{
+    auto run = findRun(project, runId);
+    if (!run)
+        return run.error();
+    if (run->status == QLatin1String("finished"))
+        return Error{QStringLiteral("run %1 has already finished").arg(runId)};
+    const auto snapshot = runSnapshot(project, runId);
+    if (!snapshot)
+        return snapshot.error();
+    if (threads > 0)
+        run->options.threads = threads;
+    if (const Result<void> marked = setRunStatus(project, runId, QStringLiteral("running")); !marked)
+        return marked.error();
+    return execute(project, runId, run->options, *snapshot, events);
+}
+
+Result<std::vector<float>> checkpointWeights(Project &project, qint64 runId)
+{
+    return attempt([&] {
+        torch::serialize::InputArchive archive, model;
+        archive.load_from(QDir(runDirectory(project, runId)).filePath(QStringLiteral("checkpoint.pt")).toStdString());
+        archive.read("model", model);
+        std::vector<float> weights;
+        for (const std::string &key : model.keys()) {
+            torch::Tensor value;
+            if (!model.try_read(key, value))
+                continue;
+            const torch::Tensor flat = value.to(torch::kFloat).contiguous().flatten();
+            weights.insert(weights.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+        }
+        return weights;
+    });
+}
+
+namespace {
+
+// Multiply-adds of one forward pass of the CIFAR ResNet-18 at the given shape.
+double forwardMacs(int width, int channels, int size, int classes)
+{
+    double macs = double(channels) * width * 9 * size * size; // stem
+    int in = width, spatial = size;
+    for (int stage = 0; stage < 4; ++stage) {
+        const int out = width << stage;
+        const int stride = stage == 0 ? 1 : 2;
+        const int next = (spatial + stride - 1) / stride;
+        macs += double(in) * out * 9 * next * next + double(out) * out * 9 * next * next; // first block
+        if (stride != 1 || in != out)
+            macs += double(in) * out * next * next; // 1x1 shortcut
+        macs += 2.0 * out * out * 9 * next * next; // second block
+        in = out;
+        spatial = next;
+    }
+    return macs + double(in) * classes;
+}
+
+} // namespace
+
+Result<Throughput> measureThroughput(int width, int batchSize, int channels, int size, int steps, bool channelsLast,
+                                     bool bfloat16, int threads)
+{
+    return attempt([&] {
+        torch::set_num_threads(threads > 0 ? threads : QThread::idealThreadCount());
+        constexpr int kClasses = 10;
+        torch::manual_seed(0);
+        ResNet18 model(channels, kClasses, width);
+        if (channelsLast)
+            for (torch::Tensor &p : model->parameters())
+                if (p.dim() == 4)
+                    p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+        torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
+        torch::Tensor x = torch::randn({batchSize, channels, size, size});
+        if (channelsLast)
+            x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+        const torch::Tensor y = torch::randint(0, kClasses, {batchSize}, torch::kLong);
+        if (bfloat16)
+            at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        Throughput result;
+        QElapsedTimer timer;
+        for (int step = -1; step < steps; ++step) { // one warm-up step
+            if (step == 0)
+                timer.start();
+            optimizer.zero_grad();
+            at::autocast::set_cpu_enabled(bfloat16);
+            const torch::Tensor logits = model->forward(x).to(torch::kFloat);
+            at::autocast::set_cpu_enabled(false);
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+            loss.backward();
+            optimizer.step();
+            result.lossAfter = loss.item<double>();
+        }
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        result.imagesPerSecond = double(steps) * batchSize / seconds;
+        result.forwardGflop = 2 * forwardMacs(width, channels, size, kClasses) / 1e9;
+        result.gflopsPerSecond = 3 * result.forwardGflop * result.imagesPerSecond;
+        return result;
+    });
+}
+
+bool cpuHasBFloat16()
+{
+    QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+    if (!cpuinfo.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray text = cpuinfo.readAll();
+    return text.contains(" avx512_bf16") || text.contains(" amx_bf16");
+}
+
+} // namespace winnow::core
