@@ -525,6 +525,25 @@ Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &
     return execute(project, runId, run->options, *snapshot, events);
 }
 
+namespace {
+
+// Every tensor in an archive and its nested archives (a module saves one per submodule).
+void collectWeights(torch::serialize::InputArchive &archive, std::vector<float> &weights)
+{
+    for (const std::string &key : archive.keys()) {
+        torch::Tensor value;
+        torch::serialize::InputArchive nested;
+        if (archive.try_read(key, value)) {
+            const torch::Tensor flat = value.to(torch::kFloat).contiguous().flatten();
+            weights.insert(weights.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+        } else if (archive.try_read(key, nested)) {
+            collectWeights(nested, weights);
+        }
+    }
+}
+
+} // namespace
+
 Result<std::vector<float>> checkpointWeights(Project &project, qint64 runId)
 {
     return attempt([&] {
@@ -532,13 +551,7 @@ Result<std::vector<float>> checkpointWeights(Project &project, qint64 runId)
         archive.load_from(QDir(runDirectory(project, runId)).filePath(QStringLiteral("checkpoint.pt")).toStdString());
         archive.read("model", model);
         std::vector<float> weights;
-        for (const std::string &key : model.keys()) {
-            torch::Tensor value;
-            if (!model.try_read(key, value))
-                continue;
-            const torch::Tensor flat = value.to(torch::kFloat).contiguous().flatten();
-            weights.insert(weights.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-        }
+        collectWeights(model, weights);
         return weights;
     });
 }
