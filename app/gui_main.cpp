@@ -18,7 +18,7 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to open"), QStringLiteral("[DIR]"));
     const QCommandLineOption annotator(QStringLiteral("annotator"), QStringLiteral("label as NAME (skips the question)"), QStringLiteral("NAME"));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("open on browse, label, review, annotators or curate"), QStringLiteral("NAME"));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("open on browse, label, review, annotators, curate or train"), QStringLiteral("NAME"));
     parser.addOptions({annotator, view});
     parser.process(app);
 

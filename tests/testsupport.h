@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QString>
+#include <QStringList>
 #include <QTest>
 
 #include <opencv2/core.hpp>
@@ -56,6 +57,25 @@ inline bool writeImage(const QString &path, int width, int height, int channels,
                        const char *extension = ".png")
 {
     return writeFile(path, encodeImage(drawImage(width, height, channels, seed), extension));
+}
+
+constexpr int kColourSide = 16;
+
+// Noisy 16x16 images whose dominant colour is their class (folder root/CLASS/N.png): easy to
+// learn, impossible to tell apart by one pixel.
+inline void writeColourClasses(const QString &root, const QStringList &classes, int perClass, int seed)
+{
+    cv::RNG random(seed);
+    for (int c = 0; c < int(classes.size()); ++c)
+        for (int i = 0; i < perClass; ++i) {
+            cv::Mat image(kColourSide, kColourSide, CV_8UC3);
+            random.fill(image, cv::RNG::UNIFORM, 0, 120);
+            cv::Mat channels[3];
+            cv::split(image, channels);
+            channels[c % 3] += 110;
+            cv::merge(channels, 3, image);
+            writeFile(QStringLiteral("%1/%2/%3.png").arg(root, classes[c]).arg(i), encodeImage(image, ".png"));
+        }
 }
 
 inline std::unique_ptr<core::Project> createProject(const QString &dir)

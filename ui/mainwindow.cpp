@@ -12,6 +12,7 @@
 #include "ui/reviewview.h"
 #include "ui/annotatorsview.h"
 #include "ui/curationview.h"
+#include "ui/trainingview.h"
 #include "core/consensus/review.h"
 #include "ui/qimageconvert.h"
 #include "ui/thumbnailcache.h"
@@ -283,6 +284,10 @@ void MainWindow::buildBrowser()
     connect(m_curationView, &CurationView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->addTab(m_curationView, tr("Curate"));
     m_tabs->setTabToolTip(4, tr("Duplicates, leaks across splits, divergent labels and image-quality flags"));
+    m_trainingView = new TrainingView;
+    connect(m_trainingView, &TrainingView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    m_tabs->addTab(m_trainingView, tr("Train"));
+    m_tabs->setTabToolTip(5, tr("Train a ResNet-18 on full data and on GLISTER or random subsets; compare speed and accuracy"));
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
@@ -298,6 +303,8 @@ void MainWindow::buildBrowser()
             m_annotatorsView->setProject(m_project.get());
         if (index == 4 && m_project)
             m_curationView->setProject(m_project.get(), m_annotatorId);
+        if (index == 5 && m_project)
+            m_trainingView->setProject(m_project.get());
         if (index == 0 && m_project) {
             m_model->reload(); // answers given while labeling show in the grid
             updateStatus();
@@ -341,6 +348,7 @@ void MainWindow::closeProject()
     m_reviewView->setProject(nullptr, 0);
     m_annotatorsView->setProject(nullptr);
     m_curationView->setProject(nullptr, 0);
+    m_trainingView->setProject(nullptr);
     m_annotatorId = 0;
     m_annotatorName.clear();
     m_model->setProject(nullptr);
@@ -694,7 +702,7 @@ void MainWindow::showBrowser()
 bool MainWindow::showView(const QString &name)
 {
     const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"), QStringLiteral("review"),
-                               QStringLiteral("annotators"), QStringLiteral("curate")};
+                               QStringLiteral("annotators"), QStringLiteral("curate"), QStringLiteral("train")};
     const int index = int(names.indexOf(name));
     if (index < 0)
         return false;

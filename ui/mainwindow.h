@@ -27,6 +27,7 @@ class LabelingView;
 class ReviewView;
 class AnnotatorsView;
 class CurationView;
+class TrainingView;
 class ThumbnailCache;
 class ThumbnailDelegate;
 
@@ -53,6 +54,7 @@ public:
     ReviewView *reviewView() const { return m_reviewView; }
     AnnotatorsView *annotatorsView() const { return m_annotatorsView; }
     CurationView *curationView() const { return m_curationView; }
+    TrainingView *trainingView() const { return m_trainingView; }
     QTabWidget *tabs() const { return m_tabs; }
     qint64 annotatorId() const { return m_annotatorId; }
 
@@ -109,6 +111,7 @@ private:
     ReviewView *m_reviewView = nullptr;
     AnnotatorsView *m_annotatorsView = nullptr;
     CurationView *m_curationView = nullptr;
+    TrainingView *m_trainingView = nullptr;
     QString m_annotatorName;
     qint64 m_annotatorId = 0;
     bool m_askForAnnotator = true;

@@ -673,7 +673,7 @@ int cmdSplit(QCommandLineParser &parser, const QStringList &args, QTextStream &o
 }
 
 
-// Ctrl+C during training stops between batches; the run stays resumable.
+// Ctrl+C (or SIGTERM) during training stops between batches; the run stays resumable.
 CancelToken g_interrupt;
 
 void interruptTraining(int) { g_interrupt.cancel(); }
@@ -683,9 +683,15 @@ struct InterruptScope {
     {
         g_interrupt.reset();
         m_previous = std::signal(SIGINT, interruptTraining);
+        m_previousTerm = std::signal(SIGTERM, interruptTraining);
     }
-    ~InterruptScope() { std::signal(SIGINT, m_previous); }
+    ~InterruptScope()
+    {
+        std::signal(SIGINT, m_previous);
+        std::signal(SIGTERM, m_previousTerm);
+    }
     void (*m_previous)(int) = nullptr;
+    void (*m_previousTerm)(int) = nullptr;
 };
 
 void addTrainOptions(QCommandLineParser &p)
@@ -708,8 +714,10 @@ void addTrainOptions(QCommandLineParser &p)
         {QStringLiteral("linear-layer"), QStringLiteral("GLISTER gradients include the last layer's weights")},
         {QStringLiteral("test-every"), QStringLiteral("evaluate the test set every N epochs (always at the end)"), QStringLiteral("N"), QStringLiteral("1")},
         {QStringLiteral("no-augment"), QStringLiteral("no random crop and flip for colour images")},
-        {QStringLiteral("bf16"), QStringLiteral("bfloat16 autocast (CPUs with AVX512-BF16 or AMX)")},
-        {QStringLiteral("json"), QStringLiteral("one JSON object per epoch instead of text")},
+        {QStringLiteral("precision"), QStringLiteral("auto (bfloat16 autocast where the CPU has native bfloat16, else float32), bf16 or fp32"),
+         QStringLiteral("P"), QStringLiteral("auto")},
+        {QStringLiteral("contiguous"), QStringLiteral("NCHW tensors instead of channels-last")},
+        {QStringLiteral("json"), QStringLiteral("JSON lines instead of text: {run, start_epoch} when a run starts, {progress, total, stage} as it goes, one object per epoch")},
     });
 }
 
@@ -750,7 +758,14 @@ TrainOptions trainOptions(const QCommandLineParser &parser)
     o.testEvery = int(number("test-every"));
     o.linearLayer = parser.isSet(QStringLiteral("linear-layer"));
     o.augment = !parser.isSet(QStringLiteral("no-augment"));
-    o.bfloat16 = parser.isSet(QStringLiteral("bf16"));
+    o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
+    const QString precision = parser.value(QStringLiteral("precision"));
+    if (precision == QLatin1String("auto"))
+        o.bfloat16 = cpuHasBFloat16();
+    else if (precision == QLatin1String("bf16") || precision == QLatin1String("fp32"))
+        o.bfloat16 = precision == QLatin1String("bf16");
+    else
+        throw UsageError{QStringLiteral("--precision is auto, bf16 or fp32, not '%1'").arg(precision)};
     if (o.strategy == Strategy::Full)
         o.fraction = 1;
     if (const Result<void> valid = o.validate(); !valid)
@@ -767,13 +782,22 @@ TrainEvents printingEvents(bool json, QTextStream &out, QTextStream &err, qint64
 {
     TrainEvents events;
     events.cancel = &g_interrupt;
-    events.started = [&runId](qint64 id, int) { runId = id; };
+    events.started = [json, &out, &runId](qint64 id, int start) {
+        runId = id;
+        if (json) // so that a program driving the CLI knows the run before its first epoch ends
+            out << QJsonDocument(QJsonObject{{"run", id}, {"start_epoch", start}}).toJson(QJsonDocument::Compact) << Qt::endl;
+    };
     events.message = [&err](const QString &text) {
         if (isatty(STDERR_FILENO))
             err << '\r';
         err << text << Qt::endl;
     };
-    if (isatty(STDERR_FILENO))
+    if (json)
+        events.progress = [&out](qint64 done, qint64 total, const QString &stage) {
+            out << QJsonDocument(QJsonObject{{"progress", done}, {"total", total}, {"stage", stage}}).toJson(QJsonDocument::Compact)
+                << Qt::endl;
+        };
+    else if (isatty(STDERR_FILENO))
         events.progress = [&err](qint64 done, qint64 total, const QString &stage) {
             err << QStringLiteral("\r%1: %2 / %3   ").arg(stage).arg(done).arg(total) << Qt::flush;
         };

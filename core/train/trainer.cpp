@@ -26,6 +26,7 @@ namespace {
 
 constexpr std::int64_t kEvalBatch = 256;
 constexpr int kPad = 4;
+constexpr int kChannelsLastMinWidth = 16;
 
 std::runtime_error failure(const QString &message) { return std::runtime_error(message.toStdString()); }
 
@@ -45,6 +46,30 @@ at::Generator generatorFor(std::uint64_t seed, std::uint64_t purpose, std::uint6
     x ^= x >> 33;
     return at::make_generator<at::CPUGeneratorImpl>(x);
 }
+
+// bfloat16 autocast for one forward pass. Autocast caches the low-precision copies of the
+// weights until its cache is cleared, so leaving the region must clear it, or later steps would
+// compute with stale weights.
+class Autocast {
+public:
+    explicit Autocast(bool enabled) : m_enabled(enabled)
+    {
+        if (m_enabled)
+            at::autocast::set_cpu_enabled(true);
+    }
+    ~Autocast()
+    {
+        if (m_enabled) {
+            at::autocast::set_cpu_enabled(false);
+            at::autocast::clear_cache();
+        }
+    }
+    Autocast(const Autocast &) = delete;
+    Autocast &operator=(const Autocast &) = delete;
+
+private:
+    bool m_enabled;
+};
 
 enum Purpose : std::uint64_t { kShuffle = 1, kSubset = 2, kGreedy = 3, kSelectionAugment = 4 };
 
@@ -156,6 +181,7 @@ private:
     int m_round = 0;
     std::int64_t m_budget = 0;
     std::vector<qint64> m_itemIds;
+    bool m_channelsLast = false;
 };
 
 torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const
@@ -164,7 +190,7 @@ torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) 
     if (augment && m_options.augment && m_data.geometry.channels == 3)
         x = augmentBatch(x, *augment);
     x = (x - m_data.mean) / m_data.std;
-    if (m_options.channelsLast)
+    if (m_channelsLast)
         x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     return x.to(m_device);
 }
@@ -181,9 +207,8 @@ std::pair<double, double> Trainer::evaluate(const torch::Tensor &rows)
         const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
         torch::Tensor logits;
         {
-            at::autocast::set_cpu_enabled(m_options.bfloat16);
+            const Autocast autocast(m_options.bfloat16);
             logits = m_model->forward(batch(part, nullptr)).to(torch::kFloat);
-            at::autocast::set_cpu_enabled(false);
         }
         loss += torch::nn::functional::cross_entropy(logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
@@ -201,9 +226,8 @@ std::pair<torch::Tensor, torch::Tensor> Trainer::frozenForward(const torch::Tens
     std::vector<torch::Tensor> logits, embeddings;
     for (std::int64_t start = 0; start < rows.size(0); start += kEvalBatch) {
         const torch::Tensor part = rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
-        at::autocast::set_cpu_enabled(m_options.bfloat16);
+        const Autocast autocast(m_options.bfloat16);
         auto [embedding, logit] = m_model->forwardWithEmbedding(batch(part, augment));
-        at::autocast::set_cpu_enabled(false);
         logits.push_back(logit.to(torch::kCPU, torch::kFloat));
         embeddings.push_back(embedding.to(torch::kCPU, torch::kFloat));
     }
@@ -352,7 +376,10 @@ bool Trainer::run(const LabelSnapshot &snapshot)
 
     torch::manual_seed(m_options.seed); // the initial weights
     m_model = ResNet18(m_data.geometry.channels, m_data.classes, m_options.width);
-    if (m_options.channelsLast)
+    // LibTorch 1.13 crashes in the multi-threaded channels-last convolution backward pass when
+    // layers have 8 channels; from width 16 on, channels-last is both safe and faster.
+    m_channelsLast = m_options.channelsLast && m_options.width >= kChannelsLastMinWidth;
+    if (m_channelsLast)
         for (torch::Tensor &p : m_model->parameters())
             if (p.dim() == 4)
                 p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
@@ -425,9 +452,11 @@ bool Trainer::run(const LabelSnapshot &snapshot)
             const torch::Tensor x = batch(part, &generator);
             const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
             m_optimizer->zero_grad();
-            at::autocast::set_cpu_enabled(m_options.bfloat16);
-            const torch::Tensor logits = m_model->forward(x).to(torch::kFloat);
-            at::autocast::set_cpu_enabled(false);
+            torch::Tensor logits;
+            {
+                const Autocast autocast(m_options.bfloat16);
+                logits = m_model->forward(x).to(torch::kFloat);
+            }
             const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
             loss.backward();
             m_optimizer->step();
@@ -604,9 +633,11 @@ Result<Throughput> measureThroughput(int width, int batchSize, int channels, int
             if (step == 0)
                 timer.start();
             optimizer.zero_grad();
-            at::autocast::set_cpu_enabled(bfloat16);
-            const torch::Tensor logits = model->forward(x).to(torch::kFloat);
-            at::autocast::set_cpu_enabled(false);
+            torch::Tensor logits;
+            {
+                const Autocast autocast(bfloat16);
+                logits = model->forward(x).to(torch::kFloat);
+            }
             const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
             loss.backward();
             optimizer.step();

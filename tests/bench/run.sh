@@ -18,9 +18,15 @@ if [ -f "$archive" ]; then
   "$build/tests/bench/import_bench" "$archive" "$work" "$work/cifar10-project" | tee -a "$out"
   QT_QPA_PLATFORM=offscreen "$build/tests/bench/firstscreen_bench" "$work/cifar10-project" | tee -a "$out"
   "$build/tests/bench/curation_bench" "$archive" "$work" | tee -a "$out"
+  # The fraction sweep takes about 25 minutes on 2 cores; SKIP_SWEEP=1 leaves it out.
+  if [ -z "${SKIP_SWEEP:-}" ]; then
+    "$build/tests/bench/training_bench" sweep "$archive" "$work" "$work/cifar10-sweep.txt" | tee -a "$out"
+    echo "results table written to $work/cifar10-sweep.txt (README.md quotes tests/bench/results/cifar10-sweep.txt)" | tee -a "$out"
+  fi
 else
   echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"
 fi
 QT_QPA_PLATFORM=offscreen "$build/tests/bench/labeling_bench" | tee -a "$out"
 "$build/tests/bench/consensus_bench" "$build/app/winnow-cli" | tee -a "$out"
+"$build/tests/bench/training_bench" throughput 64 | tee -a "$out"
 echo "figures written to $out"

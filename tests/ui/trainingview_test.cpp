@@ -1,0 +1,126 @@
+#include "ui/trainingview.h"
+
+#include "core/io/folderimporter.h"
+#include "core/train/runs.h"
+
+#include "tests/testsupport.h"
+
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace winnow;
+
+class TrainingViewTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void oneClickTrainsThePlanAndShowsSubsets();
+    void escapeCancelsAndResumeFinishes();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<core::Project> m_project;
+};
+
+void TrainingViewTest::initTestCase()
+{
+    const QStringList classes = {QStringLiteral("red"), QStringLiteral("green"), QStringLiteral("blue")};
+    test::writeColourClasses(m_dir.filePath(QStringLiteral("train")), classes, 30, 1);
+    m_project = test::createProject(m_dir.filePath(QStringLiteral("p")));
+    core::ImportOptions options;
+    options.labelsFromFolders = true;
+    options.split = core::Split::Train;
+    QVERIFY(core::importImageFolder(*m_project, m_dir.filePath(QStringLiteral("train")), options).ok());
+}
+
+// Small, fast settings through the controls a person would use.
+static void configure(ui::TrainingView &view, int epochs)
+{
+    view.setCliPath(QStringLiteral(WINNOW_CLI));
+    view.findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(epochs);
+    view.findChild<QSpinBox *>(QStringLiteral("selectEvery"))->setValue(2);
+    view.findChild<QComboBox *>(QStringLiteral("width"))->setCurrentIndex(0); // 8
+    view.findChild<QLineEdit *>(QStringLiteral("fractions"))->setText(QStringLiteral("40"));
+    if (qEnvironmentVariableIsSet("NO_BF16"))
+        view.findChild<QCheckBox *>(QStringLiteral("bfloat16"))->setChecked(false);
+}
+
+void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets()
+{
+    ui::TrainingView view;
+    view.resize(1200, 800);
+    view.show();
+    view.setProject(m_project.get());
+    configure(view, 3);
+    const auto plan = view.plan();
+    QCOMPARE(plan.size(), size_t(3)); // full, glister 40 %, random 40 %
+    QCOMPARE(plan[1].strategy, core::Strategy::Glister);
+    QCOMPARE(plan[1].fraction, 0.4);
+    QCOMPARE(plan[1].width, 8);
+
+    QSignalSpy finished(&view, &ui::TrainingView::trainingFinished);
+    QTest::keyClick(&view, Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(view.isTraining());
+    QVERIFY(finished.wait(120000));
+    QVERIFY(!view.isTraining());
+
+    auto *table = view.findChild<QTableWidget *>(QStringLiteral("runs"));
+    QCOMPARE(table->rowCount(), 3);
+    for (int row = 0; row < 3; ++row)
+        QCOMPARE(table->item(row, 4)->text(), QStringLiteral("finished"));
+    QVERIFY(!table->item(0, 10)->text().isEmpty()); // speed-up against the full run
+    auto *chart = view.findChild<QChartView *>(QStringLiteral("chart"));
+    QCOMPARE(chart->chart()->series().size(), qsizetype(3));
+
+    // The glister run (second newest row is glister: newest first, random last).
+    table->selectRow(1);
+    QCOMPARE(table->item(1, 1)->text(), QStringLiteral("glister"));
+    auto *subset = view.findChild<QListWidget *>(QStringLiteral("subset"));
+    QCOMPARE(subset->count(), 32); // int(81 * 0.4) of 90 - 9 val
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text().startsWith(QStringLiteral("32 images")));
+    table->selectRow(2);
+    QCOMPARE(subset->count(), 0);
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text(), QStringLiteral("This run trained on all training images."));
+}
+
+void TrainingViewTest::escapeCancelsAndResumeFinishes()
+{
+    ui::TrainingView view;
+    view.show();
+    view.setProject(m_project.get());
+    configure(view, 30);
+    view.findChild<QCheckBox *>(QStringLiteral("full"))->setChecked(false);
+    view.findChild<QCheckBox *>(QStringLiteral("random"))->setChecked(false);
+    QSignalSpy finished(&view, &ui::TrainingView::trainingFinished);
+    view.start();
+    QTRY_VERIFY_WITH_TIMEOUT(core::listRuns(*m_project)->size() == 4, 30000);
+    QTest::keyClick(&view, Qt::Key_Escape);
+    QVERIFY(finished.wait(60000));
+    const auto stopped = core::listRuns(*m_project)->back();
+    QCOMPARE(stopped.status, QStringLiteral("cancelled"));
+    QVERIFY(stopped.completedEpochs < 30);
+
+    auto *table = view.findChild<QTableWidget *>(QStringLiteral("runs"));
+    view.selectRun(stopped.id);
+    auto *resume = view.findChild<QPushButton *>(QStringLiteral("resume"));
+    QVERIFY(resume->isEnabled());
+    resume->click();
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(core::findRun(*m_project, stopped.id)->status, QStringLiteral("finished"));
+    QCOMPARE(core::findRun(*m_project, stopped.id)->completedEpochs, 30);
+    QCOMPARE(table->rowCount(), 4);
+}
+
+QTEST_MAIN(TrainingViewTest)
+#include "trainingview_test.moc"
