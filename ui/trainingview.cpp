@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QPen>
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
@@ -50,6 +51,17 @@ QString runLabel(const core::RunRecord &run)
     if (run.options.strategy == core::Strategy::Full)
         return QStringLiteral("#%1 full").arg(run.id);
     return QStringLiteral("#%1 %2 %3").arg(run.id).arg(core::strategyName(run.options.strategy), percent(run.options.fraction));
+}
+
+// Full data in black, GLISTER in oranges and random in blues, darker for larger fractions, so
+// that a sweep reads at a glance.
+QPen runPen(const core::RunRecord &run)
+{
+    if (run.options.strategy == core::Strategy::Full)
+        return QPen(QColor(40, 40, 40), 2.5);
+    const int hue = run.options.strategy == core::Strategy::Glister ? 25 : 215;
+    const int value = 255 - int(150 * run.options.fraction);
+    return QPen(QColor::fromHsv(hue, 230, std::clamp(value, 90, 240)), 2);
 }
 
 QTableWidgetItem *cell(const QString &text, bool number = true)
@@ -104,8 +116,8 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     m_table->setHorizontalHeaderLabels({tr("Run"), tr("Strategy"), tr("Fraction"), tr("Epochs"), tr("Status"), tr("Total s"),
                                         tr("s / epoch"), tr("Selection s"), tr("Best val"), tr("Test acc"), tr("Speed-up"),
                                         tr("Acc change")});
-    m_table->horizontalHeaderItem(10)->setToolTip(tr("Total time of the latest finished full-data run divided by this run's"));
-    m_table->horizontalHeaderItem(11)->setToolTip(tr("Test accuracy against the latest finished full-data run, in points"));
+    m_table->horizontalHeaderItem(10)->setToolTip(tr("Total time of the latest comparable full-data run (same labels, epochs, width, precision) divided by this run's"));
+    m_table->horizontalHeaderItem(11)->setToolTip(tr("Test accuracy against the latest comparable full-data run, in points"));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
@@ -123,6 +135,7 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     auto *subsetControls = new QHBoxLayout;
     subsetControls->addWidget(new QLabel(tr("Subset:")));
     m_round = new QComboBox;
+    m_round->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_round->setToolTip(tr("Selection round of the selected run (round 0 is the initial random subset)"));
     subsetControls->addWidget(m_round);
     m_subsetSummary = new QLabel;
@@ -506,14 +519,11 @@ void TrainingView::reloadRuns()
         else
             Q_EMIT failed(runs.error().message);
     }
-    const core::RunRecord *baseline = nullptr;
-    for (const core::RunRecord &run : m_runs)
-        if (run.options.strategy == core::Strategy::Full && run.status == QLatin1String("finished"))
-            baseline = &run;
     const QSignalBlocker block(m_table);
     m_table->setRowCount(int(m_runs.size()));
     for (int row = 0; row < int(m_runs.size()); ++row) {
         const core::RunRecord &run = m_runs[size_t(m_runs.size()) - 1 - size_t(row)]; // newest first
+        const core::RunRecord *baseline = core::comparableBaseline(m_runs, run);
         QString speedUp, change;
         if (baseline && run.totalSeconds > 0 && run.status == QLatin1String("finished"))
             speedUp = QStringLiteral("%1×").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);
@@ -561,6 +571,7 @@ void TrainingView::redrawChart()
         }
         auto *series = new QLineSeries;
         series->setName(runLabel(run));
+        series->setPen(runPen(run));
         double seconds = 0;
         for (const core::EpochMetrics &m : m_curves[run.id]) {
             seconds += m.epochSeconds;

@@ -952,10 +952,7 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         out << "no runs yet: start one with winnow-cli train " << dir << Qt::endl;
         return kExitOk;
     }
-    const auto full = std::find_if(runs->rbegin(), runs->rend(), [](const RunRecord &r) {
-        return r.options.strategy == Strategy::Full && r.status == QLatin1String("finished");
-    });
-    out << resultsTable(*runs, full == runs->rend() ? nullptr : &*full);
+    out << resultsTable(*runs); // each run against the latest comparable full-data run
     for (const RunRecord &run : *runs)
         if (run.status != QLatin1String("finished"))
             out << QStringLiteral("run %1 is %2%3").arg(run.id).arg(run.status, run.error.isEmpty() ? QString() : QStringLiteral(": ") + run.error) << '\n';

@@ -354,7 +354,21 @@ QString number(const std::optional<double> &value, int decimals)
 
 } // namespace
 
-QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseline)
+const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const RunRecord &run)
+{
+    const RunRecord *found = nullptr;
+    for (const RunRecord &candidate : runs)
+        if (candidate.options.strategy == Strategy::Full && candidate.status == QLatin1String("finished") &&
+            candidate.snapshotHash == run.snapshotHash && candidate.options.epochs == run.options.epochs &&
+            candidate.options.width == run.options.width && candidate.options.batchSize == run.options.batchSize &&
+            candidate.options.bfloat16 == run.options.bfloat16)
+            found = &candidate;
+    return found;
+}
+
+QString resultsTable(const std::vector<RunRecord> &runs) { return resultsTable(runs, nullptr); }
+
+QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedBaseline)
 {
     const QStringList header = {QStringLiteral("run"),      QStringLiteral("strategy"),  QStringLiteral("fraction"),
                                 QStringLiteral("epochs"),   QStringLiteral("total s"),   QStringLiteral("s/epoch"),
@@ -362,6 +376,7 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseli
                                 QStringLiteral("speed-up"), QStringLiteral("acc change")};
     std::vector<QStringList> rows{header};
     for (const RunRecord &run : runs) {
+        const RunRecord *baseline = fixedBaseline ? fixedBaseline : comparableBaseline(runs, run);
         QString speedUp, change;
         if (baseline && run.totalSeconds > 0)
             speedUp = QStringLiteral("%1x").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);

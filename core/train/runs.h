@@ -112,9 +112,15 @@ QString runDirectory(const Project &project, qint64 runId);
 
 namespace winnow::core {
 
+// The latest finished full-data run comparable with `run` (same snapshot, epochs, width, batch
+// size and precision), the baseline of its speed-up and accuracy change; null if none.
+const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const RunRecord &run);
+
 // The comparison table of `sweep` and the benchmark: one row per run, with speed-up (total
 // time ratio) and test-accuracy change against `baseline` when given.
 QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseline);
+// The same, each run against its comparableBaseline().
+QString resultsTable(const std::vector<RunRecord> &runs);
 // run,strategy,fraction,epochs,... with a header; accuracies as fractions in [0, 1].
 QString runsCsv(const std::vector<RunRecord> &runs);
 // The value `runs --sort` orders by (higher first for accuracies, lower first for times).
