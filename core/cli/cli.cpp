@@ -846,28 +846,27 @@ int reportRun(const Result<RunOutcome> &outcome, QTextStream &out, QTextStream &
 int cmdTrain(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
 {
     const QString dir = parse(parser, args, 1, 1).first();
+    const bool resume = parser.isSet(QStringLiteral("resume"));
+    const TrainOptions options = resume ? TrainOptions{} : trainOptions(parser); // usage errors first
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
     const InterruptScope interrupt;
     qint64 runId = 0;
     const TrainEvents events = printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
-    if (parser.isSet(QStringLiteral("resume"))) {
+    if (resume) {
         bool ok = false;
         const qint64 id = parser.value(QStringLiteral("resume")).toLongLong(&ok);
         if (!ok)
             throw UsageError{QStringLiteral("--resume needs a run number")};
         return reportRun(resumeRun(*project, id, events, parser.value(QStringLiteral("threads")).toInt()), out, err);
     }
-    return reportRun(trainNewRun(*project, trainOptions(parser), events), out, err);
+    return reportRun(trainNewRun(*project, options, events), out, err);
 }
 
 int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
 {
     const QString dir = parse(parser, args, 1, 1).first();
-    auto project = openProject(dir, err);
-    if (!project)
-        return kExitFailure;
     TrainOptions base = trainOptions(parser);
     std::vector<double> fractions;
     for (const QString &text : parser.value(QStringLiteral("fractions")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -883,6 +882,9 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
             throw UsageError{QStringLiteral("--strategies takes glister and random, not '%1' (full always runs once)").arg(text)};
         strategies.push_back(*strategy);
     }
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
     const InterruptScope interrupt;
     qint64 runId = 0;
     const TrainEvents events = printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
@@ -924,7 +926,10 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
 int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
 {
     const QString dir = parse(parser, args, 1, 1).first();
-    auto project = openProject(dir, err, Database::Mode::ReadOnly);
+    const QString metric = parser.value(QStringLiteral("sort"));
+    if (parser.isSet(QStringLiteral("sort")) && !runMetricNames().contains(metric))
+        throw UsageError{QStringLiteral("cannot sort by '%1'; one of: %2").arg(metric, runMetricNames().join(QStringLiteral(", ")))};
+    auto project = openProject(dir, err); // read-write, so that an older project is brought up to date
     if (!project)
         return kExitFailure;
     auto runs = listRuns(*project);
@@ -933,9 +938,6 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         return kExitFailure;
     }
     if (parser.isSet(QStringLiteral("sort"))) {
-        const QString metric = parser.value(QStringLiteral("sort"));
-        if (!runMetricNames().contains(metric))
-            throw UsageError{QStringLiteral("cannot sort by '%1'; one of: %2").arg(metric, runMetricNames().join(QStringLiteral(", ")))};
         const bool higherFirst = metric.endsWith(QLatin1String("accuracy"));
         std::stable_sort(runs->begin(), runs->end(), [&](const RunRecord &a, const RunRecord &b) {
             const auto x = runMetric(a, metric), y = runMetric(b, metric);

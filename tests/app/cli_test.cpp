@@ -36,6 +36,7 @@ private Q_SLOTS:
     void consolidatesAnswerFilesWithoutAProject();
     void consolidatesAProject();
     void dedupWritesClustersOfAFolder();
+    void trainsSweepsAndListsRuns();
 };
 
 void CliTest::usageErrorsExitWithTwo_data()
@@ -47,6 +48,10 @@ void CliTest::usageErrorsExitWithTwo_data()
     QTest::newRow("unknown option") << QStringList{QStringLiteral("info"), QStringLiteral("x"), QStringLiteral("--bogus")};
     QTest::newRow("import without source") << QStringList{QStringLiteral("import"), QStringLiteral("x")};
     QTest::newRow("bad split") << QStringList{QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--images"), QStringLiteral("y"), QStringLiteral("--split"), QStringLiteral("dev")};
+    QTest::newRow("bad strategy") << QStringList{QStringLiteral("train"), QStringLiteral("x"), QStringLiteral("--strategy"), QStringLiteral("best")};
+    QTest::newRow("fraction above one") << QStringList{QStringLiteral("train"), QStringLiteral("x"), QStringLiteral("--strategy"), QStringLiteral("random"), QStringLiteral("--fraction"), QStringLiteral("1.5")};
+    QTest::newRow("sweep with full") << QStringList{QStringLiteral("sweep"), QStringLiteral("x"), QStringLiteral("--strategies"), QStringLiteral("full")};
+    QTest::newRow("runs sorted by nonsense") << QStringList{QStringLiteral("runs"), QStringLiteral("x"), QStringLiteral("--sort"), QStringLiteral("vibes")};
     QTest::newRow("idx without labels") << QStringList{QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--idx"), QStringLiteral("y")};
 }
 
@@ -207,3 +212,53 @@ void CliTest::dedupWritesClustersOfAFolder()
 
 QTEST_GUILESS_MAIN(CliTest)
 #include "cli_test.moc"
+
+void CliTest::trainsSweepsAndListsRuns()
+{
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("images")), project = dir.filePath(QStringLiteral("p"));
+    winnow::test::writeColourClasses(images, {QStringLiteral("red"), QStringLiteral("green")}, 30, 5);
+    QCOMPARE(cli({QStringLiteral("init"), project}).code, 0);
+    // No labels yet: a clear failure, no run stored.
+    QCOMPARE(cli({QStringLiteral("import"), project, QStringLiteral("--images"), images}).code, 0);
+    const Run unlabelled = cli({QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("1")});
+    QCOMPARE(unlabelled.code, 1);
+    QVERIFY2(unlabelled.err.contains(QStringLiteral("training set is empty")), qPrintable(unlabelled.err));
+
+    const QString labelled = dir.filePath(QStringLiteral("q"));
+    QCOMPARE(cli({QStringLiteral("init"), labelled}).code, 0);
+    QCOMPARE(cli({QStringLiteral("import"), labelled, QStringLiteral("--images"), images, QStringLiteral("--labels-from-folders")}).code, 0);
+    const Run train = cli({QStringLiteral("train"), labelled, QStringLiteral("--strategy"), QStringLiteral("random"), QStringLiteral("--fraction"),
+                           QStringLiteral("0.5"), QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--width"), QStringLiteral("8"),
+                           QStringLiteral("--json")});
+    QVERIFY2(train.code == 0, qPrintable(train.err));
+    const QStringList lines = train.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    int epochs = 0;
+    for (const QString &line : lines)
+        epochs += line.contains(QStringLiteral("\"epoch\":")) && line.contains(QStringLiteral("\"val_accuracy\":"));
+    QCOMPARE(epochs, 2);
+
+    const QString table = dir.filePath(QStringLiteral("table.txt"));
+    const Run sweep = cli({QStringLiteral("sweep"), labelled, QStringLiteral("--fractions"), QStringLiteral("0.3"), QStringLiteral("--strategies"),
+                           QStringLiteral("glister"), QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--select-every"),
+                           QStringLiteral("1"), QStringLiteral("--width"), QStringLiteral("8"), QStringLiteral("--out"), table});
+    QVERIFY2(sweep.code == 0, qPrintable(sweep.err));
+    QVERIFY(sweep.out.contains(QStringLiteral("speed-up")));
+    QFile written(table);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QVERIFY(written.readAll().contains("glister"));
+
+    const Run csv = cli({QStringLiteral("runs"), labelled, QStringLiteral("--csv"), QStringLiteral("--sort"), QStringLiteral("test_accuracy")});
+    QCOMPARE(csv.code, 0);
+    const QStringList rows = csv.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 4); // header, random, full, glister
+    QVERIFY(rows[0].startsWith(QStringLiteral("run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
+                                              "best_val_accuracy,test_accuracy")));
+    for (int i = 1; i < rows.size(); ++i) {
+        const QStringList cells = rows[i].split(QLatin1Char(','));
+        QCOMPARE(cells[3], QStringLiteral("2"));
+        QCOMPARE(cells[9], QStringLiteral("finished"));
+        const double best = cells[7].toDouble();
+        QVERIFY(best >= 0 && best <= 1);
+    }
+}
