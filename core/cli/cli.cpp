@@ -565,6 +565,30 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     auto project = openProject(positional.first(), err);
     if (!project)
         return kExitFailure;
+    if (parser.isSet(QStringLiteral("embeddings"))) {
+        bool ok = false, similarityOk = false;
+        const qint64 runId = parser.value(QStringLiteral("embeddings")).toLongLong(&ok);
+        const double similarity = parser.value(QStringLiteral("min-similarity")).toDouble(&similarityOk);
+        if (!ok || !similarityOk || similarity <= 0 || similarity > 1)
+            throw UsageError{QStringLiteral("--embeddings takes a run number and --min-similarity a number in (0, 1]")};
+        const auto found = flagEmbeddingDuplicates(*project, runId, similarity, terminalProgress(err));
+        if (isatty(STDERR_FILENO))
+            err << '\r' << Qt::flush;
+        if (!found) {
+            err << "error: " << found.error().message << Qt::endl;
+            return kExitFailure;
+        }
+        out << QStringLiteral("%1 of %2 items in %3 clusters at cosine similarity >= %4 with run %5's model (%6 pairs); "
+                              "stored as embedding-duplicate flags")
+                   .arg(found->flagged)
+                   .arg(found->items)
+                   .arg(found->clusters)
+                   .arg(similarity)
+                   .arg(runId)
+                   .arg(found->pairs)
+            << Qt::endl;
+        return kExitOk;
+    }
     const auto summary = flagDuplicates(*project, distance, parser.isSet(QStringLiteral("mirrors")));
     if (!summary) {
         err << "error: " << summary.error().message << Qt::endl;
@@ -1027,13 +1051,15 @@ const std::map<QString, Command> &commands()
               });
           }}},
         {QStringLiteral("dedup"),
-         {QStringLiteral("dedup DIR [--max-distance D] [--mirrors]\n       dedup --images FOLDER --out CLUSTERS.csv [--max-distance D] [--mirrors]"),
+         {QStringLiteral("dedup DIR [--max-distance D] [--mirrors]\n       dedup DIR --embeddings RUN [--min-similarity S]\n       dedup --images FOLDER --out CLUSTERS.csv [--max-distance D] [--mirrors]"),
           QStringLiteral("exact and near duplicates (and leaks across splits in a project)"), cmdDedup,
           [](QCommandLineParser &p) {
               p.addOptions({
                   {QStringLiteral("images"), QStringLiteral("folder of images (no project)"), QStringLiteral("FOLDER")},
                   {QStringLiteral("out"), QStringLiteral("cluster,path CSV to write"), QStringLiteral("FILE")},
                   {QStringLiteral("mirrors"), QStringLiteral("also find copies mirrored left to right")},
+                  {QStringLiteral("embeddings"), QStringLiteral("near duplicates by the embeddings of this training run's model"), QStringLiteral("RUN")},
+                  {QStringLiteral("min-similarity"), QStringLiteral("cosine similarity of embedding duplicates"), QStringLiteral("S"), QStringLiteral("0.98")},
                   {QStringLiteral("max-distance"), QStringLiteral("perceptual-hash Hamming distance for near duplicates"), QStringLiteral("D"),
                    QString::number(kDefaultNearDuplicateDistance)},
               });

@@ -38,6 +38,20 @@ Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &
 // The model's parameters and buffers in the run's last checkpoint, flattened (for comparisons).
 Result<std::vector<float>> checkpointWeights(Project &project, qint64 runId);
 
+struct EmbeddingDuplicates {
+    qint64 items = 0;    // embedded
+    qint64 pairs = 0;    // at or above the similarity
+    qint64 clusters = 0; // of two or more items
+    qint64 flagged = 0;  // items in those clusters
+};
+
+// Near duplicates as a trained model sees them: every item of the project is embedded with the
+// run's last checkpoint (the penultimate layer), and items whose embeddings have a cosine
+// similarity of at least `minSimilarity` are grouped into clusters and stored as
+// 'embedding-duplicate' flags (replacing earlier ones).
+Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 runId, double minSimilarity,
+                                                    const ProgressFn &progress = {}, const CancelToken *cancel = nullptr);
+
 struct Throughput {
     double imagesPerSecond = 0;
     double gflopsPerSecond = 0;  // training (3x the forward multiply-adds x 2)

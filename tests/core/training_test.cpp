@@ -245,6 +245,36 @@ private Q_SLOTS:
         QVERIFY(!trainNewRun(*m_project, impossible, {}).ok());
     }
 
+    // Runs last: it adds items to the project.
+    void embeddingDuplicatesFindACopy()
+    {
+        qint64 fullRun = 0;
+        for (const RunRecord &run : *listRuns(*m_project))
+            if (run.options.strategy == Strategy::Full && run.status == QLatin1String("finished"))
+                fullRun = run.id;
+        QVERIFY(fullRun > 0);
+        const QString original = m_dir.filePath(QStringLiteral("train/green/7.png"));
+        QFile source(original);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QVERIFY(writeFile(m_dir.filePath(QStringLiteral("copies/green/copy.png")), source.readAll()));
+        importSplit(*m_project, m_dir.filePath(QStringLiteral("copies")), Split::Test);
+
+        const auto found = flagEmbeddingDuplicates(*m_project, fullRun, 0.9999);
+        QVERIFY2(found.ok(), qPrintable(found.errorMessage()));
+        QCOMPARE(found->items, qint64(151));
+        QVERIFY(found->clusters >= 1);
+        const auto flags = listFlags(*m_project, QStringLiteral("embedding-duplicate"));
+        int copyCluster = -1, originalCluster = -2;
+        for (const FlagRow &flag : *flags) {
+            if (flag.path.endsWith(QLatin1String("copies/green/copy.png")))
+                copyCluster = int(flag.cluster);
+            if (flag.path.endsWith(QLatin1String("train/green/7.png")))
+                originalCluster = int(flag.cluster);
+        }
+        QCOMPARE(copyCluster, originalCluster);
+        QVERIFY(!flagEmbeddingDuplicates(*m_project, 999, 0.9).ok()); // no such run
+    }
+
     void excludedItemsAreLeftOut()
     {
         const auto before = takeLabelSnapshot(*m_project);
