@@ -635,8 +635,7 @@ void TrainingView::showSubset()
         m_round->clear();
         return;
     }
-    const auto rounds = core::listRuns(*m_project).ok() ? core::runSelections(*m_project, runId)
-                                                         : core::Result<std::vector<core::SelectionRound>>(std::vector<core::SelectionRound>{});
+    const auto rounds = core::runSelections(*m_project, runId);
     if (!rounds)
         return;
     if (sender() != m_round) {

@@ -1,12 +1,10 @@
 #pragma once
 
 #include "core/train/runs.h"
-#include "core/util/progress.h"
 
 #include <QHash>
 #include <QWidget>
 
-#include <memory>
 #include <vector>
 
 class QCheckBox;
