@@ -82,11 +82,13 @@ RunRecord readRun(const Statement &query)
 constexpr auto kRunColumns =
     "SELECT r.id, r.created_at, IFNULL(r.finished_at, ''), r.status, r.parameters, r.snapshot_hash, r.train_items,"
     " r.val_items, r.test_items, r.warnings, r.error, r.completed_epochs,"
-    " IFNULL((SELECT SUM(epoch_seconds) FROM run_epochs e WHERE e.run_id = r.id), 0),"
-    " IFNULL((SELECT SUM(selection_seconds) FROM run_epochs e WHERE e.run_id = r.id), 0),"
-    " (SELECT MAX(val_accuracy) FROM run_epochs e WHERE e.run_id = r.id),"
-    " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id AND test_accuracy IS NOT NULL"
-    "  ORDER BY epoch DESC LIMIT 1)"
+    // Only epochs the checkpoint covers: a run killed after storing an epoch but before its
+    // checkpoint repeats that epoch when resumed.
+    " IFNULL((SELECT SUM(epoch_seconds) FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
+    " IFNULL((SELECT SUM(selection_seconds) FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
+    " (SELECT MAX(val_accuracy) FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs),"
+    " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs"
+    "  AND test_accuracy IS NOT NULL ORDER BY epoch DESC LIMIT 1)"
     " FROM runs r";
 
 } // namespace
