@@ -297,9 +297,6 @@ std::vector<core::TrainOptions> TrainingView::plan() const
     base.greedy = m_greedy->currentIndex() == 1 ? core::GreedyKind::Naive : core::GreedyKind::Stochastic;
     base.kappa = m_kappa->value();
     base.bfloat16 = m_bfloat16->isChecked();
-    std::vector<core::TrainOptions> runs;
-    if (m_full->isChecked())
-        runs.push_back(base);
     std::vector<double> fractions;
     for (const QString &text : m_fractions->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
         bool ok = false;
@@ -307,15 +304,12 @@ std::vector<core::TrainOptions> TrainingView::plan() const
         if (ok && value > 0 && value < 100)
             fractions.push_back(value / 100);
     }
-    for (auto [box, strategy] : {std::pair{m_glister, core::Strategy::Glister}, std::pair{m_random, core::Strategy::Random}})
-        if (box->isChecked())
-            for (double fraction : fractions) {
-                core::TrainOptions o = base;
-                o.strategy = strategy;
-                o.fraction = fraction;
-                runs.push_back(o);
-            }
-    return runs;
+    std::vector<core::Strategy> strategies;
+    if (m_glister->isChecked())
+        strategies.push_back(core::Strategy::Glister);
+    if (m_random->isChecked())
+        strategies.push_back(core::Strategy::Random);
+    return core::sweepPlan(base, strategies, fractions, m_full->isChecked());
 }
 
 void TrainingView::start()
@@ -524,12 +518,7 @@ void TrainingView::reloadRuns()
     for (int row = 0; row < int(m_runs.size()); ++row) {
         const core::RunRecord &run = m_runs[size_t(m_runs.size()) - 1 - size_t(row)]; // newest first
         const core::RunRecord *baseline = core::comparableBaseline(m_runs, run);
-        QString speedUp, change;
-        if (baseline && run.totalSeconds > 0 && run.status == QLatin1String("finished"))
-            speedUp = QStringLiteral("%1×").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);
-        if (baseline && baseline->testAccuracy && run.testAccuracy && run.status == QLatin1String("finished"))
-            change = QStringLiteral("%1%2").arg(*run.testAccuracy >= *baseline->testAccuracy ? QStringLiteral("+") : QString())
-                         .arg(100 * (*run.testAccuracy - *baseline->testAccuracy), 0, 'f', 1);
+        const bool finished = run.status == QLatin1String("finished");
         const QStringList texts = {QString::number(run.id),
                                    core::strategyName(run.options.strategy),
                                    percent(run.options.fraction),
@@ -540,8 +529,8 @@ void TrainingView::reloadRuns()
                                    QString::number(run.selectionSeconds, 'f', 1),
                                    optionalNumber(run.bestValAccuracy, 4),
                                    optionalNumber(run.testAccuracy, 4),
-                                   speedUp,
-                                   change};
+                                   finished ? core::speedUpText(run, baseline) : QString(),
+                                   finished ? core::accuracyChangeText(run, baseline) : QString()};
         for (int column = 0; column < texts.size(); ++column)
             m_table->setItem(row, column, cell(texts[column], column != 1 && column != 4));
         m_table->item(row, 0)->setData(Qt::UserRole, run.id);

@@ -912,20 +912,8 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     const InterruptScope interrupt;
     qint64 runId = 0;
     const TrainEvents events = printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
-    std::vector<TrainOptions> plan;
-    TrainOptions full = base;
-    full.strategy = Strategy::Full;
-    full.fraction = 1;
-    plan.push_back(full);
-    for (Strategy strategy : strategies)
-        for (double fraction : fractions) {
-            TrainOptions o = base;
-            o.strategy = strategy;
-            o.fraction = fraction;
-            plan.push_back(o);
-        }
     std::vector<RunRecord> done;
-    for (const TrainOptions &options : plan) {
+    for (const TrainOptions &options : sweepPlan(base, strategies, fractions)) {
         err << QStringLiteral("== %1 at fraction %2, %3 epochs").arg(strategyName(options.strategy)).arg(options.fraction).arg(options.epochs)
             << Qt::endl;
         const auto outcome = trainNewRun(*project, options, events);

@@ -356,6 +356,41 @@ QString number(const std::optional<double> &value, int decimals)
 
 } // namespace
 
+std::vector<TrainOptions> sweepPlan(const TrainOptions &base, const std::vector<Strategy> &strategies,
+                                    const std::vector<double> &fractions, bool withFull)
+{
+    std::vector<TrainOptions> plan;
+    if (withFull) {
+        TrainOptions full = base;
+        full.strategy = Strategy::Full;
+        full.fraction = 1;
+        plan.push_back(full);
+    }
+    for (Strategy strategy : strategies)
+        for (double fraction : fractions) {
+            TrainOptions o = base;
+            o.strategy = strategy;
+            o.fraction = fraction;
+            plan.push_back(o);
+        }
+    return plan;
+}
+
+QString speedUpText(const RunRecord &run, const RunRecord *baseline)
+{
+    if (!baseline || run.totalSeconds <= 0)
+        return {};
+    return QStringLiteral("%1x").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);
+}
+
+QString accuracyChangeText(const RunRecord &run, const RunRecord *baseline)
+{
+    if (!baseline || !baseline->testAccuracy || !run.testAccuracy)
+        return {};
+    const double change = 100 * (*run.testAccuracy - *baseline->testAccuracy);
+    return QStringLiteral("%1%2 pt").arg(change >= 0 ? QStringLiteral("+") : QString()).arg(change, 0, 'f', 1);
+}
+
 const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const RunRecord &run)
 {
     const RunRecord *found = nullptr;
@@ -379,17 +414,11 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
     std::vector<QStringList> rows{header};
     for (const RunRecord &run : runs) {
         const RunRecord *baseline = fixedBaseline ? fixedBaseline : comparableBaseline(runs, run);
-        QString speedUp, change;
-        if (baseline && run.totalSeconds > 0)
-            speedUp = QStringLiteral("%1x").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);
-        if (baseline && baseline->testAccuracy && run.testAccuracy)
-            change = QStringLiteral("%1%2 pt")
-                         .arg(*run.testAccuracy >= *baseline->testAccuracy ? QStringLiteral("+") : QString())
-                         .arg(100 * (*run.testAccuracy - *baseline->testAccuracy), 0, 'f', 1);
         rows.push_back({QString::number(run.id), strategyName(run.options.strategy), QString::number(run.options.fraction),
                         QString::number(run.completedEpochs), QString::number(run.totalSeconds, 'f', 1),
                         QString::number(run.secondsPerEpoch(), 'f', 2), QString::number(run.selectionSeconds, 'f', 1),
-                        number(run.bestValAccuracy, 4), number(run.testAccuracy, 4), speedUp, change});
+                        number(run.bestValAccuracy, 4), number(run.testAccuracy, 4), speedUpText(run, baseline),
+                        accuracyChangeText(run, baseline)});
     }
     std::vector<qsizetype> widths(header.size(), 0);
     for (const QStringList &row : rows)

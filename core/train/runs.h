@@ -112,9 +112,18 @@ QString runDirectory(const Project &project, qint64 runId);
 
 namespace winnow::core {
 
+// The runs of a sweep: the full-data baseline (when `withFull`), then every strategy at every
+// fraction, all with `base`'s other settings.
+std::vector<TrainOptions> sweepPlan(const TrainOptions &base, const std::vector<Strategy> &strategies,
+                                    const std::vector<double> &fractions, bool withFull = true);
+
 // The latest finished full-data run comparable with `run` (same snapshot, epochs, width, batch
 // size and precision), the baseline of its speed-up and accuracy change; null if none.
 const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const RunRecord &run);
+
+// "3.02x" and "-14.3 pt" against `baseline`; empty when there is nothing to compare.
+QString speedUpText(const RunRecord &run, const RunRecord *baseline);
+QString accuracyChangeText(const RunRecord &run, const RunRecord *baseline);
 
 // The comparison table of `sweep` and the benchmark: one row per run, with speed-up (total
 // time ratio) and test-accuracy change against `baseline` when given.

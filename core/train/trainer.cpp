@@ -85,18 +85,23 @@ struct Dataset {
     ImageGeometry geometry;
 };
 
-void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &snapshot)
+// The cache's pixels as a uint8 [N, C, H, W] tensor over the memory-mapped file, which `file`
+// keeps open (and mapped) as long as the tensor is used.
+torch::Tensor mapImages(QFile &file, const TensorCache &cache)
 {
-    data.file.setFileName(cache.path);
-    if (!data.file.open(QIODevice::ReadOnly))
-        throw failure(QStringLiteral("cannot open the image cache %1: %2").arg(cache.path, data.file.errorString()));
-    const qint64 bytes = cache.rows * cache.geometry.bytesPerImage();
-    uchar *mapped = data.file.map(cache.dataOffset, bytes);
+    file.setFileName(cache.path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw failure(QStringLiteral("cannot open the image cache %1: %2").arg(cache.path, file.errorString()));
+    uchar *mapped = file.map(cache.dataOffset, cache.rows * cache.geometry.bytesPerImage());
     if (!mapped)
         throw failure(QStringLiteral("cannot map the image cache %1").arg(cache.path));
+    return torch::from_blob(mapped, {cache.rows, cache.geometry.channels, cache.geometry.height, cache.geometry.width}, torch::kUInt8);
+}
+
+void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &snapshot)
+{
     data.geometry = cache.geometry;
-    data.images = torch::from_blob(mapped, {cache.rows, cache.geometry.channels, cache.geometry.height, cache.geometry.width},
-                                   torch::kUInt8);
+    data.images = mapImages(data.file, cache);
     std::vector<std::int64_t> labels, train, val, test;
     for (size_t row = 0; row < snapshot.items.size(); ++row) {
         const SnapshotItem &item = snapshot.items[row];
@@ -641,14 +646,8 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
                               .arg(runId)
                               .arg(channels)
                               .arg(cache->geometry.channels));
-        QFile file(cache->path);
-        if (!file.open(QIODevice::ReadOnly))
-            throw failure(QStringLiteral("cannot open the image cache %1").arg(cache->path));
-        uchar *mapped = file.map(cache->dataOffset, cache->rows * cache->geometry.bytesPerImage());
-        if (!mapped)
-            throw failure(QStringLiteral("cannot map the image cache %1").arg(cache->path));
-        const torch::Tensor images = torch::from_blob(
-            mapped, {cache->rows, channels, cache->geometry.height, cache->geometry.width}, torch::kUInt8);
+        QFile file;
+        const torch::Tensor images = mapImages(file, *cache);
         torch::Tensor mean, std;
         if (!archive.try_read("mean", mean) || !archive.try_read("std", std)) {
             const torch::Tensor sample = images.narrow(0, 0, std::min<std::int64_t>(cache->rows, 4096)).to(torch::kFloat).div(255);

@@ -114,16 +114,7 @@ int sweep(const QStringList &args)
                 base.width, base.epochs, base.selectEvery, QThread::idealThreadCount());
     std::fflush(stdout);
 
-    std::vector<TrainOptions> plan;
-    TrainOptions full = base;
-    plan.push_back(full);
-    for (Strategy strategy : {Strategy::Glister, Strategy::Random})
-        for (double fraction : {0.1, 0.3, 0.5}) {
-            TrainOptions o = base;
-            o.strategy = strategy;
-            o.fraction = fraction;
-            plan.push_back(o);
-        }
+    std::vector<TrainOptions> plan = sweepPlan(base, {Strategy::Glister, Strategy::Random}, {0.1, 0.3, 0.5});
     TrainOptions fullFloat32 = base; // checks that bfloat16 autocast costs no accuracy
     fullFloat32.bfloat16 = false;
     if (base.bfloat16)
