@@ -4,6 +4,7 @@
 #include "ui/imageview.h"
 #include "ui/qimageconvert.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -97,10 +98,16 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
     m_details->setTextFormat(Qt::RichText);
     rightLayout->addWidget(m_details);
     m_note = new QLineEdit;
-    m_note->setPlaceholderText(tr("Note for the next override (optional; Ctrl+N to type, Esc to return)"));
+    m_note->setPlaceholderText(tr("Note for the next override (optional; Ctrl+E to type, Esc to return)"));
     m_note->installEventFilter(this);
     rightLayout->addWidget(m_note);
-    auto *help = new QLabel(tr("<b>Enter</b> accept · <b>class key</b> override · <b>M</b> more answers · <b>Ctrl+N</b> note"));
+    // An action, not a key handler, so the window's own shortcuts can never take the key first.
+    auto *typeNote = new QAction(tr("Type a Review Note"), this);
+    typeNote->setShortcut(Qt::CTRL | Qt::Key_E);
+    typeNote->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(typeNote, &QAction::triggered, m_note, [this] { m_note->setFocus(Qt::ShortcutFocusReason); });
+    addAction(typeNote);
+    auto *help = new QLabel(tr("<b>Enter</b> accept · <b>class key</b> override · <b>M</b> more answers · <b>Ctrl+E</b> note"));
     rightLayout->addWidget(help);
     splitter->addWidget(right);
     splitter->setSizes({520, 600});
@@ -305,10 +312,6 @@ void ReviewView::decide(const QString &decision, std::optional<qint64> classId)
 bool ReviewView::handleKey(QKeyEvent *event)
 {
     const int key = event->key();
-    if (key == Qt::Key_N && event->modifiers() == Qt::ControlModifier) {
-        m_note->setFocus();
-        return true;
-    }
     if (event->modifiers() & (Qt::ControlModifier | Qt::AltModifier))
         return false;
     if (key == Qt::Key_Return || key == Qt::Key_Enter) {

@@ -29,7 +29,7 @@ Result<QHash<qint64, qint64>> currentLabels(Project &project)
         }
         Statement reviews(db, "SELECT r.item_id, r.class_id FROM reviews r WHERE r.id IN"
                               " (SELECT MAX(id) FROM reviews WHERE decision <> 'more' GROUP BY item_id)"
-                              " AND r.decision = 'override' ORDER BY r.item_id");
+                              " AND r.class_id IS NOT NULL ORDER BY r.item_id");
         while (reviews.step())
             labels.insert(reviews.int64(0), reviews.int64(1));
         return labels;

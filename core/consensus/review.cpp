@@ -46,6 +46,8 @@ constexpr auto kInsertReview =
 constexpr auto kRaiseOverlap =
     "INSERT INTO item_overlap (item_id, wanted) VALUES (?1, ?2)"
     " ON CONFLICT (item_id) DO UPDATE SET wanted = MAX(wanted, excluded.wanted)";
+constexpr auto kSelectConsolidatedClass =
+    "SELECT class_id FROM consolidated_labels WHERE consolidation_id = ? AND item_id = ?";
 constexpr auto kSelectLiveCount = "SELECT IFNULL((SELECT answers FROM item_progress WHERE item_id = ?), 0)";
 constexpr auto kSelectExport =
     "SELECT l.item_id, k.name, l.confidence, l.answers, r.decision, rk.name, r.created_at"
@@ -128,6 +130,14 @@ Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId, co
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
+        if (decision == QLatin1String("accept")) {
+            // Pin the class the reviewer saw: a later consolidation must not change an accepted label.
+            Statement consolidated(db, kSelectConsolidatedClass);
+            consolidated.bind(1, consolidationId).bind(2, itemId);
+            if (!consolidated.step())
+                throw StoreError(QStringLiteral("item %1 is not in consolidation %2").arg(itemId).arg(consolidationId));
+            classId = consolidated.int64(0);
+        }
         Statement insert(db, kInsertReview);
         insert.bind(1, itemId).bind(2, reviewerId).bind(3, decision);
         if (classId)
@@ -237,10 +247,13 @@ Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId
         query.bind(1, consolidationId);
         while (query.step()) {
             const QString item = resolver.exportName(query.int64(0));
-            const bool overridden = query.text(4) == QLatin1String("override");
+            // A review pins its class (accept or override); an accepted label this consolidation
+            // still gives keeps the consolidation's confidence, any other reviewed label has 1.
             const bool reviewed = !query.isNull(4);
-            const QString label = overridden ? query.text(5) : query.text(1);
-            const double confidence = overridden ? 1.0 : query.real(2);
+            const bool pinned = reviewed && !query.isNull(5);
+            const QString label = pinned ? query.text(5) : query.text(1);
+            const bool sameAsConsolidated = label == query.text(1) && query.text(4) == QLatin1String("accept");
+            const double confidence = pinned && !sameAsConsolidated ? 1.0 : query.real(2);
             if (format == LabelFormat::Csv) {
                 out.write((CsvReader::quote(item) + u',' + CsvReader::quote(label) + u',' + QString::number(confidence, 'f', 6) +
                            u',' + QString::number(query.int64(3)) + u',' + (reviewed ? QStringLiteral("yes") : QStringLiteral("no")) + u'\n')

@@ -51,7 +51,8 @@ Result<std::vector<ItemAnswer>> itemAnswers(Project &project, qint64 itemId, qin
 // What the latest consolidation of every other method says about the item.
 Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId, qint64 consolidationId);
 
-// Records a reviewer's decision: "accept" the consolidated label, "override" it with classId,
+// Records a reviewer's decision: "accept" the consolidated label (its class is pinned in the review,
+// so a later consolidation cannot change it), "override" it with classId,
 // or "more": the item wants one answer more than it has and goes back to annotators' queues.
 Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId, const QString &decision,
                           std::optional<qint64> classId, const QString &note, qint64 consolidationId);
@@ -70,7 +71,8 @@ struct AnnotatorStats {
 Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId, QStringList &classNames);
 
 enum class LabelFormat { Csv, GroundTruthManifest };
-// Consolidated labels with review decisions applied (an override wins, with confidence 1).
+// Consolidated labels with review decisions applied: a reviewed item keeps the class its review
+// pinned (confidence 1 unless it is an accepted label this consolidation still gives).
 Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId, const QString &file,
                                         LabelFormat format, const QString &jobName = QStringLiteral("winnow"));
 

@@ -285,13 +285,14 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
         const QByteArray data = readAll(file);
         AnswerWriter writer(project, QStringLiteral("import"), summary);
         qint64 line = 0;
-        qsizetype start = 0;
+        // A UTF-8 byte-order mark is not part of the first line; lines end in LF, CRLF or CR.
+        qsizetype start = data.startsWith("\xEF\xBB\xBF") ? 3 : 0;
         while (start < data.size()) {
-            qsizetype end = data.indexOf('\n', start);
-            if (end < 0)
-                end = data.size();
+            qsizetype end = start;
+            while (end < data.size() && data[end] != '\n' && data[end] != '\r')
+                ++end;
             const QByteArrayView text(data.constData() + start, end - start);
-            start = end + 1;
+            start = end + (end + 1 < data.size() && data[end] == '\r' && data[end + 1] == '\n' ? 2 : 1);
             ++line;
             if (text.trimmed().isEmpty())
                 continue;
@@ -358,8 +359,11 @@ Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("%1: cannot read: %2").arg(file, in.errorString())};
-    const QByteArray head = in.peek(4096).trimmed();
+    QByteArray head = in.peek(4096);
     in.close();
+    if (head.startsWith("\xEF\xBB\xBF"))
+        head.remove(0, 3); // a byte-order mark says nothing about the format
+    head = head.trimmed();
     return head.startsWith('{') ? importGroundTruthManifest(project, file, progress)
                                 : importAnswersCsv(project, file, progress);
 }

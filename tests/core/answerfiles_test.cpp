@@ -102,6 +102,11 @@ void AnswerFilesTest::importsCsvRows_data()
                        QStringLiteral("4: unknown item 'nowhere.png'"), QStringLiteral("5: 'dog/3.png' names several items"),
                        QStringLiteral("6: empty item"), QStringLiteral("7: empty worker"), QStringLiteral("8: empty label"),
                        QStringLiteral("10: a quoted field is not closed")};
+    QTest::newRow("CRLF line endings") << QByteArray("item,worker,label\r\ncat/1.png,alice,cat\r\n2.png,bob,dog\r\n") << 2
+                                       << QStringList{};
+    QTest::newRow("CR-only line endings")
+        << QByteArray("item,worker,label\rcat/1.png,alice,cat\r2.png,bob,dog\rnope.png,w,cat\r") << 2
+        << QStringList{QStringLiteral("4: unknown item")};
     QTest::newRow("quoted line break counts lines")
         << QByteArray("\"1.png\",\"multi\nline\",cat\nnope.png,w,cat\n") << 1 << QStringList{QStringLiteral("3: unknown item")};
 }
@@ -119,6 +124,8 @@ void AnswerFilesTest::importsCsvRows()
     QCOMPARE(summary->rejected, qint64(issues.size()));
     compareIssues(*summary, issues);
     QCOMPARE(project->summary()->answers, qint64(imported));
+    for (const QString &row : answerRows(*project))
+        QVERIFY2(!row.contains(u'\r'), qPrintable(row));
 }
 
 void AnswerFilesTest::importsGroundTruthManifestLines_data()
@@ -133,6 +140,15 @@ void AnswerFilesTest::importsGroundTruthManifestLines_data()
     QTest::newRow("worker responses")
         << QByteArray(R"({"source-ref":"s3://b/cat/2.png","animal":1,"animal-metadata":{"class-name":"dog","class-map":{"0":"cat","1":"dog"},"worker-responses":[{"workerId":"private.w1","label":0},{"workerId":"private.w2","class-name":"dog"}]}})" "\n")
         << QStringList{QStringLiteral("a/cat/2.png|private.w1|cat"), QStringLiteral("a/cat/2.png|private.w2|dog")} << QStringList{};
+    const QByteArray twoLines = R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat"}})"
+                                "%1"
+                                R"({"source-ref":"s3://b/cat/2.png","pets":1,"pets-metadata":{"class-name":"dog"}})"
+                                "%1";
+    const QStringList twoAnswers{QStringLiteral("a/cat/1.png|ground-truth|cat"), QStringLiteral("a/cat/2.png|ground-truth|dog")};
+    QTest::newRow("byte-order mark") << "\xEF\xBB\xBF" + QByteArray(twoLines).replace("%1", "\n") << twoAnswers << QStringList{};
+    QTest::newRow("CRLF line endings") << QByteArray(twoLines).replace("%1", "\r\n") << twoAnswers << QStringList{};
+    QTest::newRow("CR-only line endings and a bad line")
+        << QByteArray(twoLines).replace("%1", "\r") + "{broken\r" << twoAnswers << QStringList{QStringLiteral("3: not JSON")};
     QTest::newRow("malformed lines")
         << QByteArray("{not json\n"
                       "[1,2]\n"

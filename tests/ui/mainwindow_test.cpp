@@ -7,6 +7,7 @@
 
 #include "tests/testsupport.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QListView>
 #include <QScrollBar>
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void labelsTheSelectionWithAClassKey();
     void imageViewZoomsWithKeys();
     void refusesAFolderWithoutProject();
+    void noTwoActionsShareAShortcut();
 
 private:
     QTemporaryDir m_dir;
@@ -192,6 +194,26 @@ void MainWindowTest::refusesAFolderWithoutProject()
     QVERIFY(!opened.ok());
     QVERIFY(opened.errorMessage().contains(QStringLiteral("no Winnow project")));
     QVERIFY(window.project() == nullptr);
+}
+
+// A key typed in one tab must never trigger another action (Ctrl+N once opened the New Project
+// dialog while the Review tab meant it for its note).
+void MainWindowTest::noTwoActionsShareAShortcut()
+{
+    ui::MainWindow window;
+    window.setAskForAnnotator(false);
+    QHash<QKeySequence, QString> seen;
+    int shortcuts = 0;
+    for (const QAction *action : window.findChildren<QAction *>()) {
+        for (const QKeySequence &key : action->shortcuts()) {
+            QVERIFY2(!seen.contains(key), qPrintable(QStringLiteral("%1 is both '%2' and '%3'")
+                                                         .arg(key.toString(), seen.value(key), action->text())));
+            seen.insert(key, action->text());
+            ++shortcuts;
+        }
+    }
+    QVERIFY(shortcuts >= 10);
+    QVERIFY(seen.contains(QKeySequence(Qt::CTRL | Qt::Key_E))); // the review note
 }
 
 QTEST_MAIN(MainWindowTest)
