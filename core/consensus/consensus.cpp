@@ -60,6 +60,25 @@ int argmaxWithTies(const float *values, int k, std::uint64_t item, std::uint64_t
     return best;
 }
 
+// Whether an item may take `label`: some answer gave it, or an answer came from an annotator the
+// matrices estimate worse than chance on the class it gave (who may well mean another). When
+// not, `candidates` receives the posterior restricted to the classes the answers gave. Class
+// priors weigh the answers; they never invent a label that none of them gave.
+bool givenBy(const AnswerTable &t, int item, int label, const float *posterior, const std::vector<double> &confusion,
+             std::vector<float> &candidates)
+{
+    const int K = t.classes;
+    const double chance = 1.0 / K;
+    std::fill(candidates.begin(), candidates.end(), -1.f);
+    for (std::int64_t a = t.offsets[size_t(item)]; a < t.offsets[size_t(item) + 1]; ++a) {
+        const int w = t.worker[size_t(a)], l = t.label[size_t(a)];
+        if (l == label || confusion[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) + size_t(l)] < chance)
+            return true;
+        candidates[size_t(l)] = posterior[l];
+    }
+    return false;
+}
+
 // Labels, confidences and per-worker statistics from a posterior; confusion matrices are the
 // posterior-weighted counts unless the method supplies its own.
 void finish(const AnswerTable &t, ConsensusResult &r, std::uint64_t seed, const std::vector<double> *confusion)
@@ -68,12 +87,15 @@ void finish(const AnswerTable &t, ConsensusResult &r, std::uint64_t seed, const 
     r.label.assign(static_cast<size_t>(t.items), -1);
     r.confidence.assign(static_cast<size_t>(t.items), 0.f);
     r.answers.assign(static_cast<size_t>(t.items), 0);
+    std::vector<float> candidates(static_cast<size_t>(K));
     for (int i = 0; i < t.items; ++i) {
         r.answers[size_t(i)] = t.answersOf(i);
         if (r.answers[size_t(i)] == 0)
             continue;
         const float *p = &r.posterior[size_t(i) * size_t(K)];
-        const int best = argmaxWithTies(p, K, std::uint64_t(i), seed);
+        int best = argmaxWithTies(p, K, std::uint64_t(i), seed);
+        if (confusion && !givenBy(t, i, best, p, *confusion, candidates))
+            best = argmaxWithTies(candidates.data(), K, std::uint64_t(i), seed);
         r.label[size_t(i)] = best;
         r.confidence[size_t(i)] = p[best];
     }
@@ -264,9 +286,10 @@ public:
                     partPrior[0][size_t(k)] += partPrior[size_t(part)][size_t(k)];
             }
             const double mass = std::accumulate(partPrior[0].begin(), partPrior[0].end(), 0.0);
-            // Class priors, re-estimated every round (Dirichlet(2) smoothed: no class goes to 0).
+            // Class priors, re-estimated every round (Dirichlet(2) smoothed: no class goes to 0),
+            // or uniform for models that do not estimate them.
             for (int k = 0; k < K; ++k) {
-                prior[size_t(k)] = (partPrior[0][size_t(k)] + 1.0) / (mass + K);
+                prior[size_t(k)] = estimatesPriors() ? (partPrior[0][size_t(k)] + 1.0) / (mass + K) : 1.0 / K;
                 logPrior[size_t(k)] = std::log(prior[size_t(k)]);
             }
             estimate(t, counts, confusion);
@@ -360,24 +383,29 @@ protected:
     }
 };
 
-// Full confusion matrices, Dirichlet smoothed towards a diagonal: a worker seen on few items or
-// a class nobody chose gets a matrix close to "right half the time", never a zero.
+// Full confusion matrices under a Dirichlet prior that favours the diagonal: a row resting on few
+// answers (a rare class, a new worker) reads as "right 4 times in 7", better than chance for any
+// number of classes, never a zero. A flat prior made such rows chance, and with it a rare class
+// two annotators agreed on lost to the class prior.
 class DawidSkene : public EmMethod {
 public:
     QString name() const override { return QStringLiteral("dawid-skene"); }
 
 protected:
+    static constexpr double kDiagonalPrior = 2.0;    // pseudo-answers of the true class
+    static constexpr double kOffDiagonalPrior = 1.5; // spread over the other classes
+
     void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
     {
         const int K = t.classes;
-        const double off = 1.0 / std::max(1, K - 1);
+        const double off = kOffDiagonalPrior / std::max(1, K - 1);
         for (int w = 0; w < t.workers; ++w)
             for (int k = 0; k < K; ++k) {
                 double total = 0;
                 for (int l = 0; l < K; ++l)
-                    total += count(counts, K, w, k, l) + (k == l ? 1.0 : off);
+                    total += count(counts, K, w, k, l) + (k == l ? kDiagonalPrior : off);
                 for (int l = 0; l < K; ++l)
-                    at(confusion, K, w, k, l) = (count(counts, K, w, k, l) + (k == l ? 1.0 : off)) / total;
+                    at(confusion, K, w, k, l) = (count(counts, K, w, k, l) + (k == l ? kDiagonalPrior : off)) / total;
             }
     }
 };

@@ -154,6 +154,10 @@ private Q_SLOTS:
     void majorityTieGoesToTheMoreReliableVoters();
     void majorityTiesWithoutEvidenceDoNotFavourTheFirstClass();
     void unknownMethodIsRejected();
+    void rareClassGivenUnanimouslyIsKept_data();
+    void rareClassGivenUnanimouslyIsKept();
+    void noLabelIsInventedOnSimulatedCrowds_data();
+    void noLabelIsInventedOnSimulatedCrowds();
 };
 
 void ConsensusTest::emMethodsBeatMajorityWhenQualityDiffers_data()
@@ -333,6 +337,66 @@ void ConsensusTest::unknownMethodIsRejected()
 {
     QVERIFY(makeConsensusMethod(QStringLiteral("glad-ish")) == nullptr);
     QCOMPARE(consensusMethodNames().size(), 5);
+}
+
+void ConsensusTest::rareClassGivenUnanimouslyIsKept_data()
+{
+    QTest::addColumn<QString>("method");
+    for (const QString &name : consensusMethodNames())
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+// Two items answered x by both of two annotators, among fifty answered bird by two others:
+// the rare class stays, whatever the class prior says.
+void ConsensusTest::rareClassGivenUnanimouslyIsKept()
+{
+    QFETCH(QString, method);
+    for (int classes : {2, 3}) {
+        AnswerTableBuilder builder;
+        for (int i = 0; i < 2; ++i) {
+            builder.add(i, 0, 1);
+            builder.add(i, 1, 1);
+        }
+        for (int i = 2; i < 52; ++i) {
+            builder.add(i, 2, 0);
+            builder.add(i, 3, 0);
+        }
+        const AnswerTable table = builder.build(52, 4, classes);
+        const ConsensusResult r = makeConsensusMethod(method)->run(table, {});
+        checkSane(r, table);
+        QCOMPARE(r.label[0], 1);
+        QCOMPARE(r.label[1], 1);
+        QCOMPARE(r.label[2], 0);
+    }
+}
+
+void ConsensusTest::noLabelIsInventedOnSimulatedCrowds_data()
+{
+    QTest::addColumn<QString>("method");
+    for (const QString &name : consensusMethodNames())
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+// On crowds of better-than-chance annotators with rare classes, every label is one an answer gave.
+void ConsensusTest::noLabelIsInventedOnSimulatedCrowds()
+{
+    QFETCH(QString, method);
+    for (std::uint32_t seed : {3u, 5u, 7u}) {
+        std::vector<WorkerModel> workers;
+        for (int w = 0; w < 12; ++w)
+            workers.push_back({WorkerModel::Diagonal, 0.55 + 0.03 * w});
+        const Crowd c = simulate(1500, 5, workers, 2, {0.9, 0.04, 0.03, 0.02, 0.01}, seed);
+        const ConsensusResult r = makeConsensusMethod(method)->run(c.table, {});
+        checkSane(r, c.table);
+        int invented = 0;
+        for (int i = 0; i < c.table.items; ++i) {
+            bool given = false;
+            for (std::int64_t a = c.table.offsets[size_t(i)]; a < c.table.offsets[size_t(i) + 1]; ++a)
+                given = given || c.table.label[size_t(a)] == r.label[size_t(i)];
+            invented += given ? 0 : 1;
+        }
+        QVERIFY2(invented == 0, qPrintable(QStringLiteral("seed %1: %2 items got a label no answer gave").arg(seed).arg(invented)));
+    }
 }
 
 QTEST_APPLESS_MAIN(ConsensusTest)
