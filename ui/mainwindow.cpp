@@ -287,6 +287,10 @@ void MainWindow::buildBrowser()
     m_trainingView = new TrainingView;
     connect(m_trainingView, &TrainingView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->addTab(m_trainingView, tr("Train"));
+    connect(m_reviewView, &ReviewView::trainingLabelsChanged, this, [this] {
+        m_trainingView->setProject(m_project.get());
+        statusBar()->showMessage(tr("Training now takes its labels from consolidation #%1").arg(m_reviewView->consolidationId()), 10000);
+    });
     m_tabs->setTabToolTip(5, tr("Train a ResNet-18 on full data and on GLISTER or random subsets; compare speed and accuracy"));
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));

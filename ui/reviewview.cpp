@@ -39,6 +39,10 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
     connect(m_run, &QPushButton::clicked, this, [this] { consolidate(m_method->currentText()); });
     m_consolidations = new QComboBox;
     m_consolidations->setToolTip(tr("Which stored consolidation to review"));
+    m_useForTraining = new QPushButton(tr("Use for Training"));
+    m_useForTraining->setToolTip(tr("Train on this consolidation's labels from now on (review decisions still come first). "
+                                    "Until then a new consolidation changes nothing in training."));
+    connect(m_useForTraining, &QPushButton::clicked, this, &ReviewView::markCurrent);
     m_order = new QComboBox;
     m_order->addItem(tr("Least confident first"));
     m_order->addItem(tr("Most disputed first (entropy)"));
@@ -61,6 +65,7 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
     bar->addSpacing(12);
     bar->addWidget(new QLabel(tr("Review")));
     bar->addWidget(m_consolidations, 1);
+    bar->addWidget(m_useForTraining);
     bar->addWidget(m_order);
     bar->addWidget(m_classFilter);
     bar->addWidget(new QLabel(tr("Confidence")));
@@ -161,11 +166,36 @@ void ReviewView::reload()
             m_classFilter->addItem(c.name, c.id);
         if (const auto list = core::listConsolidations(*m_project)) {
             for (const core::ConsolidationInfo &c : *list)
-                m_consolidations->addItem(tr("#%1 %2 — %3 items — %4").arg(c.id).arg(c.method).arg(c.items).arg(c.createdAt.left(16).replace(u'T', u' ')), c.id);
+                m_consolidations->addItem(tr("#%1 %2 — %3 items — %4%5")
+                                              .arg(c.id)
+                                              .arg(c.method)
+                                              .arg(c.items)
+                                              .arg(c.createdAt.left(16).replace(u'T', u' '),
+                                                   c.current ? tr(" — used for training") : QString()),
+                                          c.id);
         }
     }
     m_classFilter->setCurrentIndex(std::max(0, m_classFilter->findData(previousClass)));
     loadQueue();
+}
+
+void ReviewView::markCurrent()
+{
+    const qint64 id = consolidationId();
+    if (!m_project || id == 0)
+        return;
+    if (const auto marked = core::markConsolidationCurrent(*m_project, id); !marked) {
+        Q_EMIT failed(marked.error().message);
+        return;
+    }
+    {
+        const QSignalBlocker block(m_consolidations);
+        const int index = m_consolidations->currentIndex();
+        reload();
+        m_consolidations->setCurrentIndex(index);
+    }
+    loadQueue();
+    Q_EMIT trainingLabelsChanged();
 }
 
 void ReviewView::consolidate(const QString &method)

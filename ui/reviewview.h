@@ -36,6 +36,8 @@ public:
     void reload();
     // Runs a consolidation method over the project in the background.
     void consolidate(const QString &method);
+    // Marks the consolidation under review as the one training takes its labels from.
+    void markCurrent();
 
     qint64 consolidationId() const;
     qint64 currentItemId() const;
@@ -46,6 +48,7 @@ Q_SIGNALS:
     void decided(qint64 itemId, const QString &decision);
     void consolidated(const winnow::core::ConsolidationInfo &info);
     void failed(const QString &message);
+    void trainingLabelsChanged();
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -69,6 +72,7 @@ private:
     QComboBox *m_method = nullptr;
     QPushButton *m_run = nullptr;
     QComboBox *m_consolidations = nullptr;
+    QPushButton *m_useForTraining = nullptr;
     QComboBox *m_order = nullptr;
     QComboBox *m_classFilter = nullptr;
     QDoubleSpinBox *m_minConfidence = nullptr;

@@ -1,5 +1,6 @@
 #include "ui/trainingview.h"
 
+#include "core/consensus/consolidation.h"
 #include "core/io/rasterimage.h"
 #include "core/store/project.h"
 #include "core/train/trainer.h"
@@ -268,8 +269,13 @@ void TrainingView::buildControls(QWidget *panel)
     m_progress = new QProgressBar;
     m_progress->setTextVisible(true);
     layout->addWidget(m_progress);
-    m_status = new QLabel(tr("Trains a ResNet-18 on the current labels: reviews first, then the latest consolidation, "
-                             "then answers. Excluded images are left out."));
+    m_labelSource = new QLabel;
+    m_labelSource->setObjectName(QStringLiteral("labelSource"));
+    m_labelSource->setWordWrap(true);
+    m_labelSource->setToolTip(tr("Which labels the next run trains on. Mark a consolidation current with "
+                                 "Use for Training in the Review tab; running another method changes nothing here."));
+    layout->addWidget(m_labelSource);
+    m_status = new QLabel(tr("Trains a ResNet-18 on the current labels. Excluded images are left out."));
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
     layout->addStretch();
@@ -502,8 +508,27 @@ void TrainingView::onFinished(const QString &error)
     Q_EMIT trainingFinished();
 }
 
+void TrainingView::showLabelSource()
+{
+    if (!m_project) {
+        m_labelSource->clear();
+        return;
+    }
+    const auto list = core::listConsolidations(*m_project);
+    const auto current = list ? std::find_if(list->begin(), list->end(), [](const core::ConsolidationInfo &c) { return c.current; })
+                              : std::vector<core::ConsolidationInfo>::const_iterator{};
+    if (list && current != list->end())
+        m_labelSource->setText(tr("<b>Labels:</b> review decisions, then consolidation #%1 (%2, %3), then the most frequent answer")
+                                   .arg(current->id)
+                                   .arg(current->method, current->createdAt.left(16).replace(u'T', u' ')));
+    else
+        m_labelSource->setText(tr("<b>Labels:</b> review decisions, then the most frequent answer: no consolidation is "
+                                  "marked current (Review tab, Use for Training)"));
+}
+
 void TrainingView::reloadRuns()
 {
+    showLabelSource();
     const qint64 selected = selectedRunId();
     m_runs.clear();
     if (m_project) {

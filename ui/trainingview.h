@@ -68,6 +68,7 @@ private:
     void onEpoch(qint64 runId, const core::EpochMetrics &metrics);
     void onFinished(const QString &error);
     void reloadRuns();
+    void showLabelSource();
     void redrawChart();
     void showSubset();
     void updateButtons();
@@ -85,6 +86,7 @@ private:
     QPushButton *m_train = nullptr, *m_cancel = nullptr, *m_resume = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_labelSource = nullptr;
     QComboBox *m_metric = nullptr, *m_axis = nullptr;
     QChartView *m_chart = nullptr;
     QTableWidget *m_table = nullptr;

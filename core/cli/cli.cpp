@@ -248,6 +248,10 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         err << "error: " << consolidated.error().message << Qt::endl;
         return kExitFailure;
     }
+    if (const auto marked = markConsolidationCurrent(project, consolidated->id); !marked) {
+        err << "error: " << marked.error().message << Qt::endl;
+        return kExitFailure;
+    }
     if (const auto set = project.setSetting(QStringLiteral("demo"), QStringLiteral("fashion-mnist")); !set) {
         err << "error: " << set.error().message << Qt::endl;
         return kExitFailure;
@@ -445,6 +449,19 @@ int consolidateProject(const QString &dir, const ConsensusMethod &method, const 
                .arg(info->iterations)
                .arg(info->seconds, 0, 'f', 2)
         << Qt::endl;
+    if (parser.isSet(QStringLiteral("make-current"))) {
+        if (const auto marked = markConsolidationCurrent(*project, info->id); !marked) {
+            err << "error: " << marked.error().message << Qt::endl;
+            return kExitFailure;
+        }
+        out << "training now takes its labels from consolidation " << info->id << Qt::endl;
+        return kExitOk;
+    }
+    const auto current = currentConsolidationId(*project);
+    if (current && *current > 0)
+        out << "training still takes its labels from consolidation " << *current << " (--make-current to use this one)" << Qt::endl;
+    else if (current)
+        out << "training takes the most frequent answer until a consolidation is marked current (--make-current)" << Qt::endl;
     return kExitOk;
 }
 
@@ -1015,7 +1032,7 @@ const std::map<QString, Command> &commands()
               });
           }}},
         {QStringLiteral("consolidate"),
-         {QStringLiteral("consolidate DIR [--method M]\n"
+         {QStringLiteral("consolidate DIR [--method M] [--make-current]\n"
                          "       consolidate --answers ANSWERS.csv --out OUT.csv [--method M] [--annotators-out A.csv]"),
           QStringLiteral("one label with a confidence per item from everyone's answers"), cmdConsolidate,
           [](QCommandLineParser &p) {
@@ -1025,6 +1042,7 @@ const std::map<QString, Command> &commands()
                   {QStringLiteral("out"), QStringLiteral("item,label,confidence,answers CSV to write"), QStringLiteral("FILE")},
                   {QStringLiteral("annotators-out"), QStringLiteral("worker,answers,accuracy,agreement CSV to write"), QStringLiteral("FILE")},
                   {QStringLiteral("seed"), QStringLiteral("breaks ties nothing else decides"), QStringLiteral("S"), QStringLiteral("0")},
+                  {QStringLiteral("make-current"), QStringLiteral("train on this consolidation's labels from now on")},
               });
           }}},
         {QStringLiteral("labels"),

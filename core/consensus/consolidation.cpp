@@ -25,7 +25,10 @@ constexpr auto kInsertEstimate =
     "INSERT INTO annotator_estimates (consolidation_id, annotator_id, answers, accuracy, agreement, confusion)"
     " VALUES (?, ?, ?, ?, ?, ?)";
 constexpr auto kSelectConsolidations =
-    "SELECT id, method, created_at, items, answers, iterations FROM consolidations ORDER BY id DESC";
+    "SELECT id, method, created_at, items, answers, iterations, is_current FROM consolidations ORDER BY id DESC";
+constexpr auto kClearCurrent = "UPDATE consolidations SET is_current = 0 WHERE is_current = 1";
+constexpr auto kMarkCurrent = "UPDATE consolidations SET is_current = 1 WHERE id = ?";
+constexpr auto kSelectCurrent = "SELECT COALESCE((SELECT id FROM consolidations WHERE is_current = 1), 0)";
 
 int dense(QHash<qint64, int> &index, std::vector<qint64> &ids, qint64 id)
 {
@@ -142,9 +145,34 @@ Result<std::vector<ConsolidationInfo>> listConsolidations(Project &project)
             info.items = query.int64(3);
             info.answers = query.int64(4);
             info.iterations = int(query.int64(5));
+            info.current = query.int64(6) != 0;
             list.push_back(info);
         }
         return list;
+    });
+}
+
+Result<void> markConsolidationCurrent(Project &project, qint64 consolidationId)
+{
+    return attempt([&] {
+        Database &db = project.database();
+        Transaction transaction(db);
+        Statement(db, kClearCurrent).run();
+        Statement mark(db, kMarkCurrent);
+        mark.bind(1, consolidationId);
+        mark.run();
+        if (db.changes() != 1)
+            throw StoreError(QStringLiteral("no consolidation %1").arg(consolidationId));
+        transaction.commit();
+    });
+}
+
+Result<qint64> currentConsolidationId(Project &project)
+{
+    return attempt([&] {
+        Statement query(project.database(), kSelectCurrent);
+        query.step();
+        return query.int64(0);
     });
 }
 

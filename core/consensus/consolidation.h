@@ -20,6 +20,7 @@ struct ConsolidationInfo {
     int iterations = 0;
     double seconds = 0;
     bool cancelled = false;
+    bool current = false; // the one training takes its labels from
 };
 
 // Runs a method over the project's live answers and stores its labels, confidences,
@@ -31,5 +32,10 @@ Result<ConsolidationInfo> consolidateProject(Project &project, const ConsensusMe
                                              const CancelToken *cancel = nullptr);
 // Stored consolidations, newest first.
 Result<std::vector<ConsolidationInfo>> listConsolidations(Project &project);
+// Marks a consolidation as the one training takes its labels from. Only this explicit act changes
+// the current labels: a new consolidation, of any method, never becomes current by itself.
+Result<void> markConsolidationCurrent(Project &project, qint64 consolidationId);
+// The consolidation marked current, or 0 when none is.
+Result<qint64> currentConsolidationId(Project &project);
 
 } // namespace winnow::core

@@ -22,8 +22,9 @@ Result<QHash<qint64, qint64>> currentLabels(Project &project)
             }
         }
         {
-            Statement consolidated(db, "SELECT item_id, class_id FROM consolidated_labels"
-                                       " WHERE consolidation_id = (SELECT MAX(id) FROM consolidations) ORDER BY item_id");
+            Statement consolidated(db, "SELECT l.item_id, l.class_id FROM consolidated_labels l"
+                                       " JOIN consolidations c ON c.id = l.consolidation_id WHERE c.is_current = 1"
+                                       " ORDER BY l.item_id");
             while (consolidated.step())
                 labels.insert(consolidated.int64(0), consolidated.int64(1));
         }

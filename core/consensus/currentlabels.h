@@ -9,8 +9,8 @@ namespace winnow::core {
 class Project;
 
 // The label every item has now: the class its latest review pinned (accepted or overridden), else
-// the label of the latest consolidation, else its most frequent live answer (ties to the
-// earliest). Items without any answer are absent.
+// its label in the consolidation marked current (markConsolidationCurrent), else its most
+// frequent live answer (ties to the earliest). Items without any answer are absent.
 Result<QHash<qint64, qint64>> currentLabels(Project &project);
 
 } // namespace winnow::core

@@ -174,6 +174,13 @@ void CliTest::consolidatesAProject()
     const Run run = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("dawid-skene")});
     QCOMPARE(run.code, 0);
     QVERIFY2(run.out.contains(QStringLiteral("3 items from 6 answers")), qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("until a consolidation is marked current")), qPrintable(run.out));
+    const Run current = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("majority"),
+                             QStringLiteral("--make-current")});
+    QCOMPARE(current.code, 0);
+    QVERIFY2(current.out.contains(QStringLiteral("training now takes its labels from consolidation 2")), qPrintable(current.out));
+    const Run other = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("one-coin")});
+    QVERIFY2(other.out.contains(QStringLiteral("training still takes its labels from consolidation 2")), qPrintable(other.out));
     const Run bad = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("vibes")});
     QCOMPARE(bad.code, 2);
     QVERIFY(bad.err.contains(QStringLiteral("unknown method")));

@@ -12,7 +12,8 @@
 using namespace winnow;
 
 // A review decision pins the label the reviewer saw: later consolidations, of any method, change
-// neither the exported label nor the label training takes.
+// neither the exported label nor the label training takes. Training labels change only when the
+// user marks a consolidation current.
 class ReviewTest : public QObject {
     Q_OBJECT
 
@@ -21,6 +22,8 @@ private Q_SLOTS:
     void acceptedLabelSurvivesReconsolidation();
     void acceptOfAnItemOutsideTheConsolidationIsRefused();
     void olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded();
+    void trainingLabelsFollowOnlyTheConsolidationMarkedCurrent();
+    void upgradeMarksTheNewestConsolidationCurrent();
 };
 
 namespace {
@@ -50,6 +53,14 @@ struct Fixture {
             ids.push_back(item.id);
         cat = *project->ensureClass(QStringLiteral("cat"));
         dog = *project->ensureClass(QStringLiteral("dog"));
+    }
+
+    // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
+    void downgradeToVersion7()
+    {
+        project->database().execute(QStringLiteral("DROP INDEX one_current_consolidation"));
+        project->database().execute(QStringLiteral("ALTER TABLE consolidations DROP COLUMN is_current"));
+        project->database().execute(QStringLiteral("PRAGMA user_version = 7"));
     }
 
     qint64 annotator(const QString &name) { return *project->ensureAnnotator(name, QStringLiteral("human")); }
@@ -156,6 +167,7 @@ void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded()
         insert.bind(1, f.ids[0]).bind(2, a).bind(3, info->id);
         insert.run();
     }
+    f.downgradeToVersion7();
     f.project->database().execute(QStringLiteral("PRAGMA user_version = 6"));
     const QString path = f.project->directory();
     f.project.reset();
@@ -165,6 +177,64 @@ void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded()
     query.bind(1, f.ids[0]);
     QVERIFY(query.step());
     QCOMPARE(query.int64(0), f.dog);
+}
+
+void ReviewTest::trainingLabelsFollowOnlyTheConsolidationMarkedCurrent()
+{
+    Fixture f(3);
+    const qint64 a = f.annotator(QStringLiteral("a")), b = f.annotator(QStringLiteral("b")),
+                 c = f.annotator(QStringLiteral("c"));
+    core::LabelingSession sa(*f.project, a), sb(*f.project, b), sc(*f.project, c);
+    // Item 0: a and b say cat, c says dog: majority and Dawid-Skene agree on cat.
+    QVERIFY(sa.answerMany({f.ids[0], f.ids[1]}, f.cat).ok());
+    QVERIFY(sb.answerMany({f.ids[0], f.ids[1]}, f.cat).ok());
+    QVERIFY(sc.answerMany({f.ids[0]}, f.dog).ok());
+    QVERIFY(sc.answerMany({f.ids[1]}, f.cat).ok());
+    QCOMPARE(*core::currentConsolidationId(*f.project), qint64(0));
+    const auto ds = core::consolidateProject(*f.project, *core::makeConsensusMethod(QStringLiteral("dawid-skene")), {});
+    QVERIFY(ds.ok());
+    QCOMPARE(*core::currentConsolidationId(*f.project), qint64(0)); // consolidating alone marks nothing
+    QVERIFY(core::markConsolidationCurrent(*f.project, ds->id).ok());
+    QCOMPARE(*core::currentConsolidationId(*f.project), ds->id);
+    const auto before = core::currentLabels(*f.project);
+    QVERIFY(before.ok());
+
+    // Two more answers of dog on item 0, and a majority vote to compare: the current labels stay.
+    const qint64 d = f.annotator(QStringLiteral("d")), e = f.annotator(QStringLiteral("e"));
+    core::LabelingSession sd(*f.project, d), se(*f.project, e);
+    QVERIFY(sd.answerMany({f.ids[0]}, f.dog).ok());
+    QVERIFY(se.answerMany({f.ids[0]}, f.dog).ok());
+    const auto majority = core::consolidateProject(*f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
+    QVERIFY(majority.ok());
+    QCOMPARE(f.consolidatedClass(majority->id, f.ids[0]), f.dog);
+    QCOMPARE(*core::currentLabels(*f.project), *before);
+    QCOMPARE(before->value(f.ids[0]), f.cat);
+    const auto listed = core::listConsolidations(*f.project);
+    QCOMPARE(listed->size(), size_t(2));
+    QVERIFY(!listed->at(0).current && listed->at(1).current);
+
+    // Marking the majority vote current is what changes them.
+    QVERIFY(core::markConsolidationCurrent(*f.project, majority->id).ok());
+    QCOMPARE(core::currentLabels(*f.project)->value(f.ids[0]), f.dog);
+    QVERIFY(!core::markConsolidationCurrent(*f.project, 999).ok());
+    QCOMPARE(*core::currentConsolidationId(*f.project), majority->id);
+}
+
+void ReviewTest::upgradeMarksTheNewestConsolidationCurrent()
+{
+    Fixture f(1);
+    const qint64 a = f.annotator(QStringLiteral("a"));
+    core::LabelingSession sa(*f.project, a);
+    QVERIFY(sa.answerMany({f.ids[0]}, f.dog).ok());
+    for (const char *method : {"majority", "dawid-skene"})
+        QVERIFY(core::consolidateProject(*f.project, *core::makeConsensusMethod(QLatin1String(method)), {}).ok());
+    // As version 7 had it: no mark, the newest consolidation was the one training took.
+    f.downgradeToVersion7();
+    const QString path = f.project->directory();
+    f.project.reset();
+    auto reopened = core::Project::open(path);
+    QVERIFY(reopened.ok());
+    QCOMPARE(*core::currentConsolidationId(**reopened), qint64(2));
 }
 
 QTEST_GUILESS_MAIN(ReviewTest)

@@ -131,6 +131,14 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
     QVERIFY(text.startsWith(QStringLiteral("item,label,confidence,answers,reviewed\n")));
     QVERIFY(text.contains(QStringLiteral("%1.png,cat,1.000000,3,yes").arg(overridden - ids[0])));
 
+    // Marking the reviewed consolidation current is what training follows.
+    QCOMPARE(*core::currentConsolidationId(*project), qint64(0));
+    QSignalSpy marked(&view, &ui::ReviewView::trainingLabelsChanged);
+    view.markCurrent();
+    QCOMPARE(marked.count(), 1);
+    QCOMPARE(*core::currentConsolidationId(*project), info->id);
+    QCOMPARE(view.consolidationId(), info->id);
+
     // The annotators view lists the four annotators with answers and their estimates.
     ui::AnnotatorsView annotators;
     annotators.setProject(project.get());

@@ -63,6 +63,10 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets()
     view.show();
     view.setProject(m_project.get());
     configure(view, 3);
+    // The tab says which labels the runs take: here no consolidation is marked current.
+    const QString source = view.findChild<QLabel *>(QStringLiteral("labelSource"))->text();
+    QVERIFY2(source.contains(QStringLiteral("most frequent answer")) && source.contains(QStringLiteral("no consolidation")),
+             qPrintable(source));
     const auto plan = view.plan();
     QCOMPARE(plan.size(), size_t(3)); // full, glister 40 %, random 40 %
     QCOMPARE(plan[1].strategy, core::Strategy::Glister);
