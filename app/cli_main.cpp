@@ -2,11 +2,9 @@
 
 #include <QCoreApplication>
 #include <QTextStream>
-
 #include <cstdio>
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("winnow-cli"));
     QTextStream out(stdout);

@@ -4,8 +4,7 @@
 #include <QCommandLineParser>
 #include <QMessageBox>
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Winnow"));
     QApplication::setApplicationName(QStringLiteral("Winnow"));
@@ -16,9 +15,15 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Image-classification dataset workbench"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to open"), QStringLiteral("[DIR]"));
-    const QCommandLineOption annotator(QStringLiteral("annotator"), QStringLiteral("label as NAME (skips the question)"), QStringLiteral("NAME"));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("open on browse, label, review, annotators, curate or train"), QStringLiteral("NAME"));
+    parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to open"),
+                                 QStringLiteral("[DIR]"));
+    const QCommandLineOption annotator(QStringLiteral("annotator"),
+                                       QStringLiteral("label as NAME (skips the question)"),
+                                       QStringLiteral("NAME"));
+    const QCommandLineOption view(
+        QStringLiteral("view"),
+        QStringLiteral("open on browse, label, review, annotators, curate or train"),
+        QStringLiteral("NAME"));
     parser.addOptions({annotator, view});
     parser.process(app);
 
@@ -28,11 +33,13 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty()) {
         const auto opened = window.openProject(parser.positionalArguments().first());
         if (!opened) {
-            QMessageBox::warning(&window, QStringLiteral("Cannot open project"), opened.error().message);
+            QMessageBox::warning(&window, QStringLiteral("Cannot open project"),
+                                 opened.error().message);
         } else {
             if (parser.isSet(annotator)) {
                 if (const auto set = window.setAnnotator(parser.value(annotator)); !set)
-                    QMessageBox::warning(&window, QStringLiteral("Cannot label"), set.error().message);
+                    QMessageBox::warning(&window, QStringLiteral("Cannot label"),
+                                         set.error().message);
             }
             if (parser.isSet(view) && !window.showView(parser.value(view)))
                 QMessageBox::warning(&window, QStringLiteral("Unknown view"), parser.value(view));

@@ -10,18 +10,15 @@
 #include <QString>
 #include <QStringList>
 #include <QTest>
-
+#include <memory>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <memory>
-
 namespace winnow::test {
 
 // A deterministic picture: a gradient with a circle whose place depends on `seed`.
-inline cv::Mat drawImage(int width, int height, int channels, int seed)
-{
+inline cv::Mat drawImage(int width, int height, int channels, int seed) {
     cv::Mat image(height, width, channels == 1 ? CV_8UC1 : channels == 4 ? CV_8UC4 : CV_8UC3);
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x) {
@@ -29,7 +26,8 @@ inline cv::Mat drawImage(int width, int height, int channels, int seed)
             if (channels == 1)
                 image.at<uchar>(y, x) = uchar(v);
             else if (channels == 3)
-                image.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(v), uchar(y * 255 / std::max(1, height - 1)), uchar(seed * 53));
+                image.at<cv::Vec3b>(y, x) =
+                    cv::Vec3b(uchar(v), uchar(y * 255 / std::max(1, height - 1)), uchar(seed * 53));
             else
                 image.at<cv::Vec4b>(y, x) = cv::Vec4b(uchar(v), uchar(y), uchar(seed), 255);
         }
@@ -38,24 +36,21 @@ inline cv::Mat drawImage(int width, int height, int channels, int seed)
     return image;
 }
 
-inline QByteArray encodeImage(const cv::Mat &image, const char *extension)
-{
+inline QByteArray encodeImage(const cv::Mat &image, const char *extension) {
     std::vector<uchar> bytes;
     if (!cv::imencode(extension, image, bytes))
         return {};
     return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
 }
 
-inline bool writeFile(const QString &path, const QByteArray &bytes)
-{
+inline bool writeFile(const QString &path, const QByteArray &bytes) {
     QDir().mkpath(QFileInfo(path).path());
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
 }
 
 inline bool writeImage(const QString &path, int width, int height, int channels, int seed,
-                       const char *extension = ".png")
-{
+                       const char *extension = ".png") {
     return writeFile(path, encodeImage(drawImage(width, height, channels, seed), extension));
 }
 
@@ -63,8 +58,8 @@ constexpr int kColourSide = 16;
 
 // Noisy 16x16 images whose dominant colour is their class (folder root/CLASS/N.png): easy to
 // learn, impossible to tell apart by one pixel.
-inline void writeColourClasses(const QString &root, const QStringList &classes, int perClass, int seed)
-{
+inline void writeColourClasses(const QString &root, const QStringList &classes, int perClass,
+                               int seed) {
     cv::RNG random(seed);
     for (int c = 0; c < int(classes.size()); ++c)
         for (int i = 0; i < perClass; ++i) {
@@ -74,12 +69,12 @@ inline void writeColourClasses(const QString &root, const QStringList &classes, 
             cv::split(image, channels);
             channels[c % 3] += 110;
             cv::merge(channels, 3, image);
-            writeFile(QStringLiteral("%1/%2/%3.png").arg(root, classes[c]).arg(i), encodeImage(image, ".png"));
+            writeFile(QStringLiteral("%1/%2/%3.png").arg(root, classes[c]).arg(i),
+                      encodeImage(image, ".png"));
         }
 }
 
-inline std::unique_ptr<core::Project> createProject(const QString &dir)
-{
+inline std::unique_ptr<core::Project> createProject(const QString &dir) {
     auto project = core::Project::create(dir);
     if (!project)
         qFatal("cannot create test project: %s", qPrintable(project.error().message));

@@ -14,9 +14,8 @@
 #include <QScatterSeries>
 #include <QSplitter>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
-
+#include <QValueAxis>
 #include <cmath>
 
 namespace winnow::ui {
@@ -24,10 +23,13 @@ namespace winnow::ui {
 // Paints a K x K matrix of probabilities: rows are true classes, columns the answers.
 class ConfusionHeatMap final : public QWidget {
 public:
-    explicit ConfusionHeatMap(QWidget *parent = nullptr) : QWidget(parent) { setMinimumSize(260, 260); }
+    explicit ConfusionHeatMap(QWidget *parent = nullptr)
+        : QWidget(parent) {
+        setMinimumSize(260, 260);
+    }
 
-    void setMatrix(const std::vector<double> &matrix, const QStringList &names, const QString &title)
-    {
+    void setMatrix(const std::vector<double> &matrix, const QStringList &names,
+                   const QString &title) {
         m_matrix = matrix;
         m_names = names;
         m_title = title;
@@ -35,8 +37,7 @@ public:
     }
 
 protected:
-    void paintEvent(QPaintEvent *) override
-    {
+    void paintEvent(QPaintEvent *) override {
         QPainter painter(this);
         painter.fillRect(rect(), palette().base());
         const int k = int(m_names.size());
@@ -45,21 +46,27 @@ protected:
             return;
         }
         const int labelWidth = 90, top = 40;
-        const double cell = std::min((width() - labelWidth - 10) / double(k), (height() - top - 10) / double(k));
+        const double cell =
+            std::min((width() - labelWidth - 10) / double(k), (height() - top - 10) / double(k));
         painter.drawText(QRect(0, 0, width(), 20), Qt::AlignCenter, m_title);
-        painter.drawText(QRect(labelWidth, 20, int(cell * k), 18), Qt::AlignCenter, tr("answered →  (rows: true class)"));
+        painter.drawText(QRect(labelWidth, 20, int(cell * k), 18), Qt::AlignCenter,
+                         tr("answered →  (rows: true class)"));
         QFont small = font();
         small.setPointSizeF(std::max(6.0, std::min(9.0, cell / 4)));
         painter.setFont(small);
         for (int r = 0; r < k; ++r) {
             painter.setPen(palette().text().color());
-            painter.drawText(QRect(0, int(top + r * cell), labelWidth - 4, int(cell)), Qt::AlignRight | Qt::AlignVCenter,
-                             painter.fontMetrics().elidedText(m_names[r], Qt::ElideRight, labelWidth - 6));
+            painter.drawText(
+                QRect(0, int(top + r * cell), labelWidth - 4, int(cell)),
+                Qt::AlignRight | Qt::AlignVCenter,
+                painter.fontMetrics().elidedText(m_names[r], Qt::ElideRight, labelWidth - 6));
             for (int c = 0; c < k; ++c) {
                 const double v = m_matrix[size_t(r) * size_t(k) + size_t(c)];
                 const QRectF box(labelWidth + c * cell, top + r * cell, cell - 1, cell - 1);
-                // White (0) to deep blue (1), so mistakes stand out as coloured cells off the diagonal.
-                painter.fillRect(box, QColor::fromRgbF(float(1 - 0.85 * v), float(1 - 0.6 * v), 1.0f));
+                // White (0) to deep blue (1), so mistakes stand out as coloured cells off the
+                // diagonal.
+                painter.fillRect(box,
+                                 QColor::fromRgbF(float(1 - 0.85 * v), float(1 - 0.6 * v), 1.0f));
                 if (cell >= 22) {
                     painter.setPen(v > 0.55 ? Qt::white : Qt::black);
                     painter.drawText(box, Qt::AlignCenter, QString::number(v, 'f', 2));
@@ -74,8 +81,8 @@ private:
     QString m_title;
 };
 
-AnnotatorsView::AnnotatorsView(QWidget *parent) : QWidget(parent)
-{
+AnnotatorsView::AnnotatorsView(QWidget *parent)
+    : QWidget(parent) {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Estimates of")));
@@ -87,7 +94,8 @@ AnnotatorsView::AnnotatorsView(QWidget *parent) : QWidget(parent)
 
     auto *splitter = new QSplitter;
     m_table = new QTableWidget(0, 5);
-    m_table->setHorizontalHeaderLabels({tr("Annotator"), tr("Answers"), tr("Est. accuracy"), tr("Agreement"), tr("Median s/answer")});
+    m_table->setHorizontalHeaderLabels({tr("Annotator"), tr("Answers"), tr("Est. accuracy"),
+                                        tr("Agreement"), tr("Median s/answer")});
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSortingEnabled(true);
@@ -112,32 +120,32 @@ AnnotatorsView::AnnotatorsView(QWidget *parent) : QWidget(parent)
     layout->addWidget(splitter, 1);
 }
 
-void AnnotatorsView::setProject(core::Project *project)
-{
+void AnnotatorsView::setProject(core::Project *project) {
     m_project = project;
     reload();
 }
 
-void AnnotatorsView::reload()
-{
+void AnnotatorsView::reload() {
     const QSignalBlocker block(m_consolidations);
     m_consolidations->clear();
     if (m_project) {
         if (const auto list = core::listConsolidations(*m_project)) {
             for (const core::ConsolidationInfo &c : *list)
-                m_consolidations->addItem(tr("#%1 %2 — %3").arg(c.id).arg(c.method, c.createdAt.left(16).replace(u'T', u' ')), c.id);
+                m_consolidations->addItem(
+                    tr("#%1 %2 — %3")
+                        .arg(c.id)
+                        .arg(c.method, c.createdAt.left(16).replace(u'T', u' ')),
+                    c.id);
         }
     }
     load();
 }
 
-int AnnotatorsView::rowCount() const
-{
+int AnnotatorsView::rowCount() const {
     return m_table->rowCount();
 }
 
-void AnnotatorsView::load()
-{
+void AnnotatorsView::load() {
     m_stats.clear();
     m_table->setSortingEnabled(false);
     m_table->setRowCount(0);
@@ -149,7 +157,8 @@ void AnnotatorsView::load()
         m_heatMap->setMatrix({}, {}, {});
         return;
     }
-    auto stats = core::annotatorStats(*m_project, m_consolidations->currentData().toLongLong(), m_classNames);
+    auto stats = core::annotatorStats(*m_project, m_consolidations->currentData().toLongLong(),
+                                      m_classNames);
     if (!stats)
         return;
     m_stats = std::move(stats).value();
@@ -164,13 +173,16 @@ void AnnotatorsView::load()
         m_table->setItem(r, 0, name);
         auto number = [](double value, int decimals) {
             auto *item = new QTableWidgetItem;
-            item->setData(Qt::DisplayRole, decimals == 0 ? QVariant(qint64(value)) : QVariant(std::round(value * 1000) / 1000));
+            item->setData(Qt::DisplayRole, decimals == 0
+                                               ? QVariant(qint64(value))
+                                               : QVariant(std::round(value * 1000) / 1000));
             return item;
         };
         m_table->setItem(r, 1, number(double(s.answers), 0));
         m_table->setItem(r, 2, number(s.accuracy, 3));
         m_table->setItem(r, 3, number(s.agreement, 3));
-        m_table->setItem(r, 4, s.medianSeconds < 0 ? new QTableWidgetItem(tr("—")) : number(s.medianSeconds, 2));
+        m_table->setItem(
+            r, 4, s.medianSeconds < 0 ? new QTableWidgetItem(tr("—")) : number(s.medianSeconds, 2));
         series->append(double(std::max<qint64>(1, s.answers)), s.accuracy);
         most = std::max(most, s.answers);
     }
@@ -192,14 +204,14 @@ void AnnotatorsView::load()
         m_table->setCurrentCell(0, 0);
 }
 
-void AnnotatorsView::showMatrix()
-{
+void AnnotatorsView::showMatrix() {
     const int row = m_table->currentRow();
     if (row < 0 || !m_table->item(row, 0)) {
         m_heatMap->setMatrix({}, {}, {});
         return;
     }
-    const core::AnnotatorStats &s = m_stats[size_t(m_table->item(row, 0)->data(Qt::UserRole).toInt())];
+    const core::AnnotatorStats &s =
+        m_stats[size_t(m_table->item(row, 0)->data(Qt::UserRole).toInt())];
     m_heatMap->setMatrix(s.confusion, m_classNames, tr("%1: estimated confusion").arg(s.name));
 }
 

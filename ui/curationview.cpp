@@ -12,19 +12,18 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
-#include <QFormLayout>
-#include <QSpinBox>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSlider>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
-
 #include <map>
 #include <set>
 
@@ -34,8 +33,8 @@ constexpr auto kDuplicates = "duplicates";
 constexpr int kMaxShownGroups = 5000;
 } // namespace
 
-CurationView::CurationView(QWidget *parent) : QWidget(parent)
-{
+CurationView::CurationView(QWidget *parent)
+    : QWidget(parent) {
     auto *layout = new QVBoxLayout(this);
     m_counts = new QLabel;
     m_counts->setTextFormat(Qt::RichText);
@@ -44,7 +43,8 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
 
     auto *bar = new QHBoxLayout;
     m_refreshButton = new QPushButton(tr("Refresh Flags"));
-    m_refreshButton->setToolTip(tr("Find duplicates and leaks, measure image quality and flag divergent labels"));
+    m_refreshButton->setToolTip(
+        tr("Find duplicates and leaks, measure image quality and flag divergent labels"));
     connect(m_refreshButton, &QPushButton::clicked, this, &CurationView::refreshFlags);
     bar->addWidget(m_refreshButton);
     bar->addSpacing(16);
@@ -52,7 +52,8 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     m_distance = new QSlider(Qt::Horizontal);
     m_distance->setRange(0, 16);
     m_distance->setValue(core::kDefaultNearDuplicateDistance);
-    m_distance->setToolTip(tr("How many of the 64 perceptual-hash bits may differ; clusters update as you move it"));
+    m_distance->setToolTip(
+        tr("How many of the 64 perceptual-hash bits may differ; clusters update as you move it"));
     m_distance->setMaximumWidth(240);
     bar->addWidget(m_distance);
     m_distanceLabel = new QLabel;
@@ -61,11 +62,13 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     m_apply->setToolTip(tr("Store the duplicate and leak flags at this distance"));
     bar->addWidget(m_apply);
     m_mirrors = new QCheckBox(tr("Mirrored copies too"));
-    m_mirrors->setToolTip(tr("Also cluster images that are left-right mirror images of each other"));
+    m_mirrors->setToolTip(
+        tr("Also cluster images that are left-right mirror images of each other"));
     connect(m_mirrors, &QCheckBox::toggled, this, [this] { setMaxDistance(m_distance->value()); });
     bar->addWidget(m_mirrors);
     auto *split = new QPushButton(tr("Re-split…"));
-    split->setToolTip(tr("New train/val/test splits, stratified by label, duplicate clusters kept whole"));
+    split->setToolTip(
+        tr("New train/val/test splits, stratified by label, duplicate clusters kept whole"));
     connect(split, &QPushButton::clicked, this, &CurationView::chooseSplit);
     bar->addWidget(split);
     bar->addStretch();
@@ -80,7 +83,9 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     connect(m_apply, &QPushButton::clicked, this, [this] {
         if (!m_project)
             return;
-        if (const auto saved = core::flagDuplicates(*m_project, m_distance->value(), m_mirrors->isChecked()); !saved)
+        if (const auto saved =
+                core::flagDuplicates(*m_project, m_distance->value(), m_mirrors->isChecked());
+            !saved)
             Q_EMIT failed(saved.error().message);
         updateCounts();
     });
@@ -104,7 +109,8 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     rightLayout->addWidget(m_members, 1);
     auto *actions = new QHBoxLayout;
     auto *keep = new QPushButton(tr("Keep Selected, Exclude the Rest"));
-    keep->setToolTip(tr("K: the selected image (or the first) stays in training, the others are excluded"));
+    keep->setToolTip(
+        tr("K: the selected image (or the first) stays in training, the others are excluded"));
     auto *exclude = new QPushButton(tr("Exclude"));
     exclude->setToolTip(tr("E: leave the selected images out of training (reversible)"));
     auto *restore = new QPushButton(tr("Restore"));
@@ -131,38 +137,40 @@ CurationView::CurationView(QWidget *parent) : QWidget(parent)
     });
 }
 
-CurationView::~CurationView()
-{
+CurationView::~CurationView() {
     m_refresh.waitForFinished();
 }
 
-void CurationView::setProject(core::Project *project, qint64 curatorId)
-{
+void CurationView::setProject(core::Project *project, qint64 curatorId) {
     m_project = project;
     m_curatorId = curatorId;
     reload();
 }
 
-void CurationView::reload()
-{
+void CurationView::reload() {
     loadItems();
     updateCounts();
     setMaxDistance(m_distance->value());
 }
 
-void CurationView::loadItems()
-{
+void CurationView::loadItems() {
     m_items.clear();
     m_classNames.clear();
     m_excluded.clear();
     if (!m_project)
         return;
     try {
-        core::Statement query(m_project->database(), "SELECT id, path, split, content_hash, IFNULL(pixel_hash, x''),"
-                                                     " IFNULL(perceptual_hash, 0), IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
+        core::Statement query(
+            m_project->database(),
+            "SELECT id, path, split, content_hash, IFNULL(pixel_hash, x''),"
+            " IFNULL(perceptual_hash, 0), IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
         while (query.step())
-            m_items.push_back({query.int64(0), m_project->absolutePath(query.text(1)), query.text(2), 0,
-                               {query.blob(3), query.blob(4), std::uint64_t(query.int64(5)), std::uint64_t(query.int64(6))}});
+            m_items.push_back({query.int64(0),
+                               m_project->absolutePath(query.text(1)),
+                               query.text(2),
+                               0,
+                               {query.blob(3), query.blob(4), std::uint64_t(query.int64(5)),
+                                std::uint64_t(query.int64(6))}});
     } catch (const std::exception &e) {
         Q_EMIT failed(QString::fromUtf8(e.what()));
     }
@@ -176,16 +184,16 @@ void CurationView::loadItems()
         m_excluded = std::move(state).value();
 }
 
-void CurationView::updateCounts()
-{
+void CurationView::updateCounts() {
     if (!m_project) {
         m_counts->clear();
         return;
     }
     const auto counts = core::flagCounts(*m_project);
     if (!counts || counts->isEmpty()) {
-        m_counts->setText(tr("No flags stored yet: <b>Refresh Flags</b> finds duplicates, leaks across splits, "
-                             "divergent labels and image-quality problems."));
+        m_counts->setText(
+            tr("No flags stored yet: <b>Refresh Flags</b> finds duplicates, leaks across splits, "
+               "divergent labels and image-quality problems."));
         return;
     }
     QStringList parts;
@@ -199,8 +207,7 @@ void CurationView::updateCounts()
     m_counts->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
 }
 
-void CurationView::setMaxDistance(int distance)
-{
+void CurationView::setMaxDistance(int distance) {
     {
         const QSignalBlocker block(m_distance);
         m_distance->setValue(distance);
@@ -214,13 +221,11 @@ void CurationView::setMaxDistance(int distance)
     showGroups();
 }
 
-int CurationView::clusterCount() const
-{
+int CurationView::clusterCount() const {
     return m_clusters.count;
 }
 
-void CurationView::showGroups()
-{
+void CurationView::showGroups() {
     const QSignalBlocker block(m_groups);
     m_groups->clear();
     m_members->clear();
@@ -235,13 +240,15 @@ void CurationView::showGroups()
             }
         for (int c = 0; c < std::min(m_clusters.count, kMaxShownGroups); ++c) {
             const bool leak = splits[size_t(c)].count(QStringLiteral("train")) &&
-                              (splits[size_t(c)].count(QStringLiteral("val")) || splits[size_t(c)].count(QStringLiteral("test")));
-            auto *entry = new QListWidgetItem(tr("Cluster %1 — %2 images — %3%4")
-                                                  .arg(c + 1)
-                                                  .arg(size[size_t(c)])
-                                                  .arg(m_clusters.exact[size_t(c)] ? tr("exact") : tr("near"))
-                                                  .arg(leak ? tr(" — leaks across splits") : QString()),
-                                              m_groups);
+                              (splits[size_t(c)].count(QStringLiteral("val")) ||
+                               splits[size_t(c)].count(QStringLiteral("test")));
+            auto *entry =
+                new QListWidgetItem(tr("Cluster %1 — %2 images — %3%4")
+                                        .arg(c + 1)
+                                        .arg(size[size_t(c)])
+                                        .arg(m_clusters.exact[size_t(c)] ? tr("exact") : tr("near"))
+                                        .arg(leak ? tr(" — leaks across splits") : QString()),
+                                    m_groups);
             entry->setData(Qt::UserRole, c + 1);
             if (leak)
                 entry->setForeground(QColor(QStringLiteral("#c0392b")));
@@ -250,7 +257,10 @@ void CurationView::showGroups()
         auto flags = core::listFlags(*m_project, kind);
         m_flags = flags ? std::move(flags).value() : std::vector<core::FlagRow>{};
         for (size_t f = 0; f < m_flags.size() && f < size_t(kMaxShownGroups); ++f) {
-            auto *entry = new QListWidgetItem(QStringLiteral("%1 — %2").arg(QFileInfo(m_flags[f].path).fileName(), m_flags[f].detail), m_groups);
+            auto *entry =
+                new QListWidgetItem(QStringLiteral("%1 — %2").arg(
+                                        QFileInfo(m_flags[f].path).fileName(), m_flags[f].detail),
+                                    m_groups);
             entry->setData(Qt::UserRole, int(f));
         }
     }
@@ -259,8 +269,7 @@ void CurationView::showGroups()
     showMembers();
 }
 
-void CurationView::showMembers()
-{
+void CurationView::showMembers() {
     m_members->clear();
     const QListWidgetItem *group = m_groups->currentItem();
     if (!group || !m_project)
@@ -283,12 +292,13 @@ void CurationView::showMembers()
         if (!pixmap.isNull() && pixmap.width() < 128)
             pixmap = pixmap.scaled(128, 128, Qt::KeepAspectRatio, Qt::FastTransformation);
         const bool excluded = m_excluded.value(item->id);
-        auto *entry = new QListWidgetItem(QIcon(pixmap),
-                                          tr("%1\n%2 · %3%4")
-                                              .arg(QFileInfo(item->path).fileName(), item->split,
-                                                   item->classId ? m_classNames.value(item->classId) : tr("unlabelled"),
-                                                   excluded ? tr("\nEXCLUDED") : QString()),
-                                          m_members);
+        auto *entry = new QListWidgetItem(
+            QIcon(pixmap),
+            tr("%1\n%2 · %3%4")
+                .arg(QFileInfo(item->path).fileName(), item->split,
+                     item->classId ? m_classNames.value(item->classId) : tr("unlabelled"),
+                     excluded ? tr("\nEXCLUDED") : QString()),
+            m_members);
         entry->setData(Qt::UserRole, item->id);
         entry->setToolTip(item->path);
         if (excluded)
@@ -296,8 +306,7 @@ void CurationView::showMembers()
     }
 }
 
-std::vector<qint64> CurationView::selectedIds(bool selected) const
-{
+std::vector<qint64> CurationView::selectedIds(bool selected) const {
     std::vector<qint64> ids;
     for (int row = 0; row < m_members->count(); ++row)
         if (m_members->item(row)->isSelected() == selected)
@@ -305,11 +314,12 @@ std::vector<qint64> CurationView::selectedIds(bool selected) const
     return ids;
 }
 
-void CurationView::setExcluded(const std::vector<qint64> &ids, bool excluded, const QString &reason)
-{
+void CurationView::setExcluded(const std::vector<qint64> &ids, bool excluded,
+                               const QString &reason) {
     if (!m_project || ids.empty())
         return;
-    if (const auto done = core::setExcluded(*m_project, ids, excluded, reason, m_curatorId); !done) {
+    if (const auto done = core::setExcluded(*m_project, ids, excluded, reason, m_curatorId);
+        !done) {
         Q_EMIT failed(done.error().message);
         return;
     }
@@ -321,8 +331,7 @@ void CurationView::setExcluded(const std::vector<qint64> &ids, bool excluded, co
     m_groups->setCurrentRow(row);
 }
 
-void CurationView::keepSelectedExcludeRest()
-{
+void CurationView::keepSelectedExcludeRest() {
     if (m_members->count() == 0)
         return;
     if (m_members->selectedItems().isEmpty())
@@ -332,18 +341,15 @@ void CurationView::keepSelectedExcludeRest()
     setExcluded(keep, false, QStringLiteral("kept from its cluster"));
 }
 
-void CurationView::excludeSelected()
-{
+void CurationView::excludeSelected() {
     setExcluded(selectedIds(true), true, QStringLiteral("excluded while curating"));
 }
 
-void CurationView::restoreSelected()
-{
+void CurationView::restoreSelected() {
     setExcluded(selectedIds(true), false, QStringLiteral("restored while curating"));
 }
 
-void CurationView::refreshFlags()
-{
+void CurationView::refreshFlags() {
     if (!m_project || m_refresh.isRunning())
         return;
     m_refreshButton->setEnabled(false);
@@ -363,11 +369,11 @@ void CurationView::refreshFlags()
     }));
 }
 
-bool CurationView::resplit(double train, double val, double test, unsigned seed)
-{
+bool CurationView::resplit(double train, double val, double test, unsigned seed) {
     if (!m_project)
         return false;
-    const auto done = core::resplitProject(*m_project, {train, val, test, seed, m_distance->value()});
+    const auto done =
+        core::resplitProject(*m_project, {train, val, test, seed, m_distance->value()});
     if (!done) {
         Q_EMIT failed(done.error().message);
         return false;
@@ -376,13 +382,13 @@ bool CurationView::resplit(double train, double val, double test, unsigned seed)
     return true;
 }
 
-void CurationView::chooseSplit()
-{
+void CurationView::chooseSplit() {
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Re-split the project"));
     auto *form = new QFormLayout(&dialog);
-    form->addRow(new QLabel(tr("Stratified by each item's current label; duplicate clusters at the\n"
-                               "slider's distance stay in one split. Splits given at import are replaced.")));
+    form->addRow(new QLabel(
+        tr("Stratified by each item's current label; duplicate clusters at the\n"
+           "slider's distance stay in one split. Splits given at import are replaced.")));
     QDoubleSpinBox *fractions[3];
     const double defaults[3] = {0.8, 0.1, 0.1};
     const QString names[3] = {tr("Train"), tr("Validation"), tr("Test")};
@@ -402,11 +408,11 @@ void CurationView::chooseSplit()
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     form->addRow(buttons);
     if (dialog.exec() == QDialog::Accepted)
-        resplit(fractions[0]->value(), fractions[1]->value(), fractions[2]->value(), unsigned(seed->value()));
+        resplit(fractions[0]->value(), fractions[1]->value(), fractions[2]->value(),
+                unsigned(seed->value()));
 }
 
-void CurationView::keyPressEvent(QKeyEvent *event)
-{
+void CurationView::keyPressEvent(QKeyEvent *event) {
     switch (event->key()) {
     case Qt::Key_K:
         keepSelectedExcludeRest();

@@ -6,23 +6,22 @@
 
 namespace winnow::ui {
 
-DatasetModel::DatasetModel(QObject *parent) : QAbstractListModel(parent) {}
+DatasetModel::DatasetModel(QObject *parent)
+    : QAbstractListModel(parent) {
+}
 
-void DatasetModel::setProject(core::Project *project)
-{
+void DatasetModel::setProject(core::Project *project) {
     m_project = project;
     m_filter = {};
     reload();
 }
 
-void DatasetModel::setFilter(const core::ItemFilter &filter)
-{
+void DatasetModel::setFilter(const core::ItemFilter &filter) {
     m_filter = filter;
     reload();
 }
 
-void DatasetModel::reload()
-{
+void DatasetModel::reload() {
     beginResetModel();
     m_rows.clear();
     m_classes.clear();
@@ -46,8 +45,7 @@ void DatasetModel::reload()
     endResetModel();
 }
 
-std::optional<std::vector<core::ItemRecord>> DatasetModel::loadPage()
-{
+std::optional<std::vector<core::ItemRecord>> DatasetModel::loadPage() {
     const qint64 after = m_rows.empty() ? 0 : m_rows.back().id;
     auto page = m_project->items(m_filter, after, kPageSize);
     if (!page) {
@@ -59,24 +57,20 @@ std::optional<std::vector<core::ItemRecord>> DatasetModel::loadPage()
     return std::move(page).value();
 }
 
-const core::ItemRecord *DatasetModel::record(int row) const
-{
+const core::ItemRecord *DatasetModel::record(int row) const {
     return row >= 0 && row < int(m_rows.size()) ? &m_rows[size_t(row)] : nullptr;
 }
 
-QString DatasetModel::className(qint64 classId) const
-{
+QString DatasetModel::className(qint64 classId) const {
     const auto it = m_classes.constFind(classId);
     return it == m_classes.constEnd() ? QString() : it->name;
 }
 
-int DatasetModel::rowCount(const QModelIndex &parent) const
-{
+int DatasetModel::rowCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QVariant DatasetModel::data(const QModelIndex &index, int role) const
-{
+QVariant DatasetModel::data(const QModelIndex &index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const core::ItemRecord &item = m_rows[size_t(index.row())];
@@ -112,8 +106,7 @@ QVariant DatasetModel::data(const QModelIndex &index, int role) const
     }
 }
 
-void DatasetModel::fetchAll()
-{
+void DatasetModel::fetchAll() {
     m_fetchQueued = false;
     while (!m_atEnd && m_project) {
         m_fetchQueued = true;
@@ -124,8 +117,7 @@ void DatasetModel::fetchAll()
     }
 }
 
-void DatasetModel::refreshLabels()
-{
+void DatasetModel::refreshLabels() {
     if (!m_project || m_rows.empty())
         return;
     if (m_filter.classId) {
@@ -139,16 +131,15 @@ void DatasetModel::refreshLabels()
     }
     for (size_t i = 0; i < m_rows.size(); ++i)
         m_rows[i].classId = (*fresh)[i].classId;
-    Q_EMIT dataChanged(index(0), index(rowCount() - 1), {ClassIdRole, ClassNameRole, ClassColorRole, Qt::ToolTipRole});
+    Q_EMIT dataChanged(index(0), index(rowCount() - 1),
+                       {ClassIdRole, ClassNameRole, ClassColorRole, Qt::ToolTipRole});
 }
 
-bool DatasetModel::canFetchMore(const QModelIndex &parent) const
-{
+bool DatasetModel::canFetchMore(const QModelIndex &parent) const {
     return !parent.isValid() && !m_atEnd && !m_fetchQueued;
 }
 
-void DatasetModel::fetchMore(const QModelIndex &parent)
-{
+void DatasetModel::fetchMore(const QModelIndex &parent) {
     if (!canFetchMore(parent) || !m_project)
         return;
     // Rows are appended from the event loop, never from inside whatever signal asked for them
@@ -157,8 +148,7 @@ void DatasetModel::fetchMore(const QModelIndex &parent)
     QMetaObject::invokeMethod(this, &DatasetModel::appendPage, Qt::QueuedConnection);
 }
 
-void DatasetModel::appendPage()
-{
+void DatasetModel::appendPage() {
     if (!m_fetchQueued || !m_project)
         return;
     m_fetchQueued = false;

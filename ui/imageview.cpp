@@ -3,7 +3,6 @@
 #include <QKeyEvent>
 #include <QPainter>
 #include <QWheelEvent>
-
 #include <algorithm>
 #include <cmath>
 
@@ -14,8 +13,8 @@ constexpr double kMaxScale = 64.0;
 constexpr double kStep = 1.25;
 } // namespace
 
-ImageView::ImageView(QWidget *parent) : QWidget(parent)
-{
+ImageView::ImageView(QWidget *parent)
+    : QWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(160, 160);
     setBackgroundRole(QPalette::Dark);
@@ -23,8 +22,7 @@ ImageView::ImageView(QWidget *parent) : QWidget(parent)
     setToolTip(tr("Wheel or +/- to zoom, drag or arrow keys to pan, F to fit, 1 for actual size"));
 }
 
-void ImageView::setImage(const QImage &image, const QString &caption)
-{
+void ImageView::setImage(const QImage &image, const QString &caption) {
     m_image = image;
     m_caption = caption;
     m_placeholder.clear();
@@ -33,36 +31,31 @@ void ImageView::setImage(const QImage &image, const QString &caption)
     update();
 }
 
-void ImageView::setPlaceholder(const QString &text)
-{
+void ImageView::setPlaceholder(const QString &text) {
     m_image = {};
     m_caption.clear();
     m_placeholder = text;
     update();
 }
 
-double ImageView::fitScale() const
-{
+double ImageView::fitScale() const {
     if (m_image.isNull())
         return 1.0;
     return std::min(double(width()) / m_image.width(), double(height()) / m_image.height());
 }
 
-double ImageView::zoom() const
-{
+double ImageView::zoom() const {
     return m_fit ? fitScale() : m_scale;
 }
 
-QRectF ImageView::imageRect() const
-{
+QRectF ImageView::imageRect() const {
     const double s = zoom();
     const QSizeF size(m_image.width() * s, m_image.height() * s);
     const QPointF centre = QPointF(width() / 2.0, height() / 2.0) + (m_fit ? QPointF() : m_pan);
     return {centre - QPointF(size.width() / 2, size.height() / 2), size};
 }
 
-void ImageView::clampPan()
-{
+void ImageView::clampPan() {
     // Keep at least part of the image in view.
     const double s = zoom();
     const double maxX = std::max(0.0, (m_image.width() * s + width()) / 2.0 - 32);
@@ -71,8 +64,7 @@ void ImageView::clampPan()
     m_pan.setY(std::clamp(m_pan.y(), -maxY, maxY));
 }
 
-void ImageView::zoomBy(double factor, QPointF anchor)
-{
+void ImageView::zoomBy(double factor, QPointF anchor) {
     if (m_image.isNull())
         return;
     if (anchor.x() < 0)
@@ -90,23 +82,20 @@ void ImageView::zoomBy(double factor, QPointF anchor)
     update();
 }
 
-void ImageView::fitToWindow()
-{
+void ImageView::fitToWindow() {
     m_fit = true;
     m_pan = {};
     update();
 }
 
-void ImageView::actualSize()
-{
+void ImageView::actualSize() {
     m_fit = false;
     m_scale = 1.0;
     m_pan = {};
     update();
 }
 
-void ImageView::paintEvent(QPaintEvent *)
-{
+void ImageView::paintEvent(QPaintEvent *) {
     QPainter painter(this);
     if (m_image.isNull()) {
         painter.setPen(palette().color(QPalette::BrightText));
@@ -129,16 +118,14 @@ void ImageView::paintEvent(QPaintEvent *)
                      painter.fontMetrics().elidedText(info, Qt::ElideLeft, band.width() - 16));
 }
 
-void ImageView::wheelEvent(QWheelEvent *event)
-{
+void ImageView::wheelEvent(QWheelEvent *event) {
     const double steps = event->angleDelta().y() / 120.0;
     if (steps != 0)
         zoomBy(std::pow(kStep, steps), event->position());
     event->accept();
 }
 
-void ImageView::mousePressEvent(QMouseEvent *event)
-{
+void ImageView::mousePressEvent(QMouseEvent *event) {
     if (event->button() == Qt::LeftButton && !m_image.isNull()) {
         if (m_fit) {
             m_scale = fitScale();
@@ -150,8 +137,7 @@ void ImageView::mousePressEvent(QMouseEvent *event)
     }
 }
 
-void ImageView::mouseMoveEvent(QMouseEvent *event)
-{
+void ImageView::mouseMoveEvent(QMouseEvent *event) {
     if (!m_dragging)
         return;
     m_pan = event->position() - m_dragStart;
@@ -159,22 +145,19 @@ void ImageView::mouseMoveEvent(QMouseEvent *event)
     update();
 }
 
-void ImageView::mouseReleaseEvent(QMouseEvent *)
-{
+void ImageView::mouseReleaseEvent(QMouseEvent *) {
     m_dragging = false;
     unsetCursor();
 }
 
-void ImageView::mouseDoubleClickEvent(QMouseEvent *)
-{
+void ImageView::mouseDoubleClickEvent(QMouseEvent *) {
     if (m_fit)
         actualSize();
     else
         fitToWindow();
 }
 
-void ImageView::keyPressEvent(QKeyEvent *event)
-{
+void ImageView::keyPressEvent(QKeyEvent *event) {
     constexpr double kPanStep = 48;
     switch (event->key()) {
     case Qt::Key_Plus:
@@ -199,8 +182,12 @@ void ImageView::keyPressEvent(QKeyEvent *event)
             m_scale = fitScale();
             m_fit = false;
         }
-        const QPointF delta(event->key() == Qt::Key_Left ? kPanStep : event->key() == Qt::Key_Right ? -kPanStep : 0,
-                            event->key() == Qt::Key_Up ? kPanStep : event->key() == Qt::Key_Down ? -kPanStep : 0);
+        const QPointF delta(event->key() == Qt::Key_Left    ? kPanStep
+                            : event->key() == Qt::Key_Right ? -kPanStep
+                                                            : 0,
+                            event->key() == Qt::Key_Up     ? kPanStep
+                            : event->key() == Qt::Key_Down ? -kPanStep
+                                                           : 0);
         m_pan += delta;
         clampPan();
         update();

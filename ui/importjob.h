@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QStringList>
-
 #include <memory>
 
 class QThread;
@@ -20,9 +19,9 @@ public:
     struct Request {
         enum class Kind { Folder, Idx } kind = Kind::Folder;
         QString projectDirectory;
-        QString folder;       // Folder
-        QString imagesFile;   // Idx
-        QString labelsFile;   // Idx
+        QString folder;     // Folder
+        QString imagesFile; // Idx
+        QString labelsFile; // Idx
         QStringList classNames;
         core::ImportOptions options;
     };

@@ -24,15 +24,15 @@
 namespace winnow::ui {
 namespace {
 constexpr int kStatsRefreshMs = 15000;
-const QString kDefaultInstructions = QStringLiteral(
-    "Press the key of the class you see. The next image follows at once.\n\n"
-    "- **Backspace** or **Ctrl+Z** undoes your last answer.\n"
-    "- **Space** skips an image you cannot decide on.\n"
-    "- **+** / **-** zoom, arrow keys pan, **Ctrl+0** fits the image.");
+const QString kDefaultInstructions =
+    QStringLiteral("Press the key of the class you see. The next image follows at once.\n\n"
+                   "- **Backspace** or **Ctrl+Z** undoes your last answer.\n"
+                   "- **Space** skips an image you cannot decide on.\n"
+                   "- **+** / **-** zoom, arrow keys pan, **Ctrl+0** fits the image.");
 } // namespace
 
-LabelingView::LabelingView(QWidget *parent) : QWidget(parent)
-{
+LabelingView::LabelingView(QWidget *parent)
+    : QWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
     auto *layout = new QHBoxLayout(this);
     m_imageView = new ImageView;
@@ -75,7 +75,8 @@ LabelingView::LabelingView(QWidget *parent) : QWidget(parent)
     m_wanted = new QSpinBox;
     m_wanted->setRange(1, 50);
     m_wanted->setFocusPolicy(Qt::ClickFocus);
-    m_wanted->setToolTip(tr("How many annotators should answer each image (like Ground Truth's overlap)"));
+    m_wanted->setToolTip(
+        tr("How many annotators should answer each image (like Ground Truth's overlap)"));
     connect(m_wanted, &QSpinBox::valueChanged, this, [this](int value) {
         if (!m_project)
             return;
@@ -109,13 +110,11 @@ LabelingView::LabelingView(QWidget *parent) : QWidget(parent)
     statsTimer->start();
 }
 
-LabelingView::~LabelingView()
-{
+LabelingView::~LabelingView() {
     stop();
 }
 
-void LabelingView::start(core::Project *project, qint64 annotatorId)
-{
+void LabelingView::start(core::Project *project, qint64 annotatorId) {
     stop();
     if (!project || annotatorId <= 0)
         return;
@@ -130,8 +129,7 @@ void LabelingView::start(core::Project *project, qint64 annotatorId)
     showNext();
 }
 
-void LabelingView::stop()
-{
+void LabelingView::stop() {
     // Claims also expire on their own, so a failure here only delays others for a while.
     if (m_session) {
         if (const auto released = m_session->releaseAll(); !released)
@@ -150,8 +148,7 @@ void LabelingView::stop()
     m_progress->clear();
 }
 
-void LabelingView::reloadClasses()
-{
+void LabelingView::reloadClasses() {
     if (!m_project)
         return;
     if (auto classes = m_project->classes())
@@ -162,25 +159,28 @@ void LabelingView::reloadClasses()
         const QSignalBlocker block(m_wanted);
         m_wanted->setValue(wanted ? *wanted : core::LabelingSession::kDefaultAnswersWanted);
     }
-    const auto text = m_project->setting(QString::fromLatin1(core::LabelingSession::kInstructionsKey));
+    const auto text =
+        m_project->setting(QString::fromLatin1(core::LabelingSession::kInstructionsKey));
     m_instructions->setMarkdown(text && !text->isEmpty() ? *text : kDefaultInstructions);
 }
 
-void LabelingView::buildClassPanel()
-{
+void LabelingView::buildClassPanel() {
     while (QLayoutItem *item = m_classLayout->takeAt(0)) {
         delete item->widget();
         delete item;
     }
     for (const core::ClassInfo &info : m_classes) {
-        auto *button = new QPushButton(QStringLiteral("%1   %2").arg(info.shortcut.isEmpty() ? QStringLiteral(" ") : info.shortcut.toUpper(), info.name));
+        auto *button = new QPushButton(QStringLiteral("%1   %2").arg(
+            info.shortcut.isEmpty() ? QStringLiteral(" ") : info.shortcut.toUpper(), info.name));
         button->setFocusPolicy(Qt::NoFocus);
         QPixmap swatch(14, 14);
         swatch.fill(QColor(info.color));
         button->setIcon(QIcon(swatch));
         button->setStyleSheet(QStringLiteral("text-align: left; padding: 4px;"));
-        button->setToolTip(info.shortcut.isEmpty() ? tr("Label as %1").arg(info.name)
-                                                   : tr("Label as %1 (key %2)").arg(info.name, info.shortcut.toUpper()));
+        button->setToolTip(
+            info.shortcut.isEmpty()
+                ? tr("Label as %1").arg(info.name)
+                : tr("Label as %1 (key %2)").arg(info.name, info.shortcut.toUpper()));
         const qint64 id = info.id;
         connect(button, &QPushButton::clicked, this, [this, id] { answerCurrent(id); });
         m_classLayout->addWidget(button);
@@ -192,16 +192,14 @@ void LabelingView::buildClassPanel()
     }
 }
 
-QFuture<QImage> LabelingView::decode(const QString &path)
-{
+QFuture<QImage> LabelingView::decode(const QString &path) {
     return QtConcurrent::run([path] {
         const auto raster = core::loadRasterImage(path, kMaxImageSide);
         return raster ? toQImage(*raster) : QImage();
     });
 }
 
-void LabelingView::prefetch()
-{
+void LabelingView::prefetch() {
     // Keep decoded images for the current one and the next few; drop the rest.
     QHash<qint64, QFuture<QImage>> keep;
     auto want = [&](const core::QueueEntry &entry) {
@@ -217,8 +215,7 @@ void LabelingView::prefetch()
     m_decoded = std::move(keep);
 }
 
-void LabelingView::refill()
-{
+void LabelingView::refill() {
     if (!m_session || m_refilling || m_queue.size() >= size_t(kPrefetch + 1))
         return;
     m_refilling = true;
@@ -229,22 +226,24 @@ void LabelingView::refill()
         return;
     }
     for (const core::QueueEntry &entry : *claimed) {
-        const bool present = (m_current && m_current->itemId == entry.itemId) ||
-                             std::any_of(m_queue.begin(), m_queue.end(), [&](const core::QueueEntry &e) { return e.itemId == entry.itemId; });
+        const bool present =
+            (m_current && m_current->itemId == entry.itemId) ||
+            std::any_of(m_queue.begin(), m_queue.end(),
+                        [&](const core::QueueEntry &e) { return e.itemId == entry.itemId; });
         if (!present)
             m_queue.push_back(entry);
     }
     prefetch();
 }
 
-void LabelingView::showNext()
-{
+void LabelingView::showNext() {
     if (m_queue.empty())
         refill();
     if (m_queue.empty()) {
         m_current.reset();
-        m_imageView->setPlaceholder(tr("Nothing left to label: every image has the answers it needs, "
-                                       "or you have answered it."));
+        m_imageView->setPlaceholder(
+            tr("Nothing left to label: every image has the answers it needs, "
+               "or you have answered it."));
         updateProgress();
         return;
     }
@@ -258,8 +257,7 @@ void LabelingView::showNext()
     });
 }
 
-void LabelingView::showEntry(const core::QueueEntry &entry)
-{
+void LabelingView::showEntry(const core::QueueEntry &entry) {
     m_current = entry;
     auto future = m_decoded.value(entry.itemId);
     if (!future.isValid()) {
@@ -270,7 +268,8 @@ void LabelingView::showEntry(const core::QueueEntry &entry)
     if (future.isFinished()) {
         const QImage image = future.result();
         if (image.isNull())
-            m_imageView->setPlaceholder(tr("Cannot read %1 — press Space to skip it").arg(entry.path));
+            m_imageView->setPlaceholder(
+                tr("Cannot read %1 — press Space to skip it").arg(entry.path));
         else
             m_imageView->setImage(image, caption);
         m_imageView->repaint();
@@ -290,8 +289,7 @@ void LabelingView::showEntry(const core::QueueEntry &entry)
     updateProgress();
 }
 
-void LabelingView::answerCurrent(qint64 classId)
-{
+void LabelingView::answerCurrent(qint64 classId) {
     if (!m_session || !m_current)
         return;
     const core::QueueEntry entry = *m_current;
@@ -308,14 +306,15 @@ void LabelingView::answerCurrent(qint64 classId)
     for (const core::ClassInfo &info : m_classes)
         if (info.id == classId)
             className = info.name;
-    m_saved->setText(tr("✔ Saved <b>%1</b> for %2").arg(className.toHtmlEscaped(), QFileInfo(entry.path).fileName().toHtmlEscaped()));
+    m_saved->setText(
+        tr("✔ Saved <b>%1</b> for %2")
+            .arg(className.toHtmlEscaped(), QFileInfo(entry.path).fileName().toHtmlEscaped()));
     m_decoded.remove(entry.itemId);
     Q_EMIT answerSaved(entry.itemId, classId);
     showNext();
 }
 
-void LabelingView::undo()
-{
+void LabelingView::undo() {
     if (!m_session)
         return;
     const auto undone = m_session->undoLast();
@@ -335,12 +334,12 @@ void LabelingView::undo()
     const auto items = m_project->itemPath(itemId);
     m_stats.doneToday = std::max<qint64>(0, m_stats.doneToday - 1);
     ++m_stats.leftInQueue;
-    m_saved->setText(tr("↶ Undone: your answer for %1").arg(items ? QFileInfo(*items).fileName() : QString()));
+    m_saved->setText(
+        tr("↶ Undone: your answer for %1").arg(items ? QFileInfo(*items).fileName() : QString()));
     showEntry({itemId, items ? *items : QString(), 0});
 }
 
-void LabelingView::skip()
-{
+void LabelingView::skip() {
     if (!m_session || !m_current)
         return;
     // A skipped image is given back, so another annotator (or this one, later) gets it.
@@ -353,18 +352,17 @@ void LabelingView::skip()
     showNext();
 }
 
-QString LabelingView::lastSavedText() const
-{
+QString LabelingView::lastSavedText() const {
     return m_saved->text();
 }
 
-void LabelingView::updateProgress()
-{
-    m_progress->setText(tr("Done today <b>%L1</b> · Left <b>%L2</b>").arg(m_stats.doneToday).arg(m_stats.leftInQueue));
+void LabelingView::updateProgress() {
+    m_progress->setText(tr("Done today <b>%L1</b> · Left <b>%L2</b>")
+                            .arg(m_stats.doneToday)
+                            .arg(m_stats.leftInQueue));
 }
 
-void LabelingView::refreshStats()
-{
+void LabelingView::refreshStats() {
     if (!m_session)
         return;
     if (const auto stats = m_session->stats())
@@ -372,8 +370,7 @@ void LabelingView::refreshStats()
     updateProgress();
 }
 
-void LabelingView::editInstructions()
-{
+void LabelingView::editInstructions() {
     if (!m_project)
         return;
     QDialog dialog(this);
@@ -381,7 +378,8 @@ void LabelingView::editInstructions()
     auto *layout = new QVBoxLayout(&dialog);
     layout->addWidget(new QLabel(tr("Shown beside every image while labeling (Markdown).")));
     auto *editor = new QPlainTextEdit;
-    const auto current = m_project->setting(QString::fromLatin1(core::LabelingSession::kInstructionsKey));
+    const auto current =
+        m_project->setting(QString::fromLatin1(core::LabelingSession::kInstructionsKey));
     editor->setPlainText(current && !current->isEmpty() ? *current : kDefaultInstructions);
     layout->addWidget(editor);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
@@ -390,15 +388,17 @@ void LabelingView::editInstructions()
     layout->addWidget(buttons);
     dialog.resize(520, 400);
     if (dialog.exec() == QDialog::Accepted) {
-        if (const auto saved = m_project->setSetting(QString::fromLatin1(core::LabelingSession::kInstructionsKey), editor->toPlainText()); !saved)
+        if (const auto saved =
+                m_project->setSetting(QString::fromLatin1(core::LabelingSession::kInstructionsKey),
+                                      editor->toPlainText());
+            !saved)
             Q_EMIT failed(saved.error().message);
         reloadClasses();
     }
     setFocus();
 }
 
-void LabelingView::keyPressEvent(QKeyEvent *event)
-{
+void LabelingView::keyPressEvent(QKeyEvent *event) {
     const int key = event->key();
     const auto mods = event->modifiers() & ~Qt::KeypadModifier;
     if (key == Qt::Key_Backspace || (key == Qt::Key_Z && mods == Qt::ControlModifier)) {
@@ -443,8 +443,7 @@ void LabelingView::keyPressEvent(QKeyEvent *event)
     }
 }
 
-void LabelingView::showEvent(QShowEvent *event)
-{
+void LabelingView::showEvent(QShowEvent *event) {
     QWidget::showEvent(event);
     setFocus();
     m_shownFor.start(); // time looking counts from when the annotator sees the view

@@ -8,7 +8,6 @@
 #include <QHash>
 #include <QImage>
 #include <QWidget>
-
 #include <deque>
 #include <memory>
 

@@ -1,27 +1,26 @@
 #include "ui/mainwindow.h"
 
+#include "core/consensus/review.h"
 #include "core/io/answerfiles.h"
 #include "core/io/idximporter.h"
-#include "core/label/labelingsession.h"
 #include "core/io/rasterimage.h"
+#include "core/label/labelingsession.h"
+#include "ui/annotatorsview.h"
+#include "ui/curationview.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
 #include "ui/importjob.h"
 #include "ui/labelingview.h"
 #include "ui/projectdialogs.h"
-#include "ui/reviewview.h"
-#include "ui/annotatorsview.h"
-#include "ui/curationview.h"
-#include "ui/trainingview.h"
-#include "core/consensus/review.h"
 #include "ui/qimageconvert.h"
+#include "ui/reviewview.h"
 #include "ui/thumbnailcache.h"
 #include "ui/thumbnaildelegate.h"
+#include "ui/trainingview.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
-#include <QKeyEvent>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -29,6 +28,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
 #include <QListWidget>
@@ -53,20 +53,19 @@ constexpr auto kRecentKey = "recentProjects";
 constexpr int kMaxRecent = 8;
 constexpr int kLargeImageSide = 4096;
 
-QString annotatorKey(const QString &projectDir)
-{
-    return QStringLiteral("annotators/") + QString::fromUtf8(projectDir.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
+QString annotatorKey(const QString &projectDir) {
+    return QStringLiteral("annotators/") +
+           QString::fromUtf8(projectDir.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
 }
 
-QStringList recentProjects()
-{
+QStringList recentProjects() {
     return QSettings().value(QLatin1String(kRecentKey)).toStringList();
 }
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
-{
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent) {
     setWindowTitle(tr("Winnow"));
     resize(1280, 820);
     m_thumbnails = new ThumbnailCache(this);
@@ -78,31 +77,32 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     buildActions();
     m_counts = new QLabel(this);
     statusBar()->addPermanentWidget(m_counts);
-    connect(m_thumbnails, &ThumbnailCache::thumbnailReady, m_grid->viewport(), qOverload<>(&QWidget::update));
+    connect(m_thumbnails, &ThumbnailCache::thumbnailReady, m_grid->viewport(),
+            qOverload<>(&QWidget::update));
     connect(m_model, &DatasetModel::loadFailed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     connect(&m_imageWatcher, &QFutureWatcher<QImage>::finished, this, [this] {
         const QImage image = m_imageWatcher.result();
         const QModelIndex current = m_grid->currentIndex();
-        if (!current.isValid() || current.data(DatasetModel::ItemIdRole).toLongLong() != m_shownItem)
+        if (!current.isValid() ||
+            current.data(DatasetModel::ItemIdRole).toLongLong() != m_shownItem)
             return; // the user moved on meanwhile
         if (image.isNull())
-            m_imageView->setPlaceholder(tr("Cannot read %1").arg(current.data(DatasetModel::PathRole).toString()));
+            m_imageView->setPlaceholder(
+                tr("Cannot read %1").arg(current.data(DatasetModel::PathRole).toString()));
         else
             m_imageView->setImage(image, current.data(Qt::DisplayRole).toString());
     });
     closeProject();
 }
 
-MainWindow::~MainWindow()
-{
+MainWindow::~MainWindow() {
     m_imageWatcher.waitForFinished();
     // Child widgets outlive m_project; let go of it while they are still here.
     closeProject();
 }
 
-void MainWindow::buildActions()
-{
+void MainWindow::buildActions() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *create = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
     create->setShortcut(QKeySequence::New);
@@ -111,24 +111,30 @@ void MainWindow::buildActions()
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
-    QAction *importFolder = file->addAction(tr("&Import Image Folder…"), this, &MainWindow::chooseImportFolder);
+    QAction *importFolder =
+        file->addAction(tr("&Import Image Folder…"), this, &MainWindow::chooseImportFolder);
     importFolder->setShortcut(Qt::CTRL | Qt::Key_I);
     importFolder->setToolTip(tr("Add every image under a folder (recursively) to the project"));
-    QAction *importIdx = file->addAction(tr("Import &IDX Files…"), this, &MainWindow::chooseImportIdx);
+    QAction *importIdx =
+        file->addAction(tr("Import &IDX Files…"), this, &MainWindow::chooseImportIdx);
     importIdx->setToolTip(tr("Add an MNIST-style pair of IDX image and label files"));
     file->addSeparator();
     QAction *close = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
     close->setShortcut(QKeySequence::Close);
-    file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)->setShortcut(QKeySequence::Quit);
+    file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)
+        ->setShortcut(QKeySequence::Quit);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *larger = view->addAction(tr("&Larger Thumbnails"), this, [this] { changeThumbnailSize(+32); });
+    QAction *larger =
+        view->addAction(tr("&Larger Thumbnails"), this, [this] { changeThumbnailSize(+32); });
     larger->setShortcut(QKeySequence::ZoomIn);
-    QAction *smaller = view->addAction(tr("&Smaller Thumbnails"), this, [this] { changeThumbnailSize(-32); });
+    QAction *smaller =
+        view->addAction(tr("&Smaller Thumbnails"), this, [this] { changeThumbnailSize(-32); });
     smaller->setShortcut(QKeySequence::ZoomOut);
     QAction *focusGrid = view->addAction(tr("Focus &Grid"), this, [this] { m_grid->setFocus(); });
     focusGrid->setShortcut(Qt::CTRL | Qt::Key_1);
-    QAction *focusImage = view->addAction(tr("Focus &Image"), this, [this] { m_imageView->setFocus(); });
+    QAction *focusImage =
+        view->addAction(tr("Focus &Image"), this, [this] { m_imageView->setFocus(); });
     focusImage->setShortcut(Qt::CTRL | Qt::Key_2);
 
     QMenu *labeling = menuBar()->addMenu(tr("&Labeling"));
@@ -137,7 +143,8 @@ void MainWindow::buildActions()
     label->setToolTip(tr("Label images one by one, one key per class"));
     QAction *browse = labeling->addAction(tr("&Browse Images"), this, &MainWindow::showBrowser);
     browse->setShortcut(Qt::CTRL | Qt::Key_B);
-    QAction *who = labeling->addAction(tr("&Switch Annotator…"), this, &MainWindow::promptAnnotator);
+    QAction *who =
+        labeling->addAction(tr("&Switch Annotator…"), this, &MainWindow::promptAnnotator);
     labeling->addSeparator();
     QAction *classes = labeling->addAction(tr("Manage &Classes…"), this, [this] {
         manageClasses(*m_project, this);
@@ -150,21 +157,27 @@ void MainWindow::buildActions()
         updateStatus();
     });
     labeling->addSeparator();
-    QAction *selectAll = labeling->addAction(tr("Select All in &Filter"), this, &MainWindow::selectAllInFilter);
+    QAction *selectAll =
+        labeling->addAction(tr("Select All in &Filter"), this, &MainWindow::selectAllInFilter);
     selectAll->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_A);
-    selectAll->setToolTip(tr("Select every item the filters show, then press a class key to label them all"));
+    selectAll->setToolTip(
+        tr("Select every item the filters show, then press a class key to label them all"));
     labeling->addSeparator();
-    QAction *importAnswers = labeling->addAction(tr("&Import Answers…"), this, &MainWindow::chooseImportAnswers);
+    QAction *importAnswers =
+        labeling->addAction(tr("&Import Answers…"), this, &MainWindow::chooseImportAnswers);
     importAnswers->setToolTip(tr("item,worker,label CSV or a Ground Truth output manifest"));
-    QAction *exportAnswers = labeling->addAction(tr("&Export Answers…"), this, &MainWindow::chooseExportAnswers);
+    QAction *exportAnswers =
+        labeling->addAction(tr("&Export Answers…"), this, &MainWindow::chooseExportAnswers);
     labeling->addSeparator();
     QAction *review = labeling->addAction(tr("&Review Consolidated Labels"), this, [this] {
         if (m_project)
             m_tabs->setCurrentIndex(2);
     });
     review->setShortcut(Qt::CTRL | Qt::Key_R);
-    QAction *exportLabels = labeling->addAction(tr("Export &Consolidated Labels…"), this, &MainWindow::chooseExportLabels);
-    exportLabels->setToolTip(tr("CSV or a Ground Truth-style output manifest, review decisions applied"));
+    QAction *exportLabels = labeling->addAction(tr("Export &Consolidated Labels…"), this,
+                                                &MainWindow::chooseExportLabels);
+    exportLabels->setToolTip(
+        tr("CSV or a Ground Truth-style output manifest, review decisions applied"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Winnow"), this, [this] {
@@ -174,17 +187,18 @@ void MainWindow::buildActions()
                                .arg(QLatin1String(WINNOW_VERSION)));
     });
 
-    m_projectActions = {importFolder, importIdx, close, larger, smaller, focusGrid, focusImage, label, browse,
-                        who, classes, annotators, selectAll, importAnswers, exportAnswers, review, exportLabels};
+    m_projectActions = {importFolder, importIdx,     close,         larger, smaller,     focusGrid,
+                        focusImage,   label,         browse,        who,    classes,     annotators,
+                        selectAll,    importAnswers, exportAnswers, review, exportLabels};
     refreshRecentMenu();
 }
 
-void MainWindow::buildWelcome()
-{
+void MainWindow::buildWelcome() {
     auto *page = new QWidget;
     auto *layout = new QVBoxLayout(page);
     layout->addStretch();
-    auto *title = new QLabel(tr("<h1>Winnow</h1><p>Open a project or create one, then import images.</p>"));
+    auto *title =
+        new QLabel(tr("<h1>Winnow</h1><p>Open a project or create one, then import images.</p>"));
     title->setAlignment(Qt::AlignCenter);
     layout->addWidget(title);
     auto *buttons = new QHBoxLayout;
@@ -214,8 +228,7 @@ void MainWindow::buildWelcome()
     m_pages->addWidget(page);
 }
 
-void MainWindow::buildBrowser()
-{
+void MainWindow::buildBrowser() {
     auto *page = new QWidget;
     auto *layout = new QVBoxLayout(page);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -252,7 +265,8 @@ void MainWindow::buildBrowser()
     m_delegate = new ThumbnailDelegate(m_thumbnails, this);
     m_grid->setItemDelegate(m_delegate);
     m_grid->setToolTip(QString());
-    connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::showCurrentItem);
+    connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::showCurrentItem);
     m_imageView = new ImageView;
     splitter->addWidget(m_grid);
     splitter->addWidget(m_imageView);
@@ -270,28 +284,41 @@ void MainWindow::buildBrowser()
     m_tabs->addTab(page, tr("Browse"));
     m_tabs->addTab(m_labelingView, tr("Label"));
     m_reviewView = new ReviewView;
-    connect(m_reviewView, &ReviewView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
-    connect(m_reviewView, &ReviewView::consolidated, this, [this](const core::ConsolidationInfo &info) {
-        statusBar()->showMessage(tr("Consolidated %L1 items with %2 in %3 s").arg(info.items).arg(info.method).arg(info.seconds, 0, 'f', 1), 10000);
-        m_annotatorsView->reload();
-    });
+    connect(m_reviewView, &ReviewView::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_reviewView, &ReviewView::consolidated, this,
+            [this](const core::ConsolidationInfo &info) {
+                statusBar()->showMessage(tr("Consolidated %L1 items with %2 in %3 s")
+                                             .arg(info.items)
+                                             .arg(info.method)
+                                             .arg(info.seconds, 0, 'f', 1),
+                                         10000);
+                m_annotatorsView->reload();
+            });
     m_tabs->addTab(m_reviewView, tr("Review"));
-    m_tabs->setTabToolTip(2, tr("Consolidate answers and review the least confident labels (Ctrl+R)"));
+    m_tabs->setTabToolTip(2,
+                          tr("Consolidate answers and review the least confident labels (Ctrl+R)"));
     m_annotatorsView = new AnnotatorsView;
     m_tabs->addTab(m_annotatorsView, tr("Annotators"));
     m_tabs->setTabToolTip(3, tr("Estimated accuracy and confusion of every annotator"));
     m_curationView = new CurationView;
-    connect(m_curationView, &CurationView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_curationView, &CurationView::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->addTab(m_curationView, tr("Curate"));
-    m_tabs->setTabToolTip(4, tr("Duplicates, leaks across splits, divergent labels and image-quality flags"));
+    m_tabs->setTabToolTip(
+        4, tr("Duplicates, leaks across splits, divergent labels and image-quality flags"));
     m_trainingView = new TrainingView;
-    connect(m_trainingView, &TrainingView::failed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_trainingView, &TrainingView::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->addTab(m_trainingView, tr("Train"));
     connect(m_reviewView, &ReviewView::trainingLabelsChanged, this, [this] {
         m_trainingView->setProject(m_project.get());
-        statusBar()->showMessage(tr("Training now takes its labels from consolidation #%1").arg(m_reviewView->consolidationId()), 10000);
+        statusBar()->showMessage(tr("Training now takes its labels from consolidation #%1")
+                                     .arg(m_reviewView->consolidationId()),
+                                 10000);
     });
-    m_tabs->setTabToolTip(5, tr("Train a ResNet-18 on full data and on GLISTER or random subsets; compare speed and accuracy"));
+    m_tabs->setTabToolTip(5, tr("Train a ResNet-18 on full data and on GLISTER or random subsets; "
+                                "compare speed and accuracy"));
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
@@ -317,8 +344,7 @@ void MainWindow::buildBrowser()
     m_pages->addWidget(m_tabs);
 }
 
-core::Result<void> MainWindow::openProject(const QString &directory)
-{
+core::Result<void> MainWindow::openProject(const QString &directory) {
     auto opened = core::Project::open(directory);
     if (!opened)
         return opened.error();
@@ -346,8 +372,7 @@ core::Result<void> MainWindow::openProject(const QString &directory)
     return {};
 }
 
-void MainWindow::closeProject()
-{
+void MainWindow::closeProject() {
     m_labelingView->stop();
     m_reviewView->setProject(nullptr, 0);
     m_annotatorsView->setProject(nullptr);
@@ -367,9 +392,9 @@ void MainWindow::closeProject()
     refreshRecentMenu();
 }
 
-void MainWindow::newProject()
-{
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose or create an empty folder for the project"));
+void MainWindow::newProject() {
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Choose or create an empty folder for the project"));
     if (dir.isEmpty())
         return;
     auto created = core::Project::create(dir);
@@ -382,8 +407,7 @@ void MainWindow::newProject()
         QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
 }
 
-void MainWindow::chooseProject()
-{
+void MainWindow::chooseProject() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a project folder"));
     if (dir.isEmpty())
         return;
@@ -391,8 +415,7 @@ void MainWindow::chooseProject()
         QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
 }
 
-void MainWindow::chooseImportFolder()
-{
+void MainWindow::chooseImportFolder() {
     if (!m_project)
         return;
     QDialog dialog(this);
@@ -436,16 +459,16 @@ void MainWindow::chooseImportFolder()
     importFolder(folder, options);
 }
 
-void MainWindow::chooseImportIdx()
-{
+void MainWindow::chooseImportIdx() {
     if (!m_project)
         return;
-    const QString images = QFileDialog::getOpenFileName(this, tr("IDX images file"), {},
-                                                        tr("IDX files (*idx3* *.gz);;All files (*)"));
+    const QString images = QFileDialog::getOpenFileName(
+        this, tr("IDX images file"), {}, tr("IDX files (*idx3* *.gz);;All files (*)"));
     if (images.isEmpty())
         return;
-    const QString labels = QFileDialog::getOpenFileName(this, tr("IDX labels file"), QFileInfo(images).path(),
-                                                        tr("IDX files (*idx1* *.gz);;All files (*)"));
+    const QString labels =
+        QFileDialog::getOpenFileName(this, tr("IDX labels file"), QFileInfo(images).path(),
+                                     tr("IDX files (*idx1* *.gz);;All files (*)"));
     if (labels.isEmpty())
         return;
     ImportJob::Request request;
@@ -456,8 +479,7 @@ void MainWindow::chooseImportIdx()
     startImport(new ImportJob(request, this));
 }
 
-void MainWindow::importFolder(const QString &folder, const core::ImportOptions &options)
-{
+void MainWindow::importFolder(const QString &folder, const core::ImportOptions &options) {
     if (!m_project)
         return;
     ImportJob::Request request;
@@ -467,52 +489,56 @@ void MainWindow::importFolder(const QString &folder, const core::ImportOptions &
     startImport(new ImportJob(request, this));
 }
 
-void MainWindow::startImport(ImportJob *job)
-{
+void MainWindow::startImport(ImportJob *job) {
     auto *dialog = new QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 0, this);
     dialog->setWindowTitle(tr("Import"));
     dialog->setMinimumDuration(300);
     dialog->setAutoReset(false);
     dialog->setAutoClose(false);
     connect(dialog, &QProgressDialog::canceled, job, &ImportJob::cancel);
-    connect(job, &ImportJob::progress, dialog, [dialog](qint64 done, qint64 total, const QString &stage) {
-        dialog->setMaximum(int(std::min<qint64>(total, INT_MAX)));
-        dialog->setValue(int(std::min<qint64>(done, INT_MAX)));
-        dialog->setLabelText(total > 0 ? tr("%1: %2 of %3 files").arg(stage).arg(done).arg(total) : stage + QStringLiteral("…"));
-    });
-    connect(job, &ImportJob::finished, this, [this, job, dialog](const core::ImportSummary &summary, const QString &error) {
-        dialog->deleteLater();
-        job->deleteLater();
-        m_model->reload();
-        refreshFilters();
-        updateStatus();
-        Q_EMIT importFinished(summary, error);
-        if (!error.isEmpty()) {
-            QMessageBox::warning(this, tr("Import failed"), error);
-            return;
-        }
-        const QString text = tr("Imported %1 images; %2 were already in the project; %3 skipped%4.")
-                                 .arg(summary.imported)
-                                 .arg(summary.alreadyPresent)
-                                 .arg(summary.skipped)
-                                 .arg(summary.cancelled ? tr(" (cancelled)") : QString());
-        statusBar()->showMessage(text, 15000);
-        if (!summary.issues.empty()) {
-            QStringList lines;
-            for (const core::ImportIssue &issue : summary.issues)
-                lines << QStringLiteral("%1: %2").arg(issue.path, issue.reason);
-            auto *box = new QMessageBox(QMessageBox::Warning, tr("Import finished with skipped files"), text,
-                                        QMessageBox::Ok, this);
-            box->setDetailedText(lines.join(u'\n'));
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
-        }
-    });
+    connect(job, &ImportJob::progress, dialog,
+            [dialog](qint64 done, qint64 total, const QString &stage) {
+                dialog->setMaximum(int(std::min<qint64>(total, INT_MAX)));
+                dialog->setValue(int(std::min<qint64>(done, INT_MAX)));
+                dialog->setLabelText(total > 0
+                                         ? tr("%1: %2 of %3 files").arg(stage).arg(done).arg(total)
+                                         : stage + QStringLiteral("…"));
+            });
+    connect(job, &ImportJob::finished, this,
+            [this, job, dialog](const core::ImportSummary &summary, const QString &error) {
+                dialog->deleteLater();
+                job->deleteLater();
+                m_model->reload();
+                refreshFilters();
+                updateStatus();
+                Q_EMIT importFinished(summary, error);
+                if (!error.isEmpty()) {
+                    QMessageBox::warning(this, tr("Import failed"), error);
+                    return;
+                }
+                const QString text =
+                    tr("Imported %1 images; %2 were already in the project; %3 skipped%4.")
+                        .arg(summary.imported)
+                        .arg(summary.alreadyPresent)
+                        .arg(summary.skipped)
+                        .arg(summary.cancelled ? tr(" (cancelled)") : QString());
+                statusBar()->showMessage(text, 15000);
+                if (!summary.issues.empty()) {
+                    QStringList lines;
+                    for (const core::ImportIssue &issue : summary.issues)
+                        lines << QStringLiteral("%1: %2").arg(issue.path, issue.reason);
+                    auto *box = new QMessageBox(QMessageBox::Warning,
+                                                tr("Import finished with skipped files"), text,
+                                                QMessageBox::Ok, this);
+                    box->setDetailedText(lines.join(u'\n'));
+                    box->setAttribute(Qt::WA_DeleteOnClose);
+                    box->open();
+                }
+            });
     job->start();
 }
 
-void MainWindow::refreshFilters()
-{
+void MainWindow::refreshFilters() {
     m_updatingFilters = true;
     const QVariant cls = m_classFilter->currentData();
     const QVariant split = m_splitFilter->currentData();
@@ -532,12 +558,17 @@ void MainWindow::refreshFilters()
                 m_classFilter->addItem(QIcon(swatch), info.name, info.id);
             }
         }
-        for (core::Split s : {core::Split::Train, core::Split::Val, core::Split::Test, core::Split::Unassigned})
+        for (core::Split s :
+             {core::Split::Train, core::Split::Val, core::Split::Test, core::Split::Unassigned})
             m_splitFilter->addItem(core::splitName(s), int(s));
         if (const auto batches = m_project->batches()) {
             for (const core::BatchInfo &b : *batches) {
                 if (b.imported > 0)
-                    m_batchFilter->addItem(tr("#%1 %2 (%3)").arg(b.id).arg(QFileInfo(b.source).fileName()).arg(b.imported), b.id);
+                    m_batchFilter->addItem(tr("#%1 %2 (%3)")
+                                               .arg(b.id)
+                                               .arg(QFileInfo(b.source).fileName())
+                                               .arg(b.imported),
+                                           b.id);
             }
         }
     }
@@ -551,8 +582,7 @@ void MainWindow::refreshFilters()
     m_updatingFilters = false;
 }
 
-void MainWindow::applyFilters()
-{
+void MainWindow::applyFilters() {
     if (m_updatingFilters || !m_project)
         return;
     core::ItemFilter filter;
@@ -570,13 +600,11 @@ void MainWindow::applyFilters()
     updateStatus();
 }
 
-QString MainWindow::statusText() const
-{
+QString MainWindow::statusText() const {
     return m_counts->text();
 }
 
-void MainWindow::updateStatus()
-{
+void MainWindow::updateStatus() {
     if (!m_project) {
         m_counts->clear();
         return;
@@ -594,8 +622,7 @@ void MainWindow::updateStatus()
                           .arg(summary->perAnnotator.size()));
 }
 
-void MainWindow::showCurrentItem()
-{
+void MainWindow::showCurrentItem() {
     const QModelIndex current = m_grid->currentIndex();
     if (!current.isValid()) {
         m_imageView->setPlaceholder({});
@@ -609,8 +636,7 @@ void MainWindow::showCurrentItem()
     }));
 }
 
-void MainWindow::rememberRecent(const QString &directory)
-{
+void MainWindow::rememberRecent(const QString &directory) {
     QStringList recent = recentProjects();
     recent.removeAll(directory);
     recent.prepend(directory);
@@ -620,8 +646,7 @@ void MainWindow::rememberRecent(const QString &directory)
     refreshRecentMenu();
 }
 
-void MainWindow::refreshRecentMenu()
-{
+void MainWindow::refreshRecentMenu() {
     if (!m_recentMenu)
         return;
     m_recentMenu->clear();
@@ -632,14 +657,14 @@ void MainWindow::refreshRecentMenu()
             if (const auto opened = openProject(dir); !opened)
                 QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
         });
-        auto *item = new QListWidgetItem(QStringLiteral("%1 — %2").arg(QFileInfo(dir).fileName(), dir), m_recentList);
+        auto *item = new QListWidgetItem(
+            QStringLiteral("%1 — %2").arg(QFileInfo(dir).fileName(), dir), m_recentList);
         item->setData(Qt::UserRole, dir);
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
-void MainWindow::changeThumbnailSize(int delta)
-{
+void MainWindow::changeThumbnailSize(int delta) {
     m_delegate->setCellSize(std::clamp(m_delegate->cellSide() + delta, 48, 256));
     // Changing the delegate's size hint needs a relayout.
     m_grid->setUniformItemSizes(false);
@@ -647,8 +672,7 @@ void MainWindow::changeThumbnailSize(int delta)
     m_grid->doItemsLayout();
 }
 
-core::Result<void> MainWindow::setAnnotator(const QString &name)
-{
+core::Result<void> MainWindow::setAnnotator(const QString &name) {
     if (!m_project)
         return core::Error{tr("no project is open")};
     const QString trimmed = name.trimmed();
@@ -669,8 +693,7 @@ core::Result<void> MainWindow::setAnnotator(const QString &name)
     return {};
 }
 
-void MainWindow::promptAnnotator()
-{
+void MainWindow::promptAnnotator() {
     if (!m_project)
         return;
     const QString name = askAnnotator(*m_project, m_annotatorName, this);
@@ -680,33 +703,31 @@ void MainWindow::promptAnnotator()
         QMessageBox::warning(this, tr("Cannot switch annotator"), set.error().message);
 }
 
-void MainWindow::updateTitle()
-{
+void MainWindow::updateTitle() {
     if (!m_project) {
         setWindowTitle(tr("Winnow"));
         return;
     }
     const QString project = QFileInfo(m_project->directory()).fileName();
-    setWindowTitle(m_annotatorName.isEmpty() ? tr("%1 — Winnow").arg(project)
-                                             : tr("%1 — %2 — Winnow").arg(project, m_annotatorName));
+    setWindowTitle(m_annotatorName.isEmpty()
+                       ? tr("%1 — Winnow").arg(project)
+                       : tr("%1 — %2 — Winnow").arg(project, m_annotatorName));
 }
 
-void MainWindow::showLabeling()
-{
+void MainWindow::showLabeling() {
     if (m_project)
         m_tabs->setCurrentIndex(1);
 }
 
-void MainWindow::showBrowser()
-{
+void MainWindow::showBrowser() {
     if (m_project)
         m_tabs->setCurrentIndex(0);
 }
 
-bool MainWindow::showView(const QString &name)
-{
-    const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"), QStringLiteral("review"),
-                               QStringLiteral("annotators"), QStringLiteral("curate"), QStringLiteral("train")};
+bool MainWindow::showView(const QString &name) {
+    const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"),
+                               QStringLiteral("review"), QStringLiteral("annotators"),
+                               QStringLiteral("curate"), QStringLiteral("train")};
     const int index = int(names.indexOf(name));
     if (index < 0)
         return false;
@@ -715,25 +736,25 @@ bool MainWindow::showView(const QString &name)
     return true;
 }
 
-bool MainWindow::eventFilter(QObject *watched, QEvent *event)
-{
+bool MainWindow::eventFilter(QObject *watched, QEvent *event) {
     if (watched == m_grid && event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
         const auto mods = key->modifiers() & ~(Qt::KeypadModifier | Qt::ShiftModifier);
-        if (mods == Qt::NoModifier && !key->text().isEmpty() && labelSelection(key->text().toLower()))
+        if (mods == Qt::NoModifier && !key->text().isEmpty() &&
+            labelSelection(key->text().toLower()))
             return true;
     }
     return QMainWindow::eventFilter(watched, event);
 }
 
-bool MainWindow::labelSelection(const QString &key)
-{
+bool MainWindow::labelSelection(const QString &key) {
     if (!m_project)
         return false;
     const auto classes = m_project->classes();
     if (!classes)
         return false;
-    const auto cls = std::find_if(classes->begin(), classes->end(), [&](const core::ClassInfo &c) { return c.shortcut == key; });
+    const auto cls = std::find_if(classes->begin(), classes->end(),
+                                  [&](const core::ClassInfo &c) { return c.shortcut == key; });
     if (cls == classes->end())
         return false;
     const QModelIndexList selected = m_grid->selectionModel()->selectedIndexes();
@@ -759,30 +780,34 @@ bool MainWindow::labelSelection(const QString &key)
     if (current >= 0 && current < m_model->rowCount())
         m_grid->setCurrentIndex(m_model->index(current));
     updateStatus();
-    statusBar()->showMessage(tr("Saved: %n image(s) labelled %1 by %2", nullptr, int(ids.size())).arg(cls->name, m_annotatorName), 8000);
+    statusBar()->showMessage(tr("Saved: %n image(s) labelled %1 by %2", nullptr, int(ids.size()))
+                                 .arg(cls->name, m_annotatorName),
+                             8000);
     return true;
 }
 
-void MainWindow::selectAllInFilter()
-{
+void MainWindow::selectAllInFilter() {
     if (!m_project)
         return;
     m_model->fetchAll();
     m_grid->selectAll();
-    statusBar()->showMessage(tr("%L1 items selected; press a class key to label them all").arg(m_model->rowCount()), 8000);
+    statusBar()->showMessage(
+        tr("%L1 items selected; press a class key to label them all").arg(m_model->rowCount()),
+        8000);
 }
 
-void MainWindow::chooseImportAnswers()
-{
+void MainWindow::chooseImportAnswers() {
     if (!m_project)
         return;
-    const QString file = QFileDialog::getOpenFileName(this, tr("Import answers"), {},
-                                                      tr("Answers (*.csv *.manifest *.jsonl *.json);;All files (*)"));
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Import answers"), {},
+        tr("Answers (*.csv *.manifest *.jsonl *.json);;All files (*)"));
     if (file.isEmpty())
         return;
     const QString dir = m_project->directory();
     auto *watcher = new QFutureWatcher<core::Result<core::AnswerImportSummary>>(this);
-    auto *dialog = new QProgressDialog(tr("Importing answers from %1…").arg(QFileInfo(file).fileName()), QString(), 0, 0, this);
+    auto *dialog = new QProgressDialog(
+        tr("Importing answers from %1…").arg(QFileInfo(file).fileName()), QString(), 0, 0, this);
     dialog->setMinimumDuration(300);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, dialog, file] {
         dialog->deleteLater();
@@ -796,15 +821,21 @@ void MainWindow::chooseImportAnswers()
             return;
         }
         const QString text = tr("Imported %1 answers; %2 were already there; %3 rows rejected.")
-                                 .arg(result->imported).arg(result->duplicates).arg(result->rejected);
+                                 .arg(result->imported)
+                                 .arg(result->duplicates)
+                                 .arg(result->rejected);
         if (result->issues.empty()) {
             statusBar()->showMessage(text, 15000);
             return;
         }
         QStringList lines;
         for (const core::LineIssue &issue : result->issues)
-            lines << tr("%1:%2: %3").arg(QFileInfo(file).fileName()).arg(issue.line).arg(issue.reason);
-        auto *box = new QMessageBox(QMessageBox::Warning, tr("Answers imported with rejected rows"), text, QMessageBox::Ok, this);
+            lines << tr("%1:%2: %3")
+                         .arg(QFileInfo(file).fileName())
+                         .arg(issue.line)
+                         .arg(issue.reason);
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Answers imported with rejected rows"),
+                                    text, QMessageBox::Ok, this);
         box->setDetailedText(lines.join(u'\n'));
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
@@ -817,12 +848,11 @@ void MainWindow::chooseImportAnswers()
     }));
 }
 
-void MainWindow::chooseExportAnswers()
-{
+void MainWindow::chooseExportAnswers() {
     if (!m_project)
         return;
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export answers"), QStringLiteral("answers.csv"),
-                                                      tr("CSV (*.csv)"));
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Export answers"), QStringLiteral("answers.csv"), tr("CSV (*.csv)"));
     if (file.isEmpty())
         return;
     const auto rows = core::exportAnswersCsv(*m_project, file);
@@ -832,23 +862,27 @@ void MainWindow::chooseExportAnswers()
         statusBar()->showMessage(tr("Exported %L1 answers to %2").arg(*rows).arg(file), 10000);
 }
 
-void MainWindow::chooseExportLabels()
-{
+void MainWindow::chooseExportLabels() {
     if (!m_project)
         return;
     const auto list = core::listConsolidations(*m_project);
     if (!list || list->empty()) {
-        QMessageBox::information(this, tr("Nothing to export"), tr("Consolidate the answers first (Review tab)."));
+        QMessageBox::information(this, tr("Nothing to export"),
+                                 tr("Consolidate the answers first (Review tab)."));
         return;
     }
-    const qint64 id = m_reviewView->consolidationId() ? m_reviewView->consolidationId() : list->front().id;
+    const qint64 id =
+        m_reviewView->consolidationId() ? m_reviewView->consolidationId() : list->front().id;
     QString filter;
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export consolidated labels"), QStringLiteral("labels.csv"),
-                                                      tr("CSV (*.csv);;Ground Truth manifest (*.manifest)"), &filter);
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Export consolidated labels"), QStringLiteral("labels.csv"),
+        tr("CSV (*.csv);;Ground Truth manifest (*.manifest)"), &filter);
     if (file.isEmpty())
         return;
-    const auto format = file.endsWith(QLatin1String(".manifest")) || filter.contains(QLatin1String("manifest"))
-                            ? core::LabelFormat::GroundTruthManifest : core::LabelFormat::Csv;
+    const auto format =
+        file.endsWith(QLatin1String(".manifest")) || filter.contains(QLatin1String("manifest"))
+            ? core::LabelFormat::GroundTruthManifest
+            : core::LabelFormat::Csv;
     const auto rows = core::exportConsolidatedLabels(*m_project, id, file, format);
     if (!rows)
         QMessageBox::warning(this, tr("Export failed"), rows.error().message);
@@ -856,8 +890,7 @@ void MainWindow::chooseExportLabels()
         statusBar()->showMessage(tr("Exported %L1 labels to %2").arg(*rows).arg(file), 10000);
 }
 
-void MainWindow::closeEvent(QCloseEvent *event)
-{
+void MainWindow::closeEvent(QCloseEvent *event) {
     m_labelingView->stop();
     const auto jobs = findChildren<ImportJob *>();
     for (ImportJob *job : jobs) {

@@ -1,13 +1,12 @@
 #pragma once
 
-#include "core/store/project.h"
 #include "core/io/importsummary.h"
+#include "core/store/project.h"
 #include "core/util/result.h"
 
 #include <QFutureWatcher>
 #include <QImage>
 #include <QMainWindow>
-
 #include <memory>
 
 class QComboBox;

@@ -19,8 +19,7 @@ namespace {
 
 enum ClassColumn { kName, kKey, kColor };
 
-void fillClasses(core::Project &project, QTableWidget *table)
-{
+void fillClasses(core::Project &project, QTableWidget *table) {
     const QSignalBlocker block(table);
     table->setRowCount(0);
     const auto classes = project.classes();
@@ -43,14 +42,15 @@ void fillClasses(core::Project &project, QTableWidget *table)
 
 } // namespace
 
-void manageClasses(core::Project &project, QWidget *parent)
-{
+void manageClasses(core::Project &project, QWidget *parent) {
     QDialog dialog(parent);
     dialog.setWindowTitle(QObject::tr("Classes"));
     auto *layout = new QVBoxLayout(&dialog);
-    layout->addWidget(new QLabel(QObject::tr("Edit a name or a key in place; each key labels one class.")));
+    layout->addWidget(
+        new QLabel(QObject::tr("Edit a name or a key in place; each key labels one class.")));
     auto *table = new QTableWidget(0, 3);
-    table->setHorizontalHeaderLabels({QObject::tr("Name"), QObject::tr("Key"), QObject::tr("Colour")});
+    table->setHorizontalHeaderLabels(
+        {QObject::tr("Name"), QObject::tr("Key"), QObject::tr("Colour")});
     table->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
     table->verticalHeader()->hide();
     layout->addWidget(table);
@@ -67,9 +67,11 @@ void manageClasses(core::Project &project, QWidget *parent)
     QObject::connect(table, &QTableWidget::cellDoubleClicked, &dialog, [&](int row, int column) {
         if (column != kColor)
             return;
-        const QColor color = QColorDialog::getColor(QColor(table->item(row, kColor)->text()), &dialog);
+        const QColor color =
+            QColorDialog::getColor(QColor(table->item(row, kColor)->text()), &dialog);
         if (color.isValid()) {
-            const auto done = project.setClassColor(table->item(row, kName)->data(Qt::UserRole).toLongLong(), color.name());
+            const auto done = project.setClassColor(
+                table->item(row, kName)->data(Qt::UserRole).toLongLong(), color.name());
             if (!done)
                 QMessageBox::warning(&dialog, QObject::tr("Not changed"), done.error().message);
         }
@@ -88,7 +90,8 @@ void manageClasses(core::Project &project, QWidget *parent)
     layout->addLayout(buttons);
     QObject::connect(close, &QDialogButtonBox::rejected, &dialog, &QDialog::accept);
     QObject::connect(add, &QPushButton::clicked, &dialog, [&] {
-        const QString name = QInputDialog::getText(&dialog, QObject::tr("New class"), QObject::tr("Name"));
+        const QString name =
+            QInputDialog::getText(&dialog, QObject::tr("New class"), QObject::tr("Name"));
         if (name.trimmed().isEmpty())
             return;
         if (const auto created = project.ensureClass(name); !created)
@@ -100,10 +103,14 @@ void manageClasses(core::Project &project, QWidget *parent)
         if (row < 0)
             return;
         const QString name = table->item(row, kName)->text();
-        if (QMessageBox::question(&dialog, QObject::tr("Retire class"),
-                                  QObject::tr("Retire '%1'? Its answers stay in the project.").arg(name)) != QMessageBox::Yes)
+        if (QMessageBox::question(
+                &dialog, QObject::tr("Retire class"),
+                QObject::tr("Retire '%1'? Its answers stay in the project.").arg(name)) !=
+            QMessageBox::Yes)
             return;
-        if (const auto done = project.retireClass(table->item(row, kName)->data(Qt::UserRole).toLongLong()); !done)
+        if (const auto done =
+                project.retireClass(table->item(row, kName)->data(Qt::UserRole).toLongLong());
+            !done)
             QMessageBox::warning(&dialog, QObject::tr("Not retired"), done.error().message);
         fillClasses(project, table);
     });
@@ -111,8 +118,7 @@ void manageClasses(core::Project &project, QWidget *parent)
     dialog.exec();
 }
 
-void manageAnnotators(core::Project &project, QWidget *parent)
-{
+void manageAnnotators(core::Project &project, QWidget *parent) {
     QDialog dialog(parent);
     dialog.setWindowTitle(QObject::tr("Annotators"));
     auto *layout = new QVBoxLayout(&dialog);
@@ -139,13 +145,16 @@ void manageAnnotators(core::Project &project, QWidget *parent)
     };
     fill();
     QObject::connect(table, &QTableWidget::itemChanged, &dialog, [&](QTableWidgetItem *item) {
-        if (const auto done = project.renameAnnotator(item->data(Qt::UserRole).toLongLong(), item->text()); !done)
+        if (const auto done =
+                project.renameAnnotator(item->data(Qt::UserRole).toLongLong(), item->text());
+            !done)
             QMessageBox::warning(&dialog, QObject::tr("Not renamed"), done.error().message);
         fill();
     });
     auto *buttons = new QHBoxLayout;
     auto *retire = new QPushButton(QObject::tr("Retire"));
-    retire->setToolTip(QObject::tr("Remove from the list of people labeling; their answers are kept"));
+    retire->setToolTip(
+        QObject::tr("Remove from the list of people labeling; their answers are kept"));
     buttons->addWidget(retire);
     buttons->addStretch();
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close);
@@ -156,7 +165,9 @@ void manageAnnotators(core::Project &project, QWidget *parent)
         const int row = table->currentRow();
         if (row < 0)
             return;
-        if (const auto done = project.retireAnnotator(table->item(row, 0)->data(Qt::UserRole).toLongLong()); !done)
+        if (const auto done =
+                project.retireAnnotator(table->item(row, 0)->data(Qt::UserRole).toLongLong());
+            !done)
             QMessageBox::warning(&dialog, QObject::tr("Not retired"), done.error().message);
         fill();
     });
@@ -164,8 +175,7 @@ void manageAnnotators(core::Project &project, QWidget *parent)
     dialog.exec();
 }
 
-QString askAnnotator(core::Project &project, const QString &suggestion, QWidget *parent)
-{
+QString askAnnotator(core::Project &project, const QString &suggestion, QWidget *parent) {
     QStringList names;
     if (const auto annotators = project.annotators()) {
         for (const core::AnnotatorInfo &info : *annotators)
@@ -176,9 +186,9 @@ QString askAnnotator(core::Project &project, const QString &suggestion, QWidget 
     if (names.isEmpty() && !suggestion.isEmpty())
         names << suggestion;
     bool ok = false;
-    const QString name = QInputDialog::getItem(parent, QObject::tr("Who is labeling?"),
-                                               QObject::tr("Your name (answers are recorded under it):"),
-                                               names, current, true, &ok);
+    const QString name = QInputDialog::getItem(
+        parent, QObject::tr("Who is labeling?"),
+        QObject::tr("Your name (answers are recorded under it):"), names, current, true, &ok);
     return ok ? name.trimmed() : QString();
 }
 

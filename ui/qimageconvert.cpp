@@ -2,8 +2,7 @@
 
 namespace winnow::ui {
 
-QImage toQImage(const core::RasterImage &raster)
-{
+QImage toQImage(const core::RasterImage &raster) {
     QImage::Format format = QImage::Format_Grayscale8;
     if (raster.channels == 3)
         format = QImage::Format_RGB888;

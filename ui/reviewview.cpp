@@ -26,22 +26,24 @@ namespace {
 enum Column { kItem, kLabel, kConfidence, kAnswers, kEntropy, kDecision, kColumns };
 } // namespace
 
-ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
-{
+ReviewView::ReviewView(QWidget *parent)
+    : QWidget(parent) {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
     m_method = new QComboBox;
     m_method->addItems(core::consensusMethodNames());
     m_method->setCurrentText(QStringLiteral("ground-truth"));
-    m_method->setToolTip(tr("How answers become one label: ground-truth is SageMaker Ground Truth's modified Dawid-Skene"));
+    m_method->setToolTip(tr("How answers become one label: ground-truth is SageMaker Ground "
+                            "Truth's modified Dawid-Skene"));
     m_run = new QPushButton(tr("Consolidate"));
     m_run->setToolTip(tr("Run the method over every answer in the project and store the result"));
     connect(m_run, &QPushButton::clicked, this, [this] { consolidate(m_method->currentText()); });
     m_consolidations = new QComboBox;
     m_consolidations->setToolTip(tr("Which stored consolidation to review"));
     m_useForTraining = new QPushButton(tr("Use for Training"));
-    m_useForTraining->setToolTip(tr("Train on this consolidation's labels from now on (review decisions still come first). "
-                                    "Until then a new consolidation changes nothing in training."));
+    m_useForTraining->setToolTip(
+        tr("Train on this consolidation's labels from now on (review decisions still come first). "
+           "Until then a new consolidation changes nothing in training."));
     connect(m_useForTraining, &QPushButton::clicked, this, &ReviewView::markCurrent);
     m_order = new QComboBox;
     m_order->addItem(tr("Least confident first"));
@@ -59,7 +61,8 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
     m_minConfidence->setToolTip(tr("Lowest confidence shown"));
     m_maxConfidence->setToolTip(tr("Highest confidence shown"));
     m_disagreement = new QCheckBox(tr("Methods disagree"));
-    m_disagreement->setToolTip(tr("Only items where the latest consolidation of another method chose another label"));
+    m_disagreement->setToolTip(
+        tr("Only items where the latest consolidation of another method chose another label"));
     bar->addWidget(m_method);
     bar->addWidget(m_run);
     bar->addSpacing(12);
@@ -82,7 +85,8 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
 
     auto *splitter = new QSplitter;
     m_queue = new QTableWidget(0, kColumns);
-    m_queue->setHorizontalHeaderLabels({tr("Item"), tr("Label"), tr("Confidence"), tr("Answers"), tr("Entropy"), tr("Review")});
+    m_queue->setHorizontalHeaderLabels(
+        {tr("Item"), tr("Label"), tr("Confidence"), tr("Answers"), tr("Entropy"), tr("Review")});
     m_queue->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_queue->setSelectionMode(QAbstractItemView::SingleSelection);
     m_queue->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -103,16 +107,19 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
     m_details->setTextFormat(Qt::RichText);
     rightLayout->addWidget(m_details);
     m_note = new QLineEdit;
-    m_note->setPlaceholderText(tr("Note for the next override (optional; Ctrl+E to type, Esc to return)"));
+    m_note->setPlaceholderText(
+        tr("Note for the next override (optional; Ctrl+E to type, Esc to return)"));
     m_note->installEventFilter(this);
     rightLayout->addWidget(m_note);
     // An action, not a key handler, so the window's own shortcuts can never take the key first.
     auto *typeNote = new QAction(tr("Type a Review Note"), this);
     typeNote->setShortcut(Qt::CTRL | Qt::Key_E);
     typeNote->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(typeNote, &QAction::triggered, m_note, [this] { m_note->setFocus(Qt::ShortcutFocusReason); });
+    connect(typeNote, &QAction::triggered, m_note,
+            [this] { m_note->setFocus(Qt::ShortcutFocusReason); });
     addAction(typeNote);
-    auto *help = new QLabel(tr("<b>Enter</b> accept · <b>class key</b> override · <b>M</b> more answers · <b>Ctrl+E</b> note"));
+    auto *help = new QLabel(tr("<b>Enter</b> accept · <b>class key</b> override · <b>M</b> more "
+                               "answers · <b>Ctrl+E</b> note"));
     rightLayout->addWidget(help);
     splitter->addWidget(right);
     splitter->setSizes({520, 600});
@@ -133,26 +140,26 @@ ReviewView::ReviewView(QWidget *parent) : QWidget(parent)
         if (image.isNull())
             m_imageView->setPlaceholder(tr("Cannot read the image"));
         else
-            m_imageView->setImage(image, QFileInfo(m_rows.empty() || m_queue->currentRow() < 0 ? QString() : m_rows[size_t(m_queue->currentRow())].path).fileName());
+            m_imageView->setImage(image, QFileInfo(m_rows.empty() || m_queue->currentRow() < 0
+                                                       ? QString()
+                                                       : m_rows[size_t(m_queue->currentRow())].path)
+                                             .fileName());
     });
 }
 
-ReviewView::~ReviewView()
-{
+ReviewView::~ReviewView() {
     m_cancel.cancel();
     m_consolidation.waitForFinished();
     m_image.waitForFinished();
 }
 
-void ReviewView::setProject(core::Project *project, qint64 reviewerId)
-{
+void ReviewView::setProject(core::Project *project, qint64 reviewerId) {
     m_project = project;
     m_reviewerId = reviewerId;
     reload();
 }
 
-void ReviewView::reload()
-{
+void ReviewView::reload() {
     const QSignalBlocker blockA(m_consolidations), blockB(m_classFilter);
     const QVariant previousClass = m_classFilter->currentData();
     m_consolidations->clear();
@@ -166,21 +173,21 @@ void ReviewView::reload()
             m_classFilter->addItem(c.name, c.id);
         if (const auto list = core::listConsolidations(*m_project)) {
             for (const core::ConsolidationInfo &c : *list)
-                m_consolidations->addItem(tr("#%1 %2 — %3 items — %4%5")
-                                              .arg(c.id)
-                                              .arg(c.method)
-                                              .arg(c.items)
-                                              .arg(c.createdAt.left(16).replace(u'T', u' '),
-                                                   c.current ? tr(" — used for training") : QString()),
-                                          c.id);
+                m_consolidations->addItem(
+                    tr("#%1 %2 — %3 items — %4%5")
+                        .arg(c.id)
+                        .arg(c.method)
+                        .arg(c.items)
+                        .arg(c.createdAt.left(16).replace(u'T', u' '),
+                             c.current ? tr(" — used for training") : QString()),
+                    c.id);
         }
     }
     m_classFilter->setCurrentIndex(std::max(0, m_classFilter->findData(previousClass)));
     loadQueue();
 }
 
-void ReviewView::markCurrent()
-{
+void ReviewView::markCurrent() {
     const qint64 id = consolidationId();
     if (!m_project || id == 0)
         return;
@@ -198,8 +205,7 @@ void ReviewView::markCurrent()
     Q_EMIT trainingLabelsChanged();
 }
 
-void ReviewView::consolidate(const QString &method)
-{
+void ReviewView::consolidate(const QString &method) {
     if (!m_project || m_consolidation.isRunning())
         return;
     const auto chosen = core::makeConsensusMethod(method);
@@ -210,44 +216,42 @@ void ReviewView::consolidate(const QString &method)
     m_run->setEnabled(false);
     m_cancel.reset();
     const QString dir = m_project->directory();
-    auto *progress = new QProgressDialog(tr("Consolidating with %1…").arg(method), tr("Cancel"), 0, 0, this);
+    auto *progress =
+        new QProgressDialog(tr("Consolidating with %1…").arg(method), tr("Cancel"), 0, 0, this);
     progress->setMinimumDuration(500);
     connect(progress, &QProgressDialog::canceled, this, [this] { m_cancel.cancel(); });
     connect(&m_consolidation, &QFutureWatcherBase::finished, progress, &QObject::deleteLater);
-    m_consolidation.setFuture(QtConcurrent::run([this, dir, method]() -> core::Result<core::ConsolidationInfo> {
-        auto project = core::Project::open(dir);
-        if (!project)
-            return project.error();
-        return core::consolidateProject(**project, *core::makeConsensusMethod(method), {}, {}, &m_cancel);
-    }));
+    m_consolidation.setFuture(
+        QtConcurrent::run([this, dir, method]() -> core::Result<core::ConsolidationInfo> {
+            auto project = core::Project::open(dir);
+            if (!project)
+                return project.error();
+            return core::consolidateProject(**project, *core::makeConsensusMethod(method), {}, {},
+                                            &m_cancel);
+        }));
 }
 
-qint64 ReviewView::consolidationId() const
-{
+qint64 ReviewView::consolidationId() const {
     return m_consolidations->currentData().toLongLong();
 }
 
-qint64 ReviewView::currentItemId() const
-{
+qint64 ReviewView::currentItemId() const {
     const int row = m_queue->currentRow();
     return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].itemId : 0;
 }
 
-int ReviewView::queueSize() const
-{
+int ReviewView::queueSize() const {
     return int(m_rows.size());
 }
 
-QString ReviewView::className(qint64 classId) const
-{
+QString ReviewView::className(qint64 classId) const {
     for (const core::ClassInfo &c : m_classes)
         if (c.id == classId)
             return c.name;
     return QString();
 }
 
-void ReviewView::loadQueue()
-{
+void ReviewView::loadQueue() {
     m_rows.clear();
     m_queue->setRowCount(0);
     if (!m_project || consolidationId() == 0) {
@@ -272,9 +276,10 @@ void ReviewView::loadQueue()
     m_queue->setRowCount(int(m_rows.size()));
     for (int r = 0; r < int(m_rows.size()); ++r) {
         const core::ReviewRow &row = m_rows[size_t(r)];
-        const QString values[kColumns] = {QFileInfo(row.path).fileName(), className(row.classId),
-                                          QString::number(row.confidence, 'f', 3), QString::number(row.answers),
-                                          QString::number(row.entropy, 'f', 2), row.decision};
+        const QString values[kColumns] = {
+            QFileInfo(row.path).fileName(),          className(row.classId),
+            QString::number(row.confidence, 'f', 3), QString::number(row.answers),
+            QString::number(row.entropy, 'f', 2),    row.decision};
         for (int c = 0; c < kColumns; ++c)
             m_queue->setItem(r, c, new QTableWidgetItem(values[c]));
     }
@@ -282,8 +287,7 @@ void ReviewView::loadQueue()
         m_queue->setCurrentCell(0, 0);
 }
 
-void ReviewView::showCurrent()
-{
+void ReviewView::showCurrent() {
     const int row = m_queue->currentRow();
     if (!m_project || row < 0 || row >= int(m_rows.size()))
         return;
@@ -299,16 +303,22 @@ void ReviewView::showCurrent()
                        .arg(item.answers);
     if (const auto answers = core::itemAnswers(*m_project, item.itemId, consolidationId())) {
         for (const core::ItemAnswer &a : *answers)
-            html += tr("<tr><td>%1</td><td>&nbsp;says <b>%2</b></td><td>&nbsp;(estimated accuracy %3)</td></tr>")
-                        .arg(a.annotator.toHtmlEscaped(), a.className.toHtmlEscaped(),
-                             a.annotatorAccuracy < 0 ? tr("unknown") : QString::number(a.annotatorAccuracy, 'f', 2));
+            html +=
+                tr("<tr><td>%1</td><td>&nbsp;says <b>%2</b></td><td>&nbsp;(estimated accuracy "
+                   "%3)</td></tr>")
+                    .arg(a.annotator.toHtmlEscaped(), a.className.toHtmlEscaped(),
+                         a.annotatorAccuracy < 0 ? tr("unknown")
+                                                 : QString::number(a.annotatorAccuracy, 'f', 2));
     }
     html += QStringLiteral("</table>");
-    if (const auto others = core::otherOpinions(*m_project, item.itemId, consolidationId()); others && !others->empty()) {
+    if (const auto others = core::otherOpinions(*m_project, item.itemId, consolidationId());
+        others && !others->empty()) {
         html += tr("<p>Other methods: ");
         QStringList parts;
         for (const core::OtherOpinion &o : *others)
-            parts << tr("%1 says <b>%2</b> (%3)").arg(o.method, o.className.toHtmlEscaped()).arg(o.confidence, 0, 'f', 2);
+            parts << tr("%1 says <b>%2</b> (%3)")
+                         .arg(o.method, o.className.toHtmlEscaped())
+                         .arg(o.confidence, 0, 'f', 2);
         html += parts.join(QStringLiteral(" · ")) + QStringLiteral("</p>");
     }
     if (!item.decision.isEmpty())
@@ -316,8 +326,7 @@ void ReviewView::showCurrent()
     m_details->setText(html);
 }
 
-void ReviewView::decide(const QString &decision, std::optional<qint64> classId)
-{
+void ReviewView::decide(const QString &decision, std::optional<qint64> classId) {
     const int row = m_queue->currentRow();
     if (!m_project || row < 0 || row >= int(m_rows.size()))
         return;
@@ -326,21 +335,24 @@ void ReviewView::decide(const QString &decision, std::optional<qint64> classId)
         return;
     }
     core::ReviewRow &item = m_rows[size_t(row)];
-    const auto saved = core::recordReview(*m_project, item.itemId, m_reviewerId, decision, classId, m_note->text(), consolidationId());
+    const auto saved = core::recordReview(*m_project, item.itemId, m_reviewerId, decision, classId,
+                                          m_note->text(), consolidationId());
     if (!saved) {
         Q_EMIT failed(saved.error().message);
         return;
     }
     item.decision = decision;
-    m_queue->item(row, kDecision)->setText(decision == QLatin1String("override") ? tr("override: %1").arg(className(*classId)) : decision);
+    m_queue->item(row, kDecision)
+        ->setText(decision == QLatin1String("override")
+                      ? tr("override: %1").arg(className(*classId))
+                      : decision);
     m_note->clear();
     Q_EMIT decided(item.itemId, decision);
     if (row + 1 < int(m_rows.size()))
         m_queue->setCurrentCell(row + 1, 0);
 }
 
-bool ReviewView::handleKey(QKeyEvent *event)
-{
+bool ReviewView::handleKey(QKeyEvent *event) {
     const int key = event->key();
     if (event->modifiers() & (Qt::ControlModifier | Qt::AltModifier))
         return false;
@@ -362,12 +374,12 @@ bool ReviewView::handleKey(QKeyEvent *event)
     return false;
 }
 
-bool ReviewView::eventFilter(QObject *watched, QEvent *event)
-{
+bool ReviewView::eventFilter(QObject *watched, QEvent *event) {
     if (event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
         if (watched == m_note) {
-            if (key->key() == Qt::Key_Escape || key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
+            if (key->key() == Qt::Key_Escape || key->key() == Qt::Key_Return ||
+                key->key() == Qt::Key_Enter) {
                 m_queue->setFocus();
                 return true;
             }
@@ -379,8 +391,7 @@ bool ReviewView::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void ReviewView::keyPressEvent(QKeyEvent *event)
-{
+void ReviewView::keyPressEvent(QKeyEvent *event) {
     if (!handleKey(event))
         QWidget::keyPressEvent(event);
 }

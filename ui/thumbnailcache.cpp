@@ -4,25 +4,25 @@
 
 namespace winnow::ui {
 
-ThumbnailCache::ThumbnailCache(QObject *parent) : QObject(parent), m_pixmaps(4000)
-{
+ThumbnailCache::ThumbnailCache(QObject *parent)
+    : QObject(parent)
+    , m_pixmaps(4000) {
     m_thread.setObjectName(QStringLiteral("thumbnails"));
     m_worker = new ThumbnailWorker;
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &ThumbnailWorker::loaded, this, &ThumbnailCache::onLoaded, Qt::QueuedConnection);
+    connect(m_worker, &ThumbnailWorker::loaded, this, &ThumbnailCache::onLoaded,
+            Qt::QueuedConnection);
     m_thread.start(QThread::LowPriority);
 }
 
-ThumbnailCache::~ThumbnailCache()
-{
+ThumbnailCache::~ThumbnailCache() {
     m_worker->clear();
     m_thread.quit();
     m_thread.wait();
 }
 
-void ThumbnailCache::setProject(const QString &directory)
-{
+void ThumbnailCache::setProject(const QString &directory) {
     ++m_generation;
     m_worker->clear();
     m_pixmaps.clear();
@@ -33,8 +33,7 @@ void ThumbnailCache::setProject(const QString &directory)
     });
 }
 
-QPixmap ThumbnailCache::pixmap(qint64 itemId, const QString &path)
-{
+QPixmap ThumbnailCache::pixmap(qint64 itemId, const QString &path) {
     if (const QPixmap *cached = m_pixmaps.object(itemId))
         return *cached;
     if (!m_requested.contains(itemId)) {
@@ -45,13 +44,11 @@ QPixmap ThumbnailCache::pixmap(qint64 itemId, const QString &path)
     return {};
 }
 
-int ThumbnailCache::pendingCount() const
-{
+int ThumbnailCache::pendingCount() const {
     return int(m_requested.size());
 }
 
-void ThumbnailCache::onLoaded(qint64 itemId, quint64 generation, const QImage &image)
-{
+void ThumbnailCache::onLoaded(qint64 itemId, quint64 generation, const QImage &image) {
     if (generation != m_generation)
         return;
     m_requested.remove(itemId);

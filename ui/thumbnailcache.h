@@ -6,7 +6,6 @@
 #include <QObject>
 #include <QPixmap>
 #include <QThread>
-
 #include <deque>
 #include <mutex>
 

@@ -13,23 +13,20 @@ constexpr int kMargin = 4;
 } // namespace
 
 ThumbnailDelegate::ThumbnailDelegate(ThumbnailCache *cache, QObject *parent)
-    : QStyledItemDelegate(parent), m_cache(cache)
-{
+    : QStyledItemDelegate(parent)
+    , m_cache(cache) {
 }
 
-void ThumbnailDelegate::setCellSize(int side)
-{
+void ThumbnailDelegate::setCellSize(int side) {
     m_side = side;
 }
 
-QSize ThumbnailDelegate::sizeHint(const QStyleOptionViewItem &, const QModelIndex &) const
-{
+QSize ThumbnailDelegate::sizeHint(const QStyleOptionViewItem &, const QModelIndex &) const {
     return {m_side + 2 * kMargin, m_side + kTextHeight + 2 * kMargin};
 }
 
 void ThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
-                              const QModelIndex &index) const
-{
+                              const QModelIndex &index) const {
     painter->save();
     const QRect cell = option.rect.adjusted(1, 1, -1, -1);
     const QPalette &palette = option.palette;
@@ -55,13 +52,15 @@ void ThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     const QRect textRect(cell.left() + kMargin, imageRect.bottom() + 2, m_side, kTextHeight);
     QString text = index.data(DatasetModel::ClassNameRole).toString();
     if (classColor.isValid()) {
-        painter->fillRect(QRect(textRect.left() - 1, textRect.top() + 3, 4, kTextHeight - 6), classColor);
+        painter->fillRect(QRect(textRect.left() - 1, textRect.top() + 3, 4, kTextHeight - 6),
+                          classColor);
     }
     if (text.isEmpty())
         text = index.data(Qt::DisplayRole).toString();
     painter->setPen(selected ? palette.highlightedText().color() : palette.text().color());
-    painter->drawText(textRect.adjusted(6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                      painter->fontMetrics().elidedText(text, Qt::ElideMiddle, textRect.width() - 6));
+    painter->drawText(
+        textRect.adjusted(6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft,
+        painter->fontMetrics().elidedText(text, Qt::ElideMiddle, textRect.width() - 6));
     if (option.state & QStyle::State_HasFocus) {
         painter->setPen(QPen(palette.highlight().color(), 2));
         painter->drawRect(cell.adjusted(1, 1, -1, -1));

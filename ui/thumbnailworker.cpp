@@ -8,11 +8,12 @@
 
 namespace winnow::ui {
 
-ThumbnailWorker::ThumbnailWorker(QObject *parent) : QObject(parent) {}
+ThumbnailWorker::ThumbnailWorker(QObject *parent)
+    : QObject(parent) {
+}
 ThumbnailWorker::~ThumbnailWorker() = default;
 
-std::vector<qint64> ThumbnailWorker::enqueue(Request request, size_t maxQueued)
-{
+std::vector<qint64> ThumbnailWorker::enqueue(Request request, size_t maxQueued) {
     std::vector<qint64> dropped;
     bool wake = false;
     {
@@ -30,20 +31,17 @@ std::vector<qint64> ThumbnailWorker::enqueue(Request request, size_t maxQueued)
     return dropped;
 }
 
-void ThumbnailWorker::clear()
-{
+void ThumbnailWorker::clear() {
     std::lock_guard lock(m_mutex);
     m_queue.clear();
 }
 
-size_t ThumbnailWorker::queued() const
-{
+size_t ThumbnailWorker::queued() const {
     std::lock_guard lock(m_mutex);
     return m_queue.size();
 }
 
-void ThumbnailWorker::openProject(const QString &directory, quint64 generation)
-{
+void ThumbnailWorker::openProject(const QString &directory, quint64 generation) {
     m_project.reset();
     m_generation = generation;
     if (directory.isEmpty())
@@ -53,8 +51,7 @@ void ThumbnailWorker::openProject(const QString &directory, quint64 generation)
         m_project = std::move(project).value();
 }
 
-void ThumbnailWorker::drain()
-{
+void ThumbnailWorker::drain() {
     for (;;) {
         Request request;
         {
@@ -68,8 +65,8 @@ void ThumbnailWorker::drain()
         }
         if (request.generation != m_generation || !m_project)
             continue;
-        const auto raster = core::loadThumbnail(*m_project, request.itemId, request.path,
-                                                ThumbnailCache::kSide);
+        const auto raster =
+            core::loadThumbnail(*m_project, request.itemId, request.path, ThumbnailCache::kSide);
         // A file that cannot be read gets a null image, so the view stops asking for it.
         Q_EMIT loaded(request.itemId, request.generation, raster ? toQImage(*raster) : QImage());
     }

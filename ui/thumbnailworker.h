@@ -3,7 +3,6 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
-
 #include <deque>
 #include <memory>
 #include <mutex>

@@ -11,11 +11,15 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -23,20 +27,15 @@
 #include <QListWidget>
 #include <QPen>
 #include <QPixmap>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QTableWidget>
-#include <QCoreApplication>
-#include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
 #include <QStandardPaths>
-#include <QValueAxis>
+#include <QTableWidget>
 #include <QVBoxLayout>
-
+#include <QValueAxis>
 #include <map>
 
 namespace winnow::ui {
@@ -45,19 +44,21 @@ namespace {
 constexpr int kRunsCharted = 8;
 constexpr int kSubsetShown = 160;
 
-QString percent(double fraction) { return QStringLiteral("%1 %").arg(fraction * 100, 0, 'g', 3); }
+QString percent(double fraction) {
+    return QStringLiteral("%1 %").arg(fraction * 100, 0, 'g', 3);
+}
 
-QString runLabel(const core::RunRecord &run)
-{
+QString runLabel(const core::RunRecord &run) {
     if (run.options.strategy == core::Strategy::Full)
         return QStringLiteral("#%1 full").arg(run.id);
-    return QStringLiteral("#%1 %2 %3").arg(run.id).arg(core::strategyName(run.options.strategy), percent(run.options.fraction));
+    return QStringLiteral("#%1 %2 %3")
+        .arg(run.id)
+        .arg(core::strategyName(run.options.strategy), percent(run.options.fraction));
 }
 
 // Full data in black, GLISTER in oranges and random in blues, darker for larger fractions, so
 // that a sweep reads at a glance.
-QPen runPen(const core::RunRecord &run)
-{
+QPen runPen(const core::RunRecord &run) {
     if (run.options.strategy == core::Strategy::Full)
         return QPen(QColor(40, 40, 40), 2.5);
     const int hue = run.options.strategy == core::Strategy::Glister ? 25 : 215;
@@ -65,23 +66,22 @@ QPen runPen(const core::RunRecord &run)
     return QPen(QColor::fromHsv(hue, 230, std::clamp(value, 90, 240)), 2);
 }
 
-QTableWidgetItem *cell(const QString &text, bool number = true)
-{
+QTableWidgetItem *cell(const QString &text, bool number = true) {
     auto *item = new QTableWidgetItem(text);
-    item->setTextAlignment(number ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter);
+    item->setTextAlignment(number ? Qt::AlignRight | Qt::AlignVCenter
+                                  : Qt::AlignLeft | Qt::AlignVCenter);
     item->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
     return item;
 }
 
-QString optionalNumber(const std::optional<double> &value, int decimals)
-{
+QString optionalNumber(const std::optional<double> &value, int decimals) {
     return value ? QString::number(*value, 'f', decimals) : QString();
 }
 
 } // namespace
 
-TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
-{
+TrainingView::TrainingView(QWidget *parent)
+    : QWidget(parent) {
     auto *layout = new QHBoxLayout(this);
     auto *splitter = new QSplitter(Qt::Horizontal);
     auto *panel = new QWidget;
@@ -94,11 +94,13 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     chartLayout->setContentsMargins(0, 0, 0, 0);
     auto *chartControls = new QHBoxLayout;
     m_metric = new QComboBox;
-    m_metric->addItems({tr("Validation accuracy"), tr("Test accuracy"), tr("Training loss"), tr("Validation loss")});
+    m_metric->addItems({tr("Validation accuracy"), tr("Test accuracy"), tr("Training loss"),
+                        tr("Validation loss")});
     m_metric->setToolTip(tr("What the chart shows for every run"));
     m_axis = new QComboBox;
     m_axis->addItems({tr("against training time (s)"), tr("against epoch")});
-    m_axis->setToolTip(tr("Time includes subset selection, as CORDS counts it; evaluation is not included"));
+    m_axis->setToolTip(
+        tr("Time includes subset selection, as CORDS counts it; evaluation is not included"));
     chartControls->addWidget(m_metric);
     chartControls->addWidget(m_axis);
     chartControls->addStretch();
@@ -114,16 +116,21 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
 
     m_table = new QTableWidget(0, 12);
     m_table->setObjectName(QStringLiteral("runs"));
-    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Strategy"), tr("Fraction"), tr("Epochs"), tr("Status"), tr("Total s"),
-                                        tr("s / epoch"), tr("Selection s"), tr("Best val"), tr("Test acc"), tr("Speed-up"),
-                                        tr("Acc change")});
-    m_table->horizontalHeaderItem(10)->setToolTip(tr("Total time of the latest comparable full-data run (same labels, epochs, width, precision) divided by this run's"));
-    m_table->horizontalHeaderItem(11)->setToolTip(tr("Test accuracy against the latest comparable full-data run, in points"));
+    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Strategy"), tr("Fraction"), tr("Epochs"),
+                                        tr("Status"), tr("Total s"), tr("s / epoch"),
+                                        tr("Selection s"), tr("Best val"), tr("Test acc"),
+                                        tr("Speed-up"), tr("Acc change")});
+    m_table->horizontalHeaderItem(10)->setToolTip(
+        tr("Total time of the latest comparable full-data run (same labels, epochs, width, "
+           "precision) divided by this run's"));
+    m_table->horizontalHeaderItem(11)->setToolTip(
+        tr("Test accuracy against the latest comparable full-data run, in points"));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->setToolTip(tr("Every training run of this project; select one to see the images its selections kept"));
+    m_table->setToolTip(
+        tr("Every training run of this project; select one to see the images its selections kept"));
     right->addWidget(m_table);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         showSubset();
@@ -137,7 +144,8 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     subsetControls->addWidget(new QLabel(tr("Subset:")));
     m_round = new QComboBox;
     m_round->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_round->setToolTip(tr("Selection round of the selected run (round 0 is the initial random subset)"));
+    m_round->setToolTip(
+        tr("Selection round of the selected run (round 0 is the initial random subset)"));
     subsetControls->addWidget(m_round);
     m_subsetSummary = new QLabel;
     m_subsetSummary->setObjectName(QStringLiteral("subsetSummary"));
@@ -164,8 +172,7 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     updateButtons();
 }
 
-TrainingView::~TrainingView()
-{
+TrainingView::~TrainingView() {
     if (m_process) {
         m_process->disconnect(this);
         m_process->terminate(); // the run stops after its mini-batch and stays resumable
@@ -174,18 +181,19 @@ TrainingView::~TrainingView()
     }
 }
 
-void TrainingView::buildControls(QWidget *panel)
-{
+void TrainingView::buildControls(QWidget *panel) {
     auto *layout = new QVBoxLayout(panel);
     auto *what = new QGroupBox(tr("What to train"));
     auto *form = new QFormLayout(what);
     m_glister = new QCheckBox(tr("GLISTER"));
     m_glister->setChecked(true);
-    m_glister->setToolTip(tr("GLISTER-ONLINE: every R epochs, the subset whose gradient step most lowers the validation loss"));
+    m_glister->setToolTip(tr("GLISTER-ONLINE: every R epochs, the subset whose gradient step most "
+                             "lowers the validation loss"));
     m_random = new QCheckBox(tr("Random"));
     m_random->setObjectName(QStringLiteral("random"));
     m_random->setChecked(true);
-    m_random->setToolTip(tr("A fresh uniform random subset every R epochs (CORDS's Random-Online)"));
+    m_random->setToolTip(
+        tr("A fresh uniform random subset every R epochs (CORDS's Random-Online)"));
     m_full = new QCheckBox(tr("Full-data baseline"));
     m_full->setObjectName(QStringLiteral("full"));
     m_full->setChecked(true);
@@ -197,7 +205,8 @@ void TrainingView::buildControls(QWidget *panel)
     form->addRow(tr("Strategies"), strategies);
     m_fractions = new QLineEdit(QStringLiteral("10, 30, 50"));
     m_fractions->setObjectName(QStringLiteral("fractions"));
-    m_fractions->setToolTip(tr("Percentages of the training images each subset run trains on, comma-separated"));
+    m_fractions->setToolTip(
+        tr("Percentages of the training images each subset run trains on, comma-separated"));
     form->addRow(tr("Fractions (%)"), m_fractions);
     m_epochs = new QSpinBox;
     m_epochs->setObjectName(QStringLiteral("epochs"));
@@ -216,7 +225,8 @@ void TrainingView::buildControls(QWidget *panel)
     for (int width : {8, 16, 32, 64})
         m_width->addItem(QString::number(width), width);
     m_width->setCurrentIndex(1);
-    m_width->setToolTip(tr("ResNet-18 base width: 64 is the standard network; 16 trains about 12 times faster on a CPU"));
+    m_width->setToolTip(tr("ResNet-18 base width: 64 is the standard network; 16 trains about 12 "
+                           "times faster on a CPU"));
     form->addRow(tr("Network width"), m_width);
     m_seed = new QSpinBox;
     m_seed->setRange(0, 1 << 30);
@@ -227,37 +237,45 @@ void TrainingView::buildControls(QWidget *panel)
     auto *advanced = new QGroupBox(tr("GLISTER"));
     auto *advancedForm = new QFormLayout(advanced);
     m_selectionType = new QComboBox;
-    m_selectionType->addItems({QStringLiteral("Supervised"), QStringLiteral("PerClass"), QStringLiteral("PerBatch")});
-    m_selectionType->setToolTip(tr("Supervised: one greedy over all images; PerClass: a budget per class; "
-                                   "PerBatch: whole mini-batches are the units"));
+    m_selectionType->addItems(
+        {QStringLiteral("Supervised"), QStringLiteral("PerClass"), QStringLiteral("PerBatch")});
+    m_selectionType->setToolTip(
+        tr("Supervised: one greedy over all images; PerClass: a budget per class; "
+           "PerBatch: whole mini-batches are the units"));
     advancedForm->addRow(tr("Selection"), m_selectionType);
     m_greedy = new QComboBox;
     m_greedy->addItems({QStringLiteral("Stochastic"), QStringLiteral("Naive")});
-    m_greedy->setToolTip(tr("Stochastic samples N/k·ln 100 candidates per pick; Naive scores every image"));
+    m_greedy->setToolTip(
+        tr("Stochastic samples N/k·ln 100 candidates per pick; Naive scores every image"));
     advancedForm->addRow(tr("Greedy"), m_greedy);
     m_kappa = new QDoubleSpinBox;
     m_kappa->setRange(0, 0.95);
     m_kappa->setSingleStep(0.1);
-    m_kappa->setToolTip(tr("Warm start: share of the epochs before the first selection (0 = off; GLISTER-Warm uses 0.5)"));
+    m_kappa->setToolTip(tr("Warm start: share of the epochs before the first selection (0 = off; "
+                           "GLISTER-Warm uses 0.5)"));
     advancedForm->addRow(tr("Warm start κ"), m_kappa);
     m_bfloat16 = new QCheckBox(tr("bfloat16 autocast"));
     m_bfloat16->setObjectName(QStringLiteral("bfloat16"));
     m_bfloat16->setChecked(core::cpuHasBFloat16());
     m_bfloat16->setEnabled(core::cpuHasBFloat16());
     m_bfloat16->setToolTip(core::cpuHasBFloat16()
-                               ? tr("About twice as fast on this CPU, which computes in bfloat16 natively; weights stay float32")
+                               ? tr("About twice as fast on this CPU, which computes in bfloat16 "
+                                    "natively; weights stay float32")
                                : tr("This CPU has no native bfloat16"));
     advancedForm->addRow(QString(), m_bfloat16);
     layout->addWidget(advanced);
 
     m_train = new QPushButton(tr("Train"));
     m_train->setDefault(true);
-    m_train->setToolTip(tr("Train every checked strategy at every fraction on the current labels (Ctrl+Enter)"));
+    m_train->setToolTip(
+        tr("Train every checked strategy at every fraction on the current labels (Ctrl+Enter)"));
     m_cancel = new QPushButton(tr("Cancel"));
-    m_cancel->setToolTip(tr("Stop after the current mini-batch (Esc); the run can be resumed from its last epoch"));
+    m_cancel->setToolTip(
+        tr("Stop after the current mini-batch (Esc); the run can be resumed from its last epoch"));
     m_resume = new QPushButton(tr("Resume"));
     m_resume->setObjectName(QStringLiteral("resume"));
-    m_resume->setToolTip(tr("Continue the selected cancelled or interrupted run from its last checkpoint"));
+    m_resume->setToolTip(
+        tr("Continue the selected cancelled or interrupted run from its last checkpoint"));
     connect(m_train, &QPushButton::clicked, this, &TrainingView::start);
     connect(m_cancel, &QPushButton::clicked, this, &TrainingView::cancel);
     connect(m_resume, &QPushButton::clicked, this, &TrainingView::resumeSelected);
@@ -272,17 +290,18 @@ void TrainingView::buildControls(QWidget *panel)
     m_labelSource = new QLabel;
     m_labelSource->setObjectName(QStringLiteral("labelSource"));
     m_labelSource->setWordWrap(true);
-    m_labelSource->setToolTip(tr("Which labels the next run trains on. Mark a consolidation current with "
-                                 "Use for Training in the Review tab; running another method changes nothing here."));
+    m_labelSource->setToolTip(
+        tr("Which labels the next run trains on. Mark a consolidation current with "
+           "Use for Training in the Review tab; running another method changes nothing here."));
     layout->addWidget(m_labelSource);
-    m_status = new QLabel(tr("Trains a ResNet-18 on the current labels. Excluded images are left out."));
+    m_status =
+        new QLabel(tr("Trains a ResNet-18 on the current labels. Excluded images are left out."));
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
     layout->addStretch();
 }
 
-void TrainingView::setProject(core::Project *project)
-{
+void TrainingView::setProject(core::Project *project) {
     if (project == m_project && project)
         return reloadRuns();
     if (m_process)
@@ -292,19 +311,21 @@ void TrainingView::setProject(core::Project *project)
     reloadRuns();
 }
 
-std::vector<core::TrainOptions> TrainingView::plan() const
-{
+std::vector<core::TrainOptions> TrainingView::plan() const {
     core::TrainOptions base;
     base.epochs = m_epochs->value();
     base.selectEvery = m_selectEvery->value();
     base.width = m_width->currentData().toInt();
     base.seed = std::uint64_t(m_seed->value());
-    base.selectionType = core::parseSelectionType(m_selectionType->currentText()).value_or(core::SelectionType::Supervised);
-    base.greedy = m_greedy->currentIndex() == 1 ? core::GreedyKind::Naive : core::GreedyKind::Stochastic;
+    base.selectionType = core::parseSelectionType(m_selectionType->currentText())
+                             .value_or(core::SelectionType::Supervised);
+    base.greedy =
+        m_greedy->currentIndex() == 1 ? core::GreedyKind::Naive : core::GreedyKind::Stochastic;
     base.kappa = m_kappa->value();
     base.bfloat16 = m_bfloat16->isChecked();
     std::vector<double> fractions;
-    for (const QString &text : m_fractions->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+    for (const QString &text : m_fractions->text().split(
+             QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
         bool ok = false;
         const double value = QString(text).remove(QLatin1Char('%')).toDouble(&ok);
         if (ok && value > 0 && value < 100)
@@ -318,28 +339,26 @@ std::vector<core::TrainOptions> TrainingView::plan() const
     return core::sweepPlan(base, strategies, fractions, m_full->isChecked());
 }
 
-void TrainingView::start()
-{
+void TrainingView::start() {
     if (!m_project || m_process)
         return;
     std::vector<core::TrainOptions> runs = plan();
     if (runs.empty()) {
-        Q_EMIT failed(tr("Nothing to train: check a strategy and give fractions between 0 and 100"));
+        Q_EMIT failed(
+            tr("Nothing to train: check a strategy and give fractions between 0 and 100"));
         return;
     }
     runPlan(std::move(runs), 0);
 }
 
-void TrainingView::resumeSelected()
-{
+void TrainingView::resumeSelected() {
     const qint64 id = selectedRunId();
     if (!m_project || m_process || id == 0)
         return;
     runPlan({}, id);
 }
 
-void TrainingView::cancel()
-{
+void TrainingView::cancel() {
     if (!m_process)
         return;
     m_cancelled = true;
@@ -350,44 +369,57 @@ void TrainingView::cancel()
 
 namespace {
 
-QStringList trainArguments(const QString &dir, const core::TrainOptions &o)
-{
-    return {QStringLiteral("train"),          dir,
-            QStringLiteral("--strategy"),     core::strategyName(o.strategy),
-            QStringLiteral("--fraction"),     QString::number(o.fraction),
-            QStringLiteral("--epochs"),       QString::number(o.epochs),
-            QStringLiteral("--select-every"), QString::number(o.selectEvery),
-            QStringLiteral("--width"),        QString::number(o.width),
-            QStringLiteral("--seed"),         QString::number(o.seed),
-            QStringLiteral("--selection-type"), core::selectionTypeName(o.selectionType),
-            QStringLiteral("--greedy"),       o.greedy == core::GreedyKind::Naive ? QStringLiteral("Naive") : QStringLiteral("Stochastic"),
-            QStringLiteral("--kappa"),        QString::number(o.kappa),
-            QStringLiteral("--precision"),    o.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
+QStringList trainArguments(const QString &dir, const core::TrainOptions &o) {
+    return {QStringLiteral("train"),
+            dir,
+            QStringLiteral("--strategy"),
+            core::strategyName(o.strategy),
+            QStringLiteral("--fraction"),
+            QString::number(o.fraction),
+            QStringLiteral("--epochs"),
+            QString::number(o.epochs),
+            QStringLiteral("--select-every"),
+            QString::number(o.selectEvery),
+            QStringLiteral("--width"),
+            QString::number(o.width),
+            QStringLiteral("--seed"),
+            QString::number(o.seed),
+            QStringLiteral("--selection-type"),
+            core::selectionTypeName(o.selectionType),
+            QStringLiteral("--greedy"),
+            o.greedy == core::GreedyKind::Naive ? QStringLiteral("Naive")
+                                                : QStringLiteral("Stochastic"),
+            QStringLiteral("--kappa"),
+            QString::number(o.kappa),
+            QStringLiteral("--precision"),
+            o.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
             QStringLiteral("--json")};
 }
 
-std::optional<double> optionalField(const QJsonObject &json, const char *key)
-{
+std::optional<double> optionalField(const QJsonObject &json, const char *key) {
     const QJsonValue value = json.value(QLatin1String(key));
     return value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt;
 }
 
 } // namespace
 
-void TrainingView::runPlan(std::vector<core::TrainOptions> runs, qint64 resumeId)
-{
+void TrainingView::runPlan(std::vector<core::TrainOptions> runs, qint64 resumeId) {
     if (m_cliPath.isEmpty()) {
-        const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/winnow-cli");
-        m_cliPath = QFileInfo::exists(beside) ? beside : QStandardPaths::findExecutable(QStringLiteral("winnow-cli"));
+        const QString beside =
+            QCoreApplication::applicationDirPath() + QStringLiteral("/winnow-cli");
+        m_cliPath = QFileInfo::exists(beside)
+                        ? beside
+                        : QStandardPaths::findExecutable(QStringLiteral("winnow-cli"));
     }
     m_cancelled = false;
     m_total = resumeId ? 1 : int(runs.size());
     m_pending = std::move(runs);
     m_progress->setRange(0, 0);
-    m_status->setText(resumeId ? tr("Resuming run %1…").arg(resumeId) : tr("Preparing %n run(s)…", nullptr, m_total));
+    m_status->setText(resumeId ? tr("Resuming run %1…").arg(resumeId)
+                               : tr("Preparing %n run(s)…", nullptr, m_total));
     if (resumeId) {
-        startProcess({QStringLiteral("train"), m_project->directory(), QStringLiteral("--resume"), QString::number(resumeId),
-                      QStringLiteral("--json")});
+        startProcess({QStringLiteral("train"), m_project->directory(), QStringLiteral("--resume"),
+                      QString::number(resumeId), QStringLiteral("--json")});
     } else {
         const core::TrainOptions next = m_pending.front();
         m_pending.erase(m_pending.begin());
@@ -396,8 +428,7 @@ void TrainingView::runPlan(std::vector<core::TrainOptions> runs, qint64 resumeId
     updateButtons();
 }
 
-void TrainingView::startProcess(const QStringList &arguments)
-{
+void TrainingView::startProcess(const QStringList &arguments) {
     m_errors.clear();
     m_process = new QProcess(this);
     connect(m_process, &QProcess::readyReadStandardOutput, this, &TrainingView::readOutput);
@@ -408,29 +439,32 @@ void TrainingView::startProcess(const QStringList &arguments)
         if (!lines.isEmpty())
             m_status->setText(lines.last().trimmed());
     });
-    connect(m_process, &QProcess::finished, this, [this](int exitCode) { processFinished(exitCode); });
+    connect(m_process, &QProcess::finished, this,
+            [this](int exitCode) { processFinished(exitCode); });
     connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart) {
-            m_errors = tr("cannot start %1: %2").arg(m_cliPath.isEmpty() ? QStringLiteral("winnow-cli") : m_cliPath,
-                                                      m_process->errorString());
+            m_errors = tr("cannot start %1: %2")
+                           .arg(m_cliPath.isEmpty() ? QStringLiteral("winnow-cli") : m_cliPath,
+                                m_process->errorString());
             processFinished(-1);
         }
     });
     m_process->start(m_cliPath, arguments);
 }
 
-void TrainingView::readOutput()
-{
+void TrainingView::readOutput() {
     while (m_process && m_process->canReadLine()) {
         const QJsonObject json = QJsonDocument::fromJson(m_process->readLine()).object();
         if (json.contains(QLatin1String("progress"))) {
-            const int done = json.value(QLatin1String("progress")).toInt(), total = json.value(QLatin1String("total")).toInt();
+            const int done = json.value(QLatin1String("progress")).toInt(),
+                      total = json.value(QLatin1String("total")).toInt();
             const int index = m_total - int(m_pending.size());
             const QString stage = json.value(QLatin1String("stage")).toString();
             m_progress->setRange(0, total);
             m_progress->setValue(done);
-            m_progress->setFormat((m_total > 1 ? tr("Run %1 of %2, %3").arg(index).arg(m_total).arg(stage) : stage) +
-                                  QStringLiteral(": %v / %m"));
+            m_progress->setFormat(
+                (m_total > 1 ? tr("Run %1 of %2, %3").arg(index).arg(m_total).arg(stage) : stage) +
+                QStringLiteral(": %v / %m"));
         } else if (json.contains(QLatin1String("epoch"))) {
             core::EpochMetrics m;
             m.epoch = json.value(QLatin1String("epoch")).toInt();
@@ -451,8 +485,7 @@ void TrainingView::readOutput()
     }
 }
 
-void TrainingView::processFinished(int exitCode)
-{
+void TrainingView::processFinished(int exitCode) {
     if (!m_process)
         return;
     readOutput();
@@ -467,7 +500,8 @@ void TrainingView::processFinished(int exitCode)
     QString error;
     if (!m_cancelled && exitCode != 0) {
         const QStringList lines = m_errors.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        error = lines.isEmpty() ? tr("training stopped with exit code %1").arg(exitCode) : lines.last().trimmed();
+        error = lines.isEmpty() ? tr("training stopped with exit code %1").arg(exitCode)
+                                : lines.last().trimmed();
         if (error.startsWith(QLatin1String("error: ")))
             error = error.mid(7);
     }
@@ -475,31 +509,35 @@ void TrainingView::processFinished(int exitCode)
     onFinished(error);
 }
 
-void TrainingView::onEpoch(qint64 runId, const core::EpochMetrics &metrics)
-{
+void TrainingView::onEpoch(qint64 runId, const core::EpochMetrics &metrics) {
     auto &curve = m_curves[runId];
-    curve.erase(std::remove_if(curve.begin(), curve.end(), [&](const core::EpochMetrics &m) { return m.epoch >= metrics.epoch; }),
-                curve.end());
+    curve.erase(
+        std::remove_if(curve.begin(), curve.end(),
+                       [&](const core::EpochMetrics &m) { return m.epoch >= metrics.epoch; }),
+        curve.end());
     curve.push_back(metrics);
     m_status->setText(tr("Run %1, epoch %2: validation accuracy %3, %4 s")
                           .arg(runId)
                           .arg(metrics.epoch)
-                          .arg(metrics.valAccuracy ? QString::number(*metrics.valAccuracy, 'f', 3) : QStringLiteral("–"))
+                          .arg(metrics.valAccuracy ? QString::number(*metrics.valAccuracy, 'f', 3)
+                                                   : QStringLiteral("–"))
                           .arg(metrics.epochSeconds, 0, 'f', 1));
     reloadRuns();
 }
 
-void TrainingView::onFinished(const QString &error)
-{
+void TrainingView::onFinished(const QString &error) {
     const bool cancelled = m_cancelled;
     m_progress->setRange(0, 1);
     m_progress->setValue(cancelled ? 0 : 1);
-    m_progress->setFormat(cancelled ? tr("Cancelled") : error.isEmpty() ? tr("Done") : tr("Failed"));
+    m_progress->setFormat(cancelled         ? tr("Cancelled")
+                          : error.isEmpty() ? tr("Done")
+                                            : tr("Failed"));
     if (!error.isEmpty()) {
         m_status->setText(error);
         Q_EMIT failed(error);
     } else if (cancelled) {
-        m_status->setText(tr("Cancelled. Select the run and press Resume to continue it from its last epoch."));
+        m_status->setText(
+            tr("Cancelled. Select the run and press Resume to continue it from its last epoch."));
     } else {
         m_status->setText(tr("Done. Select a run to see the images its selections kept."));
     }
@@ -508,26 +546,29 @@ void TrainingView::onFinished(const QString &error)
     Q_EMIT trainingFinished();
 }
 
-void TrainingView::showLabelSource()
-{
+void TrainingView::showLabelSource() {
     if (!m_project) {
         m_labelSource->clear();
         return;
     }
     const auto list = core::listConsolidations(*m_project);
-    const auto current = list ? std::find_if(list->begin(), list->end(), [](const core::ConsolidationInfo &c) { return c.current; })
-                              : std::vector<core::ConsolidationInfo>::const_iterator{};
+    const auto current =
+        list ? std::find_if(list->begin(), list->end(),
+                            [](const core::ConsolidationInfo &c) { return c.current; })
+             : std::vector<core::ConsolidationInfo>::const_iterator{};
     if (list && current != list->end())
-        m_labelSource->setText(tr("<b>Labels:</b> review decisions, then consolidation #%1 (%2, %3), then the most frequent answer")
-                                   .arg(current->id)
-                                   .arg(current->method, current->createdAt.left(16).replace(u'T', u' ')));
+        m_labelSource->setText(
+            tr("<b>Labels:</b> review decisions, then consolidation #%1 (%2, %3), then the most "
+               "frequent answer")
+                .arg(current->id)
+                .arg(current->method, current->createdAt.left(16).replace(u'T', u' ')));
     else
-        m_labelSource->setText(tr("<b>Labels:</b> review decisions, then the most frequent answer: no consolidation is "
-                                  "marked current (Review tab, Use for Training)"));
+        m_labelSource->setText(tr(
+            "<b>Labels:</b> review decisions, then the most frequent answer: no consolidation is "
+            "marked current (Review tab, Use for Training)"));
 }
 
-void TrainingView::reloadRuns()
-{
+void TrainingView::reloadRuns() {
     showLabelSource();
     const qint64 selected = selectedRunId();
     m_runs.clear();
@@ -541,21 +582,23 @@ void TrainingView::reloadRuns()
     const QSignalBlocker block(m_table);
     m_table->setRowCount(int(m_runs.size()));
     for (int row = 0; row < int(m_runs.size()); ++row) {
-        const core::RunRecord &run = m_runs[size_t(m_runs.size()) - 1 - size_t(row)]; // newest first
+        const core::RunRecord &run =
+            m_runs[size_t(m_runs.size()) - 1 - size_t(row)]; // newest first
         const core::RunRecord *baseline = core::comparableBaseline(m_runs, run);
         const bool finished = run.status == QLatin1String("finished");
-        const QStringList texts = {QString::number(run.id),
-                                   core::strategyName(run.options.strategy),
-                                   percent(run.options.fraction),
-                                   QStringLiteral("%1 / %2").arg(run.completedEpochs).arg(run.options.epochs),
-                                   run.status,
-                                   QString::number(run.totalSeconds, 'f', 1),
-                                   QString::number(run.secondsPerEpoch(), 'f', 2),
-                                   QString::number(run.selectionSeconds, 'f', 1),
-                                   optionalNumber(run.bestValAccuracy, 4),
-                                   optionalNumber(run.testAccuracy, 4),
-                                   finished ? core::speedUpText(run, baseline) : QString(),
-                                   finished ? core::accuracyChangeText(run, baseline) : QString()};
+        const QStringList texts = {
+            QString::number(run.id),
+            core::strategyName(run.options.strategy),
+            percent(run.options.fraction),
+            QStringLiteral("%1 / %2").arg(run.completedEpochs).arg(run.options.epochs),
+            run.status,
+            QString::number(run.totalSeconds, 'f', 1),
+            QString::number(run.secondsPerEpoch(), 'f', 2),
+            QString::number(run.selectionSeconds, 'f', 1),
+            optionalNumber(run.bestValAccuracy, 4),
+            optionalNumber(run.testAccuracy, 4),
+            finished ? core::speedUpText(run, baseline) : QString(),
+            finished ? core::accuracyChangeText(run, baseline) : QString()};
         for (int column = 0; column < texts.size(); ++column)
             m_table->setItem(row, column, cell(texts[column], column != 1 && column != 4));
         m_table->item(row, 0)->setData(Qt::UserRole, run.id);
@@ -568,8 +611,7 @@ void TrainingView::reloadRuns()
     updateButtons();
 }
 
-void TrainingView::redrawChart()
-{
+void TrainingView::redrawChart() {
     auto *chart = new QChart;
     chart->legend()->setAlignment(Qt::AlignRight);
     const int metric = m_metric->currentIndex();
@@ -578,7 +620,8 @@ void TrainingView::redrawChart()
     const size_t first = m_runs.size() > kRunsCharted ? m_runs.size() - kRunsCharted : 0;
     for (size_t i = first; i < m_runs.size(); ++i) {
         const core::RunRecord &run = m_runs[i];
-        if (!m_curves.contains(run.id) || (run.status != QLatin1String("running") && m_curves[run.id].size() < size_t(run.completedEpochs))) {
+        if (!m_curves.contains(run.id) || (run.status != QLatin1String("running") &&
+                                           m_curves[run.id].size() < size_t(run.completedEpochs))) {
             auto epochs = core::runEpochs(*m_project, run.id);
             if (epochs)
                 m_curves[run.id] = std::move(epochs).value();
@@ -589,9 +632,10 @@ void TrainingView::redrawChart()
         double seconds = 0;
         for (const core::EpochMetrics &m : m_curves[run.id]) {
             seconds += m.epochSeconds;
-            const std::optional<double> value = metric == 0 ? m.valAccuracy : metric == 1 ? m.testAccuracy
-                                                : metric == 2                              ? m.trainLoss
-                                                                                           : m.valLoss;
+            const std::optional<double> value = metric == 0   ? m.valAccuracy
+                                                : metric == 1 ? m.testAccuracy
+                                                : metric == 2 ? m.trainLoss
+                                                              : m.valLoss;
             if (!value)
                 continue;
             const double x = byTime ? seconds : m.epoch;
@@ -623,8 +667,7 @@ void TrainingView::redrawChart()
     delete old;
 }
 
-qint64 TrainingView::selectedRunId() const
-{
+qint64 TrainingView::selectedRunId() const {
     const QList<QTableWidgetItem *> selected = m_table->selectedItems();
     if (selected.isEmpty())
         return 0;
@@ -632,15 +675,13 @@ qint64 TrainingView::selectedRunId() const
     return first ? first->data(Qt::UserRole).toLongLong() : 0;
 }
 
-void TrainingView::selectRun(qint64 runId)
-{
+void TrainingView::selectRun(qint64 runId) {
     for (int row = 0; row < m_table->rowCount(); ++row)
         if (m_table->item(row, 0)->data(Qt::UserRole).toLongLong() == runId)
             m_table->selectRow(row);
 }
 
-void TrainingView::showSubset()
-{
+void TrainingView::showSubset() {
     const qint64 runId = selectedRunId();
     m_subset->clear();
     m_subsetSummary->clear();
@@ -656,7 +697,9 @@ void TrainingView::showSubset()
         const QSignalBlocker block(m_round);
         m_round->clear();
         for (const core::SelectionRound &round : *rounds)
-            m_round->addItem(round.round == 0 ? tr("round 0 (random start)") : tr("round %1, epoch %2").arg(round.round).arg(round.epoch),
+            m_round->addItem(round.round == 0
+                                 ? tr("round 0 (random start)")
+                                 : tr("round %1, epoch %2").arg(round.round).arg(round.epoch),
                              round.round);
         m_round->setCurrentIndex(m_round->count() - 1);
     }
@@ -678,8 +721,11 @@ void TrainingView::showSubset()
     QStringList counts;
     for (const auto &[label, count] : perClass)
         counts << QStringLiteral("%1 %2").arg(snapshot->classNames.value(label)).arg(count);
-    m_subsetSummary->setText(tr("%n images: ", nullptr, int(round.itemIds.size())) + counts.join(QStringLiteral(", ")) +
-                             (round.itemIds.size() > size_t(kSubsetShown) ? tr(" (the first %1 picks shown)").arg(kSubsetShown) : QString()));
+    m_subsetSummary->setText(tr("%n images: ", nullptr, int(round.itemIds.size())) +
+                             counts.join(QStringLiteral(", ")) +
+                             (round.itemIds.size() > size_t(kSubsetShown)
+                                  ? tr(" (the first %1 picks shown)").arg(kSubsetShown)
+                                  : QString()));
     for (size_t i = 0; i < std::min(round.itemIds.size(), size_t(kSubsetShown)); ++i) {
         const qint64 id = round.itemIds[i];
         const auto path = m_project->itemPath(id);
@@ -694,8 +740,7 @@ void TrainingView::showSubset()
     }
 }
 
-void TrainingView::updateButtons()
-{
+void TrainingView::updateButtons() {
     const bool idle = m_project && !m_process;
     m_train->setEnabled(idle);
     m_cancel->setEnabled(m_process != nullptr);
@@ -703,13 +748,14 @@ void TrainingView::updateButtons()
     bool resumable = false;
     for (const core::RunRecord &run : m_runs)
         if (run.id == id)
-            resumable = run.status == QLatin1String("cancelled") || run.status == QLatin1String("running");
+            resumable =
+                run.status == QLatin1String("cancelled") || run.status == QLatin1String("running");
     m_resume->setEnabled(idle && resumable);
 }
 
-void TrainingView::keyPressEvent(QKeyEvent *event)
-{
-    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && (event->modifiers() & Qt::ControlModifier)) {
+void TrainingView::keyPressEvent(QKeyEvent *event) {
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
+        (event->modifiers() & Qt::ControlModifier)) {
         start();
         return;
     }

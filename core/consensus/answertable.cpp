@@ -2,15 +2,13 @@
 
 namespace winnow::core {
 
-void AnswerTableBuilder::add(std::int32_t item, std::int32_t worker, std::int32_t label)
-{
+void AnswerTableBuilder::add(std::int32_t item, std::int32_t worker, std::int32_t label) {
     m_item.push_back(item);
     m_worker.push_back(worker);
     m_label.push_back(label);
 }
 
-AnswerTable AnswerTableBuilder::build(int items, int workers, int classes)
-{
+AnswerTable AnswerTableBuilder::build(int items, int workers, int classes) {
     AnswerTable table;
     table.items = items;
     table.workers = workers;

@@ -12,9 +12,10 @@ struct AnswerTable {
     int items = 0;
     int workers = 0;
     int classes = 0;
-    std::vector<std::int64_t> offsets; // items + 1: answers of item i are [offsets[i], offsets[i+1])
-    std::vector<std::int32_t> worker;  // per answer
-    std::vector<std::int32_t> label;   // per answer
+    std::vector<std::int64_t>
+        offsets;                      // items + 1: answers of item i are [offsets[i], offsets[i+1])
+    std::vector<std::int32_t> worker; // per answer
+    std::vector<std::int32_t> label;  // per answer
 
     std::int64_t answers() const { return std::int64_t(worker.size()); }
     int answersOf(int item) const { return int(offsets[size_t(item) + 1] - offsets[size_t(item)]); }

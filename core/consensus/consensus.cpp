@@ -12,9 +12,9 @@ namespace {
 
 // A deterministic pseudo-random number for (item, seed, salt): breaks ties without favouring
 // the first class.
-std::uint64_t mix(std::uint64_t item, std::uint64_t seed, std::uint64_t salt)
-{
-    std::uint64_t x = item * 0x9E3779B97F4A7C15ull ^ (seed + 0x632BE59BD9B4E019ull) ^ (salt * 0xD1B54A32D192ED03ull);
+std::uint64_t mix(std::uint64_t item, std::uint64_t seed, std::uint64_t salt) {
+    std::uint64_t x = item * 0x9E3779B97F4A7C15ull ^ (seed + 0x632BE59BD9B4E019ull) ^
+                      (salt * 0xD1B54A32D192ED03ull);
     x ^= x >> 31;
     x *= 0xBF58476D1CE4E5B9ull;
     x ^= x >> 29;
@@ -22,8 +22,7 @@ std::uint64_t mix(std::uint64_t item, std::uint64_t seed, std::uint64_t salt)
 }
 
 // Runs fn(begin, end, part) over [0, n) split into contiguous parts, one per thread.
-void parallelFor(int n, int threads, const std::function<void(int, int, int)> &fn)
-{
+void parallelFor(int n, int threads, const std::function<void(int, int, int)> &fn) {
     threads = std::max(1, std::min(threads, n / 2048 + 1));
     if (threads == 1) {
         fn(0, n, 0);
@@ -31,18 +30,18 @@ void parallelFor(int n, int threads, const std::function<void(int, int, int)> &f
     }
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
-        pool.emplace_back(fn, int(std::int64_t(n) * t / threads), int(std::int64_t(n) * (t + 1) / threads), t);
+        pool.emplace_back(fn, int(std::int64_t(n) * t / threads),
+                          int(std::int64_t(n) * (t + 1) / threads), t);
     for (std::thread &thread : pool)
         thread.join();
 }
 
-int threadCount(const ConsensusOptions &options)
-{
-    return options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+int threadCount(const ConsensusOptions &options) {
+    return options.threads > 0 ? options.threads
+                               : int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-int argmaxWithTies(const float *values, int k, std::uint64_t item, std::uint64_t seed)
-{
+int argmaxWithTies(const float *values, int k, std::uint64_t item, std::uint64_t seed) {
     int best = -1;
     std::uint64_t bestKey = 0;
     for (int c = 0; c < k; ++c) {
@@ -64,15 +63,16 @@ int argmaxWithTies(const float *values, int k, std::uint64_t item, std::uint64_t
 // matrices estimate worse than chance on the class it gave (who may well mean another). When
 // not, `candidates` receives the posterior restricted to the classes the answers gave. Class
 // priors weigh the answers; they never invent a label that none of them gave.
-bool givenBy(const AnswerTable &t, int item, int label, const float *posterior, const std::vector<double> &confusion,
-             std::vector<float> &candidates)
-{
+bool givenBy(const AnswerTable &t, int item, int label, const float *posterior,
+             const std::vector<double> &confusion, std::vector<float> &candidates) {
     const int K = t.classes;
     const double chance = 1.0 / K;
     std::fill(candidates.begin(), candidates.end(), -1.f);
     for (std::int64_t a = t.offsets[size_t(item)]; a < t.offsets[size_t(item) + 1]; ++a) {
         const int w = t.worker[size_t(a)], l = t.label[size_t(a)];
-        if (l == label || confusion[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) + size_t(l)] < chance)
+        if (l == label ||
+            confusion[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) + size_t(l)] <
+                chance)
             return true;
         candidates[size_t(l)] = posterior[l];
     }
@@ -81,8 +81,8 @@ bool givenBy(const AnswerTable &t, int item, int label, const float *posterior, 
 
 // Labels, confidences and per-worker statistics from a posterior; confusion matrices are the
 // posterior-weighted counts unless the method supplies its own.
-void finish(const AnswerTable &t, ConsensusResult &r, std::uint64_t seed, const std::vector<double> *confusion)
-{
+void finish(const AnswerTable &t, ConsensusResult &r, std::uint64_t seed,
+            const std::vector<double> *confusion) {
     const int K = t.classes;
     r.label.assign(static_cast<size_t>(t.items), -1);
     r.confidence.assign(static_cast<size_t>(t.items), 0.f);
@@ -121,7 +121,8 @@ void finish(const AnswerTable &t, ConsensusResult &r, std::uint64_t seed, const 
             e.agreement /= double(e.answers);
         }
         if (confusion) {
-            e.confusion.assign(confusion->begin() + std::ptrdiff_t(w) * K * K, confusion->begin() + std::ptrdiff_t(w + 1) * K * K);
+            e.confusion.assign(confusion->begin() + std::ptrdiff_t(w) * K * K,
+                               confusion->begin() + std::ptrdiff_t(w + 1) * K * K);
             continue;
         }
         e.confusion.assign(static_cast<size_t>(K) * size_t(K), 0.0);
@@ -129,15 +130,16 @@ void finish(const AnswerTable &t, ConsensusResult &r, std::uint64_t seed, const 
             const double *row = &soft[(static_cast<size_t>(w) * size_t(K) + size_t(k)) * size_t(K)];
             const double total = std::accumulate(row, row + K, 0.0);
             for (int l = 0; l < K; ++l)
-                e.confusion[size_t(k) * size_t(K) + size_t(l)] = total > 0 ? row[l] / total : (k == l ? 1.0 : 0.0);
+                e.confusion[size_t(k) * size_t(K) + size_t(l)] =
+                    total > 0 ? row[l] / total : (k == l ? 1.0 : 0.0);
         }
     }
 }
 
 // Plurality vote shares as a posterior. A tie goes to the tied class whose voters are the most
 // reliable (agreement with the untied majority, smoothed), then to a seeded hash of the item.
-std::vector<float> majorityPosterior(const AnswerTable &t, std::uint64_t seed, std::vector<std::int32_t> *winner)
-{
+std::vector<float> majorityPosterior(const AnswerTable &t, std::uint64_t seed,
+                                     std::vector<std::int32_t> *winner) {
     const int K = t.classes;
     std::vector<float> posterior(static_cast<size_t>(t.items) * size_t(K), 0.f);
     std::vector<std::int32_t> best(static_cast<size_t>(t.items), -1);
@@ -165,7 +167,8 @@ std::vector<float> majorityPosterior(const AnswerTable &t, std::uint64_t seed, s
         tied[size_t(i)] = winners > 1;
     }
     // Reliability of each worker: agreement with untied majorities, Beta(1, 1) smoothed.
-    std::vector<double> agree(static_cast<size_t>(t.workers), 1.0), seen(static_cast<size_t>(t.workers), 2.0);
+    std::vector<double> agree(static_cast<size_t>(t.workers), 1.0),
+        seen(static_cast<size_t>(t.workers), 2.0);
     for (int i = 0; i < t.items; ++i) {
         if (tied[size_t(i)] || best[size_t(i)] < 0)
             continue;
@@ -185,7 +188,8 @@ std::vector<float> majorityPosterior(const AnswerTable &t, std::uint64_t seed, s
         for (std::int64_t a = t.offsets[size_t(i)]; a < t.offsets[size_t(i) + 1]; ++a) {
             const int l = t.label[size_t(a)], w = t.worker[size_t(a)];
             if (p[l] == top)
-                weight[size_t(l)] = std::max(0.0, weight[size_t(l)]) + agree[size_t(w)] / seen[size_t(w)];
+                weight[size_t(l)] =
+                    std::max(0.0, weight[size_t(l)]) + agree[size_t(w)] / seen[size_t(w)];
         }
         int chosen = -1;
         for (int k = 0; k < K; ++k) {
@@ -193,7 +197,8 @@ std::vector<float> majorityPosterior(const AnswerTable &t, std::uint64_t seed, s
                 continue;
             if (chosen < 0 || weight[size_t(k)] > weight[size_t(chosen)] + 1e-12 ||
                 (std::abs(weight[size_t(k)] - weight[size_t(chosen)]) <= 1e-12 &&
-                 mix(std::uint64_t(i), seed, std::uint64_t(k)) > mix(std::uint64_t(i), seed, std::uint64_t(chosen))))
+                 mix(std::uint64_t(i), seed, std::uint64_t(k)) >
+                     mix(std::uint64_t(i), seed, std::uint64_t(chosen))))
                 chosen = k;
         }
         best[size_t(i)] = chosen;
@@ -207,8 +212,7 @@ class MajorityVote final : public ConsensusMethod {
 public:
     QString name() const override { return QStringLiteral("majority"); }
     ConsensusResult run(const AnswerTable &t, const ConsensusOptions &options, const ProgressFn &,
-                        const CancelToken *) const override
-    {
+                        const CancelToken *) const override {
         ConsensusResult r;
         std::vector<std::int32_t> winner;
         r.posterior = majorityPosterior(t, options.seed, &winner);
@@ -217,7 +221,8 @@ public:
         for (int i = 0; i < t.items; ++i) {
             if (winner[size_t(i)] >= 0) {
                 r.label[size_t(i)] = winner[size_t(i)];
-                r.confidence[size_t(i)] = r.posterior[size_t(i) * size_t(t.classes) + size_t(winner[size_t(i)])];
+                r.confidence[size_t(i)] =
+                    r.posterior[size_t(i) * size_t(t.classes) + size_t(winner[size_t(i)])];
             }
         }
         r.classPrior.assign(static_cast<size_t>(t.classes), 0.0);
@@ -236,9 +241,8 @@ public:
 // class priors. Models differ in how the M-step turns posterior-weighted counts into matrices.
 class EmMethod : public ConsensusMethod {
 public:
-    ConsensusResult run(const AnswerTable &t, const ConsensusOptions &options, const ProgressFn &progress,
-                        const CancelToken *cancel) const override
-    {
+    ConsensusResult run(const AnswerTable &t, const ConsensusOptions &options,
+                        const ProgressFn &progress, const CancelToken *cancel) const override {
         const int K = t.classes, W = t.workers;
         const int threads = threadCount(options);
         ConsensusResult r;
@@ -270,7 +274,10 @@ public:
                         for (int k = 0; k < K; ++k)
                             classMass[size_t(k)] += p[k];
                     for (std::int64_t a = t.offsets[size_t(i)]; a < t.offsets[size_t(i) + 1]; ++a) {
-                        double *row = &counts[(static_cast<size_t>(t.worker[size_t(a)]) * size_t(K) + size_t(t.label[size_t(a)])) * size_t(K)];
+                        double *row =
+                            &counts[(static_cast<size_t>(t.worker[size_t(a)]) * size_t(K) +
+                                     size_t(t.label[size_t(a)])) *
+                                    size_t(K)];
                         for (int k = 0; k < K; ++k)
                             row[k] += p[k];
                     }
@@ -289,15 +296,21 @@ public:
             // Class priors, re-estimated every round (Dirichlet(2) smoothed: no class goes to 0),
             // or uniform for models that do not estimate them.
             for (int k = 0; k < K; ++k) {
-                prior[size_t(k)] = estimatesPriors() ? (partPrior[0][size_t(k)] + 1.0) / (mass + K) : 1.0 / K;
+                prior[size_t(k)] =
+                    estimatesPriors() ? (partPrior[0][size_t(k)] + 1.0) / (mass + K) : 1.0 / K;
                 logPrior[size_t(k)] = std::log(prior[size_t(k)]);
             }
             estimate(t, counts, confusion);
             for (int w = 0; w < W; ++w)
                 for (int k = 0; k < K; ++k)
                     for (int l = 0; l < K; ++l)
-                        logConfT[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) + size_t(k)] =
-                            std::log(std::max(confusion[(static_cast<size_t>(w) * size_t(K) + size_t(k)) * size_t(K) + size_t(l)], 1e-12));
+                        logConfT[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) +
+                                 size_t(k)] =
+                            std::log(std::max(
+                                confusion[(static_cast<size_t>(w) * size_t(K) + size_t(k)) *
+                                              size_t(K) +
+                                          size_t(l)],
+                                1e-12));
 
             // E-step in log space: posterior of every item, and the marginal log-likelihood.
             parallelFor(t.items, threads, [&](int begin, int end, int part) {
@@ -312,7 +325,10 @@ public:
                     }
                     std::copy(logPrior.begin(), logPrior.end(), acc.begin());
                     for (std::int64_t a = t.offsets[size_t(i)]; a < t.offsets[size_t(i) + 1]; ++a) {
-                        const double *row = &logConfT[(static_cast<size_t>(t.worker[size_t(a)]) * size_t(K) + size_t(t.label[size_t(a)])) * size_t(K)];
+                        const double *row =
+                            &logConfT[(static_cast<size_t>(t.worker[size_t(a)]) * size_t(K) +
+                                       size_t(t.label[size_t(a)])) *
+                                      size_t(K)];
                         for (int k = 0; k < K; ++k)
                             acc[size_t(k)] += row[k];
                     }
@@ -347,8 +363,8 @@ public:
 
 protected:
     // Where EM starts: the plurality vote shares.
-    virtual std::vector<float> initialPosterior(const AnswerTable &t, const ConsensusOptions &options) const
-    {
+    virtual std::vector<float> initialPosterior(const AnswerTable &t,
+                                                const ConsensusOptions &options) const {
         return majorityPosterior(t, options.seed, nullptr);
     }
     // False: class priors stay uniform.
@@ -357,19 +373,17 @@ protected:
     // Matrices before the first M-step (only MACE needs them); rows of k x l per worker.
     virtual void initialise(const AnswerTable &, std::vector<double> &) const {}
     // counts[w][l][k] -> confusion[w][k][l], every row a distribution with no zeros.
-    virtual void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const = 0;
+    virtual void estimate(const AnswerTable &t, const std::vector<double> &counts,
+                          std::vector<double> &confusion) const = 0;
 
-    static double count(const std::vector<double> &counts, int K, int w, int k, int l)
-    {
+    static double count(const std::vector<double> &counts, int K, int w, int k, int l) {
         return counts[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) + size_t(k)];
     }
-    static double &at(std::vector<double> &confusion, int K, int w, int k, int l)
-    {
+    static double &at(std::vector<double> &confusion, int K, int w, int k, int l) {
         return confusion[(static_cast<size_t>(w) * size_t(K) + size_t(k)) * size_t(K) + size_t(l)];
     }
     // A worker's own soft accuracy: posterior mass on the diagonal over all its mass.
-    static double ownAccuracy(const std::vector<double> &counts, int K, int w, double &total)
-    {
+    static double ownAccuracy(const std::vector<double> &counts, int K, int w, double &total) {
         double diagonal = 0;
         total = 0;
         for (int k = 0; k < K; ++k)
@@ -395,8 +409,8 @@ protected:
     static constexpr double kDiagonalPrior = 2.0;    // pseudo-answers of the true class
     static constexpr double kOffDiagonalPrior = 1.5; // spread over the other classes
 
-    void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
-    {
+    void estimate(const AnswerTable &t, const std::vector<double> &counts,
+                  std::vector<double> &confusion) const override {
         const int K = t.classes;
         const double off = kOffDiagonalPrior / std::max(1, K - 1);
         for (int w = 0; w < t.workers; ++w)
@@ -405,7 +419,8 @@ protected:
                 for (int l = 0; l < K; ++l)
                     total += count(counts, K, w, k, l) + (k == l ? kDiagonalPrior : off);
                 for (int l = 0; l < K; ++l)
-                    at(confusion, K, w, k, l) = (count(counts, K, w, k, l) + (k == l ? kDiagonalPrior : off)) / total;
+                    at(confusion, K, w, k, l) =
+                        (count(counts, K, w, k, l) + (k == l ? kDiagonalPrior : off)) / total;
             }
     }
 };
@@ -419,11 +434,12 @@ public:
     QString name() const override { return QStringLiteral("ground-truth"); }
 
 protected:
-    void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
-    {
+    void estimate(const AnswerTable &t, const std::vector<double> &counts,
+                  std::vector<double> &confusion) const override {
         DawidSkene::estimate(t, counts, confusion);
         const int K = t.classes;
-        std::vector<double> accuracy(static_cast<size_t>(t.workers)), answered(static_cast<size_t>(t.workers));
+        std::vector<double> accuracy(static_cast<size_t>(t.workers)),
+            answered(static_cast<size_t>(t.workers));
         double crowdDiagonal = 0, crowdTotal = 0;
         for (int w = 0; w < t.workers; ++w) {
             accuracy[size_t(w)] = ownAccuracy(counts, K, w, answered[size_t(w)]);
@@ -435,7 +451,8 @@ protected:
         const double ownAnswers = 5.0;      // answers before the worker's own accuracy is trusted
         for (int w = 0; w < t.workers; ++w) {
             const double u = answered[size_t(w)] / (answered[size_t(w)] + ownAnswers);
-            const double coin = std::clamp(u * accuracy[size_t(w)] + (1 - u) * crowd, 1e-3, 1 - 1e-3);
+            const double coin =
+                std::clamp(u * accuracy[size_t(w)] + (1 - u) * crowd, 1e-3, 1 - 1e-3);
             for (int k = 0; k < K; ++k) {
                 double rowMass = 0;
                 for (int l = 0; l < K; ++l)
@@ -462,9 +479,10 @@ public:
 
 protected:
     bool estimatesPriors() const override { return false; }
-    std::vector<float> initialPosterior(const AnswerTable &t, const ConsensusOptions &options) const override;
-    void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
-    {
+    std::vector<float> initialPosterior(const AnswerTable &t,
+                                        const ConsensusOptions &options) const override;
+    void estimate(const AnswerTable &t, const std::vector<double> &counts,
+                  std::vector<double> &confusion) const override {
         const int K = t.classes;
         for (int w = 0; w < t.workers; ++w) {
             double total = 0;
@@ -486,8 +504,7 @@ public:
     QString name() const override { return QStringLiteral("mace"); }
 
 protected:
-    void initialise(const AnswerTable &t, std::vector<double> &confusion) const override
-    {
+    void initialise(const AnswerTable &t, std::vector<double> &confusion) const override {
         const int K = t.classes;
         for (int w = 0; w < t.workers; ++w)
             for (int k = 0; k < K; ++k)
@@ -495,18 +512,20 @@ protected:
                     at(confusion, K, w, k, l) = (k == l ? 0.8 : 0.0) + 0.2 / K;
     }
 
-    void estimate(const AnswerTable &t, const std::vector<double> &counts, std::vector<double> &confusion) const override
-    {
+    void estimate(const AnswerTable &t, const std::vector<double> &counts,
+                  std::vector<double> &confusion) const override {
         const int K = t.classes;
         std::vector<double> spam(static_cast<size_t>(K));
         for (int w = 0; w < t.workers; ++w) {
             // Recover theta and xi from the previous matrix: xi(l) from the off-diagonal of row 0.
             const int other = K > 1 ? 1 : 0;
-            const double theta = std::clamp(at(confusion, K, w, 0, 0) - at(confusion, K, w, other, 0), 1e-3, 1 - 1e-3);
+            const double theta = std::clamp(
+                at(confusion, K, w, 0, 0) - at(confusion, K, w, other, 0), 1e-3, 1 - 1e-3);
             double competent = 0, spammed = 0;
             std::fill(spam.begin(), spam.end(), 0.0);
             for (int l = 0; l < K; ++l) {
-                const double xi = std::max(at(confusion, K, w, other == l ? 0 : other, l) / (1 - theta), 1e-9);
+                const double xi =
+                    std::max(at(confusion, K, w, other == l ? 0 : other, l) / (1 - theta), 1e-9);
                 for (int k = 0; k < K; ++k) {
                     const double c = count(counts, K, w, k, l);
                     if (c == 0)
@@ -523,20 +542,21 @@ protected:
             const double nextTheta = (competent + 1.0) / (competent + spammed + 2.0);
             for (int k = 0; k < K; ++k)
                 for (int l = 0; l < K; ++l)
-                    at(confusion, K, w, k, l) = (k == l ? nextTheta : 0.0) + (1 - nextTheta) * (spam[size_t(l)] + 1.0) / (spammed + K);
+                    at(confusion, K, w, k, l) =
+                        (k == l ? nextTheta : 0.0) +
+                        (1 - nextTheta) * (spam[size_t(l)] + 1.0) / (spammed + K);
         }
     }
 };
 
 } // namespace
 
-std::vector<float> OneCoin::initialPosterior(const AnswerTable &t, const ConsensusOptions &options) const
-{
+std::vector<float> OneCoin::initialPosterior(const AnswerTable &t,
+                                             const ConsensusOptions &options) const {
     return DawidSkene().run(t, options, {}, nullptr).posterior;
 }
 
-std::unique_ptr<ConsensusMethod> makeConsensusMethod(const QString &name)
-{
+std::unique_ptr<ConsensusMethod> makeConsensusMethod(const QString &name) {
     if (name == QLatin1String("majority"))
         return std::make_unique<MajorityVote>();
     if (name == QLatin1String("dawid-skene"))
@@ -550,10 +570,9 @@ std::unique_ptr<ConsensusMethod> makeConsensusMethod(const QString &name)
     return nullptr;
 }
 
-QStringList consensusMethodNames()
-{
-    return {QStringLiteral("majority"), QStringLiteral("dawid-skene"), QStringLiteral("ground-truth"),
-            QStringLiteral("one-coin"), QStringLiteral("mace")};
+QStringList consensusMethodNames() {
+    return {QStringLiteral("majority"), QStringLiteral("dawid-skene"),
+            QStringLiteral("ground-truth"), QStringLiteral("one-coin"), QStringLiteral("mace")};
 }
 
 } // namespace winnow::core

@@ -5,7 +5,6 @@
 
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -21,8 +20,8 @@ struct ConsensusOptions {
 
 struct WorkerEstimate {
     std::int64_t answers = 0;
-    double accuracy = 0;  // expected share of this worker's answers that are correct
-    double agreement = 0; // share of answers equal to the consolidated label
+    double accuracy = 0;           // expected share of this worker's answers that are correct
+    double agreement = 0;          // share of answers equal to the consolidated label
     std::vector<double> confusion; // classes x classes, row = true class, each row sums to 1
 };
 

@@ -15,23 +15,23 @@ namespace {
 
 constexpr auto kSelectLiveAnswers =
     "SELECT a.item_id, a.annotator_id, a.class_id FROM live_answers a ORDER BY a.item_id, a.id";
-constexpr auto kInsertConsolidation =
-    "INSERT INTO consolidations (method, parameters, class_ids, created_at, items, answers, iterations,"
-    " log_likelihood) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr auto kInsertLabel =
-    "INSERT INTO consolidated_labels (consolidation_id, item_id, class_id, confidence, answers, posterior)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-constexpr auto kInsertEstimate =
-    "INSERT INTO annotator_estimates (consolidation_id, annotator_id, answers, accuracy, agreement, confusion)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-constexpr auto kSelectConsolidations =
-    "SELECT id, method, created_at, items, answers, iterations, is_current FROM consolidations ORDER BY id DESC";
+constexpr auto kInsertConsolidation = "INSERT INTO consolidations (method, parameters, class_ids, "
+                                      "created_at, items, answers, iterations,"
+                                      " log_likelihood) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr auto kInsertLabel = "INSERT INTO consolidated_labels (consolidation_id, item_id, "
+                              "class_id, confidence, answers, posterior)"
+                              " VALUES (?, ?, ?, ?, ?, ?)";
+constexpr auto kInsertEstimate = "INSERT INTO annotator_estimates (consolidation_id, annotator_id, "
+                                 "answers, accuracy, agreement, confusion)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)";
+constexpr auto kSelectConsolidations = "SELECT id, method, created_at, items, answers, iterations, "
+                                       "is_current FROM consolidations ORDER BY id DESC";
 constexpr auto kClearCurrent = "UPDATE consolidations SET is_current = 0 WHERE is_current = 1";
 constexpr auto kMarkCurrent = "UPDATE consolidations SET is_current = 1 WHERE id = ?";
-constexpr auto kSelectCurrent = "SELECT COALESCE((SELECT id FROM consolidations WHERE is_current = 1), 0)";
+constexpr auto kSelectCurrent =
+    "SELECT COALESCE((SELECT id FROM consolidations WHERE is_current = 1), 0)";
 
-int dense(QHash<qint64, int> &index, std::vector<qint64> &ids, qint64 id)
-{
+int dense(QHash<qint64, int> &index, std::vector<qint64> &ids, qint64 id) {
     const auto it = index.constFind(id);
     if (it != index.constEnd())
         return *it;
@@ -43,9 +43,9 @@ int dense(QHash<qint64, int> &index, std::vector<qint64> &ids, qint64 id)
 } // namespace
 
 Result<ConsolidationInfo> consolidateProject(Project &project, const ConsensusMethod &method,
-                                             const ConsensusOptions &options, const ProgressFn &progress,
-                                             const CancelToken *cancel)
-{
+                                             const ConsensusOptions &options,
+                                             const ProgressFn &progress,
+                                             const CancelToken *cancel) {
     return attempt([&] {
         QElapsedTimer timer;
         timer.start();
@@ -62,12 +62,15 @@ Result<ConsolidationInfo> consolidateProject(Project &project, const ConsensusMe
         {
             Statement answers(db, kSelectLiveAnswers);
             while (answers.step())
-                builder.add(dense(itemIndex, itemIds, answers.int64(0)), dense(workerIndex, workerIds, answers.int64(1)),
+                builder.add(dense(itemIndex, itemIds, answers.int64(0)),
+                            dense(workerIndex, workerIds, answers.int64(1)),
                             dense(classIndex, classIds, answers.int64(2)));
         }
         if (itemIds.empty())
-            throw StoreError(QStringLiteral("%1: there are no answers to consolidate yet").arg(project.directory()));
-        const AnswerTable table = builder.build(int(itemIds.size()), int(workerIds.size()), int(classIds.size()));
+            throw StoreError(QStringLiteral("%1: there are no answers to consolidate yet")
+                                 .arg(project.directory()));
+        const AnswerTable table =
+            builder.build(int(itemIds.size()), int(workerIds.size()), int(classIds.size()));
         const ConsensusResult result = method.run(table, options, progress, cancel);
 
         ConsolidationInfo info;
@@ -90,7 +93,8 @@ Result<ConsolidationInfo> consolidateProject(Project &project, const ConsensusMe
         {
             Statement insert(db, kInsertConsolidation);
             insert.bind(1, info.method)
-                .bind(2, QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)))
+                .bind(2,
+                      QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact)))
                 .bind(3, QString::fromUtf8(QJsonDocument(classJson).toJson(QJsonDocument::Compact)))
                 .bind(4, info.createdAt)
                 .bind(5, info.items)
@@ -103,8 +107,9 @@ Result<ConsolidationInfo> consolidateProject(Project &project, const ConsensusMe
         const int K = table.classes;
         Statement label(db, kInsertLabel);
         for (int i = 0; i < table.items; ++i) {
-            const QByteArray posterior(reinterpret_cast<const char *>(&result.posterior[size_t(i) * size_t(K)]),
-                                       qsizetype(sizeof(float)) * K);
+            const QByteArray posterior(
+                reinterpret_cast<const char *>(&result.posterior[size_t(i) * size_t(K)]),
+                qsizetype(sizeof(float)) * K);
             label.bind(1, info.id)
                 .bind(2, itemIds[size_t(i)])
                 .bind(3, classIds[size_t(result.label[size_t(i)])])
@@ -132,8 +137,7 @@ Result<ConsolidationInfo> consolidateProject(Project &project, const ConsensusMe
     });
 }
 
-Result<std::vector<ConsolidationInfo>> listConsolidations(Project &project)
-{
+Result<std::vector<ConsolidationInfo>> listConsolidations(Project &project) {
     return attempt([&] {
         std::vector<ConsolidationInfo> list;
         Statement query(project.database(), kSelectConsolidations);
@@ -152,8 +156,7 @@ Result<std::vector<ConsolidationInfo>> listConsolidations(Project &project)
     });
 }
 
-Result<void> markConsolidationCurrent(Project &project, qint64 consolidationId)
-{
+Result<void> markConsolidationCurrent(Project &project, qint64 consolidationId) {
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
@@ -167,8 +170,7 @@ Result<void> markConsolidationCurrent(Project &project, qint64 consolidationId)
     });
 }
 
-Result<qint64> currentConsolidationId(Project &project)
-{
+Result<qint64> currentConsolidationId(Project &project) {
     return attempt([&] {
         Statement query(project.database(), kSelectCurrent);
         query.step();

@@ -4,7 +4,6 @@
 #include "core/util/result.h"
 
 #include <QString>
-
 #include <vector>
 
 namespace winnow::core {

@@ -12,7 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
-
 #include <algorithm>
 #include <cmath>
 
@@ -26,39 +25,44 @@ constexpr auto kSelectQueue =
     " WHERE l.consolidation_id = ?1 AND l.confidence >= ?2 AND l.confidence <= ?3"
     " AND (?4 IS NULL OR l.class_id = ?4)"
     " AND (?5 = 0 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE o.item_id = l.item_id"
-    "   AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM latest_consolidations"
+    "   AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM "
+    "latest_consolidations"
     "   WHERE method <> (SELECT method FROM consolidations WHERE id = ?1))))"
     " ORDER BY l.confidence, l.item_id LIMIT ?6";
-constexpr auto kSelectItemAnswers =
-    "SELECT n.name, c.name, e.accuracy FROM live_answers a JOIN annotators n ON n.id = a.annotator_id"
-    " JOIN classes c ON c.id = a.class_id"
-    " LEFT JOIN annotator_estimates e ON e.annotator_id = a.annotator_id AND e.consolidation_id = ?2"
-    " WHERE a.item_id = ?1"
-    " ORDER BY a.id";
+constexpr auto kSelectItemAnswers = "SELECT n.name, c.name, e.accuracy FROM live_answers a JOIN "
+                                    "annotators n ON n.id = a.annotator_id"
+                                    " JOIN classes c ON c.id = a.class_id"
+                                    " LEFT JOIN annotator_estimates e ON e.annotator_id = "
+                                    "a.annotator_id AND e.consolidation_id = ?2"
+                                    " WHERE a.item_id = ?1"
+                                    " ORDER BY a.id";
 constexpr auto kSelectOtherOpinions =
-    "SELECT c.method, k.name, l.confidence FROM consolidated_labels l JOIN consolidations c ON c.id = l.consolidation_id"
+    "SELECT c.method, k.name, l.confidence FROM consolidated_labels l JOIN consolidations c ON "
+    "c.id = l.consolidation_id"
     " JOIN classes k ON k.id = l.class_id WHERE l.item_id = ?1 AND l.consolidation_id IN"
-    " (SELECT id FROM latest_consolidations WHERE method <> (SELECT method FROM consolidations WHERE id = ?2))"
+    " (SELECT id FROM latest_consolidations WHERE method <> (SELECT method FROM consolidations "
+    "WHERE id = ?2))"
     " ORDER BY c.method";
-constexpr auto kInsertReview =
-    "INSERT INTO reviews (item_id, reviewer_id, decision, class_id, note, consolidation_id, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr auto kInsertReview = "INSERT INTO reviews (item_id, reviewer_id, decision, class_id, "
+                               "note, consolidation_id, created_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?)";
 constexpr auto kRaiseOverlap =
     "INSERT INTO item_overlap (item_id, wanted) VALUES (?1, ?2)"
     " ON CONFLICT (item_id) DO UPDATE SET wanted = MAX(wanted, excluded.wanted)";
 constexpr auto kSelectConsolidatedClass =
     "SELECT class_id FROM consolidated_labels WHERE consolidation_id = ? AND item_id = ?";
-constexpr auto kSelectLiveCount = "SELECT IFNULL((SELECT answers FROM item_progress WHERE item_id = ?), 0)";
+constexpr auto kSelectLiveCount =
+    "SELECT IFNULL((SELECT answers FROM item_progress WHERE item_id = ?), 0)";
 constexpr auto kSelectExport =
     "SELECT l.item_id, k.name, l.confidence, l.answers, r.decision, rk.name, r.created_at"
     " FROM consolidated_labels l JOIN classes k ON k.id = l.class_id"
-    " LEFT JOIN reviews r ON r.id = (SELECT MAX(id) FROM reviews WHERE item_id = l.item_id AND decision <> 'more')"
+    " LEFT JOIN reviews r ON r.id = (SELECT MAX(id) FROM reviews WHERE item_id = l.item_id AND "
+    "decision <> 'more')"
     " LEFT JOIN classes rk ON rk.id = r.class_id"
     " WHERE l.consolidation_id = ? ORDER BY l.item_id";
 constexpr auto kSelectConsolidation = "SELECT method, created_at FROM consolidations WHERE id = ?";
 
-double entropyBits(const QByteArray &posterior)
-{
+double entropyBits(const QByteArray &posterior) {
     const auto *p = reinterpret_cast<const float *>(posterior.constData());
     const qsizetype k = posterior.size() / qsizetype(sizeof(float));
     double h = 0;
@@ -70,8 +74,8 @@ double entropyBits(const QByteArray &posterior)
 
 } // namespace
 
-Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidationId, const ReviewFilter &filter)
-{
+Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidationId,
+                                           const ReviewFilter &filter) {
     return attempt([&] {
         std::vector<ReviewRow> rows;
         Statement query(project.database(), kSelectQueue);
@@ -80,12 +84,17 @@ Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidatio
             query.bind(4, *filter.classId);
         query.bind(5, qint64(filter.disagreementOnly));
         // Entropy order needs every candidate; confidence order is the index's own.
-        query.bind(6, filter.order == ReviewFilter::Order::EntropyDescending ? qint64(-1) : qint64(filter.limit));
+        query.bind(6, filter.order == ReviewFilter::Order::EntropyDescending
+                          ? qint64(-1)
+                          : qint64(filter.limit));
         while (query.step())
-            rows.push_back({query.int64(0), project.absolutePath(query.text(1)), query.int64(2), query.real(3),
-                            int(query.int64(4)), entropyBits(query.blob(5)), query.text(6)});
+            rows.push_back({query.int64(0), project.absolutePath(query.text(1)), query.int64(2),
+                            query.real(3), int(query.int64(4)), entropyBits(query.blob(5)),
+                            query.text(6)});
         if (filter.order == ReviewFilter::Order::EntropyDescending) {
-            std::stable_sort(rows.begin(), rows.end(), [](const ReviewRow &a, const ReviewRow &b) { return a.entropy > b.entropy; });
+            std::stable_sort(rows.begin(), rows.end(), [](const ReviewRow &a, const ReviewRow &b) {
+                return a.entropy > b.entropy;
+            });
             if (rows.size() > size_t(filter.limit))
                 rows.resize(size_t(filter.limit));
         }
@@ -93,20 +102,21 @@ Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidatio
     });
 }
 
-Result<std::vector<ItemAnswer>> itemAnswers(Project &project, qint64 itemId, qint64 consolidationId)
-{
+Result<std::vector<ItemAnswer>> itemAnswers(Project &project, qint64 itemId,
+                                            qint64 consolidationId) {
     return attempt([&] {
         std::vector<ItemAnswer> answers;
         Statement query(project.database(), kSelectItemAnswers);
         query.bind(1, itemId).bind(2, consolidationId);
         while (query.step())
-            answers.push_back({query.text(0), query.text(1), query.isNull(2) ? -1.0 : query.real(2)});
+            answers.push_back(
+                {query.text(0), query.text(1), query.isNull(2) ? -1.0 : query.real(2)});
         return answers;
     });
 }
 
-Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId, qint64 consolidationId)
-{
+Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId,
+                                                qint64 consolidationId) {
     return attempt([&] {
         std::vector<OtherOpinion> opinions;
         Statement query(project.database(), kSelectOtherOpinions);
@@ -117,10 +127,11 @@ Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId,
     });
 }
 
-Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId, const QString &decision,
-                          std::optional<qint64> classId, const QString &note, qint64 consolidationId)
-{
-    if (decision != QLatin1String("accept") && decision != QLatin1String("override") && decision != QLatin1String("more"))
+Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId,
+                          const QString &decision, std::optional<qint64> classId,
+                          const QString &note, qint64 consolidationId) {
+    if (decision != QLatin1String("accept") && decision != QLatin1String("override") &&
+        decision != QLatin1String("more"))
         return Error{QStringLiteral("unknown review decision '%1'").arg(decision)};
     if (decision == QLatin1String("override") && !classId)
         return Error{QStringLiteral("an override needs a class")};
@@ -131,11 +142,14 @@ Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId, co
         Database &db = project.database();
         Transaction transaction(db);
         if (decision == QLatin1String("accept")) {
-            // Pin the class the reviewer saw: a later consolidation must not change an accepted label.
+            // Pin the class the reviewer saw: a later consolidation must not change an accepted
+            // label.
             Statement consolidated(db, kSelectConsolidatedClass);
             consolidated.bind(1, consolidationId).bind(2, itemId);
             if (!consolidated.step())
-                throw StoreError(QStringLiteral("item %1 is not in consolidation %2").arg(itemId).arg(consolidationId));
+                throw StoreError(QStringLiteral("item %1 is not in consolidation %2")
+                                     .arg(itemId)
+                                     .arg(consolidationId));
             classId = consolidated.int64(0);
         }
         Statement insert(db, kInsertReview);
@@ -157,8 +171,8 @@ Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId, co
     });
 }
 
-Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId, QStringList &classNames)
-{
+Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId,
+                                                   QStringList &classNames) {
     return attempt([&] {
         Database &db = project.database();
         classNames.clear();
@@ -178,9 +192,10 @@ Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 cons
         std::vector<AnnotatorStats> stats;
         QHash<qint64, size_t> index;
         {
-            Statement query(db, "SELECT e.annotator_id, n.name, e.answers, e.accuracy, e.agreement, e.confusion"
-                                " FROM annotator_estimates e JOIN annotators n ON n.id = e.annotator_id"
-                                " WHERE e.consolidation_id = ? ORDER BY e.accuracy DESC, n.name");
+            Statement query(
+                db, "SELECT e.annotator_id, n.name, e.answers, e.accuracy, e.agreement, e.confusion"
+                    " FROM annotator_estimates e JOIN annotators n ON n.id = e.annotator_id"
+                    " WHERE e.consolidation_id = ? ORDER BY e.accuracy DESC, n.name");
             query.bind(1, consolidationId);
             while (query.step()) {
                 AnnotatorStats s;
@@ -196,8 +211,9 @@ Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 cons
                 stats.push_back(std::move(s));
             }
         }
-        Statement durations(db, "SELECT annotator_id, duration_ms FROM live_answers WHERE duration_ms IS NOT NULL"
-                                " ORDER BY annotator_id, duration_ms");
+        Statement durations(
+            db, "SELECT annotator_id, duration_ms FROM live_answers WHERE duration_ms IS NOT NULL"
+                " ORDER BY annotator_id, duration_ms");
         std::vector<qint64> times;
         qint64 current = -1;
         auto close = [&] {
@@ -217,9 +233,9 @@ Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 cons
     });
 }
 
-Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId, const QString &file,
-                                        LabelFormat format, const QString &jobName)
-{
+Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId,
+                                        const QString &file, LabelFormat format,
+                                        const QString &jobName) {
     return attempt([&] {
         Database &db = project.database();
         QString method, createdAt;
@@ -252,23 +268,29 @@ Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId
             const bool reviewed = !query.isNull(4);
             const bool pinned = reviewed && !query.isNull(5);
             const QString label = pinned ? query.text(5) : query.text(1);
-            const bool sameAsConsolidated = label == query.text(1) && query.text(4) == QLatin1String("accept");
+            const bool sameAsConsolidated =
+                label == query.text(1) && query.text(4) == QLatin1String("accept");
             const double confidence = pinned && !sameAsConsolidated ? 1.0 : query.real(2);
             if (format == LabelFormat::Csv) {
-                out.write((CsvReader::quote(item) + u',' + CsvReader::quote(label) + u',' + QString::number(confidence, 'f', 6) +
-                           u',' + QString::number(query.int64(3)) + u',' + (reviewed ? QStringLiteral("yes") : QStringLiteral("no")) + u'\n')
+                out.write((CsvReader::quote(item) + u',' + CsvReader::quote(label) + u',' +
+                           QString::number(confidence, 'f', 6) + u',' +
+                           QString::number(query.int64(3)) + u',' +
+                           (reviewed ? QStringLiteral("yes") : QStringLiteral("no")) + u'\n')
                               .toUtf8());
             } else {
-                const QJsonObject metadata{{QStringLiteral("class-name"), label},
-                                           {QStringLiteral("confidence"), confidence},
-                                           {QStringLiteral("human-annotated"), QStringLiteral("yes")},
-                                           {QStringLiteral("creation-date"), reviewed ? query.text(6) : createdAt},
-                                           {QStringLiteral("type"), QStringLiteral("groundtruth/image-classification")},
-                                           {QStringLiteral("job-name"), QStringLiteral("labeling-job/") + jobName},
-                                           {QStringLiteral("consolidation-method"), method}};
-                const QJsonObject line{{QStringLiteral("source-ref"), project.absolutePath(project.storedPath(resolver.exportName(query.int64(0))))},
-                                       {jobName, classIndex.value(label, -1)},
-                                       {jobName + QStringLiteral("-metadata"), metadata}};
+                const QJsonObject metadata{
+                    {QStringLiteral("class-name"), label},
+                    {QStringLiteral("confidence"), confidence},
+                    {QStringLiteral("human-annotated"), QStringLiteral("yes")},
+                    {QStringLiteral("creation-date"), reviewed ? query.text(6) : createdAt},
+                    {QStringLiteral("type"), QStringLiteral("groundtruth/image-classification")},
+                    {QStringLiteral("job-name"), QStringLiteral("labeling-job/") + jobName},
+                    {QStringLiteral("consolidation-method"), method}};
+                const QJsonObject line{
+                    {QStringLiteral("source-ref"),
+                     project.absolutePath(project.storedPath(resolver.exportName(query.int64(0))))},
+                    {jobName, classIndex.value(label, -1)},
+                    {jobName + QStringLiteral("-metadata"), metadata}};
                 out.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
             }
             ++rows;

@@ -4,7 +4,6 @@
 
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 #include <vector>
 
@@ -18,8 +17,8 @@ struct ReviewRow {
     qint64 classId = 0;
     double confidence = 0;
     int answers = 0;
-    double entropy = 0;  // of the posterior, in bits
-    QString decision;    // the latest review of the item, empty when none
+    double entropy = 0; // of the posterior, in bits
+    QString decision;   // the latest review of the item, empty when none
 };
 
 struct ReviewFilter {
@@ -45,17 +44,21 @@ struct OtherOpinion {
 };
 
 // The review queue of a consolidation: its items, least certain first.
-Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidationId, const ReviewFilter &filter);
+Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidationId,
+                                           const ReviewFilter &filter);
 // Every live answer on an item with the annotator's estimated accuracy.
-Result<std::vector<ItemAnswer>> itemAnswers(Project &project, qint64 itemId, qint64 consolidationId);
+Result<std::vector<ItemAnswer>> itemAnswers(Project &project, qint64 itemId,
+                                            qint64 consolidationId);
 // What the latest consolidation of every other method says about the item.
-Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId, qint64 consolidationId);
+Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId,
+                                                qint64 consolidationId);
 
-// Records a reviewer's decision: "accept" the consolidated label (its class is pinned in the review,
-// so a later consolidation cannot change it), "override" it with classId,
-// or "more": the item wants one answer more than it has and goes back to annotators' queues.
-Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId, const QString &decision,
-                          std::optional<qint64> classId, const QString &note, qint64 consolidationId);
+// Records a reviewer's decision: "accept" the consolidated label (its class is pinned in the
+// review, so a later consolidation cannot change it), "override" it with classId, or "more": the
+// item wants one answer more than it has and goes back to annotators' queues.
+Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId,
+                          const QString &decision, std::optional<qint64> classId,
+                          const QString &note, qint64 consolidationId);
 
 struct AnnotatorStats {
     qint64 annotatorId = 0;
@@ -63,17 +66,19 @@ struct AnnotatorStats {
     qint64 answers = 0;
     double accuracy = 0;
     double agreement = 0;
-    double medianSeconds = -1; // per answer; -1 when no durations were recorded
+    double medianSeconds = -1;     // per answer; -1 when no durations were recorded
     std::vector<double> confusion; // classes x classes in `classNames` order, row = true class
 };
 
 // Per annotator, as a consolidation estimated them; `classNames` receives the matrix order.
-Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId, QStringList &classNames);
+Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId,
+                                                   QStringList &classNames);
 
 enum class LabelFormat { Csv, GroundTruthManifest };
 // Consolidated labels with review decisions applied: a reviewed item keeps the class its review
 // pinned (confidence 1 unless it is an accepted label this consolidation still gives).
-Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId, const QString &file,
-                                        LabelFormat format, const QString &jobName = QStringLiteral("winnow"));
+Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId,
+                                        const QString &file, LabelFormat format,
+                                        const QString &jobName = QStringLiteral("winnow"));
 
 } // namespace winnow::core

@@ -7,7 +7,6 @@
 #include "core/store/storeerror.h"
 
 #include <QtConcurrent/QtConcurrentMap>
-
 #include <cmath>
 #include <map>
 #include <set>
@@ -15,12 +14,11 @@
 namespace winnow::core {
 namespace {
 
-constexpr auto kInsertFlag =
-    "INSERT INTO flags (item_id, kind, cluster, value, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+constexpr auto kInsertFlag = "INSERT INTO flags (item_id, kind, cluster, value, detail, "
+                             "created_at) VALUES (?, ?, ?, ?, ?, ?)";
 constexpr auto kDeleteKind = "DELETE FROM flags WHERE kind = ?";
 
-void clearKinds(Database &db, std::initializer_list<const char *> kinds)
-{
+void clearKinds(Database &db, std::initializer_list<const char *> kinds) {
     Statement remove(db, kDeleteKind);
     for (const char *kind : kinds) {
         remove.bind(1, QString::fromLatin1(kind));
@@ -30,9 +28,11 @@ void clearKinds(Database &db, std::initializer_list<const char *> kinds)
 
 class FlagWriter {
 public:
-    explicit FlagWriter(Database &db) : m_insert(db, kInsertFlag), m_now(nowIso()) {}
-    void add(qint64 item, const QString &kind, int cluster, double value, const QString &detail = {})
-    {
+    explicit FlagWriter(Database &db)
+        : m_insert(db, kInsertFlag)
+        , m_now(nowIso()) {}
+    void add(qint64 item, const QString &kind, int cluster, double value,
+             const QString &detail = {}) {
         m_insert.bind(1, item).bind(2, kind);
         if (cluster > 0)
             m_insert.bind(3, cluster);
@@ -46,13 +46,14 @@ private:
 };
 
 // Leak flags for every duplicate cluster whose members are in train and in val or test.
-DuplicateSummary writeLeaks(Database &db)
-{
+DuplicateSummary writeLeaks(Database &db) {
     std::map<int, std::set<QString>> splits;
     std::map<int, std::vector<qint64>> members;
     {
-        Statement query(db, "SELECT f.cluster, f.item_id, i.split FROM flags f JOIN items i ON i.id = f.item_id"
-                            " WHERE f.kind IN ('exact-duplicate', 'near-duplicate') ORDER BY f.cluster, f.item_id");
+        Statement query(
+            db,
+            "SELECT f.cluster, f.item_id, i.split FROM flags f JOIN items i ON i.id = f.item_id"
+            " WHERE f.kind IN ('exact-duplicate', 'near-duplicate') ORDER BY f.cluster, f.item_id");
         while (query.step()) {
             splits[int(query.int64(0))].insert(query.text(2));
             members[int(query.int64(0))].push_back(query.int64(1));
@@ -62,13 +63,16 @@ DuplicateSummary writeLeaks(Database &db)
     FlagWriter writer(db);
     DuplicateSummary summary;
     for (const auto &[cluster, names] : splits) {
-        const bool leaks = names.count(QStringLiteral("train")) && (names.count(QStringLiteral("val")) || names.count(QStringLiteral("test")));
+        const bool leaks =
+            names.count(QStringLiteral("train")) &&
+            (names.count(QStringLiteral("val")) || names.count(QStringLiteral("test")));
         if (!leaks)
             continue;
         ++summary.leakClusters;
         QStringList list(names.begin(), names.end());
         for (qint64 item : members[cluster]) {
-            writer.add(item, QStringLiteral("leak"), cluster, 0, QStringLiteral("cluster spans %1").arg(list.join(QStringLiteral(", "))));
+            writer.add(item, QStringLiteral("leak"), cluster, 0,
+                       QStringLiteral("cluster spans %1").arg(list.join(QStringLiteral(", "))));
             ++summary.leakItems;
         }
     }
@@ -77,18 +81,19 @@ DuplicateSummary writeLeaks(Database &db)
 
 } // namespace
 
-Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool mirrors)
-{
+Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool mirrors) {
     return attempt([&] {
         Database &db = project.database();
         std::vector<qint64> ids;
         std::vector<Fingerprint> prints;
         {
-            Statement query(db, "SELECT id, content_hash, IFNULL(pixel_hash, x''), IFNULL(perceptual_hash, 0),"
-                                " IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
+            Statement query(
+                db, "SELECT id, content_hash, IFNULL(pixel_hash, x''), IFNULL(perceptual_hash, 0),"
+                    " IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
             while (query.step()) {
                 ids.push_back(query.int64(0));
-                prints.push_back({query.blob(1), query.blob(2), std::uint64_t(query.int64(3)), std::uint64_t(query.int64(4))});
+                prints.push_back({query.blob(1), query.blob(2), std::uint64_t(query.int64(3)),
+                                  std::uint64_t(query.int64(4))});
             }
         }
         const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);
@@ -109,9 +114,14 @@ Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool 
                 const Fingerprint &head = prints[size_t(first[size_t(c - 1)])];
                 int distance = __builtin_popcountll(prints[i].perceptual ^ head.perceptual);
                 if (mirrors && head.mirrored != 0)
-                    distance = std::min(distance, __builtin_popcountll(prints[i].perceptual ^ head.mirrored));
-                writer.add(ids[i], exact ? QStringLiteral("exact-duplicate") : QStringLiteral("near-duplicate"), c, distance,
-                           exact ? QStringLiteral("same bytes or pixels") : QStringLiteral("perceptual distance %1").arg(distance));
+                    distance = std::min(distance,
+                                        __builtin_popcountll(prints[i].perceptual ^ head.mirrored));
+                writer.add(ids[i],
+                           exact ? QStringLiteral("exact-duplicate")
+                                 : QStringLiteral("near-duplicate"),
+                           c, distance,
+                           exact ? QStringLiteral("same bytes or pixels")
+                                 : QStringLiteral("perceptual distance %1").arg(distance));
                 ++summary.duplicateItems;
             }
         }
@@ -125,8 +135,7 @@ Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool 
     });
 }
 
-Result<DuplicateSummary> flagLeaks(Project &project)
-{
+Result<DuplicateSummary> flagLeaks(Project &project) {
     return attempt([&] {
         Transaction transaction(project.database());
         const DuplicateSummary summary = writeLeaks(project.database());
@@ -135,8 +144,8 @@ Result<DuplicateSummary> flagLeaks(Project &project)
     });
 }
 
-Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const ProgressFn &progress, const CancelToken *cancel)
-{
+Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const ProgressFn &progress,
+                           const CancelToken *cancel) {
     return attempt([&] {
         struct Item {
             qint64 id;
@@ -145,9 +154,11 @@ Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const P
         };
         std::vector<Item> items;
         {
-            Statement query(project.database(), "SELECT id, path, width, height FROM items ORDER BY id");
+            Statement query(project.database(),
+                            "SELECT id, path, width, height FROM items ORDER BY id");
             while (query.step())
-                items.push_back({query.int64(0), project.absolutePath(query.text(1)), int(query.int64(2)), int(query.int64(3))});
+                items.push_back({query.int64(0), project.absolutePath(query.text(1)),
+                                 int(query.int64(2)), int(query.int64(3))});
         }
         struct Stats {
             double mean = -1, deviation = 0;
@@ -166,7 +177,9 @@ Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const P
                 squares += double(p[i]) * p[i];
             }
             s.mean = sum / double(n) / 255.0;
-            s.deviation = std::sqrt(std::max(0.0, squares / double(n) - (sum / double(n)) * (sum / double(n)))) / 255.0;
+            s.deviation = std::sqrt(std::max(0.0, squares / double(n) -
+                                                      (sum / double(n)) * (sum / double(n)))) /
+                          255.0;
             return s;
         };
         std::vector<Stats> stats(items.size());
@@ -174,11 +187,14 @@ Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const P
         for (size_t start = 0; start < items.size(); start += chunk) {
             if (cancel && cancel->isCancelled())
                 throw StoreError(QStringLiteral("cancelled"));
-            const std::vector<Item> part(items.begin() + std::ptrdiff_t(start), items.begin() + std::ptrdiff_t(std::min(items.size(), start + chunk)));
+            const std::vector<Item> part(items.begin() + std::ptrdiff_t(start),
+                                         items.begin() +
+                                             std::ptrdiff_t(std::min(items.size(), start + chunk)));
             const QList<Stats> measured = QtConcurrent::blockingMapped<QList<Stats>>(part, measure);
             std::copy(measured.begin(), measured.end(), stats.begin() + std::ptrdiff_t(start));
             if (progress)
-                progress(qint64(std::min(items.size(), start + chunk)), qint64(items.size()), QStringLiteral("Measuring images"));
+                progress(qint64(std::min(items.size(), start + chunk)), qint64(items.size()),
+                         QStringLiteral("Measuring images"));
         }
         Database &db = project.database();
         Transaction transaction(db);
@@ -189,34 +205,47 @@ Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const P
             const Stats &s = stats[i];
             const Item &item = items[i];
             if (s.mean >= 0 && s.mean < t.dark)
-                writer.add(item.id, QStringLiteral("dark"), 0, s.mean, QStringLiteral("mean brightness %1").arg(s.mean, 0, 'f', 2)), ++flagged;
+                writer.add(item.id, QStringLiteral("dark"), 0, s.mean,
+                           QStringLiteral("mean brightness %1").arg(s.mean, 0, 'f', 2)),
+                    ++flagged;
             if (s.mean > t.bright)
-                writer.add(item.id, QStringLiteral("bright"), 0, s.mean, QStringLiteral("mean brightness %1").arg(s.mean, 0, 'f', 2)), ++flagged;
+                writer.add(item.id, QStringLiteral("bright"), 0, s.mean,
+                           QStringLiteral("mean brightness %1").arg(s.mean, 0, 'f', 2)),
+                    ++flagged;
             if (s.mean >= 0 && s.deviation < t.lowContrast)
-                writer.add(item.id, QStringLiteral("low-information"), 0, s.deviation,
-                           QStringLiteral("near-constant (deviation %1)").arg(s.deviation, 0, 'f', 3)), ++flagged;
-            const double aspect = double(std::max(item.width, item.height)) / std::max(1, std::min(item.width, item.height));
+                writer.add(
+                    item.id, QStringLiteral("low-information"), 0, s.deviation,
+                    QStringLiteral("near-constant (deviation %1)").arg(s.deviation, 0, 'f', 3)),
+                    ++flagged;
+            const double aspect = double(std::max(item.width, item.height)) /
+                                  std::max(1, std::min(item.width, item.height));
             if (aspect > t.maxAspect || std::min(item.width, item.height) < t.minSide)
-                writer.add(item.id, QStringLiteral("odd-size"), 0, aspect, QStringLiteral("%1 x %2").arg(item.width).arg(item.height)), ++flagged;
+                writer.add(item.id, QStringLiteral("odd-size"), 0, aspect,
+                           QStringLiteral("%1 x %2").arg(item.width).arg(item.height)),
+                    ++flagged;
         }
         transaction.commit();
         return flagged;
     });
 }
 
-Result<qint64> flagDivergent(Project &project, double minConfidence)
-{
+Result<qint64> flagDivergent(Project &project, double minConfidence) {
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
         clearKinds(db, {"divergent"});
-        Statement insert(db, "INSERT INTO flags (item_id, kind, value, detail, created_at)"
-                             " SELECT l.item_id, 'divergent', l.confidence,"
-                             " CASE WHEN l.confidence < ?2 THEN 'low confidence' ELSE 'methods disagree' END, ?3"
-                             " FROM consolidated_labels l WHERE l.consolidation_id = (SELECT MAX(id) FROM consolidations)"
-                             " AND (l.confidence < ?2 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE o.item_id = l.item_id"
-                             "  AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM latest_consolidations"
-                             "  WHERE method <> (SELECT method FROM consolidations ORDER BY id DESC LIMIT 1))))");
+        Statement insert(
+            db,
+            "INSERT INTO flags (item_id, kind, value, detail, created_at)"
+            " SELECT l.item_id, 'divergent', l.confidence,"
+            " CASE WHEN l.confidence < ?2 THEN 'low confidence' ELSE 'methods disagree' END, ?3"
+            " FROM consolidated_labels l WHERE l.consolidation_id = (SELECT MAX(id) FROM "
+            "consolidations)"
+            " AND (l.confidence < ?2 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE "
+            "o.item_id = l.item_id"
+            "  AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM "
+            "latest_consolidations"
+            "  WHERE method <> (SELECT method FROM consolidations ORDER BY id DESC LIMIT 1))))");
         insert.bind(2, minConfidence).bind(3, nowIso());
         insert.run();
         const qint64 flagged = db.changes();
@@ -225,40 +254,44 @@ Result<qint64> flagDivergent(Project &project, double minConfidence)
     });
 }
 
-Result<std::vector<FlagRow>> listFlags(Project &project, const QString &kind)
-{
+Result<std::vector<FlagRow>> listFlags(Project &project, const QString &kind) {
     return attempt([&] {
         std::vector<FlagRow> rows;
-        Statement query(project.database(),
-                        "SELECT f.item_id, i.path, f.kind, IFNULL(f.cluster, 0), IFNULL(f.value, 0), f.detail, i.split,"
-                        " IFNULL((SELECT e.excluded FROM exclusions e WHERE e.item_id = f.item_id ORDER BY e.id DESC LIMIT 1), 0)"
-                        " FROM flags f JOIN items i ON i.id = f.item_id WHERE (?1 = '' OR f.kind = ?1)"
-                        " ORDER BY f.kind, IFNULL(f.cluster, 0), i.path");
+        Statement query(
+            project.database(),
+            "SELECT f.item_id, i.path, f.kind, IFNULL(f.cluster, 0), IFNULL(f.value, 0), f.detail, "
+            "i.split,"
+            " IFNULL((SELECT e.excluded FROM exclusions e WHERE e.item_id = f.item_id ORDER BY "
+            "e.id DESC LIMIT 1), 0)"
+            " FROM flags f JOIN items i ON i.id = f.item_id WHERE (?1 = '' OR f.kind = ?1)"
+            " ORDER BY f.kind, IFNULL(f.cluster, 0), i.path");
         query.bind(1, kind);
         while (query.step())
-            rows.push_back({query.int64(0), project.absolutePath(query.text(1)), query.text(2), int(query.int64(3)), query.real(4),
-                            query.text(5), query.text(6), query.int64(7) != 0});
+            rows.push_back({query.int64(0), project.absolutePath(query.text(1)), query.text(2),
+                            int(query.int64(3)), query.real(4), query.text(5), query.text(6),
+                            query.int64(7) != 0});
         return rows;
     });
 }
 
-Result<QHash<QString, qint64>> flagCounts(Project &project)
-{
+Result<QHash<QString, qint64>> flagCounts(Project &project) {
     return attempt([&] {
         QHash<QString, qint64> counts;
-        Statement query(project.database(), "SELECT kind, COUNT(*) FROM flags GROUP BY kind ORDER BY kind");
+        Statement query(project.database(),
+                        "SELECT kind, COUNT(*) FROM flags GROUP BY kind ORDER BY kind");
         while (query.step())
             counts.insert(query.text(0), query.int64(1));
         return counts;
     });
 }
 
-Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, bool excluded, const QString &reason, qint64 actorId)
-{
+Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, bool excluded,
+                         const QString &reason, qint64 actorId) {
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
-        Statement insert(db, "INSERT INTO exclusions (item_id, excluded, reason, actor_id, created_at) VALUES (?, ?, ?, ?, ?)");
+        Statement insert(db, "INSERT INTO exclusions (item_id, excluded, reason, actor_id, "
+                             "created_at) VALUES (?, ?, ?, ?, ?)");
         const QString now = nowIso();
         for (qint64 id : itemIds) {
             insert.bind(1, id).bind(2, qint64(excluded)).bind(3, reason);
@@ -271,8 +304,7 @@ Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, b
     });
 }
 
-Result<QHash<qint64, bool>> exclusions(Project &project)
-{
+Result<QHash<qint64, bool>> exclusions(Project &project) {
     return attempt([&] {
         QHash<qint64, bool> state;
         Statement query(project.database(), "SELECT item_id, excluded FROM exclusions ORDER BY id");

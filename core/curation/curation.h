@@ -5,7 +5,6 @@
 
 #include <QHash>
 #include <QString>
-
 #include <optional>
 #include <vector>
 
@@ -47,8 +46,8 @@ Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool 
 // Leak flags only, from the duplicate flags there are (after a re-split).
 Result<DuplicateSummary> flagLeaks(Project &project);
 // Decodes every image (on all cores) and flags dark, bright, low-information and odd-size ones.
-Result<qint64> flagQuality(Project &project, const QualityThresholds &thresholds, const ProgressFn &progress = {},
-                           const CancelToken *cancel = nullptr);
+Result<qint64> flagQuality(Project &project, const QualityThresholds &thresholds,
+                           const ProgressFn &progress = {}, const CancelToken *cancel = nullptr);
 // Items of the latest consolidation under minConfidence, or labelled otherwise by the latest
 // consolidation of another method: divergent.
 Result<qint64> flagDivergent(Project &project, double minConfidence);
@@ -57,8 +56,8 @@ Result<std::vector<FlagRow>> listFlags(Project &project, const QString &kind = {
 Result<QHash<QString, qint64>> flagCounts(Project &project);
 
 // Excludes items from training (or restores them); recorded with who and when, never deleting.
-Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, bool excluded, const QString &reason,
-                         qint64 actorId);
+Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, bool excluded,
+                         const QString &reason, qint64 actorId);
 Result<QHash<qint64, bool>> exclusions(Project &project);
 
 } // namespace winnow::core

@@ -3,13 +3,12 @@
 #include "core/curation/hammingindex.h"
 
 #include <QHash>
-
 #include <unordered_map>
 
 namespace winnow::core {
 
-DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, bool mirrors, int threads)
-{
+DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
+                                 bool mirrors, int threads) {
     const int n = int(items.size());
     UnionFind sets(n);
     std::vector<bool> exactPair(size_t(n), false);

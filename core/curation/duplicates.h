@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QByteArray>
-
 #include <cstdint>
 #include <vector>
 
@@ -31,7 +30,7 @@ constexpr int kDefaultNearDuplicateDistance = 8;
 // Groups exact copies (same file bytes or same decoded pixels) and near copies (perceptual
 // hashes within maxDistance; with `mirrors`, also an image against another's mirror image) into
 // clusters (union-find over all such pairs).
-DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance, bool mirrors = false,
-                                 int threads = 0);
+DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
+                                 bool mirrors = false, int threads = 0);
 
 } // namespace winnow::core

@@ -6,15 +6,12 @@
 namespace winnow::core {
 namespace {
 
-std::uint32_t block(std::uint64_t hash, int b)
-{
+std::uint32_t block(std::uint64_t hash, int b) {
     return std::uint32_t((hash >> (16 * b)) & 0xFFFF);
 }
 
 // Every 16-bit key within `radius` bits of `key`, passed to fn.
-template <typename Fn>
-void neighbours(std::uint32_t key, int radius, int from, Fn &&fn)
-{
+template <typename Fn> void neighbours(std::uint32_t key, int radius, int from, Fn &&fn) {
     fn(key);
     if (radius == 0)
         return;
@@ -24,8 +21,8 @@ void neighbours(std::uint32_t key, int radius, int from, Fn &&fn)
 
 } // namespace
 
-HammingIndex::HammingIndex(std::vector<std::uint64_t> hashes) : m_hashes(std::move(hashes))
-{
+HammingIndex::HammingIndex(std::vector<std::uint64_t> hashes)
+    : m_hashes(std::move(hashes)) {
     for (int b = 0; b < kBlocks; ++b) {
         std::vector<std::uint32_t> &offsets = m_offsets[b];
         offsets.assign(65537, 0);
@@ -44,13 +41,14 @@ HammingIndex::HammingIndex(std::vector<std::uint64_t> hashes) : m_hashes(std::mo
     }
 }
 
-std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int maxDistance, int threads) const
-{
+std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int maxDistance,
+                                                                             int threads) const {
     const int radius = maxDistance / kBlocks;
     if (threads <= 0)
         threads = int(std::max(1u, std::thread::hardware_concurrency()));
     threads = std::max(1, std::min(threads, int(m_hashes.size()) / 4096 + 1));
-    std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> parts(static_cast<size_t>(threads));
+    std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> parts(
+        static_cast<size_t>(threads));
     // Bucket against bucket rather than hash against buckets: each bucket is compared with the
     // buckets within the radius of it, so memory is read in runs instead of at random.
     auto work = [&](int part) {
@@ -59,7 +57,8 @@ std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int
             const std::uint64_t *hashes = m_sorted[b].data();
             const std::int32_t *ids = m_ids[b].data();
             const std::uint32_t *offsets = m_offsets[b].data();
-            for (std::uint32_t key = std::uint32_t(part); key < 65536; key += std::uint32_t(threads)) {
+            for (std::uint32_t key = std::uint32_t(part); key < 65536;
+                 key += std::uint32_t(threads)) {
                 const std::uint32_t begin = offsets[key], end = offsets[key + 1];
                 if (begin == end)
                     continue;
@@ -68,7 +67,8 @@ std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int
                         return; // the pair of buckets is visited from the smaller key
                     for (std::uint32_t x = begin; x < end; ++x) {
                         const std::uint64_t hx = hashes[x];
-                        for (std::uint32_t y = other == key ? x + 1 : offsets[other]; y < offsets[other + 1]; ++y) {
+                        for (std::uint32_t y = other == key ? x + 1 : offsets[other];
+                             y < offsets[other + 1]; ++y) {
                             const std::uint64_t hy = hashes[y];
                             if (__builtin_popcountll(hx ^ hy) > maxDistance)
                                 continue;
@@ -77,7 +77,8 @@ std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int
                             for (int e = 0; e < b && !earlier; ++e)
                                 earlier = __builtin_popcount(block(hx, e) ^ block(hy, e)) <= radius;
                             if (!earlier)
-                                out.emplace_back(std::min(ids[x], ids[y]), std::max(ids[x], ids[y]));
+                                out.emplace_back(std::min(ids[x], ids[y]),
+                                                 std::max(ids[x], ids[y]));
                         }
                     }
                 });
@@ -97,14 +98,14 @@ std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int
     return pairs;
 }
 
-UnionFind::UnionFind(int n) : m_parent(size_t(n)), m_size(size_t(n), 1)
-{
+UnionFind::UnionFind(int n)
+    : m_parent(size_t(n))
+    , m_size(size_t(n), 1) {
     for (int i = 0; i < n; ++i)
         m_parent[size_t(i)] = i;
 }
 
-int UnionFind::find(int x)
-{
+int UnionFind::find(int x) {
     while (m_parent[size_t(x)] != x) {
         m_parent[size_t(x)] = m_parent[size_t(m_parent[size_t(x)])];
         x = m_parent[size_t(x)];
@@ -112,8 +113,7 @@ int UnionFind::find(int x)
     return x;
 }
 
-void UnionFind::unite(int a, int b)
-{
+void UnionFind::unite(int a, int b) {
     a = find(a);
     b = find(b);
     if (a == b)

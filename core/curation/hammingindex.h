@@ -15,7 +15,8 @@ public:
     explicit HammingIndex(std::vector<std::uint64_t> hashes);
 
     // Every pair (i < j) with distance <= maxDistance, each once, sorted.
-    std::vector<std::pair<std::int32_t, std::int32_t>> pairsWithin(int maxDistance, int threads = 0) const;
+    std::vector<std::pair<std::int32_t, std::int32_t>> pairsWithin(int maxDistance,
+                                                                   int threads = 0) const;
 
 private:
     static constexpr int kBlocks = 4;
@@ -23,7 +24,8 @@ private:
     // Per block: bucket offsets (65537) and the ids in bucket order.
     std::vector<std::uint32_t> m_offsets[kBlocks];
     std::vector<std::int32_t> m_ids[kBlocks];
-    std::vector<std::uint64_t> m_sorted[kBlocks]; // the hashes in bucket order: candidates are read in sequence
+    std::vector<std::uint64_t>
+        m_sorted[kBlocks]; // the hashes in bucket order: candidates are read in sequence
 };
 
 // Disjoint sets over 0..n-1 with path halving and union by size.

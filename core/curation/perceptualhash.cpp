@@ -1,15 +1,13 @@
 #include "core/curation/perceptualhash.h"
 
+#include <algorithm>
+#include <array>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <algorithm>
-#include <array>
-
 namespace winnow::core {
 
-std::uint64_t perceptualHash(const cv::Mat &image)
-{
+std::uint64_t perceptualHash(const cv::Mat &image) {
     cv::Mat grey;
     if (image.channels() == 1)
         grey = image;
@@ -21,7 +19,9 @@ std::uint64_t perceptualHash(const cv::Mat &image)
     // The central three quarters: a copy cropped by a few pixels at the border keeps most of it,
     // and borders (frames, padding) say little about what the image shows.
     const int mx = grey.cols / 8, my = grey.rows / 8;
-    const cv::Mat centre = grey.cols >= 8 && grey.rows >= 8 ? grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my)) : grey;
+    const cv::Mat centre = grey.cols >= 8 && grey.rows >= 8
+                               ? grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my))
+                               : grey;
     cv::Mat small;
     cv::resize(centre, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
     cv::Mat pixels;

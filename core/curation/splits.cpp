@@ -14,9 +14,9 @@
 
 namespace winnow::core {
 
-std::vector<int> stratifiedGroupAssignment(const std::vector<int> &labels, const std::vector<int> &groups,
-                                           const std::vector<double> &fractions, unsigned seed)
-{
+std::vector<int> stratifiedGroupAssignment(const std::vector<int> &labels,
+                                           const std::vector<int> &groups,
+                                           const std::vector<double> &fractions, unsigned seed) {
     const size_t parts = fractions.size();
     const double total = std::accumulate(fractions.begin(), fractions.end(), 0.0);
     // Members of each group and the group's label.
@@ -29,7 +29,9 @@ std::vector<int> stratifiedGroupAssignment(const std::vector<int> &labels, const
         std::map<int, int> votes;
         for (int i : items)
             ++votes[labels[size_t(i)]];
-        const int label = std::max_element(votes.begin(), votes.end(), [](auto a, auto b) { return a.second < b.second; })->first;
+        const int label = std::max_element(votes.begin(), votes.end(), [](auto a, auto b) {
+                              return a.second < b.second;
+                          })->first;
         groupLabel[group] = label;
         groupsOfLabel[label].push_back(group);
     }
@@ -49,12 +51,14 @@ std::vector<int> stratifiedGroupAssignment(const std::vector<int> &labels, const
             assigned += target[p];
             remainders.emplace_back(exact - std::floor(exact), p);
         }
-        std::stable_sort(remainders.begin(), remainders.end(), [](auto a, auto b) { return a.first > b.first; });
+        std::stable_sort(remainders.begin(), remainders.end(),
+                         [](auto a, auto b) { return a.first > b.first; });
         for (size_t r = 0; assigned < count; ++r, ++assigned)
             ++target[remainders[r % parts].second];
         // Largest groups first (they are the hard ones to place), shuffled within a size.
         std::shuffle(list.begin(), list.end(), rng);
-        std::stable_sort(list.begin(), list.end(), [&](int a, int b) { return members[a].size() > members[b].size(); });
+        std::stable_sort(list.begin(), list.end(),
+                         [&](int a, int b) { return members[a].size() > members[b].size(); });
         std::vector<qint64> have(parts, 0);
         for (int g : list) {
             const qint64 size = qint64(members[g].size());
@@ -79,12 +83,12 @@ struct ProjectItems {
     int groupsKeptWhole = 0;
 };
 
-ProjectItems loadItems(Project &project, int maxDistance)
-{
+ProjectItems loadItems(Project &project, int maxDistance) {
     ProjectItems items;
     std::vector<Fingerprint> prints;
     {
-        Statement query(project.database(), "SELECT id, content_hash, IFNULL(pixel_hash, x''), IFNULL(perceptual_hash, 0) FROM items ORDER BY path");
+        Statement query(project.database(), "SELECT id, content_hash, IFNULL(pixel_hash, x''), "
+                                            "IFNULL(perceptual_hash, 0) FROM items ORDER BY path");
         while (query.step()) {
             items.ids.push_back(query.int64(0));
             prints.push_back({query.blob(1), query.blob(2), std::uint64_t(query.int64(3))});
@@ -98,26 +102,29 @@ ProjectItems loadItems(Project &project, int maxDistance)
     for (size_t i = 0; i < items.ids.size(); ++i) {
         items.labels.push_back(int(labels->value(items.ids[i], -1)));
         // Clusters keep their number; singletons get numbers after them.
-        items.groups.push_back(clusters.cluster[i] > 0 ? clusters.cluster[i] : clusters.count + 1 + int(i));
+        items.groups.push_back(clusters.cluster[i] > 0 ? clusters.cluster[i]
+                                                       : clusters.count + 1 + int(i));
     }
     return items;
 }
 
 } // namespace
 
-Result<SplitSummary> resplitProject(Project &project, const SplitOptions &options)
-{
-    if (options.train < 0 || options.val < 0 || options.test < 0 || options.train + options.val + options.test <= 0)
+Result<SplitSummary> resplitProject(Project &project, const SplitOptions &options) {
+    if (options.train < 0 || options.val < 0 || options.test < 0 ||
+        options.train + options.val + options.test <= 0)
         return Error{QStringLiteral("split fractions must be non-negative and not all zero")};
     return attempt([&] {
         const ProjectItems items = loadItems(project, options.maxDistance);
-        const std::vector<int> part = stratifiedGroupAssignment(items.labels, items.groups, {options.train, options.val, options.test}, options.seed);
+        const std::vector<int> part = stratifiedGroupAssignment(
+            items.labels, items.groups, {options.train, options.val, options.test}, options.seed);
         Database &db = project.database();
         SplitSummary summary;
         summary.groupsKeptWhole = items.groupsKeptWhole;
         Transaction transaction(db);
         Statement update(db, "UPDATE items SET split = ? WHERE id = ?");
-        const QString names[3] = {QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test")};
+        const QString names[3] = {QStringLiteral("train"), QStringLiteral("val"),
+                                  QStringLiteral("test")};
         for (size_t i = 0; i < items.ids.size(); ++i) {
             update.bind(1, names[part[i]]).bind(2, items.ids[i]);
             update.run();
@@ -130,13 +137,13 @@ Result<SplitSummary> resplitProject(Project &project, const SplitOptions &option
     });
 }
 
-Result<QHash<qint64, int>> groupKFold(Project &project, int folds, unsigned seed, int maxDistance)
-{
+Result<QHash<qint64, int>> groupKFold(Project &project, int folds, unsigned seed, int maxDistance) {
     if (folds < 2)
         return Error{QStringLiteral("k-fold needs at least 2 folds, not %1").arg(folds)};
     return attempt([&] {
         const ProjectItems items = loadItems(project, maxDistance);
-        const std::vector<int> fold = stratifiedGroupAssignment(items.labels, items.groups, std::vector<double>(size_t(folds), 1.0), seed);
+        const std::vector<int> fold = stratifiedGroupAssignment(
+            items.labels, items.groups, std::vector<double>(size_t(folds), 1.0), seed);
         QHash<qint64, int> result;
         for (size_t i = 0; i < items.ids.size(); ++i)
             result.insert(items.ids[i], fold[i]);

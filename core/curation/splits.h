@@ -3,7 +3,6 @@
 #include "core/util/result.h"
 
 #include <QHash>
-
 #include <array>
 #include <vector>
 
@@ -15,7 +14,8 @@ class Project;
 // get the target fractions: groups of one label are dealt largest first in a seeded shuffle to
 // the part furthest below its target. Returns the part of every item. `labels` and `groups`
 // run over items; a group's label is its most frequent member label.
-std::vector<int> stratifiedGroupAssignment(const std::vector<int> &labels, const std::vector<int> &groups,
+std::vector<int> stratifiedGroupAssignment(const std::vector<int> &labels,
+                                           const std::vector<int> &groups,
                                            const std::vector<double> &fractions, unsigned seed);
 
 struct SplitOptions {

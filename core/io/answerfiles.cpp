@@ -8,13 +8,12 @@
 #include "core/store/storeerror.h"
 
 #include <QElapsedTimer>
-#include <QThread>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
-
+#include <QThread>
 #include <unordered_set>
 
 namespace winnow::core {
@@ -33,14 +32,12 @@ struct AnswerKey {
     bool operator==(const AnswerKey &) const = default;
 };
 struct AnswerKeyHash {
-    size_t operator()(const AnswerKey &k) const noexcept
-    {
+    size_t operator()(const AnswerKey &k) const noexcept {
         return std::hash<qint64>()(k.item * 1000003 ^ k.annotator * 7919 ^ k.cls);
     }
 };
 
-QByteArray readAll(const QString &file)
-{
+QByteArray readAll(const QString &file) {
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         throw StoreError(QStringLiteral("%1: cannot read: %2").arg(file, in.errorString()));
@@ -49,9 +46,11 @@ QByteArray readAll(const QString &file)
 
 class ForeignKeysOff {
 public:
-    explicit ForeignKeysOff(Database &db) : m_db(db) { m_db.execute(QStringLiteral("PRAGMA foreign_keys = OFF")); }
-    ~ForeignKeysOff()
-    {
+    explicit ForeignKeysOff(Database &db)
+        : m_db(db) {
+        m_db.execute(QStringLiteral("PRAGMA foreign_keys = OFF"));
+    }
+    ~ForeignKeysOff() {
         try {
             m_db.execute(QStringLiteral("PRAGMA foreign_keys = ON"));
         } catch (const StoreError &e) {
@@ -70,34 +69,33 @@ private:
 class AnswerWriter {
 public:
     AnswerWriter(Project &project, QString origin, AnswerImportSummary &summary)
-        : m_project(project), m_resolver(project), m_origin(std::move(origin)), m_summary(summary)
-    {
-    }
+        : m_project(project)
+        , m_resolver(project)
+        , m_origin(std::move(origin))
+        , m_summary(summary) {}
 
-    void reject(qint64 line, const QString &reason)
-    {
+    void reject(qint64 line, const QString &reason) {
         ++m_summary.rejected;
         m_summary.issues.push_back({line, reason});
     }
 
     // Looks the item up; rejects the row (with a reason) when it cannot.
-    qint64 item(qint64 line, const QString &name)
-    {
+    qint64 item(qint64 line, const QString &name) {
         const qint64 id = m_resolver.find(name);
         if (id == 0)
             reject(line, QStringLiteral("unknown item '%1'").arg(name));
         else if (id == ItemResolver::kAmbiguous)
-            reject(line, QStringLiteral("'%1' names several items; give more of its path").arg(name));
+            reject(line,
+                   QStringLiteral("'%1' names several items; give more of its path").arg(name));
         return id > 0 ? id : 0;
     }
 
-    void add(qint64 itemId, const QString &worker, const QString &label)
-    {
-        m_rows.push_back({itemId, intern(m_workers, m_workerNames, worker), intern(m_labels, m_labelNames, label)});
+    void add(qint64 itemId, const QString &worker, const QString &label) {
+        m_rows.push_back({itemId, intern(m_workers, m_workerNames, worker),
+                          intern(m_labels, m_labelNames, label)});
     }
 
-    void write()
-    {
+    void write() {
 
         const auto workers = m_project.ensureAnnotators(m_workerNames, QStringLiteral("human"));
         if (!workers)
@@ -129,7 +127,8 @@ public:
             AnswerLog answers(db, m_origin);
             const size_t end = std::min(m_rows.size(), start + size_t(kRowsPerTransaction));
             for (size_t r = start; r < end; ++r) {
-                const AnswerKey key{m_rows[r].item, workerIds[size_t(m_rows[r].worker)], classIds[size_t(m_rows[r].label)]};
+                const AnswerKey key{m_rows[r].item, workerIds[size_t(m_rows[r].worker)],
+                                    classIds[size_t(m_rows[r].label)]};
                 if (!known.insert(key).second) {
                     ++m_summary.duplicates;
                     continue;
@@ -142,8 +141,6 @@ public:
             // A moment between batches lets a labeling session waiting for the lock get in.
             QThread::msleep(5);
         }
-
-
     }
 
 private:
@@ -153,8 +150,7 @@ private:
         int label;
     };
 
-    static int intern(QHash<QString, int> &index, QStringList &names, const QString &name)
-    {
+    static int intern(QHash<QString, int> &index, QStringList &names, const QString &name) {
         const auto it = index.constFind(name);
         if (it != index.constEnd())
             return *it;
@@ -172,15 +168,14 @@ private:
     QStringList m_workerNames, m_labelNames;
 };
 
-bool isHeader(const QStringList &fields)
-{
-    return fields.size() == 3 && fields[0].trimmed().compare(QLatin1String("item"), Qt::CaseInsensitive) == 0 &&
+bool isHeader(const QStringList &fields) {
+    return fields.size() == 3 &&
+           fields[0].trimmed().compare(QLatin1String("item"), Qt::CaseInsensitive) == 0 &&
            fields[1].trimmed().compare(QLatin1String("worker"), Qt::CaseInsensitive) == 0 &&
            fields[2].trimmed().compare(QLatin1String("label"), Qt::CaseInsensitive) == 0;
 }
 
-QString jsonString(const QJsonValue &value)
-{
+QString jsonString(const QJsonValue &value) {
     if (value.isString())
         return value.toString();
     if (value.isDouble())
@@ -191,8 +186,8 @@ QString jsonString(const QJsonValue &value)
 // Worker responses in a manifest line, in the shapes tools write them: a list under
 // "worker-responses", "workerResponses" or "annotations", each with a worker id and a label
 // (a class name, or an index into "class-map").
-std::vector<std::pair<QString, QString>> workerResponses(const QJsonObject &metadata, QString &error)
-{
+std::vector<std::pair<QString, QString>> workerResponses(const QJsonObject &metadata,
+                                                         QString &error) {
     std::vector<std::pair<QString, QString>> responses;
     QJsonArray list;
     for (const char *key : {"worker-responses", "workerResponses", "annotations"}) {
@@ -230,8 +225,8 @@ std::vector<std::pair<QString, QString>> workerResponses(const QJsonObject &meta
 
 } // namespace
 
-Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &file, const ProgressFn &progress)
-{
+Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &file,
+                                             const ProgressFn &progress) {
     return attempt([&] {
         QElapsedTimer timer;
         timer.start();
@@ -256,13 +251,18 @@ Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &fi
                 continue;
             }
             if (fields.size() != 3) {
-                writer.reject(line, QStringLiteral("expected 3 fields (item,worker,label), found %1").arg(fields.size()));
+                writer.reject(line,
+                              QStringLiteral("expected 3 fields (item,worker,label), found %1")
+                                  .arg(fields.size()));
                 continue;
             }
             const QString worker = fields[1].trimmed();
             const QString label = fields[2].trimmed();
             if (fields[0].trimmed().isEmpty() || worker.isEmpty() || label.isEmpty()) {
-                writer.reject(line, QStringLiteral("empty %1").arg(fields[0].trimmed().isEmpty() ? "item" : worker.isEmpty() ? "worker" : "label"));
+                writer.reject(line, QStringLiteral("empty %1")
+                                        .arg(fields[0].trimmed().isEmpty() ? "item"
+                                             : worker.isEmpty()            ? "worker"
+                                                                           : "label"));
                 continue;
             }
             if (const qint64 item = writer.item(line, fields[0]))
@@ -276,8 +276,8 @@ Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &fi
     });
 }
 
-Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QString &file, const ProgressFn &progress)
-{
+Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QString &file,
+                                                      const ProgressFn &progress) {
     return attempt([&] {
         QElapsedTimer timer;
         timer.start();
@@ -292,7 +292,8 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
             while (end < data.size() && data[end] != '\n' && data[end] != '\r')
                 ++end;
             const QByteArrayView text(data.constData() + start, end - start);
-            start = end + (end + 1 < data.size() && data[end] == '\r' && data[end + 1] == '\n' ? 2 : 1);
+            start =
+                end + (end + 1 < data.size() && data[end] == '\r' && data[end + 1] == '\n' ? 2 : 1);
             ++line;
             if (text.trimmed().isEmpty())
                 continue;
@@ -301,7 +302,9 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
             const QJsonDocument doc = QJsonDocument::fromJson(text.toByteArray(), &parseError);
             if (!doc.isObject()) {
                 writer.reject(line, parseError.error != QJsonParseError::NoError
-                                        ? QStringLiteral("not JSON: %1 at column %2").arg(parseError.errorString()).arg(parseError.offset + 1)
+                                        ? QStringLiteral("not JSON: %1 at column %2")
+                                              .arg(parseError.errorString())
+                                              .arg(parseError.offset + 1)
                                         : QStringLiteral("not a JSON object"));
                 continue;
             }
@@ -321,10 +324,12 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
                 }
             }
             if (attribute.isEmpty()) {
-                writer.reject(line, QStringLiteral("no label attribute with a \"-metadata\" object"));
+                writer.reject(line,
+                              QStringLiteral("no label attribute with a \"-metadata\" object"));
                 continue;
             }
-            const QJsonObject metadata = object.value(attribute + QStringLiteral("-metadata")).toObject();
+            const QJsonObject metadata =
+                object.value(attribute + QStringLiteral("-metadata")).toObject();
             QString error;
             auto responses = workerResponses(metadata, error);
             if (!error.isEmpty()) {
@@ -334,7 +339,9 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
             if (responses.empty()) {
                 const QString label = metadata.value(QLatin1String("class-name")).toString();
                 if (label.isEmpty()) {
-                    writer.reject(line, QStringLiteral("\"%1-metadata\" has no \"class-name\"").arg(attribute));
+                    writer.reject(
+                        line,
+                        QStringLiteral("\"%1-metadata\" has no \"class-name\"").arg(attribute));
                     continue;
                 }
                 QString job = metadata.value(QLatin1String("job-name")).toString();
@@ -354,8 +361,8 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
     });
 }
 
-Result<AnswerImportSummary> importAnswers(Project &project, const QString &file, const ProgressFn &progress)
-{
+Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
+                                          const ProgressFn &progress) {
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("%1: cannot read: %2").arg(file, in.errorString())};
@@ -368,8 +375,7 @@ Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
                                 : importAnswersCsv(project, file, progress);
 }
 
-Result<qint64> exportAnswersCsv(Project &project, const QString &file)
-{
+Result<qint64> exportAnswersCsv(Project &project, const QString &file) {
     return attempt([&] {
         const ItemResolver resolver(project);
         QSaveFile out(file);
@@ -380,7 +386,8 @@ Result<qint64> exportAnswersCsv(Project &project, const QString &file)
         Statement query(project.database(), kExportAnswers);
         while (query.step()) {
             buffer += CsvReader::quote(resolver.exportName(query.int64(0))).toUtf8() + ',' +
-                      CsvReader::quote(query.text(1)).toUtf8() + ',' + CsvReader::quote(query.text(2)).toUtf8() + '\n';
+                      CsvReader::quote(query.text(1)).toUtf8() + ',' +
+                      CsvReader::quote(query.text(2)).toUtf8() + '\n';
             ++rows;
             if (buffer.size() > (1 << 20)) {
                 out.write(buffer);

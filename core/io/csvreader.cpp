@@ -2,14 +2,13 @@
 
 namespace winnow::core {
 
-CsvReader::CsvReader(QByteArray data) : m_data(std::move(data))
-{
+CsvReader::CsvReader(QByteArray data)
+    : m_data(std::move(data)) {
     if (m_data.startsWith("\xEF\xBB\xBF"))
         m_pos = 3;
 }
 
-bool CsvReader::next(QStringList &fields, QString &error)
-{
+bool CsvReader::next(QStringList &fields, QString &error) {
     std::vector<std::string_view> views;
     const bool more = next(views, error);
     fields.clear();
@@ -19,8 +18,7 @@ bool CsvReader::next(QStringList &fields, QString &error)
     return more;
 }
 
-bool CsvReader::next(std::vector<std::string_view> &fields, QString &error)
-{
+bool CsvReader::next(std::vector<std::string_view> &fields, QString &error) {
     fields.clear();
     error.clear();
     const qsizetype size = m_data.size();
@@ -28,7 +26,7 @@ bool CsvReader::next(std::vector<std::string_view> &fields, QString &error)
     if (m_pos >= size)
         return false;
     m_recordLine = m_line;
-    std::string field;      // used only for a quoted field
+    std::string field; // used only for a quoted field
     qsizetype plainStart = m_pos;
     bool quoted = false, wasQuoted = false;
     auto finishField = [&](qsizetype plainEnd) {
@@ -94,9 +92,9 @@ bool CsvReader::next(std::vector<std::string_view> &fields, QString &error)
     }
 }
 
-QString CsvReader::quote(const QString &field)
-{
-    if (!field.contains(u',') && !field.contains(u'"') && !field.contains(u'\n') && !field.contains(u'\r'))
+QString CsvReader::quote(const QString &field) {
+    if (!field.contains(u',') && !field.contains(u'"') && !field.contains(u'\n') &&
+        !field.contains(u'\r'))
         return field;
     QString escaped = field;
     escaped.replace(QStringLiteral("\""), QStringLiteral("\"\""));

@@ -6,15 +6,13 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
-
 #include <algorithm>
 
 namespace winnow::core {
 
 Result<ImportSummary> importImageFolder(Project &project, const QString &folder,
                                         const ImportOptions &options, const ProgressFn &progress,
-                                        const CancelToken *cancel)
-{
+                                        const CancelToken *cancel) {
     return attempt([&] {
         const QFileInfo rootInfo(folder);
         if (!rootInfo.isDir())
@@ -56,9 +54,9 @@ Result<ImportSummary> importImageFolder(Project &project, const QString &folder,
             }
             return result;
         };
-        ImportPipeline pipeline(project, {QStringLiteral("folder"), root, options.split,
-                                          options.labelsFromFolders ? QStringLiteral("folder")
-                                                                    : QString()});
+        ImportPipeline pipeline(project,
+                                {QStringLiteral("folder"), root, options.split,
+                                 options.labelsFromFolders ? QStringLiteral("folder") : QString()});
         pipeline.run(fresh.size(), probe, summary, progress, cancel);
         return summary;
     });

@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <zlib.h>
@@ -23,8 +22,8 @@ struct IdxData {
 
 class GzFile {
 public:
-    explicit GzFile(const QString &path) : m_path(path)
-    {
+    explicit GzFile(const QString &path)
+        : m_path(path) {
         m_file = gzopen(QFile::encodeName(path).constData(), "rb");
         if (!m_file)
             throw StoreError(QStringLiteral("%1: cannot open").arg(path));
@@ -34,8 +33,7 @@ public:
     GzFile(const GzFile &) = delete;
     GzFile &operator=(const GzFile &) = delete;
 
-    qint64 read(char *into, qint64 size)
-    {
+    qint64 read(char *into, qint64 size) {
         qint64 total = 0;
         while (total < size) {
             const int chunk = int(std::min<qint64>(size - total, 1 << 30));
@@ -57,8 +55,7 @@ private:
     gzFile m_file = nullptr;
 };
 
-IdxData readIdx(const QString &path, int expectedDims, qint64 limit)
-{
+IdxData readIdx(const QString &path, int expectedDims, qint64 limit) {
     GzFile file(path);
     unsigned char magic[4] = {};
     if (file.read(reinterpret_cast<char *>(magic), 4) != 4)
@@ -93,8 +90,7 @@ IdxData readIdx(const QString &path, int expectedDims, qint64 limit)
     return data;
 }
 
-QString imageFolderName(const QString &imagesFile)
-{
+QString imageFolderName(const QString &imagesFile) {
     QString name = QFileInfo(imagesFile).fileName();
     if (name.endsWith(QLatin1String(".gz")))
         name.chop(3);
@@ -103,8 +99,7 @@ QString imageFolderName(const QString &imagesFile)
 
 } // namespace
 
-QStringList fashionMnistClassNames()
-{
+QStringList fashionMnistClassNames() {
     return {QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"),
             QStringLiteral("Dress"),       QStringLiteral("Coat"),    QStringLiteral("Sandal"),
             QStringLiteral("Shirt"),       QStringLiteral("Sneaker"), QStringLiteral("Bag"),
@@ -113,8 +108,7 @@ QStringList fashionMnistClassNames()
 
 Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
                                 const QString &labelsFile, const IdxOptions &options,
-                                const ProgressFn &progress, const CancelToken *cancel)
-{
+                                const ProgressFn &progress, const CancelToken *cancel) {
     return attempt([&] {
         const IdxData images = readIdx(imagesFile, 3, options.limit);
         const IdxData labels = readIdx(labelsFile, 1, options.limit);
@@ -147,8 +141,8 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
                 throw StoreError(created.error().message);
         }
 
-        const QDir folder(QDir(project.directory()).filePath(
-            QStringLiteral("images/") + imageFolderName(imagesFile)));
+        const QDir folder(QDir(project.directory())
+                              .filePath(QStringLiteral("images/") + imageFolderName(imagesFile)));
         if (!QDir().mkpath(folder.path()))
             throw StoreError(QStringLiteral("%1: cannot create the folder").arg(folder.path()));
         const int digits = int(QString::number(std::max<qint64>(count - 1, 1)).size());
@@ -158,7 +152,8 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
             throw StoreError(known.error().message);
         std::vector<qint64> fresh;
         for (qint64 i = 0; i < count; ++i) {
-            const QString path = folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0')));
+            const QString path =
+                folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0')));
             if (known->contains(path))
                 ++summary.alreadyPresent;
             else
@@ -167,20 +162,23 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
 
         auto probe = [&](qsizetype n) {
             const qint64 i = fresh[size_t(n)];
-            const QString path = folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0')));
+            const QString path =
+                folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0')));
             const int label = quint8(labels.payload[i]);
             if (!options.classNames.isEmpty() && label >= options.classNames.size())
-                return ImageProbe{path, std::nullopt,
-                                  QStringLiteral("%1: record %2 has label %3 but only %4 class names were given")
-                                      .arg(labelsFile)
-                                      .arg(i)
-                                      .arg(label)
-                                      .arg(options.classNames.size())};
+                return ImageProbe{
+                    path, std::nullopt,
+                    QStringLiteral("%1: record %2 has label %3 but only %4 class names were given")
+                        .arg(labelsFile)
+                        .arg(i)
+                        .arg(label)
+                        .arg(options.classNames.size())};
             const cv::Mat image(rows, cols, CV_8U,
                                 const_cast<char *>(images.payload.constData()) + i * rows * cols);
             std::vector<uchar> png;
             cv::imencode(".png", image, png);
-            const QByteArray bytes(reinterpret_cast<const char *>(png.data()), qsizetype(png.size()));
+            const QByteArray bytes(reinterpret_cast<const char *>(png.data()),
+                                   qsizetype(png.size()));
             QFile out(path);
             if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
                 return ImageProbe{path, std::nullopt,
@@ -191,8 +189,9 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
                                                                   : options.classNames[label];
             return result;
         };
-        ImportPipeline pipeline(project, {QStringLiteral("idx"), QFileInfo(imagesFile).absoluteFilePath(),
-                                          options.split, QStringLiteral("idx")});
+        ImportPipeline pipeline(project,
+                                {QStringLiteral("idx"), QFileInfo(imagesFile).absoluteFilePath(),
+                                 options.split, QStringLiteral("idx")});
         pipeline.run(qsizetype(fresh.size()), probe, summary, progress, cancel);
         return summary;
     });

@@ -4,7 +4,6 @@
 
 #include <QCryptographicHash>
 #include <QFile>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -14,9 +13,10 @@ namespace {
 
 enum class Format { Unknown, Jpeg, Png, Bmp, Gif, Tiff, Webp, Pnm, Jpeg2000 };
 
-Format sniffFormat(const QByteArray &b)
-{
-    auto starts = [&](const char *magic, int n) { return b.size() >= n && b.startsWith(QByteArray(magic, n)); };
+Format sniffFormat(const QByteArray &b) {
+    auto starts = [&](const char *magic, int n) {
+        return b.size() >= n && b.startsWith(QByteArray(magic, n));
+    };
     if (starts("\xFF\xD8\xFF", 3))
         return Format::Jpeg;
     if (starts("\x89PNG\r\n\x1A\n", 8))
@@ -36,8 +36,7 @@ Format sniffFormat(const QByteArray &b)
     return Format::Unknown;
 }
 
-const char *formatName(Format format)
-{
+const char *formatName(Format format) {
     switch (format) {
     case Format::Jpeg:
         return "JPEG";
@@ -61,15 +60,13 @@ const char *formatName(Format format)
     return "unknown";
 }
 
-quint32 bigEndian32(const QByteArray &b, int at)
-{
+quint32 bigEndian32(const QByteArray &b, int at) {
     return (quint32(quint8(b[at])) << 24) | (quint32(quint8(b[at + 1])) << 16) |
            (quint32(quint8(b[at + 2])) << 8) | quint32(quint8(b[at + 3]));
 }
 
 // Width and height from the header, for the formats where a huge image is cheap to fake.
-std::optional<std::pair<qint64, qint64>> headerSize(const QByteArray &b, Format format)
-{
+std::optional<std::pair<qint64, qint64>> headerSize(const QByteArray &b, Format format) {
     if (format == Format::Png && b.size() >= 24)
         return std::pair<qint64, qint64>(bigEndian32(b, 16), bigEndian32(b, 20));
     if (format == Format::Jpeg) {
@@ -94,20 +91,17 @@ std::optional<std::pair<qint64, qint64>> headerSize(const QByteArray &b, Format 
 
 // libjpeg fills a cut-off scan with grey and reports success; the missing end-of-image marker
 // after the last start-of-scan gives the truncation away.
-bool jpegLooksComplete(const QByteArray &bytes)
-{
+bool jpegLooksComplete(const QByteArray &bytes) {
     const qsizetype endOfImage = bytes.lastIndexOf(QByteArrayView("\xFF\xD9", 2));
     const qsizetype startOfScan = bytes.lastIndexOf(QByteArrayView("\xFF\xDA", 2));
     return endOfImage > startOfScan && startOfScan > 0;
 }
 
-QByteArray sha256(const char *data, qsizetype size)
-{
+QByteArray sha256(const char *data, qsizetype size) {
     return QCryptographicHash::hash(QByteArrayView(data, size), QCryptographicHash::Sha256);
 }
 
-QByteArray pixelHash(const cv::Mat &image)
-{
+QByteArray pixelHash(const cv::Mat &image) {
     QCryptographicHash hash(QCryptographicHash::Sha256);
     const int header[3] = {image.cols, image.rows, image.type()};
     hash.addData(QByteArrayView(reinterpret_cast<const char *>(header), sizeof header));
@@ -116,15 +110,14 @@ QByteArray pixelHash(const cv::Mat &image)
     return hash.result();
 }
 
-void makeThumbnail(const cv::Mat &image, NewItem &item)
-{
+void makeThumbnail(const cv::Mat &image, NewItem &item) {
     const int side = std::max(image.cols, image.rows);
     if (side <= kThumbnailSide)
         return;
     const double scale = double(kThumbnailSide) / side;
     cv::Mat small;
-    cv::resize(image, small, cv::Size(std::max(1, int(image.cols * scale)),
-                                      std::max(1, int(image.rows * scale))),
+    cv::resize(image, small,
+               cv::Size(std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))),
                0, 0, cv::INTER_AREA);
     if (small.depth() != CV_8U)
         small.convertTo(small, CV_8U, small.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
@@ -134,12 +127,12 @@ void makeThumbnail(const cv::Mat &image, NewItem &item)
         cv::imencode(".png", small, encoded);
     else
         cv::imencode(".jpg", small, encoded, {cv::IMWRITE_JPEG_QUALITY, 85});
-    item.thumbnail = QByteArray(reinterpret_cast<const char *>(encoded.data()), qsizetype(encoded.size()));
+    item.thumbnail =
+        QByteArray(reinterpret_cast<const char *>(encoded.data()), qsizetype(encoded.size()));
     item.thumbnailFormat = QString::fromLatin1(alpha ? "png" : "jpeg");
 }
 
-ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path)
-{
+ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path) {
     ImageProbe probe;
     if (bytes.isEmpty()) {
         probe.error = QStringLiteral("empty file (0 bytes)");
@@ -171,12 +164,14 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path)
         const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char *>(bytes.constData()));
         image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception &e) {
-        probe.error = QStringLiteral("cannot decode %1: %2")
-                          .arg(QString::fromLatin1(formatName(format)), QString::fromStdString(e.msg));
+        probe.error =
+            QStringLiteral("cannot decode %1: %2")
+                .arg(QString::fromLatin1(formatName(format)), QString::fromStdString(e.msg));
         return probe;
     }
     if (image.empty()) {
-        probe.error = QStringLiteral("corrupt or truncated %1 data").arg(QString::fromLatin1(formatName(format)));
+        probe.error = QStringLiteral("corrupt or truncated %1 data")
+                          .arg(QString::fromLatin1(formatName(format)));
         return probe;
     }
     if (image.cols > kMaxImageSide || image.rows > kMaxImageSide) {
@@ -202,8 +197,7 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path)
 
 } // namespace
 
-ImageProbe probeImage(const QByteArray &bytes, const QString &path)
-{
+ImageProbe probeImage(const QByteArray &bytes, const QString &path) {
     ImageProbe probe;
     try {
         probe = probeUnchecked(bytes, path);
@@ -216,8 +210,7 @@ ImageProbe probeImage(const QByteArray &bytes, const QString &path)
     return probe;
 }
 
-ImageProbe probeImageFile(const QString &path)
-{
+ImageProbe probeImageFile(const QString &path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {path, std::nullopt, QStringLiteral("cannot read: %1").arg(file.errorString())};

@@ -4,22 +4,18 @@
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentMap>
-
 #include <numeric>
 
 namespace winnow::core {
 namespace {
 
-template <typename T>
-T unwrap(Result<T> result)
-{
+template <typename T> T unwrap(Result<T> result) {
     if (!result)
         throw StoreError(result.error().message);
     return std::move(result).value();
 }
 
-void unwrap(Result<void> result)
-{
+void unwrap(Result<void> result) {
     if (!result)
         throw StoreError(result.error().message);
 }
@@ -27,13 +23,12 @@ void unwrap(Result<void> result)
 } // namespace
 
 ImportPipeline::ImportPipeline(Project &project, Source source)
-    : m_project(project), m_source(std::move(source))
-{
+    : m_project(project)
+    , m_source(std::move(source)) {
 }
 
 void ImportPipeline::run(qsizetype count, const ProbeFn &probe, ImportSummary &summary,
-                         const ProgressFn &progress, const CancelToken *cancel)
-{
+                         const ProgressFn &progress, const CancelToken *cancel) {
     QElapsedTimer timer;
     timer.start();
     const qint64 total = summary.found;
@@ -43,7 +38,8 @@ void ImportPipeline::run(qsizetype count, const ProbeFn &probe, ImportSummary &s
 
     qint64 annotatorId = 0;
     if (!m_source.labelAnnotator.isEmpty())
-        annotatorId = unwrap(m_project.ensureAnnotator(m_source.labelAnnotator, QStringLiteral("import")));
+        annotatorId =
+            unwrap(m_project.ensureAnnotator(m_source.labelAnnotator, QStringLiteral("import")));
 
     auto chunkIndices = [count](qsizetype start) {
         std::vector<qsizetype> indices(size_t(std::min(kChunk, count - start)));
@@ -51,7 +47,8 @@ void ImportPipeline::run(qsizetype count, const ProbeFn &probe, ImportSummary &s
         return indices;
     };
     auto mapChunk = [&](qsizetype start) {
-        return QtConcurrent::mapped(chunkIndices(start), [&probe](qsizetype i) { return probe(i); });
+        return QtConcurrent::mapped(chunkIndices(start),
+                                    [&probe](qsizetype i) { return probe(i); });
     };
 
     QFuture<ImageProbe> pending;
@@ -73,9 +70,10 @@ void ImportPipeline::run(qsizetype count, const ProbeFn &probe, ImportSummary &s
         summary.skipped += probes.size() - qsizetype(items.size());
         if (!items.empty()) {
             if (summary.batchId == 0)
-                summary.batchId =
-                    unwrap(m_project.createBatch(m_source.kind, m_source.description, m_source.split));
-            const qint64 added = unwrap(m_project.addItems(summary.batchId, m_source.split, items, annotatorId));
+                summary.batchId = unwrap(
+                    m_project.createBatch(m_source.kind, m_source.description, m_source.split));
+            const qint64 added =
+                unwrap(m_project.addItems(summary.batchId, m_source.split, items, annotatorId));
             summary.imported += added;
             summary.alreadyPresent += qint64(items.size()) - added;
         }

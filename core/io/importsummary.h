@@ -3,7 +3,6 @@
 #include "core/store/project.h"
 
 #include <QString>
-
 #include <optional>
 #include <vector>
 

@@ -15,8 +15,7 @@ constexpr auto kSelectItemsWithRoots =
 
 } // namespace
 
-ItemResolver::ItemResolver(Project &project)
-{
+ItemResolver::ItemResolver(Project &project) {
     Statement query(project.database(), kSelectItemsWithRoots);
     while (query.step()) {
         const qint64 id = query.int64(0);
@@ -24,7 +23,8 @@ ItemResolver::ItemResolver(Project &project)
         const QString absolute = project.absolutePath(stored);
         // Folder imports are named relative to the folder, IDX images relative to the project;
         // the tails start one level up, so the import folder's own name can tell two apart.
-        const QString root = query.text(2) == QLatin1String("folder") ? query.text(3) : project.directory();
+        const QString root =
+            query.text(2) == QLatin1String("folder") ? query.text(3) : project.directory();
         const QString relative = QDir(root).relativeFilePath(absolute);
         const QString rooted = QFileInfo(root).fileName() + u'/' + relative;
         m_exact.insert(stored, id);
@@ -46,8 +46,7 @@ ItemResolver::ItemResolver(Project &project)
     }
 }
 
-qint64 ItemResolver::find(const QString &name) const
-{
+qint64 ItemResolver::find(const QString &name) const {
     QString key = name.trimmed();
     if (const auto it = m_exact.constFind(key); it != m_exact.constEnd())
         return *it;
@@ -69,8 +68,7 @@ qint64 ItemResolver::find(const QString &name) const
     }
 }
 
-QString ItemResolver::exportName(qint64 itemId) const
-{
+QString ItemResolver::exportName(qint64 itemId) const {
     // Relative to the import folder, unless another item has that path under another folder.
     const auto names = m_names.value(itemId);
     return m_tails.value(names.first) == itemId ? names.first : names.second;

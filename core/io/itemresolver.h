@@ -2,7 +2,6 @@
 
 #include <QHash>
 #include <QString>
-
 #include <utility>
 
 namespace winnow::core {
@@ -27,7 +26,8 @@ public:
 private:
     QHash<QString, qint64> m_exact;
     QHash<QString, qint64> m_tails; // every tail of a relative path; kAmbiguous when shared
-    QHash<qint64, std::pair<QString, QString>> m_names; // relative to the import folder; with its name
+    QHash<qint64, std::pair<QString, QString>>
+        m_names; // relative to the import folder; with its name
 };
 
 } // namespace winnow::core

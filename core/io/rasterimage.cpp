@@ -4,7 +4,6 @@
 #include "core/store/storeerror.h"
 
 #include <QFile>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -12,8 +11,7 @@
 namespace winnow::core {
 namespace {
 
-RasterImage toRaster(const cv::Mat &decoded, int maxSide)
-{
+RasterImage toRaster(const cv::Mat &decoded, int maxSide) {
     cv::Mat image = decoded;
     if (image.depth() != CV_8U)
         image.convertTo(image, CV_8U, image.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
@@ -35,28 +33,29 @@ RasterImage toRaster(const cv::Mat &decoded, int maxSide)
     const int side = std::max(image.cols, image.rows);
     if (maxSide > 0 && side > maxSide) {
         const double scale = double(maxSide) / side;
-        cv::resize(image, image, cv::Size(std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))),
-                   0, 0, cv::INTER_AREA);
+        cv::resize(
+            image, image,
+            cv::Size(std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))), 0,
+            0, cv::INTER_AREA);
     }
     if (!image.isContinuous())
         image = image.clone();
     raster.width = image.cols;
     raster.height = image.rows;
     raster.channels = image.channels();
-    raster.pixels = QByteArray(reinterpret_cast<const char *>(image.data), qsizetype(image.total() * image.elemSize()));
+    raster.pixels = QByteArray(reinterpret_cast<const char *>(image.data),
+                               qsizetype(image.total() * image.elemSize()));
     return raster;
 }
 
-cv::Mat decode(const QByteArray &bytes)
-{
+cv::Mat decode(const QByteArray &bytes) {
     const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char *>(bytes.constData()));
     return cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
 }
 
 } // namespace
 
-Result<RasterImage> loadRasterImage(const QString &path, int maxSide)
-{
+Result<RasterImage> loadRasterImage(const QString &path, int maxSide) {
     return attempt([&] {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
@@ -68,8 +67,8 @@ Result<RasterImage> loadRasterImage(const QString &path, int maxSide)
     });
 }
 
-Result<RasterImage> loadThumbnail(Project &project, qint64 itemId, const QString &path, int maxSide)
-{
+Result<RasterImage> loadThumbnail(Project &project, qint64 itemId, const QString &path,
+                                  int maxSide) {
     const auto stored = project.thumbnail(itemId);
     if (stored && !stored->isEmpty()) {
         return attempt([&] {

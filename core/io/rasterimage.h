@@ -1,9 +1,9 @@
 #pragma once
 
+#include "core/util/result.h"
+
 #include <QByteArray>
 #include <QString>
-
-#include "core/util/result.h"
 
 namespace winnow::core {
 
@@ -24,6 +24,7 @@ struct RasterImage {
 // Decodes an image file; with maxSide > 0 the result is reduced to fit in maxSide x maxSide.
 Result<RasterImage> loadRasterImage(const QString &path, int maxSide = 0);
 // The stored thumbnail of an item if it has one, else its file reduced to maxSide.
-Result<RasterImage> loadThumbnail(Project &project, qint64 itemId, const QString &path, int maxSide);
+Result<RasterImage> loadThumbnail(Project &project, qint64 itemId, const QString &path,
+                                  int maxSide);
 
 } // namespace winnow::core

@@ -13,14 +13,16 @@ namespace {
 
 // ?1 annotator, ?2 now (unix s), ?3 answers wanted. Eligible: not claimed by ?1, live answers
 // plus others' live claims still under the overlap wanted, and no live answer of ?1.
-#define WINNOW_ELIGIBLE                                                                           \
+#define WINNOW_ELIGIBLE                                                                            \
     "WITH held AS (SELECT item_id, COUNT(*) AS n, MAX(annotator_id = ?1) AS mine FROM assignments" \
-    "   WHERE expires_at > ?2 GROUP BY item_id)"                                                  \
-    " SELECT i.id, i.path, IFNULL(p.answers, 0) AS answered FROM items i"                         \
-    " LEFT JOIN item_progress p ON p.item_id = i.id LEFT JOIN held h ON h.item_id = i.id"         \
-    " LEFT JOIN item_overlap o ON o.item_id = i.id"                                               \
-    " WHERE IFNULL(h.mine, 0) = 0 AND IFNULL(p.answers, 0) + IFNULL(h.n, 0) < IFNULL(o.wanted, ?3)" \
-    " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1 AND a.item_id = i.id)"
+    "   WHERE expires_at > ?2 GROUP BY item_id)"                                                   \
+    " SELECT i.id, i.path, IFNULL(p.answers, 0) AS answered FROM items i"                          \
+    " LEFT JOIN item_progress p ON p.item_id = i.id LEFT JOIN held h ON h.item_id = i.id"          \
+    " LEFT JOIN item_overlap o ON o.item_id = i.id"                                                \
+    " WHERE IFNULL(h.mine, 0) = 0 AND IFNULL(p.answers, 0) + IFNULL(h.n, 0) < IFNULL(o.wanted, "   \
+    "?3)"                                                                                          \
+    " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1 AND a.item_id = "     \
+    "i.id)"
 
 constexpr auto kSelectQueue =
     WINNOW_ELIGIBLE " ORDER BY answered DESC, (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5";
@@ -33,20 +35,18 @@ constexpr auto kUpsertClaim =
     " expires_at = excluded.expires_at";
 constexpr auto kDeleteClaim = "DELETE FROM assignments WHERE item_id = ? AND annotator_id = ?";
 constexpr auto kDeleteAllClaims = "DELETE FROM assignments WHERE annotator_id = ?";
-constexpr auto kSelectLastLive =
-    "SELECT a.id, a.item_id, a.class_id FROM live_answers a WHERE a.annotator_id = ? ORDER BY a.id DESC LIMIT 1";
+constexpr auto kSelectLastLive = "SELECT a.id, a.item_id, a.class_id FROM live_answers a WHERE "
+                                 "a.annotator_id = ? ORDER BY a.id DESC LIMIT 1";
 constexpr auto kCountToday =
     "SELECT COUNT(*) FROM live_answers a WHERE a.annotator_id = ? AND a.created_at >= ?"
     " AND a.origin IN ('label', 'bulk')";
 constexpr auto kClassIsLive = "SELECT 1 FROM classes WHERE id = ? AND retired_at IS NULL";
 
-qint64 nowSeconds()
-{
+qint64 nowSeconds() {
     return QDateTime::currentSecsSinceEpoch();
 }
 
-qint64 queueSeed(Project &project)
-{
+qint64 queueSeed(Project &project) {
     const auto stored = project.setting(QString::fromLatin1(LabelingSession::kQueueSeedKey));
     if (stored && !stored->isEmpty())
         return stored->toLongLong();
@@ -58,16 +58,13 @@ qint64 queueSeed(Project &project)
     return seed;
 }
 
-template <typename T>
-T unwrap(Result<T> result)
-{
+template <typename T> T unwrap(Result<T> result) {
     if (!result)
         throw StoreError(result.error().message);
     return std::move(result).value();
 }
 
-void requireLiveClass(Database &db, qint64 classId)
-{
+void requireLiveClass(Database &db, qint64 classId) {
     Statement live(db, kClassIsLive);
     live.bind(1, classId);
     if (!live.step())
@@ -77,12 +74,11 @@ void requireLiveClass(Database &db, qint64 classId)
 } // namespace
 
 LabelingSession::LabelingSession(Project &project, qint64 annotatorId)
-    : m_project(project), m_annotatorId(annotatorId)
-{
+    : m_project(project)
+    , m_annotatorId(annotatorId) {
 }
 
-Result<int> LabelingSession::answersWanted(Project &project)
-{
+Result<int> LabelingSession::answersWanted(Project &project) {
     return attempt([&] {
         const QString value = unwrap(project.setting(QString::fromLatin1(kAnswersWantedKey)));
         const int wanted = value.toInt();
@@ -90,15 +86,14 @@ Result<int> LabelingSession::answersWanted(Project &project)
     });
 }
 
-Result<void> LabelingSession::setAnswersWanted(Project &project, int wanted)
-{
+Result<void> LabelingSession::setAnswersWanted(Project &project, int wanted) {
     if (wanted < 1)
-        return Error{QStringLiteral("answers wanted per image must be at least 1, not %1").arg(wanted)};
+        return Error{
+            QStringLiteral("answers wanted per image must be at least 1, not %1").arg(wanted)};
     return project.setSetting(QString::fromLatin1(kAnswersWantedKey), QString::number(wanted));
 }
 
-Result<std::vector<QueueEntry>> LabelingSession::claim(int count)
-{
+Result<std::vector<QueueEntry>> LabelingSession::claim(int count) {
     return attempt([&] {
         const int wanted = unwrap(answersWanted(m_project));
         const qint64 seed = queueSeed(m_project);
@@ -111,11 +106,15 @@ Result<std::vector<QueueEntry>> LabelingSession::claim(int count)
             Statement queue(db, kSelectQueue);
             queue.bind(1, m_annotatorId).bind(2, now).bind(3, wanted).bind(4, seed).bind(5, count);
             while (queue.step())
-                entries.push_back({queue.int64(0), m_project.absolutePath(queue.text(1)), int(queue.int64(2))});
+                entries.push_back(
+                    {queue.int64(0), m_project.absolutePath(queue.text(1)), int(queue.int64(2))});
         }
         Statement upsert(db, kUpsertClaim);
         for (const QueueEntry &entry : entries) {
-            upsert.bind(1, entry.itemId).bind(2, m_annotatorId).bind(3, now).bind(4, now + kClaimSeconds);
+            upsert.bind(1, entry.itemId)
+                .bind(2, m_annotatorId)
+                .bind(3, now)
+                .bind(4, now + kClaimSeconds);
             upsert.run();
         }
         transaction.commit();
@@ -123,8 +122,7 @@ Result<std::vector<QueueEntry>> LabelingSession::claim(int count)
     });
 }
 
-Result<void> LabelingSession::release(const std::vector<qint64> &itemIds)
-{
+Result<void> LabelingSession::release(const std::vector<qint64> &itemIds) {
     return attempt([&] {
         Database &db = m_project.database();
         Transaction transaction(db);
@@ -137,8 +135,7 @@ Result<void> LabelingSession::release(const std::vector<qint64> &itemIds)
     });
 }
 
-Result<void> LabelingSession::releaseAll()
-{
+Result<void> LabelingSession::releaseAll() {
     return attempt([&] {
         Statement remove(m_project.database(), kDeleteAllClaims);
         remove.bind(1, m_annotatorId);
@@ -146,14 +143,15 @@ Result<void> LabelingSession::releaseAll()
     });
 }
 
-Result<qint64> LabelingSession::answer(qint64 itemId, qint64 classId, qint64 durationMs, const QString &origin)
-{
+Result<qint64> LabelingSession::answer(qint64 itemId, qint64 classId, qint64 durationMs,
+                                       const QString &origin) {
     return attempt([&] {
         Database &db = m_project.database();
         Transaction transaction(db);
         requireLiveClass(db, classId);
         AnswerLog answers(db, origin);
-        const qint64 answerId = answers.append({itemId, m_annotatorId, classId, durationMs}, nowIso());
+        const qint64 answerId =
+            answers.append({itemId, m_annotatorId, classId, durationMs}, nowIso());
         answers.flush();
         Statement remove(db, kDeleteClaim);
         remove.bind(1, itemId).bind(2, m_annotatorId);
@@ -164,8 +162,7 @@ Result<qint64> LabelingSession::answer(qint64 itemId, qint64 classId, qint64 dur
 }
 
 Result<qint64> LabelingSession::answerMany(const std::vector<qint64> &itemIds, qint64 classId,
-                                           const QString &origin)
-{
+                                           const QString &origin) {
     return attempt([&] {
         Database &db = m_project.database();
         Transaction transaction(db);
@@ -184,8 +181,7 @@ Result<qint64> LabelingSession::answerMany(const std::vector<qint64> &itemIds, q
     });
 }
 
-Result<std::optional<qint64>> LabelingSession::undoLast()
-{
+Result<std::optional<qint64>> LabelingSession::undoLast() {
     return attempt([&]() -> std::optional<qint64> {
         Database &db = m_project.database();
         Transaction transaction(db);
@@ -212,12 +208,12 @@ Result<std::optional<qint64>> LabelingSession::undoLast()
     });
 }
 
-Result<LabelingStats> LabelingSession::stats()
-{
+Result<LabelingStats> LabelingSession::stats() {
     return attempt([&] {
         Database &db = m_project.database();
         LabelingStats result;
-        const QString midnight = QDateTime(QDate::currentDate(), QTime(0, 0)).toUTC().toString(Qt::ISODateWithMs);
+        const QString midnight =
+            QDateTime(QDate::currentDate(), QTime(0, 0)).toUTC().toString(Qt::ISODateWithMs);
         {
             Statement today(db, kCountToday);
             today.bind(1, m_annotatorId).bind(2, midnight);

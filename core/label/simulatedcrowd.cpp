@@ -11,9 +11,8 @@
 namespace winnow::core {
 
 Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnnotator,
-                                  const std::vector<SimulatedAnnotator> &annotators, int items, int perItem,
-                                  unsigned seed)
-{
+                                  const std::vector<SimulatedAnnotator> &annotators, int items,
+                                  int perItem, unsigned seed) {
     return attempt([&] {
         if (annotators.empty() || perItem < 1 || perItem > int(annotators.size()))
             throw StoreError(QStringLiteral("need at least %1 simulated annotators").arg(perItem));
@@ -29,9 +28,9 @@ Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnno
         }
         std::vector<std::pair<qint64, qint64>> reference; // item, class
         {
-            Statement query(project.database(),
-                            "SELECT a.item_id, a.class_id FROM live_answers a JOIN annotators n ON n.id = a.annotator_id"
-                            " WHERE n.name = ? ORDER BY a.item_id LIMIT ?");
+            Statement query(project.database(), "SELECT a.item_id, a.class_id FROM live_answers a "
+                                                "JOIN annotators n ON n.id = a.annotator_id"
+                                                " WHERE n.name = ? ORDER BY a.item_id LIMIT ?");
             query.bind(1, referenceAnnotator).bind(2, items);
             while (query.step())
                 reference.emplace_back(query.int64(0), query.int64(1));

@@ -3,7 +3,6 @@
 #include "core/util/result.h"
 
 #include <QString>
-
 #include <vector>
 
 namespace winnow::core {

@@ -18,18 +18,21 @@ constexpr auto kAddProgress =
 } // namespace
 
 AnswerLog::AnswerLog(Database &db, QString origin)
-    : m_db(db), m_origin(std::move(origin)), m_insert(db, kInsertAnswer), m_revoke(db, kInsertRevoke)
-{
+    : m_db(db)
+    , m_origin(std::move(origin))
+    , m_insert(db, kInsertAnswer)
+    , m_revoke(db, kInsertRevoke) {
 }
 
-AnswerLog::~AnswerLog()
-{
+AnswerLog::~AnswerLog() {
     Q_ASSERT_X(m_delta.isEmpty(), "AnswerLog", "flush() before the transaction commits");
 }
 
-qint64 AnswerLog::append(const NewAnswer &answer, const QString &createdAt)
-{
-    m_insert.bind(1, answer.itemId).bind(2, answer.annotatorId).bind(3, answer.classId).bind(4, createdAt);
+qint64 AnswerLog::append(const NewAnswer &answer, const QString &createdAt) {
+    m_insert.bind(1, answer.itemId)
+        .bind(2, answer.annotatorId)
+        .bind(3, answer.classId)
+        .bind(4, createdAt);
     if (answer.durationMs >= 0)
         m_insert.bind(5, answer.durationMs);
     m_insert.bind(6, m_origin);
@@ -38,16 +41,18 @@ qint64 AnswerLog::append(const NewAnswer &answer, const QString &createdAt)
     return m_db.lastInsertId();
 }
 
-qint64 AnswerLog::revoke(qint64 answerId, const NewAnswer &answer, const QString &createdAt)
-{
-    m_revoke.bind(1, answer.itemId).bind(2, answer.annotatorId).bind(3, answer.classId).bind(4, createdAt).bind(5, answerId);
+qint64 AnswerLog::revoke(qint64 answerId, const NewAnswer &answer, const QString &createdAt) {
+    m_revoke.bind(1, answer.itemId)
+        .bind(2, answer.annotatorId)
+        .bind(3, answer.classId)
+        .bind(4, createdAt)
+        .bind(5, answerId);
     m_revoke.run();
     --m_delta[answer.itemId];
     return m_db.lastInsertId();
 }
 
-void AnswerLog::flush()
-{
+void AnswerLog::flush() {
     Statement progress(m_db, kAddProgress);
     for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it) {
         if (it.value() == 0)

@@ -6,10 +6,8 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
-
-#include <sqlite3.h>
-
 #include <map>
+#include <sqlite3.h>
 
 namespace winnow::core {
 namespace {
@@ -17,21 +15,20 @@ namespace {
 constexpr auto kMigrationDir = ":/winnow/migrations";
 
 // Migrations are resources named NNNN_description.sql, numbered from 1 without gaps.
-std::map<int, QString> migrationFiles()
-{
+std::map<int, QString> migrationFiles() {
     static const QRegularExpression pattern(QStringLiteral("^(\\d{4})_[a-z0-9_]+\\.sql$"));
     std::map<int, QString> files;
     const QStringList names = QDir(QString::fromLatin1(kMigrationDir)).entryList(QDir::Files);
     for (const QString &name : names) {
         const auto match = pattern.match(name);
         if (match.hasMatch())
-            files.emplace(match.captured(1).toInt(), QString::fromLatin1(kMigrationDir) + u'/' + name);
+            files.emplace(match.captured(1).toInt(),
+                          QString::fromLatin1(kMigrationDir) + u'/' + name);
     }
     return files;
 }
 
-QString readMigration(const QString &path)
-{
+QString readMigration(const QString &path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw StoreError(QStringLiteral("cannot read migration %1").arg(path));
@@ -40,8 +37,8 @@ QString readMigration(const QString &path)
 
 } // namespace
 
-Database::Database(const QString &file, Mode mode) : m_file(file)
-{
+Database::Database(const QString &file, Mode mode)
+    : m_file(file) {
     int flags = SQLITE_OPEN_NOMUTEX;
     switch (mode) {
     case Mode::ReadOnly:
@@ -57,8 +54,8 @@ Database::Database(const QString &file, Mode mode) : m_file(file)
     const QByteArray name = file.toUtf8();
     const int rc = sqlite3_open_v2(name.constData(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        const QString reason = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db))
-                                    : QString::fromUtf8(sqlite3_errstr(rc));
+        const QString reason =
+            m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
         sqlite3_close_v2(m_db);
         m_db = nullptr;
         throw StoreError(QStringLiteral("%1: cannot open project database: %2").arg(file, reason));
@@ -74,19 +71,17 @@ Database::Database(const QString &file, Mode mode) : m_file(file)
     }
 }
 
-Database::~Database()
-{
+Database::~Database() {
     if (m_db)
         sqlite3_close_v2(m_db);
 }
 
 Database::Database(Database &&other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr)), m_file(std::move(other.m_file))
-{
+    : m_db(std::exchange(other.m_db, nullptr))
+    , m_file(std::move(other.m_file)) {
 }
 
-Database &Database::operator=(Database &&other) noexcept
-{
+Database &Database::operator=(Database &&other) noexcept {
     if (this != &other) {
         if (m_db)
             sqlite3_close_v2(m_db);
@@ -96,8 +91,7 @@ Database &Database::operator=(Database &&other) noexcept
     return *this;
 }
 
-void Database::configure(Mode mode)
-{
+void Database::configure(Mode mode) {
     qint64 id = 0;
     {
         Statement appId(*this, "PRAGMA application_id");
@@ -114,7 +108,9 @@ void Database::configure(Mode mode)
                  .arg(latestSchemaVersion()));
 
     if (mode == Mode::ReadOnly && !fresh && version < latestSchemaVersion())
-        fail(QStringLiteral("made by an older Winnow (schema %1): open it once for writing to upgrade it").arg(version));
+        fail(QStringLiteral(
+                 "made by an older Winnow (schema %1): open it once for writing to upgrade it")
+                 .arg(version));
     execute(QStringLiteral("PRAGMA foreign_keys = ON"));
     // Up to 64 MiB of page cache (allocated as used): bulk imports keep their indexes in memory.
     execute(QStringLiteral("PRAGMA cache_size = -65536"));
@@ -138,13 +134,11 @@ void Database::configure(Mode mode)
     migrate(latestSchemaVersion());
 }
 
-void Database::fail(const QString &what) const
-{
+void Database::fail(const QString &what) const {
     throw StoreError(QStringLiteral("%1: %2").arg(m_file, what));
 }
 
-void Database::execute(const QString &sql)
-{
+void Database::execute(const QString &sql) {
     char *message = nullptr;
     const QByteArray utf8 = sql.toUtf8();
     if (sqlite3_exec(m_db, utf8.constData(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -154,25 +148,21 @@ void Database::execute(const QString &sql)
     }
 }
 
-int Database::userVersion()
-{
+int Database::userVersion() {
     Statement query(*this, "PRAGMA user_version");
     query.step();
     return int(query.int64(0));
 }
 
-qint64 Database::lastInsertId() const
-{
+qint64 Database::lastInsertId() const {
     return sqlite3_last_insert_rowid(m_db);
 }
 
-int Database::changes() const
-{
+int Database::changes() const {
     return sqlite3_changes(m_db);
 }
 
-int Database::latestSchemaVersion()
-{
+int Database::latestSchemaVersion() {
     static const int latest = [] {
         const auto files = migrationFiles();
         return files.empty() ? 0 : files.rbegin()->first;
@@ -180,8 +170,7 @@ int Database::latestSchemaVersion()
     return latest;
 }
 
-void Database::migrate(int target)
-{
+void Database::migrate(int target) {
     const auto files = migrationFiles();
     for (int version = userVersion() + 1; version <= target; ++version) {
         const auto it = files.find(version);

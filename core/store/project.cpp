@@ -9,7 +9,6 @@
 #include <QFileInfo>
 #include <QStringList>
 #include <QVariant>
-
 #include <array>
 
 namespace winnow::core {
@@ -17,12 +16,12 @@ namespace {
 
 // The class an item shows in the browser before any consolidation: its most frequent live
 // (not undone) answer; ties go to the class answered first.
-#define WINNOW_LIVE_LABEL                                                                        \
-    "(SELECT a.class_id FROM live_answers a WHERE a.item_id = i.id"                              \
+#define WINNOW_LIVE_LABEL                                                                          \
+    "(SELECT a.class_id FROM live_answers a WHERE a.item_id = i.id"                                \
     " GROUP BY a.class_id ORDER BY COUNT(*) DESC, MIN(a.id) LIMIT 1)"
 
-#define WINNOW_ITEM_FILTER                                                                       \
-    " (?2 IS NULL OR split = ?2) AND (?3 IS NULL OR batch_id = ?3)"                              \
+#define WINNOW_ITEM_FILTER                                                                         \
+    " (?2 IS NULL OR split = ?2) AND (?3 IS NULL OR batch_id = ?3)"                                \
     " AND (?4 IS NULL OR label = ?4) AND (?5 = 0 OR label IS NULL)"
 
 constexpr auto kSelectItemsPage =
@@ -41,9 +40,8 @@ constexpr auto kCountPerClass =
     "SELECT c.name, COUNT(*) FROM (SELECT " WINNOW_LIVE_LABEL " AS label FROM items i) l"
     " JOIN classes c ON c.id = l.label GROUP BY c.id ORDER BY c.position, c.id";
 
-constexpr auto kSelectClasses =
-    "SELECT id, name, color, shortcut, position FROM classes"
-    " WHERE retired_at IS NULL ORDER BY position, id";
+constexpr auto kSelectClasses = "SELECT id, name, color, shortcut, position FROM classes"
+                                " WHERE retired_at IS NULL ORDER BY position, id";
 constexpr auto kInsertClass =
     "INSERT INTO classes (name, color, shortcut, position, created_at) VALUES (?, ?, ?, ?, ?)";
 constexpr auto kSelectAnnotators =
@@ -60,20 +58,19 @@ constexpr auto kFinishBatch = "UPDATE import_batches SET imported = ?, skipped =
 constexpr auto kSelectItemPaths = "SELECT path, id FROM items ORDER BY id";
 constexpr auto kInsertItem =
     "INSERT OR IGNORE INTO items (path, content_hash, pixel_hash, perceptual_hash, width, height,"
-    " channels, split, batch_id, created_at, mirrored_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " channels, split, batch_id, created_at, mirrored_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?)";
 constexpr auto kInsertThumbnail = "INSERT INTO thumbnails (item_id, format, data) VALUES (?, ?, ?)";
 constexpr auto kSelectThumbnail = "SELECT data FROM thumbnails WHERE item_id = ?";
 constexpr auto kCountAllItems = "SELECT COUNT(*) FROM items";
-constexpr auto kCountLiveAnswers =
-    "SELECT COUNT(*) FROM live_answers";
+constexpr auto kCountLiveAnswers = "SELECT COUNT(*) FROM live_answers";
 constexpr auto kCountPerSplit = "SELECT split, COUNT(*) FROM items GROUP BY split ORDER BY split";
 constexpr auto kCountPerAnnotator =
     "SELECT n.name, COUNT(a.id) FROM annotators n LEFT JOIN live_answers a ON a.annotator_id = n.id"
     " GROUP BY n.id ORDER BY n.name";
 constexpr auto kSelectSetting = "SELECT value FROM settings WHERE key = ?";
-constexpr auto kUpsertSetting =
-    "INSERT INTO settings (key, value) VALUES (?, ?)"
-    " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+constexpr auto kUpsertSetting = "INSERT INTO settings (key, value) VALUES (?, ?)"
+                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 // Distinct, readable on light and dark backgrounds (Tableau 20 order).
 constexpr std::array kPalette = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -82,13 +79,11 @@ constexpr std::array kPalette = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9
                                  "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"};
 constexpr auto kShortcutOrder = "1234567890abcdefghijklmnopqrstuvwxyz";
 
-QString databaseFile(const QString &directory)
-{
+QString databaseFile(const QString &directory) {
     return QDir(directory).filePath(QString::fromLatin1(Project::kDatabaseName));
 }
 
-void bindFilter(Statement &query, const ItemFilter &filter)
-{
+void bindFilter(Statement &query, const ItemFilter &filter) {
     if (filter.split)
         query.bind(2, splitName(*filter.split));
     if (filter.batchId)
@@ -98,8 +93,7 @@ void bindFilter(Statement &query, const ItemFilter &filter)
     query.bind(5, qint64(filter.classId && *filter.classId == ItemFilter::kUnlabelled));
 }
 
-std::vector<CountRow> countRows(Database &db, const char *sql)
-{
+std::vector<CountRow> countRows(Database &db, const char *sql) {
     std::vector<CountRow> rows;
     Statement query(db, sql);
     while (query.step())
@@ -109,13 +103,11 @@ std::vector<CountRow> countRows(Database &db, const char *sql)
 
 } // namespace
 
-QString nowIso()
-{
+QString nowIso() {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
-QString splitName(Split split)
-{
+QString splitName(Split split) {
     switch (split) {
     case Split::Train:
         return QStringLiteral("train");
@@ -129,8 +121,7 @@ QString splitName(Split split)
     return QStringLiteral("unassigned");
 }
 
-std::optional<Split> parseSplit(const QString &name)
-{
+std::optional<Split> parseSplit(const QString &name) {
     for (Split split : {Split::Train, Split::Val, Split::Test, Split::Unassigned}) {
         if (name.compare(splitName(split), Qt::CaseInsensitive) == 0)
             return split;
@@ -139,17 +130,15 @@ std::optional<Split> parseSplit(const QString &name)
 }
 
 Project::Project(Database db, QString directory)
-    : m_db(std::move(db)), m_directory(std::move(directory))
-{
+    : m_db(std::move(db))
+    , m_directory(std::move(directory)) {
 }
 
-bool Project::exists(const QString &directory)
-{
+bool Project::exists(const QString &directory) {
     return QFileInfo::exists(databaseFile(directory));
 }
 
-Result<std::unique_ptr<Project>> Project::create(const QString &directory)
-{
+Result<std::unique_ptr<Project>> Project::create(const QString &directory) {
     return attempt([&] {
         if (exists(directory))
             throw StoreError(QStringLiteral("%1: a project already exists here").arg(directory));
@@ -160,8 +149,7 @@ Result<std::unique_ptr<Project>> Project::create(const QString &directory)
     });
 }
 
-Result<std::unique_ptr<Project>> Project::open(const QString &directory, Database::Mode mode)
-{
+Result<std::unique_ptr<Project>> Project::open(const QString &directory, Database::Mode mode) {
     return attempt([&] {
         QFileInfo info(directory);
         // Accept the database file itself as well as its folder.
@@ -173,32 +161,28 @@ Result<std::unique_ptr<Project>> Project::open(const QString &directory, Databas
     });
 }
 
-QString Project::absolutePath(const QString &storedPath) const
-{
+QString Project::absolutePath(const QString &storedPath) const {
     return QDir::isAbsolutePath(storedPath) ? storedPath : QDir(m_directory).filePath(storedPath);
 }
 
-QString Project::storedPath(const QString &absolutePath) const
-{
+QString Project::storedPath(const QString &absolutePath) const {
     // Files inside the project folder are stored relative to it, so the folder can move.
     const QString relative = QDir(m_directory).relativeFilePath(absolutePath);
     return relative.startsWith(QLatin1String("..")) ? absolutePath : relative;
 }
 
-Result<std::vector<ClassInfo>> Project::classes()
-{
+Result<std::vector<ClassInfo>> Project::classes() {
     return attempt([&] {
         std::vector<ClassInfo> result;
         Statement query(m_db, kSelectClasses);
         while (query.step())
-            result.push_back({query.int64(0), query.text(1), query.text(2), query.text(3),
-                              int(query.int64(4))});
+            result.push_back(
+                {query.int64(0), query.text(1), query.text(2), query.text(3), int(query.int64(4))});
         return result;
     });
 }
 
-Result<std::vector<AnnotatorInfo>> Project::annotators()
-{
+Result<std::vector<AnnotatorInfo>> Project::annotators() {
     return attempt([&] {
         std::vector<AnnotatorInfo> result;
         Statement query(m_db, kSelectAnnotators);
@@ -208,8 +192,7 @@ Result<std::vector<AnnotatorInfo>> Project::annotators()
     });
 }
 
-Result<std::vector<BatchInfo>> Project::batches()
-{
+Result<std::vector<BatchInfo>> Project::batches() {
     return attempt([&] {
         std::vector<BatchInfo> result;
         Statement query(m_db, kSelectBatches);
@@ -220,8 +203,7 @@ Result<std::vector<BatchInfo>> Project::batches()
     });
 }
 
-qint64 Project::ensureClassUnlocked(const QString &name)
-{
+qint64 Project::ensureClassUnlocked(const QString &name) {
     if (const auto it = m_classIds.constFind(name); it != m_classIds.constEnd())
         return *it;
     {
@@ -265,8 +247,7 @@ qint64 Project::ensureClassUnlocked(const QString &name)
     return id;
 }
 
-Result<qint64> Project::ensureClass(const QString &name)
-{
+Result<qint64> Project::ensureClass(const QString &name) {
     return attempt([&] {
         if (name.trimmed().isEmpty())
             throw StoreError(QStringLiteral("a class needs a name"));
@@ -277,8 +258,7 @@ Result<qint64> Project::ensureClass(const QString &name)
     });
 }
 
-Result<qint64> Project::ensureAnnotator(const QString &name, const QString &kind)
-{
+Result<qint64> Project::ensureAnnotator(const QString &name, const QString &kind) {
     return attempt([&] {
         Transaction transaction(m_db);
         Statement find(m_db, kSelectAnnotatorByName);
@@ -296,8 +276,8 @@ Result<qint64> Project::ensureAnnotator(const QString &name, const QString &kind
 
 namespace {
 
-void updateOne(Database &db, const char *sql, const QVariant &value, qint64 id, const QString &what)
-{
+void updateOne(Database &db, const char *sql, const QVariant &value, qint64 id,
+               const QString &what) {
     Statement update(db, sql);
     if (value.isNull())
         update.bindNull(1);
@@ -309,8 +289,8 @@ void updateOne(Database &db, const char *sql, const QVariant &value, qint64 id, 
         throw StoreError(QStringLiteral("no %1 with id %2").arg(what).arg(id));
 }
 
-void requireUnusedName(Database &db, const char *sql, const QString &name, qint64 id, const QString &what)
-{
+void requireUnusedName(Database &db, const char *sql, const QString &name, qint64 id,
+                       const QString &what) {
     Statement taken(db, sql);
     taken.bind(1, name).bind(2, id);
     if (taken.step())
@@ -319,80 +299,79 @@ void requireUnusedName(Database &db, const char *sql, const QString &name, qint6
 
 } // namespace
 
-Result<void> Project::renameClass(qint64 classId, const QString &name)
-{
+Result<void> Project::renameClass(qint64 classId, const QString &name) {
     return attempt([&] {
         const QString trimmed = name.trimmed();
         if (trimmed.isEmpty())
             throw StoreError(QStringLiteral("a class needs a name"));
         Transaction transaction(m_db);
-        requireUnusedName(m_db, "SELECT 1 FROM classes WHERE name = ? AND id <> ?", trimmed, classId,
-                          QStringLiteral("class"));
-        updateOne(m_db, "UPDATE classes SET name = ? WHERE id = ?", trimmed, classId, QStringLiteral("class"));
+        requireUnusedName(m_db, "SELECT 1 FROM classes WHERE name = ? AND id <> ?", trimmed,
+                          classId, QStringLiteral("class"));
+        updateOne(m_db, "UPDATE classes SET name = ? WHERE id = ?", trimmed, classId,
+                  QStringLiteral("class"));
         transaction.commit();
         m_classIds.clear();
     });
 }
 
-Result<void> Project::setClassShortcut(qint64 classId, const QString &shortcut)
-{
+Result<void> Project::setClassShortcut(qint64 classId, const QString &shortcut) {
     return attempt([&] {
         const QString key = shortcut.trimmed().toLower();
         if (key.size() > 1)
             throw StoreError(QStringLiteral("a shortcut is one key, not '%1'").arg(shortcut));
         Transaction transaction(m_db);
         if (!key.isEmpty()) {
-            Statement taken(m_db, "SELECT name FROM classes WHERE shortcut = ? AND id <> ? AND retired_at IS NULL");
+            Statement taken(
+                m_db,
+                "SELECT name FROM classes WHERE shortcut = ? AND id <> ? AND retired_at IS NULL");
             taken.bind(1, key).bind(2, classId);
             if (taken.step())
-                throw StoreError(QStringLiteral("the key '%1' already labels '%2'").arg(key, taken.text(0)));
+                throw StoreError(
+                    QStringLiteral("the key '%1' already labels '%2'").arg(key, taken.text(0)));
         }
-        updateOne(m_db, "UPDATE classes SET shortcut = ? WHERE id = ?", key, classId, QStringLiteral("class"));
+        updateOne(m_db, "UPDATE classes SET shortcut = ? WHERE id = ?", key, classId,
+                  QStringLiteral("class"));
         transaction.commit();
     });
 }
 
-Result<void> Project::setClassColor(qint64 classId, const QString &color)
-{
+Result<void> Project::setClassColor(qint64 classId, const QString &color) {
     return attempt([&] {
-        updateOne(m_db, "UPDATE classes SET color = ? WHERE id = ?", color, classId, QStringLiteral("class"));
-    });
-}
-
-Result<void> Project::retireClass(qint64 classId)
-{
-    return attempt([&] {
-        m_classIds.clear();
-        updateOne(m_db, "UPDATE classes SET retired_at = ?, shortcut = '' WHERE id = ?", nowIso(), classId,
+        updateOne(m_db, "UPDATE classes SET color = ? WHERE id = ?", color, classId,
                   QStringLiteral("class"));
     });
 }
 
-Result<void> Project::renameAnnotator(qint64 annotatorId, const QString &name)
-{
+Result<void> Project::retireClass(qint64 classId) {
+    return attempt([&] {
+        m_classIds.clear();
+        updateOne(m_db, "UPDATE classes SET retired_at = ?, shortcut = '' WHERE id = ?", nowIso(),
+                  classId, QStringLiteral("class"));
+    });
+}
+
+Result<void> Project::renameAnnotator(qint64 annotatorId, const QString &name) {
     return attempt([&] {
         const QString trimmed = name.trimmed();
         if (trimmed.isEmpty())
             throw StoreError(QStringLiteral("an annotator needs a name"));
         Transaction transaction(m_db);
-        requireUnusedName(m_db, "SELECT 1 FROM annotators WHERE name = ? AND id <> ?", trimmed, annotatorId,
-                          QStringLiteral("annotator"));
+        requireUnusedName(m_db, "SELECT 1 FROM annotators WHERE name = ? AND id <> ?", trimmed,
+                          annotatorId, QStringLiteral("annotator"));
         updateOne(m_db, "UPDATE annotators SET name = ? WHERE id = ?", trimmed, annotatorId,
                   QStringLiteral("annotator"));
         transaction.commit();
     });
 }
 
-Result<void> Project::retireAnnotator(qint64 annotatorId)
-{
+Result<void> Project::retireAnnotator(qint64 annotatorId) {
     return attempt([&] {
         updateOne(m_db, "UPDATE annotators SET retired_at = ? WHERE id = ?", nowIso(), annotatorId,
                   QStringLiteral("annotator"));
     });
 }
 
-Result<QHash<QString, qint64>> Project::ensureClasses(const QStringList &names)
-{
+Result<QHash<QString, qint64>> Project::ensureClasses(const QStringList &names) {
     return attempt([&] {
         QHash<QString, qint64> ids;
         Transaction transaction(m_db);
@@ -406,8 +385,8 @@ Result<QHash<QString, qint64>> Project::ensureClasses(const QStringList &names)
     });
 }
 
-Result<QHash<QString, qint64>> Project::ensureAnnotators(const QStringList &names, const QString &kind)
-{
+Result<QHash<QString, qint64>> Project::ensureAnnotators(const QStringList &names,
+                                                         const QString &kind) {
     return attempt([&] {
         QHash<QString, qint64> ids;
         Transaction transaction(m_db);
@@ -432,8 +411,7 @@ Result<QHash<QString, qint64>> Project::ensureAnnotators(const QStringList &name
 }
 
 Result<qint64> Project::createBatch(const QString &kind, const QString &source,
-                                    std::optional<Split> split)
-{
+                                    std::optional<Split> split) {
     return attempt([&] {
         Statement insert(m_db, kInsertBatch);
         insert.bind(1, kind).bind(2, source).bind(4, nowIso());
@@ -444,8 +422,7 @@ Result<qint64> Project::createBatch(const QString &kind, const QString &source,
     });
 }
 
-Result<void> Project::finishBatch(qint64 batchId, qint64 imported, qint64 skipped)
-{
+Result<void> Project::finishBatch(qint64 batchId, qint64 imported, qint64 skipped) {
     return attempt([&] {
         Statement update(m_db, kFinishBatch);
         update.bind(1, imported).bind(2, skipped).bind(3, batchId);
@@ -453,8 +430,7 @@ Result<void> Project::finishBatch(qint64 batchId, qint64 imported, qint64 skippe
     });
 }
 
-Result<QHash<QString, qint64>> Project::itemIdsByPath()
-{
+Result<QHash<QString, qint64>> Project::itemIdsByPath() {
     return attempt([&] {
         QHash<QString, qint64> ids;
         Statement query(m_db, kSelectItemPaths);
@@ -465,8 +441,7 @@ Result<QHash<QString, qint64>> Project::itemIdsByPath()
 }
 
 Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
-                                 const std::vector<NewItem> &items, qint64 labelAnnotatorId)
-{
+                                 const std::vector<NewItem> &items, qint64 labelAnnotatorId) {
     return attempt([&] {
         Transaction transaction(m_db);
         Statement insertItem(m_db, kInsertItem);
@@ -493,7 +468,9 @@ Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
             const qint64 itemId = m_db.lastInsertId();
             ++added;
             if (!item.thumbnail.isEmpty()) {
-                insertThumbnail.bind(1, itemId).bind(2, item.thumbnailFormat).bind(3, item.thumbnail);
+                insertThumbnail.bind(1, itemId)
+                    .bind(2, item.thumbnailFormat)
+                    .bind(3, item.thumbnail);
                 insertThumbnail.run();
             }
             if (!item.label.isEmpty() && labelAnnotatorId > 0)
@@ -505,8 +482,7 @@ Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
     });
 }
 
-Result<qint64> Project::countItems(const ItemFilter &filter)
-{
+Result<qint64> Project::countItems(const ItemFilter &filter) {
     return attempt([&] {
         Statement query(m_db, kCountItems);
         query.bind(1, qint64(0));
@@ -516,8 +492,8 @@ Result<qint64> Project::countItems(const ItemFilter &filter)
     });
 }
 
-Result<std::vector<ItemRecord>> Project::items(const ItemFilter &filter, qint64 afterId, int limit)
-{
+Result<std::vector<ItemRecord>> Project::items(const ItemFilter &filter, qint64 afterId,
+                                               int limit) {
     return attempt([&] {
         std::vector<ItemRecord> page;
         page.reserve(size_t(limit));
@@ -535,8 +511,7 @@ Result<std::vector<ItemRecord>> Project::items(const ItemFilter &filter, qint64 
     });
 }
 
-Result<QByteArray> Project::thumbnail(qint64 itemId)
-{
+Result<QByteArray> Project::thumbnail(qint64 itemId) {
     return attempt([&] {
         Statement query(m_db, kSelectThumbnail);
         query.bind(1, itemId);
@@ -544,8 +519,7 @@ Result<QByteArray> Project::thumbnail(qint64 itemId)
     });
 }
 
-Result<QString> Project::itemPath(qint64 itemId)
-{
+Result<QString> Project::itemPath(qint64 itemId) {
     return attempt([&] {
         Statement query(m_db, "SELECT path FROM items WHERE id = ?");
         query.bind(1, itemId);
@@ -555,8 +529,7 @@ Result<QString> Project::itemPath(qint64 itemId)
     });
 }
 
-Result<ProjectSummary> Project::summary()
-{
+Result<ProjectSummary> Project::summary() {
     return attempt([&] {
         ProjectSummary result;
         {
@@ -576,8 +549,7 @@ Result<ProjectSummary> Project::summary()
     });
 }
 
-Result<QString> Project::setting(const QString &key, const QString &fallback)
-{
+Result<QString> Project::setting(const QString &key, const QString &fallback) {
     return attempt([&] {
         Statement query(m_db, kSelectSetting);
         query.bind(1, key);
@@ -585,8 +557,7 @@ Result<QString> Project::setting(const QString &key, const QString &fallback)
     });
 }
 
-Result<void> Project::setSetting(const QString &key, const QString &value)
-{
+Result<void> Project::setSetting(const QString &key, const QString &value) {
     return attempt([&] {
         Statement upsert(m_db, kUpsertSetting);
         upsert.bind(1, key).bind(2, value);

@@ -5,9 +5,8 @@
 
 #include <QByteArray>
 #include <QHash>
-#include <QStringList>
 #include <QString>
-
+#include <QStringList>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -84,7 +83,7 @@ struct ProjectSummary {
     qint64 items = 0;
     qint64 answers = 0;
     std::vector<CountRow> perSplit;
-    std::vector<CountRow> perClass; // items whose most frequent answer is that class
+    std::vector<CountRow> perClass;     // items whose most frequent answer is that class
     std::vector<CountRow> perAnnotator; // live answers
 };
 

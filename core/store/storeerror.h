@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <stdexcept>
 
 namespace winnow::core {
@@ -10,7 +9,8 @@ namespace winnow::core {
 class StoreError : public std::runtime_error {
 public:
     explicit StoreError(const QString &message)
-        : std::runtime_error(message.toStdString()), m_message(message) {}
+        : std::runtime_error(message.toStdString())
+        , m_message(message) {}
     const QString &message() const { return m_message; }
 
 private:

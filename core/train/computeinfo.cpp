@@ -5,8 +5,7 @@
 
 namespace winnow::core {
 
-QString computeSummary()
-{
+QString computeSummary() {
     const bool cuda = torch::cuda::is_available();
     return QStringLiteral("LibTorch %1, device %2, %3 threads, MKL-DNN %4")
         .arg(QString::fromLatin1(TORCH_VERSION))

@@ -3,9 +3,8 @@
 // GLISTER-ONLINE subset selection on last-layer gradients, as CORDS runs it (docs: GLISTER.md
 // in the design notes). A private header of core: it exposes LibTorch types.
 
-#include <torch/torch.h>
-
 #include <cstdint>
+#include <torch/torch.h>
 #include <vector>
 
 namespace winnow::core::glister {
@@ -34,15 +33,17 @@ torch::Tensor lastLayerGradients(const torch::Tensor &logits, const torch::Tenso
 // Mean validation gradient after the virtual last-layer step with the summed gradient `sum`
 // of the points chosen so far: logits Z - eta 1 sum[0:C]^T (- eta E sum[C:]^T reshaped).
 torch::Tensor validationGradient(const torch::Tensor &valLogits, const torch::Tensor &valEmbeddings,
-                                 const torch::Tensor &valLabels, const torch::Tensor &sum, double eta,
-                                 bool linearLayer);
+                                 const torch::Tensor &valLabels, const torch::Tensor &sum,
+                                 double eta, bool linearLayer);
 
 // The greedy of GLISTERStrategy.greedy_algo with the Taylor gain g_i . gbar_V, re-evaluating
 // gbar_V after each pick. Stochastic greedy samples int(N / k * ln 100) candidates per pick.
 Selection greedy(const torch::Tensor &trainGradients, const torch::Tensor &valLogits,
-                 const torch::Tensor &valEmbeddings, const torch::Tensor &valLabels, const Options &options);
+                 const torch::Tensor &valEmbeddings, const torch::Tensor &valLabels,
+                 const Options &options);
 
 // PerClass budgets: ceil(k * N_c / N) for every class (the total can exceed k by up to C - 1).
-std::vector<std::int64_t> perClassBudgets(const std::vector<std::int64_t> &classCounts, std::int64_t budget);
+std::vector<std::int64_t> perClassBudgets(const std::vector<std::int64_t> &classCounts,
+                                          std::int64_t budget);
 
 } // namespace winnow::core::glister

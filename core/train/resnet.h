@@ -5,7 +5,6 @@
 // private header of core: it exposes LibTorch types.
 
 #include <torch/torch.h>
-
 #include <utility>
 
 namespace winnow::core {

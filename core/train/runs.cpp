@@ -6,27 +6,26 @@
 
 #include <QDir>
 #include <QJsonDocument>
-
 #include <cmath>
 #include <stdexcept>
 
 namespace winnow::core {
 namespace {
 
-template <typename Enum>
-struct Names {
+template <typename Enum> struct Names {
     Enum value;
     const char *name;
 };
 
-constexpr Names<Strategy> kStrategies[] = {{Strategy::Full, "full"}, {Strategy::Random, "random"}, {Strategy::Glister, "glister"}};
-constexpr Names<SelectionType> kSelectionTypes[] = {
-    {SelectionType::Supervised, "Supervised"}, {SelectionType::PerClass, "PerClass"}, {SelectionType::PerBatch, "PerBatch"}};
-constexpr Names<GreedyKind> kGreedy[] = {{GreedyKind::Stochastic, "Stochastic"}, {GreedyKind::Naive, "Naive"}};
+constexpr Names<Strategy> kStrategies[] = {
+    {Strategy::Full, "full"}, {Strategy::Random, "random"}, {Strategy::Glister, "glister"}};
+constexpr Names<SelectionType> kSelectionTypes[] = {{SelectionType::Supervised, "Supervised"},
+                                                    {SelectionType::PerClass, "PerClass"},
+                                                    {SelectionType::PerBatch, "PerBatch"}};
+constexpr Names<GreedyKind> kGreedy[] = {{GreedyKind::Stochastic, "Stochastic"},
+                                         {GreedyKind::Naive, "Naive"}};
 
-template <typename Enum, size_t N>
-QString nameOf(const Names<Enum> (&table)[N], Enum value)
-{
+template <typename Enum, size_t N> QString nameOf(const Names<Enum> (&table)[N], Enum value) {
     for (const auto &entry : table)
         if (entry.value == value)
             return QString::fromLatin1(entry.name);
@@ -34,35 +33,32 @@ QString nameOf(const Names<Enum> (&table)[N], Enum value)
 }
 
 template <typename Enum, size_t N>
-std::optional<Enum> parseName(const Names<Enum> (&table)[N], const QString &name)
-{
+std::optional<Enum> parseName(const Names<Enum> (&table)[N], const QString &name) {
     for (const auto &entry : table)
         if (name.compare(QLatin1String(entry.name), Qt::CaseInsensitive) == 0)
             return entry.value;
     return std::nullopt;
 }
 
-void bindOptional(Statement &statement, int index, const std::optional<double> &value)
-{
+void bindOptional(Statement &statement, int index, const std::optional<double> &value) {
     if (value)
         statement.bind(index, *value);
     else
         statement.bindNull(index);
 }
 
-std::optional<double> optionalReal(const Statement &statement, int column)
-{
+std::optional<double> optionalReal(const Statement &statement, int column) {
     return statement.isNull(column) ? std::nullopt : std::optional<double>(statement.real(column));
 }
 
-RunRecord readRun(const Statement &query)
-{
+RunRecord readRun(const Statement &query) {
     RunRecord run;
     run.id = query.int64(0);
     run.createdAt = query.text(1);
     run.finishedAt = query.text(2);
     run.status = query.text(3);
-    const auto options = TrainOptions::fromJson(QJsonDocument::fromJson(query.text(4).toUtf8()).object());
+    const auto options =
+        TrainOptions::fromJson(QJsonDocument::fromJson(query.text(4).toUtf8()).object());
     if (options)
         run.options = *options;
     run.snapshotHash = query.text(5);
@@ -79,27 +75,38 @@ RunRecord readRun(const Statement &query)
     return run;
 }
 
-constexpr auto kRunColumns =
-    "SELECT r.id, r.created_at, IFNULL(r.finished_at, ''), r.status, r.parameters, r.snapshot_hash, r.train_items,"
-    " r.val_items, r.test_items, r.warnings, r.error, r.completed_epochs,"
-    // Only epochs the checkpoint covers: a run killed after storing an epoch but before its
-    // checkpoint repeats that epoch when resumed.
-    " IFNULL((SELECT SUM(epoch_seconds) FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
-    " IFNULL((SELECT SUM(selection_seconds) FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
-    " (SELECT MAX(val_accuracy) FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs),"
-    " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs"
-    "  AND test_accuracy IS NOT NULL ORDER BY epoch DESC LIMIT 1)"
-    " FROM runs r";
+constexpr auto kRunColumns = "SELECT r.id, r.created_at, IFNULL(r.finished_at, ''), r.status, "
+                             "r.parameters, r.snapshot_hash, r.train_items,"
+                             " r.val_items, r.test_items, r.warnings, r.error, r.completed_epochs,"
+                             // Only epochs the checkpoint covers: a run killed after storing an
+                             // epoch but before its checkpoint repeats that epoch when resumed.
+                             " IFNULL((SELECT SUM(epoch_seconds) FROM run_epochs e WHERE e.run_id "
+                             "= r.id AND e.epoch <= r.completed_epochs), 0),"
+                             " IFNULL((SELECT SUM(selection_seconds) FROM run_epochs e WHERE "
+                             "e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
+                             " (SELECT MAX(val_accuracy) FROM run_epochs e WHERE e.run_id = r.id "
+                             "AND e.epoch <= r.completed_epochs),"
+                             " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id AND "
+                             "e.epoch <= r.completed_epochs"
+                             "  AND test_accuracy IS NOT NULL ORDER BY epoch DESC LIMIT 1)"
+                             " FROM runs r";
 
 } // namespace
 
-QString strategyName(Strategy strategy) { return nameOf(kStrategies, strategy); }
-std::optional<Strategy> parseStrategy(const QString &name) { return parseName(kStrategies, name); }
-QString selectionTypeName(SelectionType type) { return nameOf(kSelectionTypes, type); }
-std::optional<SelectionType> parseSelectionType(const QString &name) { return parseName(kSelectionTypes, name); }
+QString strategyName(Strategy strategy) {
+    return nameOf(kStrategies, strategy);
+}
+std::optional<Strategy> parseStrategy(const QString &name) {
+    return parseName(kStrategies, name);
+}
+QString selectionTypeName(SelectionType type) {
+    return nameOf(kSelectionTypes, type);
+}
+std::optional<SelectionType> parseSelectionType(const QString &name) {
+    return parseName(kSelectionTypes, name);
+}
 
-QJsonObject TrainOptions::toJson() const
-{
+QJsonObject TrainOptions::toJson() const {
     return {
         {"strategy", strategyName(strategy)},
         {"fraction", fraction},
@@ -124,14 +131,16 @@ QJsonObject TrainOptions::toJson() const
     };
 }
 
-Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json)
-{
+Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     TrainOptions o;
     const auto strategy = parseStrategy(json.value("strategy").toString());
-    const auto selection = parseSelectionType(json.value("selection_type").toString(QStringLiteral("Supervised")));
-    const auto greedy = parseName(kGreedy, json.value("greedy").toString(QStringLiteral("Stochastic")));
+    const auto selection =
+        parseSelectionType(json.value("selection_type").toString(QStringLiteral("Supervised")));
+    const auto greedy =
+        parseName(kGreedy, json.value("greedy").toString(QStringLiteral("Stochastic")));
     if (!strategy || !selection || !greedy)
-        return Error{QStringLiteral("the stored run parameters name an unknown strategy, selection type or greedy")};
+        return Error{QStringLiteral(
+            "the stored run parameters name an unknown strategy, selection type or greedy")};
     o.strategy = *strategy;
     o.selectionType = *selection;
     o.greedy = *greedy;
@@ -155,8 +164,7 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json)
     return o;
 }
 
-Result<void> TrainOptions::validate() const
-{
+Result<void> TrainOptions::validate() const {
     if (!(fraction > 0 && fraction <= 1))
         return Error{QStringLiteral("--fraction must be in (0, 1], not %1").arg(fraction)};
     if (epochs < 1)
@@ -166,7 +174,8 @@ Result<void> TrainOptions::validate() const
     if (width < 1 || batchSize < 1)
         return Error{QStringLiteral("--width and --batch-size must be positive")};
     if (!(learningRate > 0) || momentum < 0 || weightDecay < 0)
-        return Error{QStringLiteral("the learning rate must be positive, momentum and weight decay not negative")};
+        return Error{QStringLiteral(
+            "the learning rate must be positive, momentum and weight decay not negative")};
     if (kappa < 0 || kappa >= 1)
         return Error{QStringLiteral("--kappa must be in [0, 1)")};
     if (strategy == Strategy::Glister && fraction >= 1)
@@ -176,19 +185,21 @@ Result<void> TrainOptions::validate() const
     return {};
 }
 
-Result<qint64> createRun(Project &project, const TrainOptions &options, const LabelSnapshot &snapshot,
-                         const QString &warnings)
-{
+Result<qint64> createRun(Project &project, const TrainOptions &options,
+                         const LabelSnapshot &snapshot, const QString &warnings) {
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
-        Statement insert(db, "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
-                             " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        Statement insert(
+            db,
+            "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
+            " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, nowIso())
             .bind(2, strategyName(options.strategy))
             .bind(3, options.fraction)
             .bind(4, options.epochs)
-            .bind(5, QString::fromUtf8(QJsonDocument(options.toJson()).toJson(QJsonDocument::Compact)))
+            .bind(5,
+                  QString::fromUtf8(QJsonDocument(options.toJson()).toJson(QJsonDocument::Compact)))
             .bind(6, snapshot.hash)
             .bind(7, snapshot.count(Split::Train))
             .bind(8, snapshot.count(Split::Val))
@@ -196,10 +207,14 @@ Result<qint64> createRun(Project &project, const TrainOptions &options, const La
             .bind(10, warnings);
         insert.run();
         const qint64 runId = db.lastInsertId();
-        Statement item(db, "INSERT INTO run_items (run_id, position, item_id, class_id, split) VALUES (?, ?, ?, ?, ?)");
+        Statement item(db, "INSERT INTO run_items (run_id, position, item_id, class_id, split) "
+                           "VALUES (?, ?, ?, ?, ?)");
         for (size_t i = 0; i < snapshot.items.size(); ++i) {
             const SnapshotItem &row = snapshot.items[i];
-            item.bind(1, runId).bind(2, qint64(i)).bind(3, row.itemId).bind(4, snapshot.classIds[size_t(row.label)]);
+            item.bind(1, runId)
+                .bind(2, qint64(i))
+                .bind(3, row.itemId)
+                .bind(4, snapshot.classIds[size_t(row.label)]);
             item.bind(5, splitName(row.split));
             item.run();
         }
@@ -208,46 +223,55 @@ Result<qint64> createRun(Project &project, const TrainOptions &options, const La
     });
 }
 
-Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &m)
-{
+Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &m) {
     return attempt([&] {
-        Statement insert(project.database(),
-                         "INSERT OR REPLACE INTO run_epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy,"
-                         " test_accuracy, epoch_seconds, selection_seconds, subset_size, learning_rate)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        Statement insert(
+            project.database(),
+            "INSERT OR REPLACE INTO run_epochs (run_id, epoch, train_loss, train_accuracy, "
+            "val_loss, val_accuracy,"
+            " test_accuracy, epoch_seconds, selection_seconds, subset_size, learning_rate)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, runId).bind(2, m.epoch);
         bindOptional(insert, 3, m.trainLoss);
         bindOptional(insert, 4, m.trainAccuracy);
         bindOptional(insert, 5, m.valLoss);
         bindOptional(insert, 6, m.valAccuracy);
         bindOptional(insert, 7, m.testAccuracy);
-        insert.bind(8, m.epochSeconds).bind(9, m.selectionSeconds).bind(10, m.subsetSize).bind(11, m.learningRate);
+        insert.bind(8, m.epochSeconds)
+            .bind(9, m.selectionSeconds)
+            .bind(10, m.subsetSize)
+            .bind(11, m.learningRate);
         insert.run();
     });
 }
 
-Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection)
-{
+Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection) {
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
         Statement clear(db, "DELETE FROM run_selections WHERE run_id = ? AND round = ?");
         clear.bind(1, runId).bind(2, selection.round);
         clear.run();
-        Statement insert(db, "INSERT INTO run_selections (run_id, round, epoch, position, item_id, weight) VALUES (?, ?, ?, ?, ?, ?)");
+        Statement insert(db, "INSERT INTO run_selections (run_id, round, epoch, position, item_id, "
+                             "weight) VALUES (?, ?, ?, ?, ?, ?)");
         for (size_t i = 0; i < selection.itemIds.size(); ++i) {
-            insert.bind(1, runId).bind(2, selection.round).bind(3, selection.epoch).bind(4, qint64(i));
-            insert.bind(5, selection.itemIds[i]).bind(6, double(i < selection.weights.size() ? selection.weights[i] : 1.0f));
+            insert.bind(1, runId)
+                .bind(2, selection.round)
+                .bind(3, selection.epoch)
+                .bind(4, qint64(i));
+            insert.bind(5, selection.itemIds[i])
+                .bind(6, double(i < selection.weights.size() ? selection.weights[i] : 1.0f));
             insert.run();
         }
         transaction.commit();
     });
 }
 
-Result<void> setRunStatus(Project &project, qint64 runId, const QString &status, const QString &error)
-{
+Result<void> setRunStatus(Project &project, qint64 runId, const QString &status,
+                          const QString &error) {
     return attempt([&] {
-        Statement update(project.database(), "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?");
+        Statement update(project.database(),
+                         "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?");
         update.bind(1, status).bind(2, error);
         if (status == QLatin1String("running"))
             update.bindNull(3);
@@ -258,8 +282,7 @@ Result<void> setRunStatus(Project &project, qint64 runId, const QString &status,
     });
 }
 
-Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs)
-{
+Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs) {
     return attempt([&] {
         Database &db = project.database();
         Transaction transaction(db);
@@ -274,35 +297,36 @@ Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpo
     });
 }
 
-Result<std::vector<RunRecord>> listRuns(Project &project)
-{
+Result<std::vector<RunRecord>> listRuns(Project &project) {
     return attempt([&] {
         std::vector<RunRecord> runs;
-        Statement query(project.database(), (QByteArray(kRunColumns) + " ORDER BY r.id").constData());
+        Statement query(project.database(),
+                        (QByteArray(kRunColumns) + " ORDER BY r.id").constData());
         while (query.step())
             runs.push_back(readRun(query));
         return runs;
     });
 }
 
-Result<RunRecord> findRun(Project &project, qint64 runId)
-{
+Result<RunRecord> findRun(Project &project, qint64 runId) {
     return attempt([&] {
-        Statement query(project.database(), (QByteArray(kRunColumns) + " WHERE r.id = ?").constData());
+        Statement query(project.database(),
+                        (QByteArray(kRunColumns) + " WHERE r.id = ?").constData());
         query.bind(1, runId);
         if (!query.step())
-            throw std::runtime_error(QStringLiteral("there is no run %1 in this project").arg(runId).toStdString());
+            throw std::runtime_error(
+                QStringLiteral("there is no run %1 in this project").arg(runId).toStdString());
         return readRun(query);
     });
 }
 
-Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId)
-{
+Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId) {
     return attempt([&] {
         std::vector<EpochMetrics> epochs;
-        Statement query(project.database(),
-                        "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_accuracy, epoch_seconds,"
-                        " selection_seconds, subset_size, learning_rate FROM run_epochs WHERE run_id = ? ORDER BY epoch");
+        Statement query(project.database(), "SELECT epoch, train_loss, train_accuracy, val_loss, "
+                                            "val_accuracy, test_accuracy, epoch_seconds,"
+                                            " selection_seconds, subset_size, learning_rate FROM "
+                                            "run_epochs WHERE run_id = ? ORDER BY epoch");
         query.bind(1, runId);
         while (query.step()) {
             EpochMetrics m;
@@ -322,12 +346,12 @@ Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId)
     });
 }
 
-Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId)
-{
+Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId) {
     return attempt([&] {
         std::vector<SelectionRound> rounds;
         Statement query(project.database(),
-                        "SELECT round, epoch, item_id, weight FROM run_selections WHERE run_id = ? ORDER BY round, position");
+                        "SELECT round, epoch, item_id, weight FROM run_selections WHERE run_id = ? "
+                        "ORDER BY round, position");
         query.bind(1, runId);
         while (query.step()) {
             if (rounds.empty() || rounds.back().round != int(query.int64(0)))
@@ -339,8 +363,7 @@ Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId
     });
 }
 
-QString runDirectory(const Project &project, qint64 runId)
-{
+QString runDirectory(const Project &project, qint64 runId) {
     return QDir(project.directory()).filePath(QStringLiteral("runs/%1").arg(runId));
 }
 
@@ -349,16 +372,15 @@ QString runDirectory(const Project &project, qint64 runId)
 namespace winnow::core {
 namespace {
 
-QString number(const std::optional<double> &value, int decimals)
-{
+QString number(const std::optional<double> &value, int decimals) {
     return value ? QString::number(*value, 'f', decimals) : QString();
 }
 
 } // namespace
 
-std::vector<TrainOptions> sweepPlan(const TrainOptions &base, const std::vector<Strategy> &strategies,
-                                    const std::vector<double> &fractions, bool withFull)
-{
+std::vector<TrainOptions> sweepPlan(const TrainOptions &base,
+                                    const std::vector<Strategy> &strategies,
+                                    const std::vector<double> &fractions, bool withFull) {
     std::vector<TrainOptions> plan;
     if (withFull) {
         TrainOptions full = base;
@@ -376,49 +398,55 @@ std::vector<TrainOptions> sweepPlan(const TrainOptions &base, const std::vector<
     return plan;
 }
 
-QString speedUpText(const RunRecord &run, const RunRecord *baseline)
-{
+QString speedUpText(const RunRecord &run, const RunRecord *baseline) {
     if (!baseline || run.totalSeconds <= 0)
         return {};
     return QStringLiteral("%1x").arg(baseline->totalSeconds / run.totalSeconds, 0, 'f', 2);
 }
 
-QString accuracyChangeText(const RunRecord &run, const RunRecord *baseline)
-{
+QString accuracyChangeText(const RunRecord &run, const RunRecord *baseline) {
     if (!baseline || !baseline->testAccuracy || !run.testAccuracy)
         return {};
     const double change = 100 * (*run.testAccuracy - *baseline->testAccuracy);
-    return QStringLiteral("%1%2 pt").arg(change >= 0 ? QStringLiteral("+") : QString()).arg(change, 0, 'f', 1);
+    return QStringLiteral("%1%2 pt")
+        .arg(change >= 0 ? QStringLiteral("+") : QString())
+        .arg(change, 0, 'f', 1);
 }
 
-const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const RunRecord &run)
-{
+const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const RunRecord &run) {
     const RunRecord *found = nullptr;
     for (const RunRecord &candidate : runs)
-        if (candidate.options.strategy == Strategy::Full && candidate.status == QLatin1String("finished") &&
-            candidate.snapshotHash == run.snapshotHash && candidate.options.epochs == run.options.epochs &&
-            candidate.options.width == run.options.width && candidate.options.batchSize == run.options.batchSize &&
+        if (candidate.options.strategy == Strategy::Full &&
+            candidate.status == QLatin1String("finished") &&
+            candidate.snapshotHash == run.snapshotHash &&
+            candidate.options.epochs == run.options.epochs &&
+            candidate.options.width == run.options.width &&
+            candidate.options.batchSize == run.options.batchSize &&
             candidate.options.bfloat16 == run.options.bfloat16)
             found = &candidate;
     return found;
 }
 
-QString resultsTable(const std::vector<RunRecord> &runs) { return resultsTable(runs, nullptr); }
+QString resultsTable(const std::vector<RunRecord> &runs) {
+    return resultsTable(runs, nullptr);
+}
 
-QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedBaseline)
-{
-    const QStringList header = {QStringLiteral("run"),      QStringLiteral("strategy"),  QStringLiteral("fraction"),
-                                QStringLiteral("epochs"),   QStringLiteral("total s"),   QStringLiteral("s/epoch"),
-                                QStringLiteral("select s"), QStringLiteral("best val"),  QStringLiteral("test acc"),
-                                QStringLiteral("speed-up"), QStringLiteral("acc change")};
+QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedBaseline) {
+    const QStringList header = {
+        QStringLiteral("run"),      QStringLiteral("strategy"),  QStringLiteral("fraction"),
+        QStringLiteral("epochs"),   QStringLiteral("total s"),   QStringLiteral("s/epoch"),
+        QStringLiteral("select s"), QStringLiteral("best val"),  QStringLiteral("test acc"),
+        QStringLiteral("speed-up"), QStringLiteral("acc change")};
     std::vector<QStringList> rows{header};
     for (const RunRecord &run : runs) {
         const RunRecord *baseline = fixedBaseline ? fixedBaseline : comparableBaseline(runs, run);
-        rows.push_back({QString::number(run.id), strategyName(run.options.strategy), QString::number(run.options.fraction),
-                        QString::number(run.completedEpochs), QString::number(run.totalSeconds, 'f', 1),
-                        QString::number(run.secondsPerEpoch(), 'f', 2), QString::number(run.selectionSeconds, 'f', 1),
-                        number(run.bestValAccuracy, 4), number(run.testAccuracy, 4), speedUpText(run, baseline),
-                        accuracyChangeText(run, baseline)});
+        rows.push_back({QString::number(run.id), strategyName(run.options.strategy),
+                        QString::number(run.options.fraction), QString::number(run.completedEpochs),
+                        QString::number(run.totalSeconds, 'f', 1),
+                        QString::number(run.secondsPerEpoch(), 'f', 2),
+                        QString::number(run.selectionSeconds, 'f', 1),
+                        number(run.bestValAccuracy, 4), number(run.testAccuracy, 4),
+                        speedUpText(run, baseline), accuracyChangeText(run, baseline)});
     }
     std::vector<qsizetype> widths(header.size(), 0);
     for (const QStringList &row : rows)
@@ -428,17 +456,18 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
     for (const QStringList &row : rows) {
         QStringList cells;
         for (qsizetype c = 0; c < row.size(); ++c)
-            cells << (c <= 1 ? row[c].leftJustified(widths[size_t(c)]) : row[c].rightJustified(widths[size_t(c)]));
+            cells << (c <= 1 ? row[c].leftJustified(widths[size_t(c)])
+                             : row[c].rightJustified(widths[size_t(c)]));
         text += cells.join(QStringLiteral("  ")).trimmed() + QLatin1Char('\n');
     }
     return text;
 }
 
-QString runsCsv(const std::vector<RunRecord> &runs)
-{
-    QString text = QStringLiteral("run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
-                                  "best_val_accuracy,test_accuracy,status,selection_type,select_every,width,seed,kappa,"
-                                  "train_items,val_items,test_items,snapshot,created_at\n");
+QString runsCsv(const std::vector<RunRecord> &runs) {
+    QString text = QStringLiteral(
+        "run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
+        "best_val_accuracy,test_accuracy,status,selection_type,select_every,width,seed,kappa,"
+        "train_items,val_items,test_items,snapshot,created_at\n");
     for (const RunRecord &run : runs) {
         const QStringList cells = {QString::number(run.id),
                                    strategyName(run.options.strategy),
@@ -465,15 +494,17 @@ QString runsCsv(const std::vector<RunRecord> &runs)
     return text;
 }
 
-QStringList runMetricNames()
-{
-    return {QStringLiteral("run"),           QStringLiteral("fraction"),          QStringLiteral("total_seconds"),
-            QStringLiteral("seconds_per_epoch"), QStringLiteral("selection_seconds"), QStringLiteral("best_val_accuracy"),
+QStringList runMetricNames() {
+    return {QStringLiteral("run"),
+            QStringLiteral("fraction"),
+            QStringLiteral("total_seconds"),
+            QStringLiteral("seconds_per_epoch"),
+            QStringLiteral("selection_seconds"),
+            QStringLiteral("best_val_accuracy"),
             QStringLiteral("test_accuracy")};
 }
 
-std::optional<double> runMetric(const RunRecord &run, const QString &metric)
-{
+std::optional<double> runMetric(const RunRecord &run, const QString &metric) {
     if (metric == QLatin1String("run"))
         return double(run.id);
     if (metric == QLatin1String("fraction"))

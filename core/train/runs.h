@@ -8,7 +8,6 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -60,7 +59,7 @@ struct TrainOptions {
 struct EpochMetrics {
     int epoch = 0; // from 1
     std::optional<double> trainLoss, trainAccuracy, valLoss, valAccuracy, testAccuracy;
-    double epochSeconds = 0;     // training plus selection
+    double epochSeconds = 0; // training plus selection
     double selectionSeconds = 0;
     qint64 subsetSize = 0;
     double learningRate = 0;
@@ -83,7 +82,9 @@ struct RunRecord {
     std::optional<double> bestValAccuracy;
     std::optional<double> testAccuracy; // the last measured
 
-    double secondsPerEpoch() const { return completedEpochs > 0 ? totalSeconds / completedEpochs : 0; }
+    double secondsPerEpoch() const {
+        return completedEpochs > 0 ? totalSeconds / completedEpochs : 0;
+    }
 };
 
 struct SelectionRound {
@@ -93,12 +94,13 @@ struct SelectionRound {
     std::vector<float> weights;
 };
 
-Result<qint64> createRun(Project &project, const TrainOptions &options, const LabelSnapshot &snapshot,
-                         const QString &warnings);
+Result<qint64> createRun(Project &project, const TrainOptions &options,
+                         const LabelSnapshot &snapshot, const QString &warnings);
 Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &metrics);
 Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection);
 // Ends or marks a run; `completedEpochs` is what its checkpoint covers.
-Result<void> setRunStatus(Project &project, qint64 runId, const QString &status, const QString &error = {});
+Result<void> setRunStatus(Project &project, qint64 runId, const QString &status,
+                          const QString &error = {});
 Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs);
 
 Result<std::vector<RunRecord>> listRuns(Project &project);
@@ -114,7 +116,8 @@ namespace winnow::core {
 
 // The runs of a sweep: the full-data baseline (when `withFull`), then every strategy at every
 // fraction, all with `base`'s other settings.
-std::vector<TrainOptions> sweepPlan(const TrainOptions &base, const std::vector<Strategy> &strategies,
+std::vector<TrainOptions> sweepPlan(const TrainOptions &base,
+                                    const std::vector<Strategy> &strategies,
                                     const std::vector<double> &fractions, bool withFull = true);
 
 // The latest finished full-data run comparable with `run` (same snapshot, epochs, width, batch

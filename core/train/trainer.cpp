@@ -1,26 +1,24 @@
 #include "core/train/trainer.h"
 
+#include "core/curation/hammingindex.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
-#include "core/curation/hammingindex.h"
 #include "core/train/glister.h"
 #include "core/train/resnet.h"
 #include "core/train/trainingset.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
-#include <torch/torch.h>
-
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QThread>
-
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <numbers>
 #include <stdexcept>
+#include <torch/torch.h>
 
 namespace winnow::core {
 namespace {
@@ -29,18 +27,18 @@ constexpr std::int64_t kEvalBatch = 256;
 constexpr int kPad = 4;
 constexpr int kChannelsLastMinWidth = 16;
 
-std::runtime_error failure(const QString &message) { return std::runtime_error(message.toStdString()); }
+std::runtime_error failure(const QString &message) {
+    return std::runtime_error(message.toStdString());
+}
 
-void check(const Result<void> &result)
-{
+void check(const Result<void> &result) {
     if (!result)
         throw failure(result.error().message);
 }
 
 // Independent random streams per (seed, purpose, index): an epoch's shuffling and augmentation
 // depend on nothing but the seed and the epoch, so a resumed run repeats them exactly.
-at::Generator generatorFor(std::uint64_t seed, std::uint64_t purpose, std::uint64_t index)
-{
+at::Generator generatorFor(std::uint64_t seed, std::uint64_t purpose, std::uint64_t index) {
     std::uint64_t x = seed ^ (purpose * 0x9E3779B97F4A7C15ull) ^ (index * 0xC2B2AE3D27D4EB4Full);
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdull;
@@ -53,13 +51,12 @@ at::Generator generatorFor(std::uint64_t seed, std::uint64_t purpose, std::uint6
 // compute with stale weights.
 class Autocast {
 public:
-    explicit Autocast(bool enabled) : m_enabled(enabled)
-    {
+    explicit Autocast(bool enabled)
+        : m_enabled(enabled) {
         if (m_enabled)
             at::autocast::set_cpu_enabled(true);
     }
-    ~Autocast()
-    {
+    ~Autocast() {
         if (m_enabled) {
             at::autocast::set_cpu_enabled(false);
             at::autocast::clear_cache();
@@ -77,8 +74,8 @@ enum Purpose : std::uint64_t { kShuffle = 1, kSubset = 2, kGreedy = 3, kSelectio
 // The decoded images (memory-mapped), labels and split rows of one snapshot.
 struct Dataset {
     QFile file;
-    torch::Tensor images; // uint8 [N, C, H, W], a view of the mapped file
-    torch::Tensor labels; // int64 [N]
+    torch::Tensor images;           // uint8 [N, C, H, W], a view of the mapped file
+    torch::Tensor labels;           // int64 [N]
     torch::Tensor train, val, test; // int64 row indices
     torch::Tensor mean, std;        // float [1, C, 1, 1]
     std::int64_t classes = 0;
@@ -87,28 +84,34 @@ struct Dataset {
 
 // The cache's pixels as a uint8 [N, C, H, W] tensor over the memory-mapped file, which `file`
 // keeps open (and mapped) as long as the tensor is used.
-torch::Tensor mapImages(QFile &file, const TensorCache &cache)
-{
+torch::Tensor mapImages(QFile &file, const TensorCache &cache) {
     file.setFileName(cache.path);
     if (!file.open(QIODevice::ReadOnly))
-        throw failure(QStringLiteral("cannot open the image cache %1: %2").arg(cache.path, file.errorString()));
+        throw failure(QStringLiteral("cannot open the image cache %1: %2")
+                          .arg(cache.path, file.errorString()));
     uchar *mapped = file.map(cache.dataOffset, cache.rows * cache.geometry.bytesPerImage());
     if (!mapped)
         throw failure(QStringLiteral("cannot map the image cache %1").arg(cache.path));
-    return torch::from_blob(mapped, {cache.rows, cache.geometry.channels, cache.geometry.height, cache.geometry.width}, torch::kUInt8);
+    return torch::from_blob(
+        mapped, {cache.rows, cache.geometry.channels, cache.geometry.height, cache.geometry.width},
+        torch::kUInt8);
 }
 
-void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &snapshot)
-{
+void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &snapshot) {
     data.geometry = cache.geometry;
     data.images = mapImages(data.file, cache);
     std::vector<std::int64_t> labels, train, val, test;
     for (size_t row = 0; row < snapshot.items.size(); ++row) {
         const SnapshotItem &item = snapshot.items[row];
         labels.push_back(item.label);
-        (item.split == Split::Val ? val : item.split == Split::Test ? test : train).push_back(std::int64_t(row));
+        (item.split == Split::Val    ? val
+         : item.split == Split::Test ? test
+                                     : train)
+            .push_back(std::int64_t(row));
     }
-    const auto longs = [](const std::vector<std::int64_t> &v) { return torch::tensor(v, torch::kLong); };
+    const auto longs = [](const std::vector<std::int64_t> &v) {
+        return torch::tensor(v, torch::kLong);
+    };
     data.labels = longs(labels);
     data.train = longs(train);
     data.val = longs(val);
@@ -117,9 +120,11 @@ void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &s
 
     // Per-channel mean and std of the training images.
     const std::int64_t c = cache.geometry.channels;
-    torch::Tensor sum = torch::zeros({c}, torch::kDouble), squares = torch::zeros({c}, torch::kDouble);
+    torch::Tensor sum = torch::zeros({c}, torch::kDouble),
+                  squares = torch::zeros({c}, torch::kDouble);
     for (std::int64_t start = 0; start < data.train.size(0); start += 1024) {
-        const torch::Tensor rows = data.train.narrow(0, start, std::min<std::int64_t>(1024, data.train.size(0) - start));
+        const torch::Tensor rows =
+            data.train.narrow(0, start, std::min<std::int64_t>(1024, data.train.size(0) - start));
         const torch::Tensor x = data.images.index_select(0, rows).to(torch::kDouble).div_(255);
         sum += x.sum({0, 2, 3});
         squares += x.square().sum({0, 2, 3});
@@ -132,8 +137,7 @@ void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &s
 }
 
 // Random crop with zero padding and horizontal flip, on a float batch in [0, 1].
-torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &generator)
-{
+torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &generator) {
     const std::int64_t n = x.size(0), h = x.size(2), w = x.size(3);
     const torch::Tensor padded = torch::constant_pad_nd(x, {kPad, kPad, kPad, kPad}, 0);
     const torch::Tensor offsets = torch::randint(0, 2 * kPad + 1, {n, 2}, generator, torch::kLong);
@@ -152,26 +156,29 @@ torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &generator)
 class Trainer {
 public:
     Trainer(Project &project, qint64 runId, const TrainOptions &options, const TrainEvents &events)
-        : m_project(project), m_runId(runId), m_options(options), m_events(events)
-    {
-    }
+        : m_project(project)
+        , m_runId(runId)
+        , m_options(options)
+        , m_events(events) {}
 
     bool run(const LabelSnapshot &snapshot); // false when cancelled
 
 private:
-    void say(const QString &text) const
-    {
+    void say(const QString &text) const {
         if (m_events.message)
             m_events.message(text);
     }
     bool cancelled() const { return m_events.cancel && m_events.cancel->isCancelled(); }
     torch::Tensor batch(const torch::Tensor &rows, at::Generator *augment) const;
     std::pair<double, double> evaluate(const torch::Tensor &rows);
-    std::pair<torch::Tensor, torch::Tensor> frozenForward(const torch::Tensor &rows, at::Generator *augment);
+    std::pair<torch::Tensor, torch::Tensor> frozenForward(const torch::Tensor &rows,
+                                                          at::Generator *augment);
     torch::Tensor randomSubset(int round) const;
     torch::Tensor glisterSubset(int round);
     void storeSelection(int round, int epoch, const torch::Tensor &subset);
-    QString checkpointPath() const { return QDir(runDirectory(m_project, m_runId)).filePath(QStringLiteral("checkpoint.pt")); }
+    QString checkpointPath() const {
+        return QDir(runDirectory(m_project, m_runId)).filePath(QStringLiteral("checkpoint.pt"));
+    }
     void saveCheckpoint(int completedEpochs);
     int loadCheckpoint(); // completed epochs, 0 without a checkpoint
 
@@ -190,8 +197,7 @@ private:
     bool m_channelsLast = false;
 };
 
-torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const
-{
+torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const {
     torch::Tensor x = m_data.images.index_select(0, rows).to(torch::kFloat).div_(255);
     if (augment && m_options.augment && m_data.geometry.channels == 3)
         x = augmentBatch(x, *augment);
@@ -202,22 +208,24 @@ torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) 
 }
 
 // Mean cross-entropy and accuracy over `rows`, in eval mode.
-std::pair<double, double> Trainer::evaluate(const torch::Tensor &rows)
-{
+std::pair<double, double> Trainer::evaluate(const torch::Tensor &rows) {
     torch::NoGradGuard noGrad;
     m_model->eval();
     double loss = 0;
     std::int64_t correct = 0;
     for (std::int64_t start = 0; start < rows.size(0); start += kEvalBatch) {
-        const torch::Tensor part = rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
+        const torch::Tensor part =
+            rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
         const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
         torch::Tensor logits;
         {
             const Autocast autocast(m_options.bfloat16);
             logits = m_model->forward(batch(part, nullptr)).to(torch::kFloat);
         }
-        loss += torch::nn::functional::cross_entropy(logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
+        loss +=
+            torch::nn::functional::cross_entropy(
+                logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
         correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
     }
     m_model->train();
@@ -225,13 +233,14 @@ std::pair<double, double> Trainer::evaluate(const torch::Tensor &rows)
 }
 
 // GLISTER.md section 3's frozen pass: eval-mode BatchNorm, no gradients; (logits, embeddings).
-std::pair<torch::Tensor, torch::Tensor> Trainer::frozenForward(const torch::Tensor &rows, at::Generator *augment)
-{
+std::pair<torch::Tensor, torch::Tensor> Trainer::frozenForward(const torch::Tensor &rows,
+                                                               at::Generator *augment) {
     torch::NoGradGuard noGrad;
     m_model->eval();
     std::vector<torch::Tensor> logits, embeddings;
     for (std::int64_t start = 0; start < rows.size(0); start += kEvalBatch) {
-        const torch::Tensor part = rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
+        const torch::Tensor part =
+            rows.narrow(0, start, std::min(kEvalBatch, rows.size(0) - start));
         const Autocast autocast(m_options.bfloat16);
         auto [embedding, logit] = m_model->forwardWithEmbedding(batch(part, augment));
         logits.push_back(logit.to(torch::kCPU, torch::kFloat));
@@ -241,15 +250,13 @@ std::pair<torch::Tensor, torch::Tensor> Trainer::frozenForward(const torch::Tens
     return {torch::cat(logits), torch::cat(embeddings)};
 }
 
-torch::Tensor Trainer::randomSubset(int round) const
-{
+torch::Tensor Trainer::randomSubset(int round) const {
     at::Generator generator = generatorFor(m_options.seed, kSubset, std::uint64_t(round));
     const torch::Tensor order = torch::randperm(m_data.train.size(0), generator, torch::kLong);
     return m_data.train.index_select(0, order.narrow(0, 0, m_budget));
 }
 
-torch::Tensor Trainer::glisterSubset(int round)
-{
+torch::Tensor Trainer::glisterSubset(int round) {
     if (m_data.val.size(0) == 0)
         throw failure(QStringLiteral("glister needs validation items, and this snapshot has none"));
     // CORDS's selection pass sees one random augmentation of every training image.
@@ -258,12 +265,13 @@ torch::Tensor Trainer::glisterSubset(int round)
     const auto [valLogits, valEmbeddings] = frozenForward(m_data.val, nullptr);
     const torch::Tensor trainLabels = m_data.labels.index_select(0, m_data.train);
     const torch::Tensor valLabels = m_data.labels.index_select(0, m_data.val);
-    const torch::Tensor gradients =
-        glister::lastLayerGradients(trainLogits, trainLabels, trainEmbeddings, m_options.linearLayer);
+    const torch::Tensor gradients = glister::lastLayerGradients(
+        trainLogits, trainLabels, trainEmbeddings, m_options.linearLayer);
 
     glister::Options options;
     options.eta = m_options.learningRate;
-    options.greedy = m_options.greedy == GreedyKind::Naive ? glister::Greedy::Naive : glister::Greedy::Stochastic;
+    options.greedy = m_options.greedy == GreedyKind::Naive ? glister::Greedy::Naive
+                                                           : glister::Greedy::Stochastic;
     options.linearLayer = m_options.linearLayer;
     options.seed = generatorFor(m_options.seed, kGreedy, std::uint64_t(round)).current_seed();
 
@@ -285,11 +293,14 @@ torch::Tensor Trainer::glisterSubset(int round)
             if (budgets[size_t(c)] == 0 || members.size(0) == 0)
                 continue;
             if (valMembers.size(0) == 0)
-                throw failure(QStringLiteral("PerClass selection needs validation items of every class; class %1 has none").arg(c));
+                throw failure(QStringLiteral("PerClass selection needs validation items of every "
+                                             "class; class %1 has none")
+                                  .arg(c));
             options.budget = std::min(budgets[size_t(c)], members.size(0));
-            const auto picked = glister::greedy(gradients.index_select(0, members), valLogits.index_select(0, valMembers),
-                                                valEmbeddings.index_select(0, valMembers), valLabels.index_select(0, valMembers),
-                                                options);
+            const auto picked = glister::greedy(gradients.index_select(0, members),
+                                                valLogits.index_select(0, valMembers),
+                                                valEmbeddings.index_select(0, valMembers),
+                                                valLabels.index_select(0, valMembers), options);
             for (std::int64_t i : picked.indices)
                 chosen.push_back(members[i].item<std::int64_t>());
         }
@@ -301,8 +312,10 @@ torch::Tensor Trainer::glisterSubset(int round)
         std::vector<torch::Tensor> means;
         for (std::int64_t start = 0; start < n; start += size)
             means.push_back(gradients.narrow(0, start, std::min(size, n - start)).mean(0));
-        options.budget = std::min<std::int64_t>((m_budget + size - 1) / size, std::int64_t(means.size()));
-        const auto picked = glister::greedy(torch::stack(means), valLogits, valEmbeddings, valLabels, options);
+        options.budget =
+            std::min<std::int64_t>((m_budget + size - 1) / size, std::int64_t(means.size()));
+        const auto picked =
+            glister::greedy(torch::stack(means), valLogits, valEmbeddings, valLabels, options);
         for (std::int64_t unit : picked.indices)
             for (std::int64_t i = unit * size; i < std::min(n, (unit + 1) * size); ++i)
                 chosen.push_back(i);
@@ -312,8 +325,7 @@ torch::Tensor Trainer::glisterSubset(int round)
     return m_data.train.index_select(0, torch::tensor(chosen, torch::kLong));
 }
 
-void Trainer::storeSelection(int round, int epoch, const torch::Tensor &subset)
-{
+void Trainer::storeSelection(int round, int epoch, const torch::Tensor &subset) {
     SelectionRound selection;
     selection.round = round;
     selection.epoch = epoch;
@@ -324,8 +336,7 @@ void Trainer::storeSelection(int round, int epoch, const torch::Tensor &subset)
     check(recordSelection(m_project, m_runId, selection));
 }
 
-void Trainer::saveCheckpoint(int completedEpochs)
-{
+void Trainer::saveCheckpoint(int completedEpochs) {
     torch::serialize::OutputArchive archive, model, optimizer;
     m_model->save(model);
     m_optimizer->save(optimizer);
@@ -340,12 +351,12 @@ void Trainer::saveCheckpoint(int completedEpochs)
     QDir().mkpath(QFileInfo(path).absolutePath());
     const std::string temporary = (path + QStringLiteral(".part")).toStdString();
     archive.save_to(temporary);
-    std::filesystem::rename(temporary, path.toStdString()); // atomic: a kill leaves the old or the new
+    std::filesystem::rename(temporary,
+                            path.toStdString()); // atomic: a kill leaves the old or the new
     check(setCompletedEpochs(m_project, m_runId, completedEpochs));
 }
 
-int Trainer::loadCheckpoint()
-{
+int Trainer::loadCheckpoint() {
     const QString path = checkpointPath();
     if (!QFile::exists(path))
         return 0;
@@ -364,8 +375,7 @@ int Trainer::loadCheckpoint()
     return int(completed.item<std::int64_t>());
 }
 
-bool Trainer::run(const LabelSnapshot &snapshot)
-{
+bool Trainer::run(const LabelSnapshot &snapshot) {
     const int threads = m_options.threads > 0 ? m_options.threads : QThread::idealThreadCount();
     torch::set_num_threads(threads);
     if (torch::cuda::is_available())
@@ -380,7 +390,9 @@ bool Trainer::run(const LabelSnapshot &snapshot)
     for (const SnapshotItem &item : snapshot.items)
         m_itemIds.push_back(item.itemId);
     const std::int64_t n = m_data.train.size(0);
-    m_budget = m_options.strategy == Strategy::Full ? n : std::max<std::int64_t>(1, std::int64_t(double(n) * m_options.fraction));
+    m_budget = m_options.strategy == Strategy::Full
+                   ? n
+                   : std::max<std::int64_t>(1, std::int64_t(double(n) * m_options.fraction));
 
     torch::manual_seed(m_options.seed); // the initial weights
     m_model = ResNet18(m_data.geometry.channels, m_data.classes, m_options.width);
@@ -392,14 +404,16 @@ bool Trainer::run(const LabelSnapshot &snapshot)
             if (p.dim() == 4)
                 p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
     m_model->to(m_device);
-    m_optimizer = std::make_unique<torch::optim::SGD>(m_model->parameters(), torch::optim::SGDOptions(m_options.learningRate)
-                                                                                  .momentum(m_options.momentum)
-                                                                                  .weight_decay(m_options.weightDecay)
-                                                                                  .nesterov(m_options.nesterov));
+    m_optimizer = std::make_unique<torch::optim::SGD>(
+        m_model->parameters(), torch::optim::SGDOptions(m_options.learningRate)
+                                   .momentum(m_options.momentum)
+                                   .weight_decay(m_options.weightDecay)
+                                   .nesterov(m_options.nesterov));
     const int start = loadCheckpoint();
     if (m_events.started)
         m_events.started(m_runId, start);
-    say(QStringLiteral("run %1: %2 train, %3 val, %4 test images of %5x%6x%7, %8 classes; %9 on %10, %11 threads%12")
+    say(QStringLiteral("run %1: %2 train, %3 val, %4 test images of %5x%6x%7, %8 classes; %9 on "
+                       "%10, %11 threads%12")
             .arg(m_runId)
             .arg(n)
             .arg(m_data.val.size(0))
@@ -408,7 +422,8 @@ bool Trainer::run(const LabelSnapshot &snapshot)
             .arg(m_data.geometry.height)
             .arg(m_data.geometry.width)
             .arg(m_data.classes)
-            .arg(strategyName(m_options.strategy), m_device.is_cuda() ? QStringLiteral("CUDA") : QStringLiteral("CPU"))
+            .arg(strategyName(m_options.strategy),
+                 m_device.is_cuda() ? QStringLiteral("CUDA") : QStringLiteral("CPU"))
             .arg(threads)
             .arg(start > 0 ? QStringLiteral("; resuming after epoch %1").arg(start) : QString()));
 
@@ -423,11 +438,13 @@ bool Trainer::run(const LabelSnapshot &snapshot)
     for (int e = start; e < epochs; ++e) {
         EpochMetrics metrics;
         metrics.epoch = e + 1;
-        metrics.learningRate = m_options.learningRate * (1 + std::cos(std::numbers::pi * e / epochs)) / 2;
+        metrics.learningRate =
+            m_options.learningRate * (1 + std::cos(std::numbers::pi * e / epochs)) / 2;
         for (auto &group : m_optimizer->param_groups())
             static_cast<torch::optim::SGDOptions &>(group.options()).lr(metrics.learningRate);
 
-        const bool full = m_options.strategy == Strategy::Full || (m_options.kappa > 0 && e < warmup);
+        const bool full =
+            m_options.strategy == Strategy::Full || (m_options.kappa > 0 && e < warmup);
         const bool skipped = !full && m_options.kappa > 0 && e > warmup && e < selectAfter;
         QElapsedTimer epochTimer;
         epochTimer.start();
@@ -435,7 +452,8 @@ bool Trainer::run(const LabelSnapshot &snapshot)
             QElapsedTimer selectionTimer;
             selectionTimer.start();
             ++m_round;
-            m_subset = m_options.strategy == Strategy::Glister ? glisterSubset(m_round) : randomSubset(m_round);
+            m_subset = m_options.strategy == Strategy::Glister ? glisterSubset(m_round)
+                                                               : randomSubset(m_round);
             metrics.selectionSeconds = double(selectionTimer.nsecsElapsed()) / 1e9;
             storeSelection(m_round, e + 1, m_subset);
             say(QStringLiteral("epoch %1: selection round %2 chose %3 images in %4 s")
@@ -444,11 +462,14 @@ bool Trainer::run(const LabelSnapshot &snapshot)
                     .arg(m_subset.size(0))
                     .arg(metrics.selectionSeconds, 0, 'f', 2));
         }
-        const torch::Tensor rows = skipped ? torch::empty({0}, torch::kLong) : full ? m_data.train : m_subset;
+        const torch::Tensor rows = skipped ? torch::empty({0}, torch::kLong)
+                                   : full  ? m_data.train
+                                           : m_subset;
         metrics.subsetSize = rows.size(0);
 
         at::Generator generator = generatorFor(m_options.seed, kShuffle, std::uint64_t(e));
-        const torch::Tensor order = rows.index_select(0, torch::randperm(rows.size(0), generator, torch::kLong));
+        const torch::Tensor order =
+            rows.index_select(0, torch::randperm(rows.size(0), generator, torch::kLong));
         const std::int64_t batches = (rows.size(0) + m_options.batchSize - 1) / m_options.batchSize;
         double lossSum = 0;
         std::int64_t correct = 0;
@@ -456,7 +477,10 @@ bool Trainer::run(const LabelSnapshot &snapshot)
         for (std::int64_t b = 0; b < batches; ++b) {
             if (cancelled())
                 return false;
-            const torch::Tensor part = order.narrow(0, b * m_options.batchSize, std::min<std::int64_t>(m_options.batchSize, rows.size(0) - b * m_options.batchSize));
+            const torch::Tensor part =
+                order.narrow(0, b * m_options.batchSize,
+                             std::min<std::int64_t>(m_options.batchSize,
+                                                    rows.size(0) - b * m_options.batchSize));
             const torch::Tensor x = batch(part, &generator);
             const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
             m_optimizer->zero_grad();
@@ -471,7 +495,8 @@ bool Trainer::run(const LabelSnapshot &snapshot)
             lossSum += loss.item<double>() * double(part.size(0));
             correct += logits.detach().argmax(1).eq(y).sum().item<std::int64_t>();
             if (m_events.progress)
-                m_events.progress(b + 1, batches, QStringLiteral("epoch %1 of %2").arg(e + 1).arg(epochs));
+                m_events.progress(b + 1, batches,
+                                  QStringLiteral("epoch %1 of %2").arg(e + 1).arg(epochs));
         }
         metrics.epochSeconds = double(epochTimer.nsecsElapsed()) / 1e9;
         if (!skipped) {
@@ -493,33 +518,38 @@ bool Trainer::run(const LabelSnapshot &snapshot)
 }
 
 // Items in clusters that span train and val/test and are still in the data.
-QString leakWarning(Project &project)
-{
+QString leakWarning(Project &project) {
     Statement query(project.database(),
-                    "SELECT COUNT(*) FROM flags f WHERE f.kind = 'leak' AND IFNULL((SELECT e.excluded FROM exclusions e"
+                    "SELECT COUNT(*) FROM flags f WHERE f.kind = 'leak' AND IFNULL((SELECT "
+                    "e.excluded FROM exclusions e"
                     " WHERE e.item_id = f.item_id ORDER BY e.id DESC LIMIT 1), 0) = 0");
     const qint64 leaks = query.step() ? query.int64(0) : 0;
     if (leaks == 0)
         return {};
-    return QStringLiteral("%1 items are in duplicate clusters that span train and val/test (unresolved leaks): "
+    return QStringLiteral("%1 items are in duplicate clusters that span train and val/test "
+                          "(unresolved leaks): "
                           "validation and test accuracy may be optimistic")
         .arg(leaks);
 }
 
-Result<RunOutcome> execute(Project &project, qint64 runId, const TrainOptions &options, const LabelSnapshot &snapshot,
-                           const TrainEvents &events)
-{
+Result<RunOutcome> execute(Project &project, qint64 runId, const TrainOptions &options,
+                           const LabelSnapshot &snapshot, const TrainEvents &events) {
     auto outcome = attempt([&] {
         Trainer trainer(project, runId, options, events);
         return RunOutcome{runId, !trainer.run(snapshot)};
     });
     if (!outcome) {
-        const Result<void> marked = setRunStatus(project, runId, QStringLiteral("failed"), outcome.error().message);
+        const Result<void> marked =
+            setRunStatus(project, runId, QStringLiteral("failed"), outcome.error().message);
         return Error{QStringLiteral("run %1 failed: %2%3")
                          .arg(runId)
-                         .arg(outcome.error().message, marked ? QString() : QStringLiteral(" (and: %1)").arg(marked.error().message))};
+                         .arg(outcome.error().message,
+                              marked ? QString()
+                                     : QStringLiteral(" (and: %1)").arg(marked.error().message))};
     }
-    const Result<void> marked = setRunStatus(project, runId, outcome->cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"));
+    const Result<void> marked =
+        setRunStatus(project, runId,
+                     outcome->cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"));
     if (!marked)
         return marked.error();
     return outcome;
@@ -527,8 +557,8 @@ Result<RunOutcome> execute(Project &project, qint64 runId, const TrainOptions &o
 
 } // namespace
 
-Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options, const TrainEvents &events)
-{
+Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options,
+                               const TrainEvents &events) {
     if (const Result<void> valid = options.validate(); !valid)
         return valid.error();
     const auto snapshot = takeLabelSnapshot(project, 0.1, options.seed);
@@ -545,8 +575,8 @@ Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options, co
     return execute(project, *runId, options, *snapshot, events);
 }
 
-Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &events, int threads)
-{
+Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &events,
+                             int threads) {
     auto run = findRun(project, runId);
     if (!run)
         return run.error();
@@ -557,7 +587,8 @@ Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &
         return snapshot.error();
     if (threads > 0)
         run->options.threads = threads;
-    if (const Result<void> marked = setRunStatus(project, runId, QStringLiteral("running")); !marked)
+    if (const Result<void> marked = setRunStatus(project, runId, QStringLiteral("running"));
+        !marked)
         return marked.error();
     return execute(project, runId, run->options, *snapshot, events);
 }
@@ -565,14 +596,14 @@ Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &
 namespace {
 
 // Every tensor in an archive and its nested archives (a module saves one per submodule).
-void collectWeights(torch::serialize::InputArchive &archive, std::vector<float> &weights)
-{
+void collectWeights(torch::serialize::InputArchive &archive, std::vector<float> &weights) {
     for (const std::string &key : archive.keys()) {
         torch::Tensor value;
         torch::serialize::InputArchive nested;
         if (archive.try_read(key, value)) {
             const torch::Tensor flat = value.to(torch::kFloat).contiguous().flatten();
-            weights.insert(weights.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+            weights.insert(weights.end(), flat.data_ptr<float>(),
+                           flat.data_ptr<float>() + flat.numel());
         } else if (archive.try_read(key, nested)) {
             collectWeights(nested, weights);
         }
@@ -581,11 +612,12 @@ void collectWeights(torch::serialize::InputArchive &archive, std::vector<float> 
 
 } // namespace
 
-Result<std::vector<float>> checkpointWeights(Project &project, qint64 runId)
-{
+Result<std::vector<float>> checkpointWeights(Project &project, qint64 runId) {
     return attempt([&] {
         torch::serialize::InputArchive archive, model;
-        archive.load_from(QDir(runDirectory(project, runId)).filePath(QStringLiteral("checkpoint.pt")).toStdString());
+        archive.load_from(QDir(runDirectory(project, runId))
+                              .filePath(QStringLiteral("checkpoint.pt"))
+                              .toStdString());
         archive.read("model", model);
         std::vector<float> weights;
         collectWeights(model, weights);
@@ -597,8 +629,8 @@ namespace {
 
 constexpr qint64 kMaxEmbeddingPairs = 5'000'000;
 
-std::vector<std::int64_t> tensorShape(torch::serialize::InputArchive &archive, const char *module, const char *name)
-{
+std::vector<std::int64_t> tensorShape(torch::serialize::InputArchive &archive, const char *module,
+                                      const char *name) {
     torch::serialize::InputArchive nested;
     torch::Tensor value;
     if (!archive.try_read(module, nested) || !nested.try_read(name, value))
@@ -608,14 +640,16 @@ std::vector<std::int64_t> tensorShape(torch::serialize::InputArchive &archive, c
 
 } // namespace
 
-Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 runId, double minSimilarity,
-                                                    const ProgressFn &progress, const CancelToken *cancel)
-{
+Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 runId,
+                                                    double minSimilarity,
+                                                    const ProgressFn &progress,
+                                                    const CancelToken *cancel) {
     return attempt([&] {
         const auto run = findRun(project, runId);
         if (!run)
             throw failure(run.error().message);
-        const QString path = QDir(runDirectory(project, runId)).filePath(QStringLiteral("checkpoint.pt"));
+        const QString path =
+            QDir(runDirectory(project, runId)).filePath(QStringLiteral("checkpoint.pt"));
         if (!QFile::exists(path))
             throw failure(QStringLiteral("run %1 has no checkpoint to embed with").arg(runId));
         torch::serialize::InputArchive archive, modelArchive;
@@ -623,7 +657,8 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         archive.read("model", modelArchive);
         const std::int64_t channels = tensorShape(modelArchive, "conv1", "weight")[1];
         const std::int64_t classes = tensorShape(modelArchive, "fc", "weight")[0];
-        torch::set_num_threads(run->options.threads > 0 ? run->options.threads : QThread::idealThreadCount());
+        torch::set_num_threads(run->options.threads > 0 ? run->options.threads
+                                                        : QThread::idealThreadCount());
         ResNet18 model(channels, classes, run->options.width);
         model->load(modelArchive);
         model->eval();
@@ -642,15 +677,20 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         if (!cache)
             throw failure(cache.error().message);
         if (cache->geometry.channels != channels)
-            throw failure(QStringLiteral("run %1's model takes %2-channel images, the project's images have %3")
-                              .arg(runId)
-                              .arg(channels)
-                              .arg(cache->geometry.channels));
+            throw failure(
+                QStringLiteral(
+                    "run %1's model takes %2-channel images, the project's images have %3")
+                    .arg(runId)
+                    .arg(channels)
+                    .arg(cache->geometry.channels));
         QFile file;
         const torch::Tensor images = mapImages(file, *cache);
         torch::Tensor mean, std;
         if (!archive.try_read("mean", mean) || !archive.try_read("std", std)) {
-            const torch::Tensor sample = images.narrow(0, 0, std::min<std::int64_t>(cache->rows, 4096)).to(torch::kFloat).div(255);
+            const torch::Tensor sample =
+                images.narrow(0, 0, std::min<std::int64_t>(cache->rows, 4096))
+                    .to(torch::kFloat)
+                    .div(255);
             mean = sample.mean({0, 2, 3}).view({1, channels, 1, 1});
             std = sample.std({0, 2, 3}).clamp_min(1e-3).view({1, channels, 1, 1});
         }
@@ -660,15 +700,22 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         for (std::int64_t start = 0; start < cache->rows; start += kEvalBatch) {
             if (cancel && cancel->isCancelled())
                 throw failure(QStringLiteral("cancelled"));
-            torch::Tensor x = (images.narrow(0, start, std::min<std::int64_t>(kEvalBatch, cache->rows - start)).to(torch::kFloat).div(255) - mean) / std;
+            torch::Tensor x =
+                (images.narrow(0, start, std::min<std::int64_t>(kEvalBatch, cache->rows - start))
+                     .to(torch::kFloat)
+                     .div(255) -
+                 mean) /
+                std;
             if (run->options.channelsLast && run->options.width >= kChannelsLastMinWidth)
                 x = x.contiguous(torch::MemoryFormat::ChannelsLast);
             const Autocast autocast(run->options.bfloat16);
             parts.push_back(model->forwardWithEmbedding(x).first.to(torch::kFloat));
             if (progress)
-                progress(start + parts.back().size(0), cache->rows, QStringLiteral("embedding images"));
+                progress(start + parts.back().size(0), cache->rows,
+                         QStringLiteral("embedding images"));
         }
-        const torch::Tensor embeddings = torch::nn::functional::normalize(torch::cat(parts), torch::nn::functional::NormalizeFuncOptions().dim(1));
+        const torch::Tensor embeddings = torch::nn::functional::normalize(
+            torch::cat(parts), torch::nn::functional::NormalizeFuncOptions().dim(1));
 
         // All pairs at or above the similarity, a block of rows at a time.
         const std::int64_t n = embeddings.size(0);
@@ -682,13 +729,17 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         const torch::Tensor columns = embeddings.t().contiguous().view({1, dims, 1, n});
         for (std::int64_t start = 0; start < n; start += 512) {
             const std::int64_t rows = std::min<std::int64_t>(512, n - start);
-            const torch::Tensor block = embeddings.narrow(0, start, rows).contiguous().view({rows, dims, 1, 1});
+            const torch::Tensor block =
+                embeddings.narrow(0, start, rows).contiguous().view({rows, dims, 1, 1});
             const torch::Tensor similarity = torch::conv2d(columns, block).view({rows, n});
             const torch::Tensor above = similarity.ge(minSimilarity).triu(start + 1); // j > i only
             const torch::Tensor pairs = above.nonzero();
             result.pairs += pairs.size(0);
             if (result.pairs > kMaxEmbeddingPairs)
-                throw failure(QStringLiteral("more than %L1 pairs at similarity %2: raise --min-similarity").arg(kMaxEmbeddingPairs).arg(minSimilarity));
+                throw failure(
+                    QStringLiteral("more than %L1 pairs at similarity %2: raise --min-similarity")
+                        .arg(kMaxEmbeddingPairs)
+                        .arg(minSimilarity));
             const auto index = pairs.accessor<std::int64_t, 2>();
             const auto values = similarity.accessor<float, 2>();
             for (std::int64_t p = 0; p < pairs.size(0); ++p) {
@@ -708,12 +759,15 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         Transaction transaction(db);
         Statement clear(db, "DELETE FROM flags WHERE kind = 'embedding-duplicate'");
         clear.run();
-        Statement insert(db, "INSERT INTO flags (item_id, kind, cluster, value, detail, created_at) VALUES (?, 'embedding-duplicate', ?, ?, ?, ?)");
+        Statement insert(db, "INSERT INTO flags (item_id, kind, cluster, value, detail, "
+                             "created_at) VALUES (?, 'embedding-duplicate', ?, ?, ?, ?)");
         const QString now = nowIso();
         for (const auto &[root, members] : clusters) {
             ++result.clusters;
             for (std::int64_t i : members) {
-                insert.bind(1, all.items[size_t(i)].itemId).bind(2, result.clusters).bind(3, double(best[size_t(i)]));
+                insert.bind(1, all.items[size_t(i)].itemId)
+                    .bind(2, result.clusters)
+                    .bind(3, double(best[size_t(i)]));
                 insert.bind(4, QStringLiteral("%1 images alike to run %2's model (cosine %3)")
                                    .arg(members.size())
                                    .arg(runId)
@@ -731,18 +785,18 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
 namespace {
 
 // Multiply-adds of one forward pass of the CIFAR ResNet-18 at the given shape.
-double forwardMacs(int width, int channels, int size, int classes)
-{
+double forwardMacs(int width, int channels, int size, int classes) {
     double macs = double(channels) * width * 9 * size * size; // stem
     int in = width, spatial = size;
     for (int stage = 0; stage < 4; ++stage) {
         const int out = width << stage;
         const int stride = stage == 0 ? 1 : 2;
         const int next = (spatial + stride - 1) / stride;
-        macs += double(in) * out * 9 * next * next + double(out) * out * 9 * next * next; // first block
+        macs +=
+            double(in) * out * 9 * next * next + double(out) * out * 9 * next * next; // first block
         if (stride != 1 || in != out)
             macs += double(in) * out * next * next; // 1x1 shortcut
-        macs += 2.0 * out * out * 9 * next * next; // second block
+        macs += 2.0 * out * out * 9 * next * next;  // second block
         in = out;
         spatial = next;
     }
@@ -751,9 +805,8 @@ double forwardMacs(int width, int channels, int size, int classes)
 
 } // namespace
 
-Result<Throughput> measureThroughput(int width, int batchSize, int channels, int size, int steps, bool channelsLast,
-                                     bool bfloat16, int threads)
-{
+Result<Throughput> measureThroughput(int width, int batchSize, int channels, int size, int steps,
+                                     bool channelsLast, bool bfloat16, int threads) {
     return attempt([&] {
         torch::set_num_threads(threads > 0 ? threads : QThread::idealThreadCount());
         constexpr int kClasses = 10;
@@ -763,7 +816,9 @@ Result<Throughput> measureThroughput(int width, int batchSize, int channels, int
             for (torch::Tensor &p : model->parameters())
                 if (p.dim() == 4)
                     p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
-        torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
+        torch::optim::SGD optimizer(
+            model->parameters(),
+            torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
         torch::Tensor x = torch::randn({batchSize, channels, size, size});
         if (channelsLast)
             x = x.contiguous(torch::MemoryFormat::ChannelsLast);
@@ -794,8 +849,7 @@ Result<Throughput> measureThroughput(int width, int batchSize, int channels, int
     });
 }
 
-bool cpuHasBFloat16()
-{
+bool cpuHasBFloat16() {
     QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
     if (!cpuinfo.open(QIODevice::ReadOnly))
         return false;

@@ -11,14 +11,12 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QtConcurrent/QtConcurrentMap>
-
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
 #include <numeric>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <stdexcept>
 
@@ -29,35 +27,39 @@ constexpr char kCacheMagic[16] = "WINNOW-TENSORS1";
 constexpr qint64 kHeaderSize = 64;
 constexpr int kCachesKept = 3;
 
-QString hexDigest(QCryptographicHash &hash) { return QString::fromLatin1(hash.result().toHex()); }
+QString hexDigest(QCryptographicHash &hash) {
+    return QString::fromLatin1(hash.result().toHex());
+}
 
-void hashSnapshot(LabelSnapshot &snapshot)
-{
+void hashSnapshot(LabelSnapshot &snapshot) {
     QCryptographicHash hash(QCryptographicHash::Sha256);
     for (const SnapshotItem &item : snapshot.items) {
-        const qint64 row[3] = {item.itemId, snapshot.classIds[size_t(item.label)], qint64(item.split)};
+        const qint64 row[3] = {item.itemId, snapshot.classIds[size_t(item.label)],
+                               qint64(item.split)};
         hash.addData(QByteArrayView(reinterpret_cast<const char *>(row), sizeof row));
     }
     snapshot.hash = hexDigest(hash);
 }
 
-void checkTrainable(const LabelSnapshot &snapshot)
-{
+void checkTrainable(const LabelSnapshot &snapshot) {
     if (snapshot.count(Split::Train) == 0)
-        throw std::runtime_error("the training set is empty: no labelled, non-excluded item is in the train split");
+        throw std::runtime_error(
+            "the training set is empty: no labelled, non-excluded item is in the train split");
     std::vector<int> seen;
     for (const SnapshotItem &item : snapshot.items)
-        if (item.split == Split::Train && std::find(seen.begin(), seen.end(), item.label) == seen.end())
+        if (item.split == Split::Train &&
+            std::find(seen.begin(), seen.end(), item.label) == seen.end())
             seen.push_back(item.label);
     if (seen.size() < 2)
-        throw std::runtime_error(QStringLiteral("the training set has a single class ('%1'): training needs at least two")
-                                     .arg(snapshot.classNames.value(seen.front()))
-                                     .toStdString());
+        throw std::runtime_error(
+            QStringLiteral(
+                "the training set has a single class ('%1'): training needs at least two")
+                .arg(snapshot.classNames.value(seen.front()))
+                .toStdString());
 }
 
 // Moves `fraction` of each class's training items to val, chosen with a seeded shuffle.
-void carveValidation(LabelSnapshot &snapshot, double fraction, std::uint64_t seed)
-{
+void carveValidation(LabelSnapshot &snapshot, double fraction, std::uint64_t seed) {
     std::map<int, std::vector<size_t>> byClass;
     for (size_t row = 0; row < snapshot.items.size(); ++row)
         if (snapshot.items[row].split == Split::Train)
@@ -72,26 +74,25 @@ void carveValidation(LabelSnapshot &snapshot, double fraction, std::uint64_t see
     snapshot.valFromTrain = true;
 }
 
-void loadClassNames(Project &project, LabelSnapshot &snapshot)
-{
+void loadClassNames(Project &project, LabelSnapshot &snapshot) {
     const auto classes = project.classes();
     if (!classes)
         throw std::runtime_error(classes.error().message.toStdString());
     for (qint64 id : snapshot.classIds) {
-        const auto it = std::find_if(classes->begin(), classes->end(), [&](const ClassInfo &c) { return c.id == id; });
+        const auto it = std::find_if(classes->begin(), classes->end(),
+                                     [&](const ClassInfo &c) { return c.id == id; });
         snapshot.classNames << (it == classes->end() ? QString::number(id) : it->name);
     }
 }
 
 } // namespace
 
-qint64 LabelSnapshot::count(Split split) const
-{
-    return std::count_if(items.begin(), items.end(), [&](const SnapshotItem &item) { return item.split == split; });
+qint64 LabelSnapshot::count(Split split) const {
+    return std::count_if(items.begin(), items.end(),
+                         [&](const SnapshotItem &item) { return item.split == split; });
 }
 
-Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction, std::uint64_t seed)
-{
+Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction, std::uint64_t seed) {
     return attempt([&] {
         const auto labels = currentLabels(project);
         if (!labels)
@@ -135,22 +136,25 @@ Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction, st
     });
 }
 
-Result<LabelSnapshot> runSnapshot(Project &project, qint64 runId)
-{
+Result<LabelSnapshot> runSnapshot(Project &project, qint64 runId) {
     return attempt([&] {
         LabelSnapshot snapshot;
         std::map<qint64, int> labelOf;
         std::vector<std::pair<qint64, qint64>> rows;
-        Statement query(project.database(), "SELECT item_id, class_id, split FROM run_items WHERE run_id = ? ORDER BY position");
+        Statement query(
+            project.database(),
+            "SELECT item_id, class_id, split FROM run_items WHERE run_id = ? ORDER BY position");
         query.bind(1, runId);
         while (query.step()) {
             rows.emplace_back(query.int64(0), query.int64(1));
             labelOf.emplace(query.int64(1), 0);
-            snapshot.items.push_back({query.int64(0), 0, parseSplit(query.text(2)).value_or(Split::Train)});
+            snapshot.items.push_back(
+                {query.int64(0), 0, parseSplit(query.text(2)).value_or(Split::Train)});
         }
         query.reset();
         if (rows.empty())
-            throw std::runtime_error(QStringLiteral("run %1 has no stored label snapshot").arg(runId).toStdString());
+            throw std::runtime_error(
+                QStringLiteral("run %1 has no stored label snapshot").arg(runId).toStdString());
         for (auto &[classId, label] : labelOf) {
             label = int(snapshot.classIds.size());
             snapshot.classIds.push_back(classId);
@@ -172,12 +176,12 @@ struct ItemImage {
     int channels = 0;
 };
 
-std::vector<ItemImage> itemImages(Project &project, const LabelSnapshot &snapshot)
-{
+std::vector<ItemImage> itemImages(Project &project, const LabelSnapshot &snapshot) {
     QHash<qint64, ItemImage> byId;
     Statement query(project.database(), "SELECT id, path, width, height, channels FROM items");
     while (query.step())
-        byId.insert(query.int64(0), {project.absolutePath(query.text(1)), int(query.int64(2)), int(query.int64(3)), int(query.int64(4))});
+        byId.insert(query.int64(0), {project.absolutePath(query.text(1)), int(query.int64(2)),
+                                     int(query.int64(3)), int(query.int64(4))});
     query.reset();
     std::vector<ItemImage> images;
     images.reserve(snapshot.items.size());
@@ -186,26 +190,27 @@ std::vector<ItemImage> itemImages(Project &project, const LabelSnapshot &snapsho
     return images;
 }
 
-ImageGeometry commonGeometry(const std::vector<ItemImage> &images)
-{
+ImageGeometry commonGeometry(const std::vector<ItemImage> &images) {
     std::map<std::pair<int, int>, qint64> sizes;
     bool colour = false;
     for (const ItemImage &image : images) {
         ++sizes[{image.height, image.width}];
         colour = colour || image.channels >= 3;
     }
-    const auto common = std::max_element(sizes.begin(), sizes.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+    const auto common =
+        std::max_element(sizes.begin(), sizes.end(),
+                         [](const auto &a, const auto &b) { return a.second < b.second; });
     return {colour ? 3 : 1, common->first.first, common->first.second};
 }
 
 // Decodes one image into `out` as channels x height x width bytes.
-void decodeInto(const ItemImage &image, const ImageGeometry &geometry, quint8 *out)
-{
+void decodeInto(const ItemImage &image, const ImageGeometry &geometry, quint8 *out) {
     const auto raster = loadRasterImage(image.path);
     if (!raster)
         throw std::runtime_error(raster.error().message.toStdString());
     const int type = CV_8UC(raster->channels);
-    cv::Mat source(raster->height, raster->width, type, const_cast<char *>(raster->pixels.constData()));
+    cv::Mat source(raster->height, raster->width, type,
+                   const_cast<char *>(raster->pixels.constData()));
     cv::Mat converted = source;
     if (geometry.channels == 1 && raster->channels == 3)
         cv::cvtColor(source, converted, cv::COLOR_RGB2GRAY);
@@ -217,7 +222,8 @@ void decodeInto(const ItemImage &image, const ImageGeometry &geometry, quint8 *o
         cv::cvtColor(source, converted, cv::COLOR_RGBA2RGB);
     cv::Mat sized;
     if (converted.rows != geometry.height || converted.cols != geometry.width)
-        cv::resize(converted, sized, cv::Size(geometry.width, geometry.height), 0, 0, cv::INTER_AREA);
+        cv::resize(converted, sized, cv::Size(geometry.width, geometry.height), 0, 0,
+                   cv::INTER_AREA);
     else
         sized = converted;
     const int plane = geometry.height * geometry.width;
@@ -229,35 +235,35 @@ void decodeInto(const ItemImage &image, const ImageGeometry &geometry, quint8 *o
     }
 }
 
-QString cacheName(const LabelSnapshot &snapshot, const ImageGeometry &geometry)
-{
+QString cacheName(const LabelSnapshot &snapshot, const ImageGeometry &geometry) {
     QCryptographicHash hash(QCryptographicHash::Sha256);
     for (const SnapshotItem &item : snapshot.items)
-        hash.addData(QByteArrayView(reinterpret_cast<const char *>(&item.itemId), sizeof item.itemId));
+        hash.addData(
+            QByteArrayView(reinterpret_cast<const char *>(&item.itemId), sizeof item.itemId));
     const int shape[3] = {geometry.channels, geometry.height, geometry.width};
     hash.addData(QByteArrayView(reinterpret_cast<const char *>(shape), sizeof shape));
     return QStringLiteral("images-%1.u8").arg(hexDigest(hash).left(16));
 }
 
-bool readHeader(const QString &path, TensorCache &cache)
-{
+bool readHeader(const QString &path, TensorCache &cache) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false;
     const QByteArray header = file.read(kHeaderSize);
-    if (header.size() != kHeaderSize || std::memcmp(header.constData(), kCacheMagic, sizeof kCacheMagic) != 0)
+    if (header.size() != kHeaderSize ||
+        std::memcmp(header.constData(), kCacheMagic, sizeof kCacheMagic) != 0)
         return false;
     qint64 fields[4];
     std::memcpy(fields, header.constData() + 16, sizeof fields);
-    if (fields[0] != cache.rows || fields[1] != cache.geometry.channels || fields[2] != cache.geometry.height ||
-        fields[3] != cache.geometry.width)
+    if (fields[0] != cache.rows || fields[1] != cache.geometry.channels ||
+        fields[2] != cache.geometry.height || fields[3] != cache.geometry.width)
         return false;
     return file.size() == kHeaderSize + cache.rows * cache.geometry.bytesPerImage();
 }
 
-void pruneOldCaches(const QDir &dir, const QString &keep)
-{
-    const QFileInfoList files = dir.entryInfoList({QStringLiteral("images-*.u8")}, QDir::Files, QDir::Time);
+void pruneOldCaches(const QDir &dir, const QString &keep) {
+    const QFileInfoList files =
+        dir.entryInfoList({QStringLiteral("images-*.u8")}, QDir::Files, QDir::Time);
     int kept = 0;
     for (const QFileInfo &file : files)
         if (file.fileName() != keep && ++kept >= kCachesKept)
@@ -266,9 +272,8 @@ void pruneOldCaches(const QDir &dir, const QString &keep)
 
 } // namespace
 
-Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &snapshot, const ProgressFn &progress,
-                                      const CancelToken *cancel)
-{
+Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &snapshot,
+                                      const ProgressFn &progress, const CancelToken *cancel) {
     return attempt([&] {
         if (snapshot.items.empty())
             throw std::runtime_error("the label snapshot is empty");
@@ -287,7 +292,8 @@ Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &sna
         const qint64 bytes = cache.geometry.bytesPerImage();
         QByteArray data(kHeaderSize + cache.rows * bytes, '\0');
         std::memcpy(data.data(), kCacheMagic, sizeof kCacheMagic);
-        const qint64 fields[4] = {cache.rows, cache.geometry.channels, cache.geometry.height, cache.geometry.width};
+        const qint64 fields[4] = {cache.rows, cache.geometry.channels, cache.geometry.height,
+                                  cache.geometry.width};
         std::memcpy(data.data() + 16, fields, sizeof fields);
 
         constexpr qint64 kChunk = 512;
@@ -306,25 +312,31 @@ Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &sna
                                reinterpret_cast<quint8 *>(data.data() + kHeaderSize + row * bytes));
                 } catch (const std::exception &e) {
                     const QMutexLocker lock(&failuresLock);
-                    failures << QStringLiteral("%1: %2").arg(images[size_t(row)].path, QString::fromUtf8(e.what()));
+                    failures << QStringLiteral("%1: %2").arg(images[size_t(row)].path,
+                                                             QString::fromUtf8(e.what()));
                 }
             }
-            const qint64 now = done.fetch_add(std::min(kChunk, cache.rows - start)) + std::min(kChunk, cache.rows - start);
+            const qint64 now = done.fetch_add(std::min(kChunk, cache.rows - start)) +
+                               std::min(kChunk, cache.rows - start);
             if (progress) {
-                const QMutexLocker lock(&failuresLock); // progress callbacks need not be thread-safe
+                const QMutexLocker lock(
+                    &failuresLock); // progress callbacks need not be thread-safe
                 progress(now, cache.rows, QStringLiteral("decoding images"));
             }
         });
         if (cancel && cancel->isCancelled())
             throw std::runtime_error("cancelled while decoding images");
         if (!failures.isEmpty())
-            throw std::runtime_error(QStringLiteral("%1 image(s) could not be decoded for training; first: %2")
-                                         .arg(failures.size())
-                                         .arg(failures.first())
-                                         .toStdString());
+            throw std::runtime_error(
+                QStringLiteral("%1 image(s) could not be decoded for training; first: %2")
+                    .arg(failures.size())
+                    .arg(failures.first())
+                    .toStdString());
         QSaveFile file(cache.path);
         if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-            throw std::runtime_error(QStringLiteral("cannot write the image cache %1: %2").arg(cache.path, file.errorString()).toStdString());
+            throw std::runtime_error(QStringLiteral("cannot write the image cache %1: %2")
+                                         .arg(cache.path, file.errorString())
+                                         .toStdString());
         pruneOldCaches(dir, name);
         return cache;
     });

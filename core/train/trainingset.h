@@ -9,7 +9,6 @@
 
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 #include <vector>
 
@@ -36,7 +35,8 @@ struct LabelSnapshot {
 // The snapshot of the project's current labels (review > consolidation > most frequent answer),
 // without excluded items; unassigned items count as train. Without a val split, `valFraction`
 // of train (stratified by class, seeded) becomes val. Fails when no class has training items.
-Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction = 0.1, std::uint64_t seed = 42);
+Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction = 0.1,
+                                        std::uint64_t seed = 42);
 
 // The snapshot a stored run trained on.
 Result<LabelSnapshot> runSnapshot(Project &project, qint64 runId);
@@ -59,7 +59,8 @@ struct TensorCache {
     qint64 dataOffset = 0; // where the pixels start in the file
 };
 
-Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &snapshot, const ProgressFn &progress = {},
+Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &snapshot,
+                                      const ProgressFn &progress = {},
                                       const CancelToken *cancel = nullptr);
 
 } // namespace winnow::core

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <optional>
 #include <utility>
 #include <variant>
@@ -14,11 +13,12 @@ struct Error {
 };
 
 // Returned at core's public API instead of throwing: either a value or an Error.
-template <typename T>
-class [[nodiscard]] Result {
+template <typename T> class [[nodiscard]] Result {
 public:
-    Result(T value) : m_state(std::move(value)) {}
-    Result(Error error) : m_state(std::move(error)) {}
+    Result(T value)
+        : m_state(std::move(value)) {}
+    Result(Error error)
+        : m_state(std::move(error)) {}
 
     bool ok() const { return std::holds_alternative<T>(m_state); }
     explicit operator bool() const { return ok(); }
@@ -40,11 +40,11 @@ private:
     std::variant<T, Error> m_state;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)) {}
+    Result(Error error)
+        : m_error(std::move(error)) {}
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }
@@ -64,9 +64,7 @@ namespace winnow::core {
 
 // Runs `work` and turns any exception into an Error: the boundary between throwing core
 // internals and the Result-returning public API.
-template <typename F>
-auto attempt(F &&work) -> Result<std::invoke_result_t<F>>
-{
+template <typename F> auto attempt(F &&work) -> Result<std::invoke_result_t<F>> {
     try {
         if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
             work();

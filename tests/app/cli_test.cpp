@@ -12,8 +12,7 @@ struct Run {
     QString err;
 };
 
-Run cli(const QStringList &args)
-{
+Run cli(const QStringList &args) {
     QProcess process;
     process.start(QStringLiteral(WINNOW_CLI), args);
     process.waitForFinished(60000);
@@ -39,32 +38,43 @@ private Q_SLOTS:
     void trainsSweepsAndListsRuns();
 };
 
-void CliTest::usageErrorsExitWithTwo_data()
-{
+void CliTest::usageErrorsExitWithTwo_data() {
     QTest::addColumn<QStringList>("args");
     QTest::newRow("no command") << QStringList{};
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
     QTest::newRow("init without dir") << QStringList{QStringLiteral("init")};
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("info"), QStringLiteral("x"), QStringLiteral("--bogus")};
-    QTest::newRow("import without source") << QStringList{QStringLiteral("import"), QStringLiteral("x")};
-    QTest::newRow("bad split") << QStringList{QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--images"), QStringLiteral("y"), QStringLiteral("--split"), QStringLiteral("dev")};
-    QTest::newRow("bad strategy") << QStringList{QStringLiteral("train"), QStringLiteral("x"), QStringLiteral("--strategy"), QStringLiteral("best")};
-    QTest::newRow("fraction above one") << QStringList{QStringLiteral("train"), QStringLiteral("x"), QStringLiteral("--strategy"), QStringLiteral("random"), QStringLiteral("--fraction"), QStringLiteral("1.5")};
-    QTest::newRow("sweep with full") << QStringList{QStringLiteral("sweep"), QStringLiteral("x"), QStringLiteral("--strategies"), QStringLiteral("full")};
-    QTest::newRow("runs sorted by nonsense") << QStringList{QStringLiteral("runs"), QStringLiteral("x"), QStringLiteral("--sort"), QStringLiteral("vibes")};
-    QTest::newRow("idx without labels") << QStringList{QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--idx"), QStringLiteral("y")};
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("info"), QStringLiteral("x"), QStringLiteral("--bogus")};
+    QTest::newRow("import without source")
+        << QStringList{QStringLiteral("import"), QStringLiteral("x")};
+    QTest::newRow("bad split") << QStringList{QStringLiteral("import"),   QStringLiteral("x"),
+                                              QStringLiteral("--images"), QStringLiteral("y"),
+                                              QStringLiteral("--split"),  QStringLiteral("dev")};
+    QTest::newRow("bad strategy") << QStringList{QStringLiteral("train"), QStringLiteral("x"),
+                                                 QStringLiteral("--strategy"),
+                                                 QStringLiteral("best")};
+    QTest::newRow("fraction above one") << QStringList{
+        QStringLiteral("train"),  QStringLiteral("x"),          QStringLiteral("--strategy"),
+        QStringLiteral("random"), QStringLiteral("--fraction"), QStringLiteral("1.5")};
+    QTest::newRow("sweep with full")
+        << QStringList{QStringLiteral("sweep"), QStringLiteral("x"), QStringLiteral("--strategies"),
+                       QStringLiteral("full")};
+    QTest::newRow("runs sorted by nonsense")
+        << QStringList{QStringLiteral("runs"), QStringLiteral("x"), QStringLiteral("--sort"),
+                       QStringLiteral("vibes")};
+    QTest::newRow("idx without labels")
+        << QStringList{QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--idx"),
+                       QStringLiteral("y")};
 }
 
-void CliTest::usageErrorsExitWithTwo()
-{
+void CliTest::usageErrorsExitWithTwo() {
     QFETCH(QStringList, args);
     const Run run = cli(args);
     QCOMPARE(run.code, 2);
     QVERIFY(run.err.contains(QStringLiteral("usage")));
 }
 
-void CliTest::failuresExitWithOneAndNameTheFile()
-{
+void CliTest::failuresExitWithOneAndNameTheFile() {
     QTemporaryDir dir;
     const QString missing = dir.filePath(QStringLiteral("missing"));
     const Run info = cli({QStringLiteral("info"), missing});
@@ -76,22 +86,27 @@ void CliTest::failuresExitWithOneAndNameTheFile()
     const Run again = cli({QStringLiteral("init"), project});
     QCOMPARE(again.code, 1);
     QVERIFY(again.err.contains(QStringLiteral("already exists")));
-    const Run noFolder = cli({QStringLiteral("import"), project, QStringLiteral("--images"), missing});
+    const Run noFolder =
+        cli({QStringLiteral("import"), project, QStringLiteral("--images"), missing});
     QCOMPARE(noFolder.code, 1);
     QVERIFY(noFolder.err.contains(missing));
 }
 
-void CliTest::initImportInfoRoundTrip()
-{
+void CliTest::initImportInfoRoundTrip() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("imgs"));
     for (int i = 0; i < 6; ++i)
-        QVERIFY(winnow::test::writeImage(QStringLiteral("%1/%2/%3.jpg").arg(images, i < 4 ? QStringLiteral("cat") : QStringLiteral("dog")).arg(i), 24, 24, 3, i, ".jpg"));
+        QVERIFY(winnow::test::writeImage(
+            QStringLiteral("%1/%2/%3.jpg")
+                .arg(images, i < 4 ? QStringLiteral("cat") : QStringLiteral("dog"))
+                .arg(i),
+            24, 24, 3, i, ".jpg"));
     QVERIFY(winnow::test::writeFile(images + QStringLiteral("/cat/bad.jpg"), QByteArray()));
     const QString project = dir.filePath(QStringLiteral("p"));
     QCOMPARE(cli({QStringLiteral("init"), project}).code, 0);
     const Run import = cli({QStringLiteral("import"), project, QStringLiteral("--images"), images,
-                            QStringLiteral("--labels-from-folders"), QStringLiteral("--split"), QStringLiteral("train")});
+                            QStringLiteral("--labels-from-folders"), QStringLiteral("--split"),
+                            QStringLiteral("train")});
     QCOMPARE(import.code, 0);
     QVERIFY2(import.out.contains(QStringLiteral("imported 6")), qPrintable(import.out));
     QVERIFY2(import.err.contains(QStringLiteral("bad.jpg: empty file")), qPrintable(import.err));
@@ -104,15 +119,13 @@ void CliTest::initImportInfoRoundTrip()
     QVERIFY(info.out.contains(QStringLiteral("  folder\t6")));
 }
 
-void CliTest::consolidatesAnswerFilesWithoutAProject_data()
-{
+void CliTest::consolidatesAnswerFilesWithoutAProject_data() {
     QTest::addColumn<QString>("method");
     for (const char *m : {"majority", "dawid-skene", "ground-truth", "one-coin", "mace"})
         QTest::newRow(m) << QString::fromLatin1(m);
 }
 
-void CliTest::consolidatesAnswerFilesWithoutAProject()
-{
+void CliTest::consolidatesAnswerFilesWithoutAProject() {
     QFETCH(QString, method);
     QTemporaryDir dir;
     const QString answers = dir.filePath(QStringLiteral("answers.csv"));
@@ -128,11 +141,13 @@ void CliTest::consolidatesAnswerFilesWithoutAProject()
                                              "apple.jpg,w3,Dog\n"));
     const QString out = dir.filePath(QStringLiteral("out.csv"));
     const QString annotators = dir.filePath(QStringLiteral("annotators.csv"));
-    const Run run = cli({QStringLiteral("consolidate"), QStringLiteral("--answers"), answers, QStringLiteral("--method"), method,
-                         QStringLiteral("--out"), out, QStringLiteral("--annotators-out"), annotators});
+    const Run run = cli({QStringLiteral("consolidate"), QStringLiteral("--answers"), answers,
+                         QStringLiteral("--method"), method, QStringLiteral("--out"), out,
+                         QStringLiteral("--annotators-out"), annotators});
     QCOMPARE(run.code, 0);
     // Bad rows are reported with their line numbers; the rest is used.
-    QVERIFY2(run.err.contains(answers + QStringLiteral(":5: expected 3 fields")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(answers + QStringLiteral(":5: expected 3 fields")),
+             qPrintable(run.err));
     QVERIFY2(run.err.contains(answers + QStringLiteral(":9: empty worker")), qPrintable(run.err));
     QFile file(out);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -159,49 +174,68 @@ void CliTest::consolidatesAnswerFilesWithoutAProject()
     QVERIFY(rows[3].startsWith(QStringLiteral("w3,3,")));
 }
 
-void CliTest::consolidatesAProject()
-{
+void CliTest::consolidatesAProject() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("imgs"));
     for (int i = 0; i < 4; ++i)
-        QVERIFY(winnow::test::writeImage(QStringLiteral("%1/%2.png").arg(images).arg(i), 8, 8, 3, i));
+        QVERIFY(
+            winnow::test::writeImage(QStringLiteral("%1/%2.png").arg(images).arg(i), 8, 8, 3, i));
     const QString project = dir.filePath(QStringLiteral("p"));
     QCOMPARE(cli({QStringLiteral("init"), project}).code, 0);
     QCOMPARE(cli({QStringLiteral("import"), project, QStringLiteral("--images"), images}).code, 0);
     const QString answers = dir.filePath(QStringLiteral("a.csv"));
-    QVERIFY(winnow::test::writeFile(answers, "0.png,a,cat\n0.png,b,cat\n1.png,a,dog\n1.png,b,dog\n2.png,a,cat\n2.png,b,dog\n"));
-    QCOMPARE(cli({QStringLiteral("answers"), project, QStringLiteral("--import"), answers}).code, 0);
-    const Run run = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("dawid-skene")});
+    QVERIFY(winnow::test::writeFile(
+        answers, "0.png,a,cat\n0.png,b,cat\n1.png,a,dog\n1.png,b,dog\n2.png,a,cat\n2.png,b,dog\n"));
+    QCOMPARE(cli({QStringLiteral("answers"), project, QStringLiteral("--import"), answers}).code,
+             0);
+    const Run run = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"),
+                         QStringLiteral("dawid-skene")});
     QCOMPARE(run.code, 0);
     QVERIFY2(run.out.contains(QStringLiteral("3 items from 6 answers")), qPrintable(run.out));
-    QVERIFY2(run.out.contains(QStringLiteral("until a consolidation is marked current")), qPrintable(run.out));
-    const Run current = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("majority"),
-                             QStringLiteral("--make-current")});
+    QVERIFY2(run.out.contains(QStringLiteral("until a consolidation is marked current")),
+             qPrintable(run.out));
+    const Run current = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"),
+                             QStringLiteral("majority"), QStringLiteral("--make-current")});
     QCOMPARE(current.code, 0);
-    QVERIFY2(current.out.contains(QStringLiteral("training now takes its labels from consolidation 2")), qPrintable(current.out));
-    const Run other = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("one-coin")});
-    QVERIFY2(other.out.contains(QStringLiteral("training still takes its labels from consolidation 2")), qPrintable(other.out));
-    const Run bad = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"), QStringLiteral("vibes")});
+    QVERIFY2(
+        current.out.contains(QStringLiteral("training now takes its labels from consolidation 2")),
+        qPrintable(current.out));
+    const Run other = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"),
+                           QStringLiteral("one-coin")});
+    QVERIFY2(
+        other.out.contains(QStringLiteral("training still takes its labels from consolidation 2")),
+        qPrintable(other.out));
+    const Run bad = cli({QStringLiteral("consolidate"), project, QStringLiteral("--method"),
+                         QStringLiteral("vibes")});
     QCOMPARE(bad.code, 2);
     QVERIFY(bad.err.contains(QStringLiteral("unknown method")));
 }
 
-void CliTest::dedupWritesClustersOfAFolder()
-{
+void CliTest::dedupWritesClustersOfAFolder() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("pics"));
-    const cv::Mat a = winnow::test::drawImage(64, 64, 3, 1), b = winnow::test::drawImage(64, 64, 3, 9);
+    const cv::Mat a = winnow::test::drawImage(64, 64, 3, 1),
+                  b = winnow::test::drawImage(64, 64, 3, 9);
     cv::Mat brighter;
     a.convertTo(brighter, -1, 1.05, 0);
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/x/a.png"), winnow::test::encodeImage(a, ".png")));
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/y/a copy.jpg"), winnow::test::encodeImage(a, ".jpg")));
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/y/a bright.png"), winnow::test::encodeImage(brighter, ".png")));
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/b.png"), winnow::test::encodeImage(b, ".png")));
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/b-again.png"), winnow::test::encodeImage(b, ".png")));
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/alone.png"), winnow::test::encodeImage(winnow::test::drawImage(64, 64, 3, 30), ".png")));
-    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/notes.txt"), QByteArray("not an image")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/x/a.png"),
+                                    winnow::test::encodeImage(a, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/y/a copy.jpg"),
+                                    winnow::test::encodeImage(a, ".jpg")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/y/a bright.png"),
+                                    winnow::test::encodeImage(brighter, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/b.png"),
+                                    winnow::test::encodeImage(b, ".png")));
+    QVERIFY(winnow::test::writeFile(images + QStringLiteral("/b-again.png"),
+                                    winnow::test::encodeImage(b, ".png")));
+    QVERIFY(winnow::test::writeFile(
+        images + QStringLiteral("/alone.png"),
+        winnow::test::encodeImage(winnow::test::drawImage(64, 64, 3, 30), ".png")));
+    QVERIFY(
+        winnow::test::writeFile(images + QStringLiteral("/notes.txt"), QByteArray("not an image")));
     const QString out = dir.filePath(QStringLiteral("clusters.csv"));
-    const Run run = cli({QStringLiteral("dedup"), QStringLiteral("--images"), images, QStringLiteral("--out"), out});
+    const Run run = cli({QStringLiteral("dedup"), QStringLiteral("--images"), images,
+                         QStringLiteral("--out"), out});
     QCOMPARE(run.code, 0);
     QVERIFY2(run.err.contains(QStringLiteral("notes.txt")), qPrintable(run.err));
     QFile file(out);
@@ -209,58 +243,74 @@ void CliTest::dedupWritesClustersOfAFolder()
     const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     // Clusters are numbered from 1 in path order; only images with a duplicate are listed.
     QCOMPARE(lines, (QStringList{QStringLiteral("cluster,path"),
-                                 QStringLiteral("1,%1/b-again.png").arg(images), QStringLiteral("1,%1/b.png").arg(images),
-                                 QStringLiteral("2,%1/x/a.png").arg(images), QStringLiteral("2,%1/y/a bright.png").arg(images),
+                                 QStringLiteral("1,%1/b-again.png").arg(images),
+                                 QStringLiteral("1,%1/b.png").arg(images),
+                                 QStringLiteral("2,%1/x/a.png").arg(images),
+                                 QStringLiteral("2,%1/y/a bright.png").arg(images),
                                  QStringLiteral("2,%1/y/a copy.jpg").arg(images)}));
-    const Run bad = cli({QStringLiteral("dedup"), QStringLiteral("--images"), images, QStringLiteral("--out"), out,
-                         QStringLiteral("--max-distance"), QStringLiteral("99")});
+    const Run bad =
+        cli({QStringLiteral("dedup"), QStringLiteral("--images"), images, QStringLiteral("--out"),
+             out, QStringLiteral("--max-distance"), QStringLiteral("99")});
     QCOMPARE(bad.code, 2);
 }
 
 QTEST_GUILESS_MAIN(CliTest)
 #include "cli_test.moc"
 
-void CliTest::trainsSweepsAndListsRuns()
-{
+void CliTest::trainsSweepsAndListsRuns() {
     QTemporaryDir dir;
-    const QString images = dir.filePath(QStringLiteral("images")), project = dir.filePath(QStringLiteral("p"));
-    winnow::test::writeColourClasses(images, {QStringLiteral("red"), QStringLiteral("green")}, 30, 5);
+    const QString images = dir.filePath(QStringLiteral("images")),
+                  project = dir.filePath(QStringLiteral("p"));
+    winnow::test::writeColourClasses(images, {QStringLiteral("red"), QStringLiteral("green")}, 30,
+                                     5);
     QCOMPARE(cli({QStringLiteral("init"), project}).code, 0);
     // No labels yet: a clear failure, no run stored.
     QCOMPARE(cli({QStringLiteral("import"), project, QStringLiteral("--images"), images}).code, 0);
-    const Run unlabelled = cli({QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("1")});
+    const Run unlabelled =
+        cli({QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("1")});
     QCOMPARE(unlabelled.code, 1);
-    QVERIFY2(unlabelled.err.contains(QStringLiteral("training set is empty")), qPrintable(unlabelled.err));
+    QVERIFY2(unlabelled.err.contains(QStringLiteral("training set is empty")),
+             qPrintable(unlabelled.err));
 
     const QString labelled = dir.filePath(QStringLiteral("q"));
     QCOMPARE(cli({QStringLiteral("init"), labelled}).code, 0);
-    QCOMPARE(cli({QStringLiteral("import"), labelled, QStringLiteral("--images"), images, QStringLiteral("--labels-from-folders")}).code, 0);
-    const Run train = cli({QStringLiteral("train"), labelled, QStringLiteral("--strategy"), QStringLiteral("random"), QStringLiteral("--fraction"),
-                           QStringLiteral("0.5"), QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--width"), QStringLiteral("8"),
-                           QStringLiteral("--json")});
+    QCOMPARE(cli({QStringLiteral("import"), labelled, QStringLiteral("--images"), images,
+                  QStringLiteral("--labels-from-folders")})
+                 .code,
+             0);
+    const Run train =
+        cli({QStringLiteral("train"), labelled, QStringLiteral("--strategy"),
+             QStringLiteral("random"), QStringLiteral("--fraction"), QStringLiteral("0.5"),
+             QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--width"),
+             QStringLiteral("8"), QStringLiteral("--json")});
     QVERIFY2(train.code == 0, qPrintable(train.err));
     const QStringList lines = train.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     int epochs = 0;
     for (const QString &line : lines)
-        epochs += line.contains(QStringLiteral("\"epoch\":")) && line.contains(QStringLiteral("\"val_accuracy\":"));
+        epochs += line.contains(QStringLiteral("\"epoch\":")) &&
+                  line.contains(QStringLiteral("\"val_accuracy\":"));
     QCOMPARE(epochs, 2);
 
     const QString table = dir.filePath(QStringLiteral("table.txt"));
-    const Run sweep = cli({QStringLiteral("sweep"), labelled, QStringLiteral("--fractions"), QStringLiteral("0.3"), QStringLiteral("--strategies"),
-                           QStringLiteral("glister"), QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--select-every"),
-                           QStringLiteral("1"), QStringLiteral("--width"), QStringLiteral("8"), QStringLiteral("--out"), table});
+    const Run sweep = cli(
+        {QStringLiteral("sweep"), labelled, QStringLiteral("--fractions"), QStringLiteral("0.3"),
+         QStringLiteral("--strategies"), QStringLiteral("glister"), QStringLiteral("--epochs"),
+         QStringLiteral("2"), QStringLiteral("--select-every"), QStringLiteral("1"),
+         QStringLiteral("--width"), QStringLiteral("8"), QStringLiteral("--out"), table});
     QVERIFY2(sweep.code == 0, qPrintable(sweep.err));
     QVERIFY(sweep.out.contains(QStringLiteral("speed-up")));
     QFile written(table);
     QVERIFY(written.open(QIODevice::ReadOnly));
     QVERIFY(written.readAll().contains("glister"));
 
-    const Run csv = cli({QStringLiteral("runs"), labelled, QStringLiteral("--csv"), QStringLiteral("--sort"), QStringLiteral("test_accuracy")});
+    const Run csv = cli({QStringLiteral("runs"), labelled, QStringLiteral("--csv"),
+                         QStringLiteral("--sort"), QStringLiteral("test_accuracy")});
     QCOMPARE(csv.code, 0);
     const QStringList rows = csv.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(rows.size(), 4); // header, random, full, glister
-    QVERIFY(rows[0].startsWith(QStringLiteral("run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
-                                              "best_val_accuracy,test_accuracy")));
+    QVERIFY(rows[0].startsWith(QStringLiteral(
+        "run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
+        "best_val_accuracy,test_accuracy")));
     for (int i = 1; i < rows.size(); ++i) {
         const QStringList cells = rows[i].split(QLatin1Char(','));
         QCOMPARE(cells[3], QStringLiteral("2"));

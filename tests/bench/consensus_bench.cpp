@@ -10,13 +10,11 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
-
 #include <random>
 
 using namespace winnow;
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QTextStream out(stdout);
     if (argc < 2) {
@@ -41,7 +39,8 @@ int main(int argc, char *argv[])
             if (unit(rng) > accuracy[size_t(w)])
                 label = int(rng() % kClasses);
             builder.add(i, w, label);
-            csv += 'i' + QByteArray::number(i) + ",w" + QByteArray::number(w) + ",c" + QByteArray::number(label) + '\n';
+            csv += 'i' + QByteArray::number(i) + ",w" + QByteArray::number(w) + ",c" +
+                   QByteArray::number(label) + '\n';
         }
     }
     const core::AnswerTable table = builder.build(kItems, kWorkers, kClasses);
@@ -49,12 +48,14 @@ int main(int argc, char *argv[])
     for (const char *name : {"dawid-skene", "ground-truth", "majority"}) {
         QElapsedTimer timer;
         timer.start();
-        const core::ConsensusResult r = core::makeConsensusMethod(QLatin1String(name))->run(table, {});
+        const core::ConsensusResult r =
+            core::makeConsensusMethod(QLatin1String(name))->run(table, {});
         const double seconds = timer.elapsed() / 1000.0;
         int right = 0;
         for (int i = 0; i < kItems; ++i)
             right += r.label[size_t(i)] == truth[size_t(i)];
-        out << QStringLiteral("consolidate %1 in-process (1,000,000 items x 5 answers, 10 classes, 2,000 annotators): "
+        out << QStringLiteral("consolidate %1 in-process (1,000,000 items x 5 answers, 10 classes, "
+                              "2,000 annotators): "
                               "%2 s, %3 iterations, accuracy %4 (target EM < 2 s)")
                    .arg(QLatin1String(name))
                    .arg(seconds, 0, 'f', 2)
@@ -73,14 +74,16 @@ int main(int argc, char *argv[])
     QProcess cli;
     QElapsedTimer timer;
     timer.start();
-    cli.start(QString::fromLocal8Bit(argv[1]), {QStringLiteral("consolidate"), QStringLiteral("--answers"), answers,
-                                                 QStringLiteral("--method"), QStringLiteral("dawid-skene"),
-                                                 QStringLiteral("--out"), dir.filePath(QStringLiteral("out.csv"))});
+    cli.start(QString::fromLocal8Bit(argv[1]),
+              {QStringLiteral("consolidate"), QStringLiteral("--answers"), answers,
+               QStringLiteral("--method"), QStringLiteral("dawid-skene"), QStringLiteral("--out"),
+               dir.filePath(QStringLiteral("out.csv"))});
     cli.waitForFinished(-1);
     const double seconds = timer.elapsed() / 1000.0;
     rusage usage{};
     getrusage(RUSAGE_CHILDREN, &usage);
-    out << QStringLiteral("winnow-cli consolidate --answers (5,000,000 rows, dawid-skene) end to end: %1 s, peak memory %2 MiB "
+    out << QStringLiteral("winnow-cli consolidate --answers (5,000,000 rows, dawid-skene) end to "
+                          "end: %1 s, peak memory %2 MiB "
                           "(targets < 6 s, < 1024 MiB); it says: %3")
                .arg(seconds, 0, 'f', 2)
                .arg(usage.ru_maxrss / 1024.0, 0, 'f', 0)

@@ -13,18 +13,15 @@
 #include <QFile>
 #include <QTextStream>
 #include <QtConcurrent/QtConcurrentMap>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-
 #include <random>
 
 using namespace winnow;
 
 namespace {
 
-QStringList imagesUnder(const QString &folder)
-{
+QStringList imagesUnder(const QString &folder) {
     QStringList files;
     QDirIterator it(folder, {QStringLiteral("*.jpg")}, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext())
@@ -34,8 +31,7 @@ QStringList imagesUnder(const QString &folder)
 }
 
 // One of the transformations a copy may have gone through.
-cv::Mat transform(const cv::Mat &image, int kind, std::mt19937 &rng)
-{
+cv::Mat transform(const cv::Mat &image, int kind, std::mt19937 &rng) {
     cv::Mat out;
     switch (kind % 5) {
     case 0: { // re-encoded JPEG at quality 50-95
@@ -55,7 +51,8 @@ cv::Mat transform(const cv::Mat &image, int kind, std::mt19937 &rng)
         break;
     case 3: { // cropped by a few pixels and resized back
         const int c = 1 + int(rng() % 2);
-        cv::resize(image(cv::Rect(c, c, image.cols - 2 * c, image.rows - 2 * c)), out, image.size(), 0, 0, cv::INTER_LINEAR);
+        cv::resize(image(cv::Rect(c, c, image.cols - 2 * c, image.rows - 2 * c)), out, image.size(),
+                   0, 0, cv::INTER_LINEAR);
         break;
     }
     default: { // light noise
@@ -73,24 +70,26 @@ cv::Mat transform(const cv::Mat &image, int kind, std::mt19937 &rng)
 
 } // namespace
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QTextStream out(stdout);
     if (argc < 3) {
         out << "usage: curation_bench CIFAR_ARCHIVE CACHE_DIR" << Qt::endl;
         return 2;
     }
-    const QString cifar = bench::cifar10Folder(QString::fromLocal8Bit(argv[1]), QString::fromLocal8Bit(argv[2]));
+    const QString cifar =
+        bench::cifar10Folder(QString::fromLocal8Bit(argv[1]), QString::fromLocal8Bit(argv[2]));
     if (!cifar.isEmpty()) {
         const QStringList files = imagesUnder(cifar);
         QElapsedTimer timer;
         timer.start();
-        const QList<std::uint64_t> hashes = QtConcurrent::blockingMapped<QList<std::uint64_t>>(files, [](const QString &file) {
-            const cv::Mat image = cv::imread(file.toStdString(), cv::IMREAD_UNCHANGED);
-            return image.empty() ? std::uint64_t(0) : core::perceptualHash(image);
-        });
-        out << QStringLiteral("perceptual hashing (read, decode, hash) of %1 CIFAR-10 JPEGs: %2 images/s (target >= 3000)")
+        const QList<std::uint64_t> hashes =
+            QtConcurrent::blockingMapped<QList<std::uint64_t>>(files, [](const QString &file) {
+                const cv::Mat image = cv::imread(file.toStdString(), cv::IMREAD_UNCHANGED);
+                return image.empty() ? std::uint64_t(0) : core::perceptualHash(image);
+            });
+        out << QStringLiteral("perceptual hashing (read, decode, hash) of %1 CIFAR-10 JPEGs: %2 "
+                              "images/s (target >= 3000)")
                    .arg(hashes.size())
                    .arg(hashes.size() / (timer.elapsed() / 1000.0), 0, 'f', 0)
             << Qt::endl;
@@ -104,7 +103,8 @@ int main(int argc, char *argv[])
     timer.start();
     const core::HammingIndex index(random);
     const auto pairs = index.pairsWithin(6);
-    out << QStringLiteral("all pairs within distance 6 among 1,000,000 random 64-bit hashes: %1 pairs in %2 s (target < 3 s)")
+    out << QStringLiteral("all pairs within distance 6 among 1,000,000 random 64-bit hashes: %1 "
+                          "pairs in %2 s (target < 3 s)")
                .arg(pairs.size())
                .arg(timer.elapsed() / 1000.0, 0, 'f', 2)
         << Qt::endl;
@@ -138,9 +138,12 @@ int main(int argc, char *argv[])
             (copy ? truePairs : falsePairs) += 1;
         }
         const qint64 copies = qint64(images.size()) - originals;
-        out << QStringLiteral("near duplicates at distance %1%2: recall %3 (%4 of %5 copies), precision %6 (%7 wrong pairs)")
+        out << QStringLiteral("near duplicates at distance %1%2: recall %3 (%4 of %5 copies), "
+                              "precision %6 (%7 wrong pairs)")
                    .arg(distance)
-                   .arg(distance == core::kDefaultNearDuplicateDistance ? QStringLiteral(" (default)") : QString())
+                   .arg(distance == core::kDefaultNearDuplicateDistance
+                            ? QStringLiteral(" (default)")
+                            : QString())
                    .arg(double(truePairs) / copies, 0, 'f', 4)
                    .arg(truePairs)
                    .arg(copies)
@@ -148,6 +151,8 @@ int main(int argc, char *argv[])
                    .arg(falsePairs)
             << Qt::endl;
     }
-    out << QStringLiteral("curation bench peak memory %1 MiB").arg(bench::peakMemoryMiB(), 0, 'f', 0) << Qt::endl;
+    out << QStringLiteral("curation bench peak memory %1 MiB")
+               .arg(bench::peakMemoryMiB(), 0, 'f', 0)
+        << Qt::endl;
     return 0;
 }

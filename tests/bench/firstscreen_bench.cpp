@@ -1,9 +1,9 @@
 // Opens a large project in the main window and prints the time until the first screen of
 // thumbnails is painted.
-#include "ui/mainwindow.h"
-#include "ui/datasetmodel.h"
-#include "ui/thumbnailcache.h"
 #include "tests/bench/benchsupport.h"
+#include "ui/datasetmodel.h"
+#include "ui/mainwindow.h"
+#include "ui/thumbnailcache.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -12,8 +12,7 @@
 
 using namespace winnow;
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QApplication app(argc, argv);
     QTextStream out(stdout);
     if (argc < 2) {
@@ -38,8 +37,9 @@ int main(int argc, char *argv[])
         QApplication::processEvents(QEventLoop::WaitForMoreEvents, 10);
     window.grid()->viewport()->repaint();
     const qint64 painted = timer.elapsed();
-    out << QStringLiteral("first screen: %1 items, rows listed after %2 ms, thumbnails painted after %3 ms "
-                          "(target < 1000 ms), peak memory %4 MiB")
+    out << QStringLiteral(
+               "first screen: %1 items, rows listed after %2 ms, thumbnails painted after %3 ms "
+               "(target < 1000 ms), peak memory %4 MiB")
                .arg(window.model()->totalCount())
                .arg(listed)
                .arg(painted)

@@ -11,15 +11,15 @@
 
 using namespace winnow;
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QTextStream out(stdout);
     if (argc < 4) {
         out << "usage: import_bench CIFAR_ARCHIVE CACHE_DIR PROJECT_DIR" << Qt::endl;
         return 2;
     }
-    const QString cifar = bench::cifar10Folder(QString::fromLocal8Bit(argv[1]), QString::fromLocal8Bit(argv[2]));
+    const QString cifar =
+        bench::cifar10Folder(QString::fromLocal8Bit(argv[1]), QString::fromLocal8Bit(argv[2]));
     if (cifar.isEmpty()) {
         out << "cannot unpack " << argv[1] << Qt::endl;
         return 1;
@@ -34,8 +34,10 @@ int main(int argc, char *argv[])
     QElapsedTimer timer;
     timer.start();
     qint64 imported = 0;
-    for (const auto &[part, split] : {std::pair{"train", core::Split::Train}, std::pair{"test", core::Split::Test}}) {
-        const auto summary = core::importImageFolder(**project, cifar + u'/' + QLatin1String(part), {split, true});
+    for (const auto &[part, split] :
+         {std::pair{"train", core::Split::Train}, std::pair{"test", core::Split::Test}}) {
+        const auto summary =
+            core::importImageFolder(**project, cifar + u'/' + QLatin1String(part), {split, true});
         if (!summary) {
             out << summary.error().message << Qt::endl;
             return 1;
@@ -43,7 +45,8 @@ int main(int argc, char *argv[])
         imported += summary->imported;
     }
     const double seconds = timer.elapsed() / 1000.0;
-    out << QStringLiteral("import: %1 CIFAR-10 JPEGs in %2 s = %3 images/s (target >= 3000), peak memory %4 MiB")
+    out << QStringLiteral("import: %1 CIFAR-10 JPEGs in %2 s = %3 images/s (target >= 3000), peak "
+                          "memory %4 MiB")
                .arg(imported)
                .arg(seconds, 0, 'f', 2)
                .arg(imported / seconds, 0, 'f', 0)

@@ -13,29 +13,32 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
-
+#include <algorithm>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <algorithm>
 
 using namespace winnow;
 
 namespace {
 
-double percentile(std::vector<double> values, double p)
-{
+double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
-    return values.empty() ? 0 : values[size_t(std::min<double>(values.size() - 1, p * (values.size() - 1) + 0.5))];
+    return values.empty()
+               ? 0
+               : values[size_t(std::min<double>(values.size() - 1, p * (values.size() - 1) + 0.5))];
 }
 
-std::unique_ptr<core::Project> fakeProject(const QString &dir, int count, const QString &imageFolder = {})
-{
+std::unique_ptr<core::Project> fakeProject(const QString &dir, int count,
+                                           const QString &imageFolder = {}) {
     auto project = std::move(core::Project::create(dir)).value();
-    const qint64 batch = *project->createBatch(QStringLiteral("folder"), imageFolder.isEmpty() ? QStringLiteral("/bench/d") : imageFolder, std::nullopt);
+    const qint64 batch = *project->createBatch(
+        QStringLiteral("folder"), imageFolder.isEmpty() ? QStringLiteral("/bench/d") : imageFolder,
+        std::nullopt);
     std::vector<core::NewItem> items(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) {
-        items[size_t(i)].path = imageFolder.isEmpty() ? QStringLiteral("/bench/d/%1.png").arg(i) : QStringLiteral("%1/%2.png").arg(imageFolder).arg(i);
+        items[size_t(i)].path = imageFolder.isEmpty()
+                                    ? QStringLiteral("/bench/d/%1.png").arg(i)
+                                    : QStringLiteral("%1/%2.png").arg(imageFolder).arg(i);
         items[size_t(i)].contentHash = QByteArray::number(i);
         items[size_t(i)].width = items[size_t(i)].height = 32;
         items[size_t(i)].channels = 3;
@@ -45,8 +48,7 @@ std::unique_ptr<core::Project> fakeProject(const QString &dir, int count, const 
     return project;
 }
 
-void keyLatency(QTextStream &out, int side)
-{
+void keyLatency(QTextStream &out, int side) {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("img"));
     QDir().mkpath(images);
@@ -61,7 +63,8 @@ void keyLatency(QTextStream &out, int side)
     auto project = fakeProject(dir.filePath(QStringLiteral("p")), kImages, images);
     for (const char *name : {"cat", "dog"})
         (void)*project->ensureClass(QLatin1String(name));
-    const qint64 annotator = *project->ensureAnnotator(QStringLiteral("bench"), QStringLiteral("human"));
+    const qint64 annotator =
+        *project->ensureAnnotator(QStringLiteral("bench"), QStringLiteral("human"));
 
     ui::LabelingView view;
     view.resize(1280, 800);
@@ -75,7 +78,8 @@ void keyLatency(QTextStream &out, int side)
         while (pause.elapsed() < 60)
             QApplication::processEvents(QEventLoop::AllEvents, 5);
         bool shown = false;
-        auto connection = QObject::connect(&view, &ui::LabelingView::imageShown, [&] { shown = true; });
+        auto connection =
+            QObject::connect(&view, &ui::LabelingView::imageShown, [&] { shown = true; });
         QElapsedTimer timer;
         timer.start();
         QKeyEvent press(QEvent::KeyPress, Qt::Key_1, Qt::NoModifier, QStringLiteral("1"));
@@ -85,7 +89,8 @@ void keyLatency(QTextStream &out, int side)
         ms.push_back(timer.nsecsElapsed() / 1e6);
         QObject::disconnect(connection);
     }
-    out << QStringLiteral("label key -> next image, %1x%1: median %2 ms, p95 %3 ms over %4 presses (target median < 16 ms)")
+    out << QStringLiteral("label key -> next image, %1x%1: median %2 ms, p95 %3 ms over %4 presses "
+                          "(target median < 16 ms)")
                .arg(side)
                .arg(percentile(ms, 0.5), 0, 'f', 2)
                .arg(percentile(ms, 0.95), 0, 'f', 2)
@@ -93,8 +98,7 @@ void keyLatency(QTextStream &out, int side)
         << Qt::endl;
 }
 
-void csvImport(QTextStream &out)
-{
+void csvImport(QTextStream &out) {
     QTemporaryDir dir;
     constexpr int kItems = 100000;
     constexpr int kRows = 1000000;
@@ -104,8 +108,8 @@ void csvImport(QTextStream &out)
     quint32 state = 12345;
     for (int r = 0; r < kRows; ++r) {
         state = state * 1664525u + 1013904223u;
-        csv += QByteArray::number(r % kItems) + ".png,w" + QByteArray::number((state >> 8) % 2000) + ",c" +
-               QByteArray::number((state >> 20) % 10) + '\n';
+        csv += QByteArray::number(r % kItems) + ".png,w" + QByteArray::number((state >> 8) % 2000) +
+               ",c" + QByteArray::number((state >> 20) % 10) + '\n';
     }
     const QString file = dir.filePath(QStringLiteral("answers.csv"));
     QFile f(file);
@@ -117,7 +121,8 @@ void csvImport(QTextStream &out)
         out << summary.error().message << Qt::endl;
         return;
     }
-    out << QStringLiteral("answers CSV import: %1 rows (%2 new, %3 duplicates) in %4 s = %5 rows/s (target >= 200,000)")
+    out << QStringLiteral("answers CSV import: %1 rows (%2 new, %3 duplicates) in %4 s = %5 rows/s "
+                          "(target >= 200,000)")
                .arg(summary->rows)
                .arg(summary->imported)
                .arg(summary->duplicates)
@@ -126,7 +131,8 @@ void csvImport(QTextStream &out)
         << Qt::endl;
 
     // Claiming the next batch of a queue over this project (100,000 items, 1,000,000 answers).
-    const qint64 annotator = *project->ensureAnnotator(QStringLiteral("new"), QStringLiteral("human"));
+    const qint64 annotator =
+        *project->ensureAnnotator(QStringLiteral("new"), QStringLiteral("human"));
     if (!core::LabelingSession::setAnswersWanted(*project, 15))
         return;
     core::LabelingSession session(*project, annotator);
@@ -143,13 +149,14 @@ void csvImport(QTextStream &out)
 
 } // namespace
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QApplication app(argc, argv);
     QTextStream out(stdout);
     for (int side : {32, 256, 1024})
         keyLatency(out, side);
     csvImport(out);
-    out << QStringLiteral("labeling bench peak memory %1 MiB").arg(bench::peakMemoryMiB(), 0, 'f', 0) << Qt::endl;
+    out << QStringLiteral("labeling bench peak memory %1 MiB")
+               .arg(bench::peakMemoryMiB(), 0, 'f', 0)
+        << Qt::endl;
     return 0;
 }

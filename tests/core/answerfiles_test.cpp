@@ -2,7 +2,6 @@
 #include "core/io/folderimporter.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
-
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -14,10 +13,10 @@ namespace {
 
 // A project with images a/cat/1.png, a/cat/2.png, a/dog/3.png and b/dog/3.png (the same file
 // name under two import folders, so "dog/3.png" alone is ambiguous).
-std::unique_ptr<Project> makeProject(QTemporaryDir &dir)
-{
+std::unique_ptr<Project> makeProject(QTemporaryDir &dir) {
     for (const char *name : {"a/cat/1.png", "a/cat/2.png", "a/dog/3.png", "b/dog/3.png"})
-        winnow::test::writeImage(dir.filePath(QLatin1String(name)), 8, 8, 3, int(qHash(QLatin1String(name)) % 100));
+        winnow::test::writeImage(dir.filePath(QLatin1String(name)), 8, 8, 3,
+                                 int(qHash(QLatin1String(name)) % 100));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
     for (const char *folder : {"a", "b"}) {
         if (!importImageFolder(*project, dir.filePath(QLatin1String(folder)), {}).ok())
@@ -26,33 +25,33 @@ std::unique_ptr<Project> makeProject(QTemporaryDir &dir)
     return project;
 }
 
-QString writeText(QTemporaryDir &dir, const QString &name, const QByteArray &text)
-{
+QString writeText(QTemporaryDir &dir, const QString &name, const QByteArray &text) {
     const QString path = dir.filePath(name);
     winnow::test::writeFile(path, text);
     return path;
 }
 
-QStringList answerRows(Project &project)
-{
+QStringList answerRows(Project &project) {
     QStringList rows;
-    Statement query(project.database(),
-                    "SELECT i.path, n.name, c.name FROM answers a JOIN items i ON i.id = a.item_id"
-                    " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id"
-                    " WHERE a.revokes IS NULL ORDER BY a.id");
+    Statement query(
+        project.database(),
+        "SELECT i.path, n.name, c.name FROM answers a JOIN items i ON i.id = a.item_id"
+        " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id"
+        " WHERE a.revokes IS NULL ORDER BY a.id");
     while (query.step())
-        rows << QStringLiteral("%1|%2|%3").arg(query.text(0).section(u'/', -3), query.text(1), query.text(2));
+        rows << QStringLiteral("%1|%2|%3")
+                    .arg(query.text(0).section(u'/', -3), query.text(1), query.text(2));
     return rows;
 }
 
 // Each reported issue, as "line: reason", starts with the expected text, in order.
-void compareIssues(const AnswerImportSummary &summary, const QStringList &expected)
-{
+void compareIssues(const AnswerImportSummary &summary, const QStringList &expected) {
     QCOMPARE(summary.issues.size(), size_t(expected.size()));
     for (qsizetype i = 0; i < expected.size(); ++i) {
         const LineIssue &issue = summary.issues[size_t(i)];
         const QString got = QStringLiteral("%1: %2").arg(issue.line).arg(issue.reason);
-        QVERIFY2(got.startsWith(expected[i]), qPrintable(got + QStringLiteral(" vs ") + expected[i]));
+        QVERIFY2(got.startsWith(expected[i]),
+                 qPrintable(got + QStringLiteral(" vs ") + expected[i]));
     }
 }
 
@@ -71,54 +70,65 @@ private Q_SLOTS:
     void missingFileIsAnError();
 };
 
-void AnswerFilesTest::importsCsvRows_data()
-{
+void AnswerFilesTest::importsCsvRows_data() {
     QTest::addColumn<QByteArray>("csv");
     QTest::addColumn<int>("imported");
     QTest::addColumn<QStringList>("issues"); // "line: reason part"
 
     QTest::newRow("header and good rows")
-        << QByteArray("item,worker,label\ncat/1.png,alice,cat\n1.png,bob,dog\r\n2.png,alice,cat\n") << 3 << QStringList{};
+        << QByteArray("item,worker,label\ncat/1.png,alice,cat\n1.png,bob,dog\r\n2.png,alice,cat\n")
+        << 3 << QStringList{};
     QTest::newRow("no header") << QByteArray("cat/1.png,alice,cat\n") << 1 << QStringList{};
     QTest::newRow("quoted fields and BOM")
-        << QByteArray("\xEF\xBB\xBFitem,worker,label\n\"cat/2.png\",\"Smith, Jo\",\"big \"\"cat\"\"\"\n") << 1 << QStringList{};
-    QTest::newRow("absolute and longer paths") << QByteArray("x/a/cat/1.png,w1,cat\n/elsewhere/a/dog/3.png,w1,dog\n") << 2
-                                               << QStringList{};
-    QTest::newRow("s3 uri") << QByteArray("s3://bucket/pets/cat/2.png,w2,cat\n") << 1 << QStringList{};
-    QTest::newRow("blank lines are ignored") << QByteArray("\n1.png,w,cat\n\n") << 1 << QStringList{};
+        << QByteArray(
+               "\xEF\xBB\xBFitem,worker,label\n\"cat/2.png\",\"Smith, Jo\",\"big \"\"cat\"\"\"\n")
+        << 1 << QStringList{};
+    QTest::newRow("absolute and longer paths")
+        << QByteArray("x/a/cat/1.png,w1,cat\n/elsewhere/a/dog/3.png,w1,dog\n") << 2
+        << QStringList{};
+    QTest::newRow("s3 uri") << QByteArray("s3://bucket/pets/cat/2.png,w2,cat\n") << 1
+                            << QStringList{};
+    QTest::newRow("blank lines are ignored")
+        << QByteArray("\n1.png,w,cat\n\n") << 1 << QStringList{};
     QTest::newRow("malformed rows keep their line numbers")
         << QByteArray("item,worker,label\n"
-                      "1.png,alice\n"                 // line 2: two fields
-                      "2.png,alice,cat,extra\n"       // line 3: four fields
-                      "nowhere.png,alice,cat\n"       // line 4: unknown
-                      "dog/3.png,alice,dog\n"         // line 5: ambiguous
-                      ",alice,cat\n"                  // line 6: empty item
-                      "1.png,,cat\n"                  // line 7: empty worker
-                      "1.png,alice,\n"                // line 8: empty label
-                      "a/dog/3.png,alice,dog\n"       // line 9: good
-                      "\"2.png,alice,cat\n")          // line 10: quote never closed
+                      "1.png,alice\n"           // line 2: two fields
+                      "2.png,alice,cat,extra\n" // line 3: four fields
+                      "nowhere.png,alice,cat\n" // line 4: unknown
+                      "dog/3.png,alice,dog\n"   // line 5: ambiguous
+                      ",alice,cat\n"            // line 6: empty item
+                      "1.png,,cat\n"            // line 7: empty worker
+                      "1.png,alice,\n"          // line 8: empty label
+                      "a/dog/3.png,alice,dog\n" // line 9: good
+                      "\"2.png,alice,cat\n")    // line 10: quote never closed
         << 1
-        << QStringList{QStringLiteral("2: expected 3 fields"), QStringLiteral("3: expected 3 fields"),
-                       QStringLiteral("4: unknown item 'nowhere.png'"), QStringLiteral("5: 'dog/3.png' names several items"),
-                       QStringLiteral("6: empty item"), QStringLiteral("7: empty worker"), QStringLiteral("8: empty label"),
+        << QStringList{QStringLiteral("2: expected 3 fields"),
+                       QStringLiteral("3: expected 3 fields"),
+                       QStringLiteral("4: unknown item 'nowhere.png'"),
+                       QStringLiteral("5: 'dog/3.png' names several items"),
+                       QStringLiteral("6: empty item"),
+                       QStringLiteral("7: empty worker"),
+                       QStringLiteral("8: empty label"),
                        QStringLiteral("10: a quoted field is not closed")};
-    QTest::newRow("CRLF line endings") << QByteArray("item,worker,label\r\ncat/1.png,alice,cat\r\n2.png,bob,dog\r\n") << 2
-                                       << QStringList{};
+    QTest::newRow("CRLF line endings")
+        << QByteArray("item,worker,label\r\ncat/1.png,alice,cat\r\n2.png,bob,dog\r\n") << 2
+        << QStringList{};
     QTest::newRow("CR-only line endings")
-        << QByteArray("item,worker,label\rcat/1.png,alice,cat\r2.png,bob,dog\rnope.png,w,cat\r") << 2
-        << QStringList{QStringLiteral("4: unknown item")};
+        << QByteArray("item,worker,label\rcat/1.png,alice,cat\r2.png,bob,dog\rnope.png,w,cat\r")
+        << 2 << QStringList{QStringLiteral("4: unknown item")};
     QTest::newRow("quoted line break counts lines")
-        << QByteArray("\"1.png\",\"multi\nline\",cat\nnope.png,w,cat\n") << 1 << QStringList{QStringLiteral("3: unknown item")};
+        << QByteArray("\"1.png\",\"multi\nline\",cat\nnope.png,w,cat\n") << 1
+        << QStringList{QStringLiteral("3: unknown item")};
 }
 
-void AnswerFilesTest::importsCsvRows()
-{
+void AnswerFilesTest::importsCsvRows() {
     QFETCH(QByteArray, csv);
     QFETCH(int, imported);
     QFETCH(QStringList, issues);
     QTemporaryDir dir;
     auto project = makeProject(dir);
-    const auto summary = importAnswersCsv(*project, writeText(dir, QStringLiteral("answers.csv"), csv));
+    const auto summary =
+        importAnswersCsv(*project, writeText(dir, QStringLiteral("answers.csv"), csv));
     QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
     QCOMPARE(summary->imported, qint64(imported));
     QCOMPARE(summary->rejected, qint64(issues.size()));
@@ -128,61 +138,82 @@ void AnswerFilesTest::importsCsvRows()
         QVERIFY2(!row.contains(u'\r'), qPrintable(row));
 }
 
-void AnswerFilesTest::importsGroundTruthManifestLines_data()
-{
+void AnswerFilesTest::importsGroundTruthManifestLines_data() {
     QTest::addColumn<QByteArray>("manifest");
     QTest::addColumn<QStringList>("answers"); // path tail|worker|label
     QTest::addColumn<QStringList>("issues");
 
     QTest::newRow("consolidated label, job as worker")
-        << QByteArray(R"({"source-ref":"s3://b/data/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat","confidence":0.93,"type":"groundtruth/image-classification","job-name":"labeling-job/pets","human-annotated":"yes","creation-date":"2026-01-01T00:00:00"}})" "\n")
+        << QByteArray(
+               R"({"source-ref":"s3://b/data/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat","confidence":0.93,"type":"groundtruth/image-classification","job-name":"labeling-job/pets","human-annotated":"yes","creation-date":"2026-01-01T00:00:00"}})"
+               "\n")
         << QStringList{QStringLiteral("a/cat/1.png|labeling-job/pets|cat")} << QStringList{};
     QTest::newRow("worker responses")
-        << QByteArray(R"({"source-ref":"s3://b/cat/2.png","animal":1,"animal-metadata":{"class-name":"dog","class-map":{"0":"cat","1":"dog"},"worker-responses":[{"workerId":"private.w1","label":0},{"workerId":"private.w2","class-name":"dog"}]}})" "\n")
-        << QStringList{QStringLiteral("a/cat/2.png|private.w1|cat"), QStringLiteral("a/cat/2.png|private.w2|dog")} << QStringList{};
-    const QByteArray twoLines = R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat"}})"
-                                "%1"
-                                R"({"source-ref":"s3://b/cat/2.png","pets":1,"pets-metadata":{"class-name":"dog"}})"
-                                "%1";
-    const QStringList twoAnswers{QStringLiteral("a/cat/1.png|ground-truth|cat"), QStringLiteral("a/cat/2.png|ground-truth|dog")};
-    QTest::newRow("byte-order mark") << "\xEF\xBB\xBF" + QByteArray(twoLines).replace("%1", "\n") << twoAnswers << QStringList{};
-    QTest::newRow("CRLF line endings") << QByteArray(twoLines).replace("%1", "\r\n") << twoAnswers << QStringList{};
+        << QByteArray(
+               R"({"source-ref":"s3://b/cat/2.png","animal":1,"animal-metadata":{"class-name":"dog","class-map":{"0":"cat","1":"dog"},"worker-responses":[{"workerId":"private.w1","label":0},{"workerId":"private.w2","class-name":"dog"}]}})"
+               "\n")
+        << QStringList{QStringLiteral("a/cat/2.png|private.w1|cat"),
+                       QStringLiteral("a/cat/2.png|private.w2|dog")}
+        << QStringList{};
+    const QByteArray twoLines =
+        R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat"}})"
+        "%1"
+        R"({"source-ref":"s3://b/cat/2.png","pets":1,"pets-metadata":{"class-name":"dog"}})"
+        "%1";
+    const QStringList twoAnswers{QStringLiteral("a/cat/1.png|ground-truth|cat"),
+                                 QStringLiteral("a/cat/2.png|ground-truth|dog")};
+    QTest::newRow("byte-order mark")
+        << "\xEF\xBB\xBF" + QByteArray(twoLines).replace("%1", "\n") << twoAnswers << QStringList{};
+    QTest::newRow("CRLF line endings")
+        << QByteArray(twoLines).replace("%1", "\r\n") << twoAnswers << QStringList{};
     QTest::newRow("CR-only line endings and a bad line")
-        << QByteArray(twoLines).replace("%1", "\r") + "{broken\r" << twoAnswers << QStringList{QStringLiteral("3: not JSON")};
+        << QByteArray(twoLines).replace("%1", "\r") + "{broken\r" << twoAnswers
+        << QStringList{QStringLiteral("3: not JSON")};
     QTest::newRow("malformed lines")
-        << QByteArray("{not json\n"
-                      "[1,2]\n"
-                      R"({"pets":0,"pets-metadata":{"class-name":"cat"}})" "\n"
-                      R"({"source-ref":"s3://b/cat/1.png","pets":0})" "\n"
-                      R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"confidence":1}})" "\n"
-                      R"({"source-ref":"s3://b/zebra/9.png","pets":0,"pets-metadata":{"class-name":"cat"}})" "\n"
-                      R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat","worker-responses":[{"label":"cat"}]}})" "\n"
-                      "\n"
-                      R"({"source-ref":"s3://b/a/dog/3.png","pets":1,"pets-metadata":{"class-name":"dog"}})" "\n")
+        << QByteArray(
+               "{not json\n"
+               "[1,2]\n"
+               R"({"pets":0,"pets-metadata":{"class-name":"cat"}})"
+               "\n"
+               R"({"source-ref":"s3://b/cat/1.png","pets":0})"
+               "\n"
+               R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"confidence":1}})"
+               "\n"
+               R"({"source-ref":"s3://b/zebra/9.png","pets":0,"pets-metadata":{"class-name":"cat"}})"
+               "\n"
+               R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"class-name":"cat","worker-responses":[{"label":"cat"}]}})"
+               "\n"
+               "\n"
+               R"({"source-ref":"s3://b/a/dog/3.png","pets":1,"pets-metadata":{"class-name":"dog"}})"
+               "\n")
         << QStringList{QStringLiteral("a/dog/3.png|ground-truth|dog")}
-        << QStringList{QStringLiteral("1: not JSON"), QStringLiteral("2: not a JSON object"), QStringLiteral("3: no \"source-ref\""),
-                       QStringLiteral("4: no label attribute"), QStringLiteral("5: \"pets-metadata\" has no \"class-name\""),
-                       QStringLiteral("6: unknown item"), QStringLiteral("7: a worker response lacks")};
+        << QStringList{QStringLiteral("1: not JSON"),
+                       QStringLiteral("2: not a JSON object"),
+                       QStringLiteral("3: no \"source-ref\""),
+                       QStringLiteral("4: no label attribute"),
+                       QStringLiteral("5: \"pets-metadata\" has no \"class-name\""),
+                       QStringLiteral("6: unknown item"),
+                       QStringLiteral("7: a worker response lacks")};
 }
 
-void AnswerFilesTest::importsGroundTruthManifestLines()
-{
+void AnswerFilesTest::importsGroundTruthManifestLines() {
     QFETCH(QByteArray, manifest);
     QFETCH(QStringList, answers);
     QFETCH(QStringList, issues);
     QTemporaryDir dir;
     auto project = makeProject(dir);
-    const auto summary = importAnswers(*project, writeText(dir, QStringLiteral("output.manifest"), manifest));
+    const auto summary =
+        importAnswers(*project, writeText(dir, QStringLiteral("output.manifest"), manifest));
     QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
     QCOMPARE(answerRows(*project), answers);
     compareIssues(*summary, issues);
 }
 
-void AnswerFilesTest::reimportAddsNothingTwice()
-{
+void AnswerFilesTest::reimportAddsNothingTwice() {
     QTemporaryDir dir;
     auto project = makeProject(dir);
-    const QString file = writeText(dir, QStringLiteral("a.csv"), "1.png,alice,cat\n2.png,alice,cat\n2.png,alice,cat\n");
+    const QString file = writeText(dir, QStringLiteral("a.csv"),
+                                   "1.png,alice,cat\n2.png,alice,cat\n2.png,alice,cat\n");
     const auto first = importAnswersCsv(*project, file);
     QCOMPARE(first->imported, qint64(2));
     QCOMPARE(first->duplicates, qint64(1));
@@ -192,12 +223,14 @@ void AnswerFilesTest::reimportAddsNothingTwice()
     QCOMPARE(project->summary()->answers, qint64(2));
 }
 
-void AnswerFilesTest::exportThenImportRoundTrips()
-{
+void AnswerFilesTest::exportThenImportRoundTrips() {
     QTemporaryDir dir;
     auto project = makeProject(dir);
-    QVERIFY(importAnswersCsv(*project, writeText(dir, QStringLiteral("a.csv"),
-                                                 "1.png,\"Smith, Jo\",cat\n2.png,bob,cat\na/dog/3.png,bob,dog\nb/dog/3.png,bob,dog\n"))
+    QVERIFY(importAnswersCsv(
+                *project,
+                writeText(dir, QStringLiteral("a.csv"),
+                          "1.png,\"Smith, "
+                          "Jo\",cat\n2.png,bob,cat\na/dog/3.png,bob,dog\nb/dog/3.png,bob,dog\n"))
                 .ok());
     const QString exported = dir.filePath(QStringLiteral("out.csv"));
     const auto rows = exportAnswersCsv(*project, exported);
@@ -220,8 +253,7 @@ void AnswerFilesTest::exportThenImportRoundTrips()
     QCOMPARE(answerRows(*copy), answerRows(*project));
 }
 
-void AnswerFilesTest::missingFileIsAnError()
-{
+void AnswerFilesTest::missingFileIsAnError() {
     QTemporaryDir dir;
     auto project = makeProject(dir);
     const auto summary = importAnswers(*project, dir.filePath(QStringLiteral("none.csv")));

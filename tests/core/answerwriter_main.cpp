@@ -5,13 +5,11 @@
 
 #include <QCoreApplication>
 #include <QThread>
-
 #include <cstdio>
 
 using namespace winnow::core;
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     if (argc < 4)
         return 2;
@@ -20,7 +18,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "%s\n", qPrintable(project.error().message));
         return 1;
     }
-    const auto annotator = (*project)->ensureAnnotator(QString::fromLocal8Bit(argv[2]), QStringLiteral("human"));
+    const auto annotator =
+        (*project)->ensureAnnotator(QString::fromLocal8Bit(argv[2]), QStringLiteral("human"));
     const qint64 classId = QByteArray(argv[3]).toLongLong();
     if (!annotator) {
         std::fprintf(stderr, "annotator: %s\n", qPrintable(annotator.error().message));
@@ -30,7 +29,8 @@ int main(int argc, char *argv[])
     for (int round = 0;; ++round) {
         const auto queue = session.claim(10);
         if (!queue || queue->empty()) {
-            std::fprintf(stderr, "claim: %s\n", queue ? "queue empty" : qPrintable(queue.error().message));
+            std::fprintf(stderr, "claim: %s\n",
+                         queue ? "queue empty" : qPrintable(queue.error().message));
             return 1;
         }
         for (const QueueEntry &entry : *queue) {

@@ -1,7 +1,6 @@
 #include "core/consensus/consensus.h"
 
 #include <QTest>
-
 #include <cmath>
 #include <random>
 
@@ -22,8 +21,7 @@ struct WorkerModel {
 };
 
 Crowd simulate(int items, int classes, const std::vector<WorkerModel> &workers, int answersPerItem,
-               const std::vector<double> &prior, std::uint32_t seed, int fixedAnswers = -1)
-{
+               const std::vector<double> &prior, std::uint32_t seed, int fixedAnswers = -1) {
     std::mt19937 rng(seed);
     std::discrete_distribution<int> classOf(prior.begin(), prior.end());
     std::uniform_real_distribution<double> unit(0, 1);
@@ -74,8 +72,7 @@ Crowd simulate(int items, int classes, const std::vector<WorkerModel> &workers, 
     return crowd;
 }
 
-double accuracy(const ConsensusResult &r, const Crowd &c)
-{
+double accuracy(const ConsensusResult &r, const Crowd &c) {
     int right = 0, counted = 0;
     for (size_t i = 0; i < c.truth.size(); ++i) {
         if (r.label[i] < 0)
@@ -87,8 +84,7 @@ double accuracy(const ConsensusResult &r, const Crowd &c)
 }
 
 // Expected calibration error over ten confidence bins.
-double calibrationError(const ConsensusResult &r, const Crowd &c)
-{
+double calibrationError(const ConsensusResult &r, const Crowd &c) {
     double total[10] = {}, correct[10] = {}, confidence[10] = {};
     for (size_t i = 0; i < c.truth.size(); ++i) {
         const int bin = std::min(9, int(r.confidence[i] * 10));
@@ -99,17 +95,19 @@ double calibrationError(const ConsensusResult &r, const Crowd &c)
     double ece = 0;
     for (int b = 0; b < 10; ++b)
         if (total[b] > 0)
-            ece += total[b] / double(c.truth.size()) * std::abs(correct[b] / total[b] - confidence[b] / total[b]);
+            ece += total[b] / double(c.truth.size()) *
+                   std::abs(correct[b] / total[b] - confidence[b] / total[b]);
     return ece;
 }
 
-void checkSane(const ConsensusResult &r, const AnswerTable &t)
-{
+void checkSane(const ConsensusResult &r, const AnswerTable &t) {
     QCOMPARE(r.label.size(), size_t(t.items));
     for (int i = 0; i < t.items; ++i) {
         const float conf = r.confidence[size_t(i)];
-        QVERIFY2(std::isfinite(conf) && conf >= 0 && conf <= 1.0001f, qPrintable(QString::number(conf)));
-        QVERIFY(r.label[size_t(i)] >= (t.answersOf(i) > 0 ? 0 : -1) && r.label[size_t(i)] < t.classes);
+        QVERIFY2(std::isfinite(conf) && conf >= 0 && conf <= 1.0001f,
+                 qPrintable(QString::number(conf)));
+        QVERIFY(r.label[size_t(i)] >= (t.answersOf(i) > 0 ? 0 : -1) &&
+                r.label[size_t(i)] < t.classes);
         double sum = 0;
         for (int k = 0; k < t.classes; ++k) {
             const float p = r.posterior[size_t(i) * size_t(t.classes) + size_t(k)];
@@ -126,8 +124,7 @@ void checkSane(const ConsensusResult &r, const AnswerTable &t)
     }
 }
 
-std::vector<WorkerModel> mixedCrowd()
-{
+std::vector<WorkerModel> mixedCrowd() {
     std::vector<WorkerModel> workers;
     for (int w = 0; w < 6; ++w)
         workers.push_back({WorkerModel::Diagonal, 0.92});
@@ -160,18 +157,17 @@ private Q_SLOTS:
     void noLabelIsInventedOnSimulatedCrowds();
 };
 
-void ConsensusTest::emMethodsBeatMajorityWhenQualityDiffers_data()
-{
+void ConsensusTest::emMethodsBeatMajorityWhenQualityDiffers_data() {
     QTest::addColumn<QString>("method");
     for (const char *m : {"dawid-skene", "ground-truth", "one-coin", "mace"})
         QTest::newRow(m) << QString::fromLatin1(m);
 }
 
-void ConsensusTest::emMethodsBeatMajorityWhenQualityDiffers()
-{
+void ConsensusTest::emMethodsBeatMajorityWhenQualityDiffers() {
     QFETCH(QString, method);
     const Crowd crowd = simulate(3000, 4, mixedCrowd(), 5, {0.25, 0.25, 0.25, 0.25}, 7);
-    const ConsensusResult majority = makeConsensusMethod(QStringLiteral("majority"))->run(crowd.table, {});
+    const ConsensusResult majority =
+        makeConsensusMethod(QStringLiteral("majority"))->run(crowd.table, {});
     const ConsensusResult em = makeConsensusMethod(method)->run(crowd.table, {});
     checkSane(em, crowd.table);
     const double m = accuracy(majority, crowd), e = accuracy(em, crowd);
@@ -179,15 +175,17 @@ void ConsensusTest::emMethodsBeatMajorityWhenQualityDiffers()
     QVERIFY2(e > m + 0.02, qPrintable(QStringLiteral("%1 vs majority %2").arg(e).arg(m)));
 }
 
-void ConsensusTest::estimatedAccuraciesAreCloseToTheTruth()
-{
+void ConsensusTest::estimatedAccuraciesAreCloseToTheTruth() {
     const Crowd crowd = simulate(3000, 4, mixedCrowd(), 5, {0.25, 0.25, 0.25, 0.25}, 11);
     for (const char *name : {"dawid-skene", "ground-truth"}) {
         const ConsensusResult r = makeConsensusMethod(QLatin1String(name))->run(crowd.table, {});
         for (size_t w = 0; w < r.workers.size(); ++w) {
             const double error = std::abs(r.workers[w].accuracy - crowd.trueAccuracy[w]);
             QVERIFY2(error < 0.05, qPrintable(QStringLiteral("%1 worker %2: estimated %3, true %4")
-                                                   .arg(QLatin1String(name)).arg(w).arg(r.workers[w].accuracy).arg(crowd.trueAccuracy[w])));
+                                                  .arg(QLatin1String(name))
+                                                  .arg(w)
+                                                  .arg(r.workers[w].accuracy)
+                                                  .arg(crowd.trueAccuracy[w])));
             // The matrix says the same: its prior-weighted diagonal is the accuracy.
             double diagonal = 0;
             for (int k = 0; k < 4; ++k)
@@ -197,8 +195,7 @@ void ConsensusTest::estimatedAccuraciesAreCloseToTheTruth()
     }
 }
 
-void ConsensusTest::confidenceIsCalibrated()
-{
+void ConsensusTest::confidenceIsCalibrated() {
     // Fewer answers per item so that confidences spread over the whole range.
     const Crowd crowd = simulate(6000, 4, mixedCrowd(), 3, {0.4, 0.3, 0.2, 0.1}, 13);
     for (const char *name : {"dawid-skene", "ground-truth"}) {
@@ -209,19 +206,19 @@ void ConsensusTest::confidenceIsCalibrated()
     }
 }
 
-void ConsensusTest::awkwardCrowdsStaySensible_data()
-{
+void ConsensusTest::awkwardCrowdsStaySensible_data() {
     QTest::addColumn<QString>("method");
     QTest::addColumn<QString>("crowd");
     for (const char *m : {"majority", "dawid-skene", "ground-truth", "one-coin", "mace"})
-        for (const char *c : {"few answers each", "spammers", "always the same class", "adversarial",
-                              "heavy imbalance", "one answer per item", "class nobody chose", "many annotators"})
-            QTest::newRow(qPrintable(QStringLiteral("%1, %2").arg(QLatin1String(m), QLatin1String(c))))
+        for (const char *c :
+             {"few answers each", "spammers", "always the same class", "adversarial",
+              "heavy imbalance", "one answer per item", "class nobody chose", "many annotators"})
+            QTest::newRow(
+                qPrintable(QStringLiteral("%1, %2").arg(QLatin1String(m), QLatin1String(c))))
                 << QString::fromLatin1(m) << QString::fromLatin1(c);
 }
 
-void ConsensusTest::awkwardCrowdsStaySensible()
-{
+void ConsensusTest::awkwardCrowdsStaySensible() {
     QFETCH(QString, method);
     QFETCH(QString, crowd);
     std::vector<WorkerModel> workers = mixedCrowd();
@@ -275,12 +272,14 @@ void ConsensusTest::awkwardCrowdsStaySensible()
         for (int k = 0; k < 4; ++k)
             if (present[size_t(k)] >= 20)
                 QVERIFY2(predicted[size_t(k)] >= present[size_t(k)] / 3,
-                         qPrintable(QStringLiteral("class %1: predicted %2 of %3").arg(k).arg(predicted[size_t(k)]).arg(present[size_t(k)])));
+                         qPrintable(QStringLiteral("class %1: predicted %2 of %3")
+                                        .arg(k)
+                                        .arg(predicted[size_t(k)])
+                                        .arg(present[size_t(k)])));
     }
 }
 
-void ConsensusTest::resultsAreDeterministic()
-{
+void ConsensusTest::resultsAreDeterministic() {
     // Enough items that two threads share the work.
     const Crowd crowd = simulate(6000, 5, mixedCrowd(), 3, {0.2, 0.2, 0.2, 0.2, 0.2}, 5);
     for (const QString &name : consensusMethodNames()) {
@@ -295,8 +294,7 @@ void ConsensusTest::resultsAreDeterministic()
     }
 }
 
-void ConsensusTest::majorityTieGoesToTheMoreReliableVoters()
-{
+void ConsensusTest::majorityTieGoesToTheMoreReliableVoters() {
     // Worker 0 agrees with the majority on ten items, worker 1 never does; on the last item
     // they disagree alone and worker 0's class wins, whichever class index it has.
     for (int good : {0, 1}) {
@@ -315,8 +313,7 @@ void ConsensusTest::majorityTieGoesToTheMoreReliableVoters()
     }
 }
 
-void ConsensusTest::majorityTiesWithoutEvidenceDoNotFavourTheFirstClass()
-{
+void ConsensusTest::majorityTiesWithoutEvidenceDoNotFavourTheFirstClass() {
     // Two unknown workers disagree on every item: the seeded hash decides, evenly.
     AnswerTableBuilder builder;
     for (int i = 0; i < 400; ++i) {
@@ -329,18 +326,17 @@ void ConsensusTest::majorityTiesWithoutEvidenceDoNotFavourTheFirstClass()
     const auto zeros = std::count(r.label.begin(), r.label.end(), 0);
     QVERIFY2(zeros > 150 && zeros < 250, qPrintable(QString::number(zeros)));
     options.seed = 99;
-    const ConsensusResult other = makeConsensusMethod(QStringLiteral("majority"))->run(table, options);
+    const ConsensusResult other =
+        makeConsensusMethod(QStringLiteral("majority"))->run(table, options);
     QVERIFY(other.label != r.label); // the seed matters
 }
 
-void ConsensusTest::unknownMethodIsRejected()
-{
+void ConsensusTest::unknownMethodIsRejected() {
     QVERIFY(makeConsensusMethod(QStringLiteral("glad-ish")) == nullptr);
     QCOMPARE(consensusMethodNames().size(), 5);
 }
 
-void ConsensusTest::rareClassGivenUnanimouslyIsKept_data()
-{
+void ConsensusTest::rareClassGivenUnanimouslyIsKept_data() {
     QTest::addColumn<QString>("method");
     for (const QString &name : consensusMethodNames())
         QTest::newRow(qPrintable(name)) << name;
@@ -348,8 +344,7 @@ void ConsensusTest::rareClassGivenUnanimouslyIsKept_data()
 
 // Two items answered x by both of two annotators, among fifty answered bird by two others:
 // the rare class stays, whatever the class prior says.
-void ConsensusTest::rareClassGivenUnanimouslyIsKept()
-{
+void ConsensusTest::rareClassGivenUnanimouslyIsKept() {
     QFETCH(QString, method);
     for (int classes : {2, 3}) {
         AnswerTableBuilder builder;
@@ -370,16 +365,14 @@ void ConsensusTest::rareClassGivenUnanimouslyIsKept()
     }
 }
 
-void ConsensusTest::noLabelIsInventedOnSimulatedCrowds_data()
-{
+void ConsensusTest::noLabelIsInventedOnSimulatedCrowds_data() {
     QTest::addColumn<QString>("method");
     for (const QString &name : consensusMethodNames())
         QTest::newRow(qPrintable(name)) << name;
 }
 
 // On crowds of better-than-chance annotators with rare classes, every label is one an answer gave.
-void ConsensusTest::noLabelIsInventedOnSimulatedCrowds()
-{
+void ConsensusTest::noLabelIsInventedOnSimulatedCrowds() {
     QFETCH(QString, method);
     for (std::uint32_t seed : {3u, 5u, 7u}) {
         std::vector<WorkerModel> workers;
@@ -391,11 +384,15 @@ void ConsensusTest::noLabelIsInventedOnSimulatedCrowds()
         int invented = 0;
         for (int i = 0; i < c.table.items; ++i) {
             bool given = false;
-            for (std::int64_t a = c.table.offsets[size_t(i)]; a < c.table.offsets[size_t(i) + 1]; ++a)
+            for (std::int64_t a = c.table.offsets[size_t(i)]; a < c.table.offsets[size_t(i) + 1];
+                 ++a)
                 given = given || c.table.label[size_t(a)] == r.label[size_t(i)];
             invented += given ? 0 : 1;
         }
-        QVERIFY2(invented == 0, qPrintable(QStringLiteral("seed %1: %2 items got a label no answer gave").arg(seed).arg(invented)));
+        QVERIFY2(invented == 0,
+                 qPrintable(QStringLiteral("seed %1: %2 items got a label no answer gave")
+                                .arg(seed)
+                                .arg(invented)));
     }
 }
 

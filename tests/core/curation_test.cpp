@@ -5,12 +5,10 @@
 #include "core/curation/splits.h"
 #include "core/io/folderimporter.h"
 #include "core/store/statement.h"
-
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <map>
 #include <random>
 #include <set>
@@ -20,15 +18,15 @@ using namespace winnow::core;
 namespace {
 
 // A photo-like test image: smooth random structure at several scales.
-cv::Mat texturedImage(int side, unsigned seed)
-{
+cv::Mat texturedImage(int side, unsigned seed) {
     cv::RNG rng(seed);
     cv::Mat image(side, side, CV_8UC3);
     rng.fill(image, cv::RNG::UNIFORM, 0, 255);
     cv::GaussianBlur(image, image, cv::Size(0, 0), side / 10.0);
     cv::normalize(image, image, 0, 255, cv::NORM_MINMAX);
     for (int s = 0; s < 6; ++s)
-        cv::circle(image, cv::Point(rng.uniform(0, side), rng.uniform(0, side)), rng.uniform(side / 12, side / 4),
+        cv::circle(image, cv::Point(rng.uniform(0, side), rng.uniform(0, side)),
+                   rng.uniform(side / 12, side / 4),
                    cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)), -1);
     cv::GaussianBlur(image, image, cv::Size(0, 0), 1.0);
     return image;
@@ -52,16 +50,14 @@ private Q_SLOTS:
     void exclusionsAreRecordedAndReversible();
 };
 
-void CurationTest::transformedCopiesStayWithinTheDefaultDistance_data()
-{
+void CurationTest::transformedCopiesStayWithinTheDefaultDistance_data() {
     QTest::addColumn<QString>("transform");
-    for (const char *t : {"jpeg 50", "jpeg 75", "jpeg 95", "resize down and up", "brighter 10%", "darker 10%", "crop 1px", "crop 2px",
-                          "light noise"})
+    for (const char *t : {"jpeg 50", "jpeg 75", "jpeg 95", "resize down and up", "brighter 10%",
+                          "darker 10%", "crop 1px", "crop 2px", "light noise"})
         QTest::newRow(t) << QString::fromLatin1(t);
 }
 
-void CurationTest::transformedCopiesStayWithinTheDefaultDistance()
-{
+void CurationTest::transformedCopiesStayWithinTheDefaultDistance() {
     QFETCH(QString, transform);
     std::vector<int> distances;
     for (unsigned seed = 1; seed <= 20; ++seed) {
@@ -69,14 +65,17 @@ void CurationTest::transformedCopiesStayWithinTheDefaultDistance()
         cv::Mat copy;
         if (transform.startsWith(QLatin1String("jpeg"))) {
             std::vector<uchar> bytes;
-            cv::imencode(".jpg", original, bytes, {cv::IMWRITE_JPEG_QUALITY, transform.mid(5).toInt()});
+            cv::imencode(".jpg", original, bytes,
+                         {cv::IMWRITE_JPEG_QUALITY, transform.mid(5).toInt()});
             copy = cv::imdecode(bytes, cv::IMREAD_COLOR);
         } else if (transform == QLatin1String("resize down and up")) {
             cv::Mat small;
             cv::resize(original, small, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
             cv::resize(small, copy, original.size());
-        } else if (transform.startsWith(QLatin1String("brighter")) || transform.startsWith(QLatin1String("darker"))) {
-            original.convertTo(copy, -1, transform.startsWith(QLatin1String("brighter")) ? 1.1 : 0.9, 0);
+        } else if (transform.startsWith(QLatin1String("brighter")) ||
+                   transform.startsWith(QLatin1String("darker"))) {
+            original.convertTo(copy, -1,
+                               transform.startsWith(QLatin1String("brighter")) ? 1.1 : 0.9, 0);
         } else if (transform.startsWith(QLatin1String("crop"))) {
             const int c = transform.mid(5, 1).toInt();
             cv::resize(original(cv::Rect(c, c, 96 - 2 * c, 96 - 2 * c)), copy, original.size());
@@ -90,12 +89,13 @@ void CurationTest::transformedCopiesStayWithinTheDefaultDistance()
         distances.push_back(hammingDistance(perceptualHash(original), perceptualHash(copy)));
     }
     std::sort(distances.begin(), distances.end());
-    qInfo("%s: median %d, max %d", qPrintable(transform), distances[distances.size() / 2], distances.back());
-    QVERIFY2(distances.back() <= kDefaultNearDuplicateDistance, qPrintable(QString::number(distances.back())));
+    qInfo("%s: median %d, max %d", qPrintable(transform), distances[distances.size() / 2],
+          distances.back());
+    QVERIFY2(distances.back() <= kDefaultNearDuplicateDistance,
+             qPrintable(QString::number(distances.back())));
 }
 
-void CurationTest::unrelatedImagesAreFarApart()
-{
+void CurationTest::unrelatedImagesAreFarApart() {
     std::vector<std::uint64_t> hashes;
     for (unsigned seed = 100; seed < 160; ++seed)
         hashes.push_back(perceptualHash(texturedImage(96, seed)));
@@ -107,15 +107,13 @@ void CurationTest::unrelatedImagesAreFarApart()
     QVERIFY(closest > kDefaultNearDuplicateDistance);
 }
 
-void CurationTest::indexFindsExactlyWhatBruteForceFinds_data()
-{
+void CurationTest::indexFindsExactlyWhatBruteForceFinds_data() {
     QTest::addColumn<int>("distance");
     for (int d : {0, 1, 3, 4, 6, 8, 10, 13})
         QTest::newRow(qPrintable(QString::number(d))) << d;
 }
 
-void CurationTest::indexFindsExactlyWhatBruteForceFinds()
-{
+void CurationTest::indexFindsExactlyWhatBruteForceFinds() {
     QFETCH(int, distance);
     std::mt19937_64 rng(distance + 1);
     std::vector<std::uint64_t> hashes;
@@ -137,15 +135,14 @@ void CurationTest::indexFindsExactlyWhatBruteForceFinds()
     QCOMPARE(index.pairsWithin(distance, 1), brute);
 }
 
-void CurationTest::clustersJoinExactAndNearCopies()
-{
+void CurationTest::clustersJoinExactAndNearCopies() {
     std::vector<Fingerprint> items = {
-        {"a", "p1", 0x0F0F0F0F0F0F0F0Full},  // 0: cluster 1 with 1 (same bytes) and 2 (near)
-        {"a", "p1", 0x0F0F0F0F0F0F0F0Full},  // 1
-        {"b", "p2", 0x0F0F0F0F0F0F0F0Eull},  // 2: one bit away
-        {"c", "p3", 0xF0F0F0F0F0F0F0F0ull},  // 3: alone
-        {"d", "p4", 0x123456789ABCDEF0ull},  // 4: cluster 2 with 5 (same pixels, other bytes)
-        {"e", "p4", 0xFFFFFFFF00000000ull},  // 5
+        {"a", "p1", 0x0F0F0F0F0F0F0F0Full}, // 0: cluster 1 with 1 (same bytes) and 2 (near)
+        {"a", "p1", 0x0F0F0F0F0F0F0F0Full}, // 1
+        {"b", "p2", 0x0F0F0F0F0F0F0F0Eull}, // 2: one bit away
+        {"c", "p3", 0xF0F0F0F0F0F0F0F0ull}, // 3: alone
+        {"d", "p4", 0x123456789ABCDEF0ull}, // 4: cluster 2 with 5 (same pixels, other bytes)
+        {"e", "p4", 0xFFFFFFFF00000000ull}, // 5
     };
     const DuplicateClusters clusters = findDuplicates(items, 2);
     QCOMPARE(clusters.count, 2);
@@ -153,14 +150,14 @@ void CurationTest::clustersJoinExactAndNearCopies()
     QCOMPARE(clusters.exact, (std::vector<bool>{false, true}));
 }
 
-void CurationTest::mirroredCopiesAreFoundOnlyWhenAsked()
-{
+void CurationTest::mirroredCopiesAreFoundOnlyWhenAsked() {
     std::vector<Fingerprint> items;
     for (unsigned seed : {21u, 22u}) {
         const cv::Mat image = texturedImage(96, seed);
         cv::Mat mirrored;
         cv::flip(image, mirrored, 1);
-        items.push_back({QByteArray::number(seed), QByteArray::number(seed), perceptualHash(image), perceptualHash(mirrored)});
+        items.push_back({QByteArray::number(seed), QByteArray::number(seed), perceptualHash(image),
+                         perceptualHash(mirrored)});
     }
     cv::Mat flipped;
     cv::flip(texturedImage(96, 21), flipped, 1);
@@ -168,12 +165,12 @@ void CurationTest::mirroredCopiesAreFoundOnlyWhenAsked()
     cv::flip(flipped, back, 1);
     items.push_back({"f", "f", perceptualHash(flipped), perceptualHash(back)});
     QCOMPARE(findDuplicates(items, kDefaultNearDuplicateDistance, false).count, 0);
-    const DuplicateClusters withMirrors = findDuplicates(items, kDefaultNearDuplicateDistance, true);
+    const DuplicateClusters withMirrors =
+        findDuplicates(items, kDefaultNearDuplicateDistance, true);
     QCOMPARE(withMirrors.cluster, (std::vector<int>{1, 0, 1}));
 }
 
-void CurationTest::splitsKeepClustersWholeAndProportions()
-{
+void CurationTest::splitsKeepClustersWholeAndProportions() {
     std::mt19937 rng(5);
     std::vector<int> labels, groups;
     int group = 0;
@@ -204,21 +201,29 @@ void CurationTest::splitsKeepClustersWholeAndProportions()
             for (size_t i = 0; i < part.size(); ++i)
                 have += labels[i] == c && part[i] == p;
             QVERIFY2(std::abs(have - count * fractions[size_t(p)]) <= 1.0,
-                     qPrintable(QStringLiteral("class %1 part %2: %3 of %4").arg(c).arg(p).arg(have).arg(count)));
+                     qPrintable(QStringLiteral("class %1 part %2: %3 of %4")
+                                    .arg(c)
+                                    .arg(p)
+                                    .arg(have)
+                                    .arg(count)));
         }
     }
 }
 
-void CurationTest::leakFlagsFollowTheSplits()
-{
+void CurationTest::leakFlagsFollowTheSplits() {
     QTemporaryDir dir;
     const cv::Mat base = texturedImage(64, 7);
-    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("a/original.png")), winnow::test::encodeImage(base, ".png")));
-    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("b/copy.jpg")), winnow::test::encodeImage(base, ".jpg")));
-    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("b/other.png")), winnow::test::encodeImage(texturedImage(64, 8), ".png")));
+    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("a/original.png")),
+                                    winnow::test::encodeImage(base, ".png")));
+    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("b/copy.jpg")),
+                                    winnow::test::encodeImage(base, ".jpg")));
+    QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("b/other.png")),
+                                    winnow::test::encodeImage(texturedImage(64, 8), ".png")));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
-    QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("a")), {Split::Train, false}).ok());
-    QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("b")), {Split::Test, false}).ok());
+    QVERIFY(
+        importImageFolder(*project, dir.filePath(QStringLiteral("a")), {Split::Train, false}).ok());
+    QVERIFY(
+        importImageFolder(*project, dir.filePath(QStringLiteral("b")), {Split::Test, false}).ok());
     const auto found = flagDuplicates(*project, kDefaultNearDuplicateDistance);
     QVERIFY2(found.ok(), qPrintable(found.errorMessage()));
     QCOMPARE(found->nearClusters, 1);
@@ -229,18 +234,19 @@ void CurationTest::leakFlagsFollowTheSplits()
     QVERIFY2(split.ok(), qPrintable(split.errorMessage()));
     QCOMPARE(flagCounts(*project)->value(QStringLiteral("leak")), qint64(0));
     // Moving one copy back to test by hand brings it back.
-    project->database().execute(QStringLiteral("UPDATE items SET split = CASE WHEN path LIKE '%copy.jpg' THEN 'test' ELSE 'train' END"));
+    project->database().execute(QStringLiteral(
+        "UPDATE items SET split = CASE WHEN path LIKE '%copy.jpg' THEN 'test' ELSE 'train' END"));
     QCOMPARE(flagLeaks(*project)->leakClusters, 1);
 }
 
-void CurationTest::exclusionsAreRecordedAndReversible()
-{
+void CurationTest::exclusionsAreRecordedAndReversible() {
     QTemporaryDir dir;
     QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("i/1.png")), 16, 16, 3, 1));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
     QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("i")), {}).ok());
     const qint64 item = project->items({}, 0, 1)->front().id;
-    const qint64 curator = *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
+    const qint64 curator =
+        *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
     QVERIFY(setExcluded(*project, {item}, true, QStringLiteral("duplicate"), curator).ok());
     QCOMPARE(exclusions(*project)->value(item), true);
     QVERIFY(setExcluded(*project, {item}, false, QStringLiteral("restored"), curator).ok());

@@ -1,6 +1,5 @@
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
-
 #include "tests/testsupport.h"
 
 #include <QElapsedTimer>
@@ -8,7 +7,6 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <csignal>
 
 using namespace winnow::core;
@@ -20,13 +18,13 @@ private Q_SLOTS:
     void answersShownSavedSurviveSigkill();
 };
 
-void DurabilityTest::answersShownSavedSurviveSigkill()
-{
+void DurabilityTest::answersShownSavedSurviveSigkill() {
     QTemporaryDir dir;
     qint64 classId = 0;
     {
         auto project = winnow::test::createProject(dir.path());
-        const qint64 batch = *project->createBatch(QStringLiteral("folder"), QStringLiteral("/data"), std::nullopt);
+        const qint64 batch =
+            *project->createBatch(QStringLiteral("folder"), QStringLiteral("/data"), std::nullopt);
         std::vector<NewItem> items(20000); // more than a writer can answer before it is killed
         for (size_t i = 0; i < items.size(); ++i) {
             items[i].path = QStringLiteral("/data/%1.png").arg(i);
@@ -47,7 +45,8 @@ void DurabilityTest::answersShownSavedSurviveSigkill()
         QProcess writers[2];
         for (int w = 0; w < 2; ++w) {
             writers[w].start(QStringLiteral(WINNOW_ANSWER_WRITER),
-                             {dir.path(), QStringLiteral("writer-%1-%2").arg(round).arg(w), QString::number(classId)});
+                             {dir.path(), QStringLiteral("writer-%1-%2").arg(round).arg(w),
+                              QString::number(classId)});
             QVERIFY(writers[w].waitForStarted());
         }
         // Kill at a random moment once both are writing (starting up takes a while on a busy
@@ -55,11 +54,14 @@ void DurabilityTest::answersShownSavedSurviveSigkill()
         for (QProcess &writer : writers) {
             QElapsedTimer waited;
             waited.start();
-            while (writer.bytesAvailable() == 0 && writer.state() == QProcess::Running && waited.elapsed() < 60000)
+            while (writer.bytesAvailable() == 0 && writer.state() == QProcess::Running &&
+                   waited.elapsed() < 60000)
                 writer.waitForReadyRead(100);
             QVERIFY2(writer.bytesAvailable() > 0,
                      qPrintable(QStringLiteral("writer wrote nothing (state %1, exit %2): %3")
-                                    .arg(writer.state()).arg(writer.exitCode()).arg(QString::fromUtf8(writer.readAllStandardError()))));
+                                    .arg(writer.state())
+                                    .arg(writer.exitCode())
+                                    .arg(QString::fromUtf8(writer.readAllStandardError()))));
         }
         QTest::qWait(int(random.bounded(10, 400)));
         for (QProcess &writer : writers) {
@@ -80,7 +82,8 @@ void DurabilityTest::answersShownSavedSurviveSigkill()
             QCOMPARE(check.text(0), QStringLiteral("ok"));
         }
         Statement answer(db, "SELECT COUNT(*) FROM answers WHERE id = ? AND revokes IS NULL");
-        Statement undo(db, "SELECT COUNT(*) FROM answers WHERE revokes IS NOT NULL AND item_id = ?");
+        Statement undo(db,
+                       "SELECT COUNT(*) FROM answers WHERE revokes IS NOT NULL AND item_id = ?");
         for (QProcess &writer : writers) {
             const QList<QByteArray> lines = writer.readAllStandardOutput().split('\n');
             for (const QByteArray &line : lines) {

@@ -1,20 +1,18 @@
 #include "core/io/folderimporter.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
-
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace winnow::core;
-using winnow::test::encodeImage;
 using winnow::test::drawImage;
+using winnow::test::encodeImage;
 
 namespace {
 
-QByteArray pngHeaderClaiming(quint32 width, quint32 height)
-{
+QByteArray pngHeaderClaiming(quint32 width, quint32 height) {
     QByteArray bytes = encodeImage(drawImage(8, 8, 3, 1), ".png");
     for (int i = 0; i < 4; ++i) {
         bytes[16 + i] = char((width >> (24 - 8 * i)) & 0xFF);
@@ -23,8 +21,7 @@ QByteArray pngHeaderClaiming(quint32 width, quint32 height)
     return bytes;
 }
 
-qint64 count(Project &project, const char *sql)
-{
+qint64 count(Project &project, const char *sql) {
     Statement query(project.database(), sql);
     query.step();
     return query.int64(0);
@@ -46,8 +43,7 @@ private Q_SLOTS:
     void missingFolderIsAnError();
 };
 
-void FolderImportTest::importsOrSkipsEachFile_data()
-{
+void FolderImportTest::importsOrSkipsEachFile_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("reason"); // empty: imported
@@ -60,22 +56,29 @@ void FolderImportTest::importsOrSkipsEachFile_data()
     QTest::newRow("bmp") << "d.bmp" << encodeImage(picture, ".bmp") << QString();
     QTest::newRow("webp") << "e.webp" << encodeImage(picture, ".webp") << QString();
     QTest::newRow("tiff") << "f.TIF" << encodeImage(picture, ".tiff") << QString();
-    QTest::newRow("grey pgm") << "g.pgm" << encodeImage(drawImage(20, 20, 1, 2), ".pgm") << QString();
-    QTest::newRow("png with alpha") << "h.png" << encodeImage(drawImage(20, 20, 4, 3), ".png") << QString();
-    QTest::newRow("spaces and non-ASCII") << "été chat 猫.png" << encodeImage(picture, ".png") << QString();
-    QTest::newRow("jpeg named png") << "misnamed.png" << encodeImage(drawImage(16, 16, 3, 9), ".jpg") << QString();
+    QTest::newRow("grey pgm") << "g.pgm" << encodeImage(drawImage(20, 20, 1, 2), ".pgm")
+                              << QString();
+    QTest::newRow("png with alpha")
+        << "h.png" << encodeImage(drawImage(20, 20, 4, 3), ".png") << QString();
+    QTest::newRow("spaces and non-ASCII")
+        << "été chat 猫.png" << encodeImage(picture, ".png") << QString();
+    QTest::newRow("jpeg named png")
+        << "misnamed.png" << encodeImage(drawImage(16, 16, 3, 9), ".jpg") << QString();
     QTest::newRow("zero bytes") << "empty.jpg" << QByteArray() << "empty file";
     QTest::newRow("text file") << "notes.txt" << QByteArray("just some notes\n") << "not an image";
-    QTest::newRow("text named jpg") << "fake.jpg" << QByteArray("<html>not a picture</html>") << "not an image";
+    QTest::newRow("text named jpg")
+        << "fake.jpg" << QByteArray("<html>not a picture</html>") << "not an image";
     QTest::newRow("truncated jpeg") << "cut.jpg" << jpeg.left(jpeg.size() / 2) << "truncated JPEG";
     const QByteArray png = encodeImage(drawImage(64, 64, 3, 5), ".png");
-    QTest::newRow("truncated png") << "cut.png" << png.left(png.size() / 2) << "corrupt or truncated PNG";
-    QTest::newRow("absurd dimensions") << "huge.png" << pngHeaderClaiming(100000, 100000) << "absurd dimensions";
-    QTest::newRow("zero dimensions") << "flat.png" << pngHeaderClaiming(0, 10) << "absurd dimensions";
+    QTest::newRow("truncated png")
+        << "cut.png" << png.left(png.size() / 2) << "corrupt or truncated PNG";
+    QTest::newRow("absurd dimensions")
+        << "huge.png" << pngHeaderClaiming(100000, 100000) << "absurd dimensions";
+    QTest::newRow("zero dimensions")
+        << "flat.png" << pngHeaderClaiming(0, 10) << "absurd dimensions";
 }
 
-void FolderImportTest::importsOrSkipsEachFile()
-{
+void FolderImportTest::importsOrSkipsEachFile() {
     QFETCH(QString, name);
     QFETCH(QByteArray, bytes);
     QFETCH(QString, reason);
@@ -114,12 +117,13 @@ void FolderImportTest::importsOrSkipsEachFile()
     }
 }
 
-void FolderImportTest::reimportAddsNothingTwice()
-{
+void FolderImportTest::reimportAddsNothingTwice() {
     QTemporaryDir dir;
     const QString folder = dir.filePath(QStringLiteral("images"));
     for (int i = 0; i < 20; ++i)
-        QVERIFY(winnow::test::writeImage(QStringLiteral("%1/%2/%3.png").arg(folder).arg(i % 2 ? "cat" : "dog").arg(i), 16, 16, 3, i));
+        QVERIFY(winnow::test::writeImage(
+            QStringLiteral("%1/%2/%3.png").arg(folder).arg(i % 2 ? "cat" : "dog").arg(i), 16, 16, 3,
+            i));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
     const ImportOptions options{Split::Train, true};
     const auto first = importImageFolder(*project, folder, options);
@@ -139,8 +143,7 @@ void FolderImportTest::reimportAddsNothingTwice()
     QCOMPARE(count(*project, "SELECT COUNT(*) FROM items"), qint64(21));
 }
 
-void FolderImportTest::labelsFromFoldersBecomeAnswersOfFolder()
-{
+void FolderImportTest::labelsFromFoldersBecomeAnswersOfFolder() {
     QTemporaryDir dir;
     const QString folder = dir.filePath(QStringLiteral("images"));
     QVERIFY(winnow::test::writeImage(folder + QStringLiteral("/cat/1.png"), 16, 16, 3, 1));
@@ -162,13 +165,13 @@ void FolderImportTest::labelsFromFoldersBecomeAnswersOfFolder()
     QCOMPARE(stats->perAnnotator[0].name, QStringLiteral("folder"));
 }
 
-void FolderImportTest::tagsTheBatchWithItsSplit()
-{
+void FolderImportTest::tagsTheBatchWithItsSplit() {
     QTemporaryDir dir;
     QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("a/1.png")), 8, 8, 3, 1));
     QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("b/2.png")), 8, 8, 3, 2));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
-    QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("a")), {Split::Val, false}).ok());
+    QVERIFY(
+        importImageFolder(*project, dir.filePath(QStringLiteral("a")), {Split::Val, false}).ok());
     QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("b")), {}).ok());
     ItemFilter val;
     val.split = Split::Val;
@@ -183,31 +186,34 @@ void FolderImportTest::tagsTheBatchWithItsSplit()
     QCOMPARE((*batches)[0].imported, qint64(1));
 }
 
-void FolderImportTest::storesThumbnailsOnlyForLargeImages()
-{
+void FolderImportTest::storesThumbnailsOnlyForLargeImages() {
     QTemporaryDir dir;
     QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("i/small.png")), 64, 64, 3, 1));
-    QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("i/large.jpg")), 900, 600, 3, 2, ".jpg"));
+    QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("i/large.jpg")), 900, 600, 3, 2,
+                                     ".jpg"));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
     QVERIFY(importImageFolder(*project, dir.filePath(QStringLiteral("i")), {}).ok());
     QCOMPARE(count(*project, "SELECT COUNT(*) FROM thumbnails"), qint64(1));
-    QCOMPARE(count(*project, "SELECT COUNT(*) FROM items WHERE perceptual_hash IS NOT NULL AND pixel_hash IS NOT NULL"), qint64(2));
+    QCOMPARE(count(*project, "SELECT COUNT(*) FROM items WHERE perceptual_hash IS NOT NULL AND "
+                             "pixel_hash IS NOT NULL"),
+             qint64(2));
 }
 
-void FolderImportTest::cancelledImportKeepsWhatWasStored()
-{
+void FolderImportTest::cancelledImportKeepsWhatWasStored() {
     QTemporaryDir dir;
     for (int i = 0; i < 1200; ++i)
-        QVERIFY(winnow::test::writeImage(dir.filePath(QStringLiteral("i/%1.png").arg(i, 4, 10, QLatin1Char('0'))), 8, 8, 3, i));
+        QVERIFY(winnow::test::writeImage(
+            dir.filePath(QStringLiteral("i/%1.png").arg(i, 4, 10, QLatin1Char('0'))), 8, 8, 3, i));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
     CancelToken cancel;
     // Cancel as soon as the first chunk is stored.
-    const auto summary = importImageFolder(*project, dir.filePath(QStringLiteral("i")), {},
-                                           [&](qint64 done, qint64, const QString &) {
-                                               if (done > 0)
-                                                   cancel.cancel();
-                                           },
-                                           &cancel);
+    const auto summary = importImageFolder(
+        *project, dir.filePath(QStringLiteral("i")), {},
+        [&](qint64 done, qint64, const QString &) {
+            if (done > 0)
+                cancel.cancel();
+        },
+        &cancel);
     QVERIFY(summary.ok());
     QVERIFY(summary->cancelled);
     QVERIFY(summary->imported > 0);
@@ -219,8 +225,7 @@ void FolderImportTest::cancelledImportKeepsWhatWasStored()
     QCOMPARE(rest->imported + summary->imported, qint64(1200));
 }
 
-void FolderImportTest::missingFolderIsAnError()
-{
+void FolderImportTest::missingFolderIsAnError() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
     const auto summary = importImageFolder(*project, dir.filePath(QStringLiteral("nope")), {});

@@ -11,8 +11,8 @@ struct Problem {
 };
 
 // A small last layer over random embeddings: N training points, M validation points.
-Problem makeProblem(std::int64_t n, std::int64_t m, std::int64_t classes, std::int64_t dims, std::uint64_t seed)
-{
+Problem makeProblem(std::int64_t n, std::int64_t m, std::int64_t classes, std::int64_t dims,
+                    std::uint64_t seed) {
     torch::manual_seed(seed);
     Problem p;
     p.trainEmbeddings = torch::randn({n, dims}, torch::kDouble);
@@ -24,8 +24,7 @@ Problem makeProblem(std::int64_t n, std::int64_t m, std::int64_t classes, std::i
     return p;
 }
 
-torch::Tensor logitsOf(const Problem &p, const torch::Tensor &embeddings)
-{
+torch::Tensor logitsOf(const Problem &p, const torch::Tensor &embeddings) {
     return torch::matmul(embeddings, p.weight.t()) + p.bias;
 }
 
@@ -46,21 +45,21 @@ private Q_SLOTS:
     void impossibleBudgetsAreRefused();
 };
 
-void GlisterTest::perSampleGradientMatchesAutograd_data()
-{
+void GlisterTest::perSampleGradientMatchesAutograd_data() {
     QTest::addColumn<bool>("linearLayer");
     QTest::newRow("bias only") << false;
     QTest::newRow("with linear layer") << true;
 }
 
-void GlisterTest::perSampleGradientMatchesAutograd()
-{
+void GlisterTest::perSampleGradientMatchesAutograd() {
     QFETCH(bool, linearLayer);
     const Problem p = makeProblem(12, 4, 5, 7, 1);
-    const torch::Tensor closed = glister::lastLayerGradients(logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, linearLayer);
+    const torch::Tensor closed = glister::lastLayerGradients(
+        logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, linearLayer);
     QCOMPARE(closed.size(1), linearLayer ? 5 + 5 * 7 : 5);
     for (std::int64_t i = 0; i < 12; ++i) {
-        torch::Tensor w = p.weight.clone().requires_grad_(true), b = p.bias.clone().requires_grad_(true);
+        torch::Tensor w = p.weight.clone().requires_grad_(true),
+                      b = p.bias.clone().requires_grad_(true);
         const torch::Tensor z = torch::matmul(p.trainEmbeddings[i].unsqueeze(0), w.t()) + b;
         torch::nn::functional::cross_entropy(z, p.trainLabels[i].unsqueeze(0)).backward();
         torch::Tensor expected = b.grad();
@@ -70,53 +69,57 @@ void GlisterTest::perSampleGradientMatchesAutograd()
     }
 }
 
-void GlisterTest::virtualUpdateMatchesADirectComputation_data()
-{
+void GlisterTest::virtualUpdateMatchesADirectComputation_data() {
     perSampleGradientMatchesAutograd_data();
 }
 
-void GlisterTest::virtualUpdateMatchesADirectComputation()
-{
+void GlisterTest::virtualUpdateMatchesADirectComputation() {
     QFETCH(bool, linearLayer);
     const Problem p = makeProblem(20, 9, 4, 6, 2);
     const double eta = 0.05;
-    const torch::Tensor g = glister::lastLayerGradients(logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, linearLayer);
+    const torch::Tensor g = glister::lastLayerGradients(
+        logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, linearLayer);
     const torch::Tensor chosen = torch::tensor({3, 7, 11}, torch::kLong);
     const torch::Tensor sum = g.index_select(0, chosen).sum(0);
-    const torch::Tensor closed = glister::validationGradient(logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, sum, eta, linearLayer);
+    const torch::Tensor closed = glister::validationGradient(
+        logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, sum, eta, linearLayer);
     // Directly: take the SGD step on the last layer, run the validation set through it, and
     // differentiate the mean loss.
     torch::Tensor b = (p.bias - eta * sum.slice(0, 0, 4)).detach().requires_grad_(true);
-    torch::Tensor w = (linearLayer ? p.weight - eta * sum.slice(0, 4).reshape({4, 6}) : p.weight).detach().requires_grad_(true);
-    torch::nn::functional::cross_entropy(torch::matmul(p.valEmbeddings, w.t()) + b, p.valLabels).backward();
+    torch::Tensor w = (linearLayer ? p.weight - eta * sum.slice(0, 4).reshape({4, 6}) : p.weight)
+                          .detach()
+                          .requires_grad_(true);
+    torch::nn::functional::cross_entropy(torch::matmul(p.valEmbeddings, w.t()) + b, p.valLabels)
+        .backward();
     torch::Tensor direct = b.grad();
     if (linearLayer)
         direct = torch::cat({direct, w.grad().reshape({-1})});
     QVERIFY(torch::allclose(closed, direct, 1e-9, 1e-9));
 }
 
-void GlisterTest::naiveGreedyPicksWhatBruteForcePicks_data()
-{
+void GlisterTest::naiveGreedyPicksWhatBruteForcePicks_data() {
     perSampleGradientMatchesAutograd_data();
 }
 
-void GlisterTest::naiveGreedyPicksWhatBruteForcePicks()
-{
+void GlisterTest::naiveGreedyPicksWhatBruteForcePicks() {
     QFETCH(bool, linearLayer);
     const Problem p = makeProblem(30, 10, 3, 5, 3);
-    const torch::Tensor trainGrads = glister::lastLayerGradients(logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, linearLayer);
+    const torch::Tensor trainGrads = glister::lastLayerGradients(
+        logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, linearLayer);
     const torch::Tensor valLogits = logitsOf(p, p.valEmbeddings);
     glister::Options options;
     options.budget = 8;
     options.greedy = glister::Greedy::Naive;
     options.linearLayer = linearLayer;
-    const glister::Selection picked = glister::greedy(trainGrads, valLogits, p.valEmbeddings, p.valLabels, options);
+    const glister::Selection picked =
+        glister::greedy(trainGrads, valLogits, p.valEmbeddings, p.valLabels, options);
 
     // Brute force: every step evaluates the Taylor gain of every remaining point one by one.
     std::vector<std::int64_t> expected;
     torch::Tensor sum = torch::zeros({trainGrads.size(1)}, torch::kDouble);
     for (int step = 0; step < 8; ++step) {
-        const torch::Tensor gbar = glister::validationGradient(valLogits, p.valEmbeddings, p.valLabels, sum, options.eta, linearLayer);
+        const torch::Tensor gbar = glister::validationGradient(
+            valLogits, p.valEmbeddings, p.valLabels, sum, options.eta, linearLayer);
         std::int64_t best = -1;
         double bestGain = -1e300;
         for (std::int64_t i = 0; i < 30; ++i) {
@@ -135,15 +138,17 @@ void GlisterTest::naiveGreedyPicksWhatBruteForcePicks()
     QCOMPARE(picked.weights, std::vector<float>(8, 1.f));
 }
 
-void GlisterTest::stochasticGreedyIsSeededAndPicksDistinctPoints()
-{
+void GlisterTest::stochasticGreedyIsSeededAndPicksDistinctPoints() {
     const Problem p = makeProblem(500, 50, 10, 8, 4);
-    const torch::Tensor grads = glister::lastLayerGradients(logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, false);
+    const torch::Tensor grads = glister::lastLayerGradients(
+        logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, false);
     glister::Options options;
     options.budget = 50;
     options.seed = 9;
-    const auto a = glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, options);
-    const auto b = glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, options);
+    const auto a =
+        glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, options);
+    const auto b =
+        glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, options);
     QCOMPARE(a.indices, b.indices);
     std::vector<std::int64_t> sorted = a.indices;
     std::sort(sorted.begin(), sorted.end());
@@ -151,8 +156,7 @@ void GlisterTest::stochasticGreedyIsSeededAndPicksDistinctPoints()
     QCOMPARE(a.indices.size(), size_t(50));
 }
 
-void GlisterTest::perClassBudgetsAreCeilings()
-{
+void GlisterTest::perClassBudgetsAreCeilings() {
     const std::vector<std::int64_t> counts = {50, 30, 15, 5};
     const auto budgets = glister::perClassBudgets(counts, 10);
     QCOMPARE(budgets, (std::vector<std::int64_t>{5, 3, 2, 1}));
@@ -160,17 +164,19 @@ void GlisterTest::perClassBudgetsAreCeilings()
     QVERIFY(total >= 10 && total <= 10 + 3); // may exceed k by up to C - 1
 }
 
-void GlisterTest::impossibleBudgetsAreRefused()
-{
+void GlisterTest::impossibleBudgetsAreRefused() {
     const Problem p = makeProblem(20, 5, 3, 4, 5);
-    const torch::Tensor grads = glister::lastLayerGradients(logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, false);
+    const torch::Tensor grads = glister::lastLayerGradients(
+        logitsOf(p, p.trainEmbeddings), p.trainLabels, p.trainEmbeddings, false);
     glister::Options options;
     options.budget = 20; // fraction 1.0: the stochastic sample cannot be drawn
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, options));
+                             glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings,
+                                             p.valLabels, options));
     options.budget = 0;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings, p.valLabels, options));
+                             glister::greedy(grads, logitsOf(p, p.valEmbeddings), p.valEmbeddings,
+                                             p.valLabels, options));
 }
 
 QTEST_APPLESS_MAIN(GlisterTest)

@@ -1,25 +1,21 @@
 #include "core/io/idximporter.h"
 #include "core/store/project.h"
-
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <zlib.h>
 
 using namespace winnow::core;
 
 namespace {
 
-void appendBigEndian(QByteArray &bytes, quint32 value)
-{
+void appendBigEndian(QByteArray &bytes, quint32 value) {
     for (int shift = 24; shift >= 0; shift -= 8)
         bytes.append(char((value >> shift) & 0xFF));
 }
 
-QByteArray idxImages(int count, int rows, int cols)
-{
+QByteArray idxImages(int count, int rows, int cols) {
     QByteArray bytes("\x00\x00\x08\x03", 4);
     appendBigEndian(bytes, quint32(count));
     appendBigEndian(bytes, quint32(rows));
@@ -30,8 +26,7 @@ QByteArray idxImages(int count, int rows, int cols)
     return bytes;
 }
 
-QByteArray idxLabels(int count, int classes)
-{
+QByteArray idxLabels(int count, int classes) {
     QByteArray bytes("\x00\x00\x08\x01", 4);
     appendBigEndian(bytes, quint32(count));
     for (int i = 0; i < count; ++i)
@@ -39,8 +34,7 @@ QByteArray idxLabels(int count, int classes)
     return bytes;
 }
 
-bool writeGzip(const QString &path, const QByteArray &bytes)
-{
+bool writeGzip(const QString &path, const QByteArray &bytes) {
     gzFile file = gzopen(QFile::encodeName(path).constData(), "wb");
     if (!file)
         return false;
@@ -64,19 +58,19 @@ private Q_SLOTS:
     void reportsTruncatedData();
 };
 
-void IdxImportTest::importsRawAndGzip_data()
-{
+void IdxImportTest::importsRawAndGzip_data() {
     QTest::addColumn<bool>("gzip");
     QTest::newRow("raw") << false;
     QTest::newRow("gzip") << true;
 }
 
-void IdxImportTest::importsRawAndGzip()
-{
+void IdxImportTest::importsRawAndGzip() {
     QFETCH(bool, gzip);
     QTemporaryDir dir;
-    const QString images = dir.filePath(gzip ? QStringLiteral("imgs-idx3-ubyte.gz") : QStringLiteral("imgs-idx3-ubyte"));
-    const QString labels = dir.filePath(gzip ? QStringLiteral("lbls-idx1-ubyte.gz") : QStringLiteral("lbls-idx1-ubyte"));
+    const QString images = dir.filePath(gzip ? QStringLiteral("imgs-idx3-ubyte.gz")
+                                             : QStringLiteral("imgs-idx3-ubyte"));
+    const QString labels = dir.filePath(gzip ? QStringLiteral("lbls-idx1-ubyte.gz")
+                                             : QStringLiteral("lbls-idx1-ubyte"));
     if (gzip) {
         QVERIFY(writeGzip(images, idxImages(30, 28, 28)));
         QVERIFY(writeGzip(labels, idxLabels(30, 3)));
@@ -116,8 +110,7 @@ void IdxImportTest::importsRawAndGzip()
     QCOMPARE(stats->perAnnotator[0].name, QStringLiteral("idx"));
 }
 
-void IdxImportTest::reimportAddsNothingTwice()
-{
+void IdxImportTest::reimportAddsNothingTwice() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("i-idx3-ubyte"));
     const QString labels = dir.filePath(QStringLiteral("l-idx1-ubyte"));
@@ -133,8 +126,7 @@ void IdxImportTest::reimportAddsNothingTwice()
     QCOMPARE(project->classes()->front().name, QStringLiteral("0"));
 }
 
-void IdxImportTest::limitImportsTheFirstImages()
-{
+void IdxImportTest::limitImportsTheFirstImages() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("i-idx3-ubyte"));
     const QString labels = dir.filePath(QStringLiteral("l-idx1-ubyte"));
@@ -148,21 +140,24 @@ void IdxImportTest::limitImportsTheFirstImages()
     QCOMPARE(summary->imported, qint64(7));
 }
 
-void IdxImportTest::rejectsBadFiles_data()
-{
+void IdxImportTest::rejectsBadFiles_data() {
     QTest::addColumn<QByteArray>("images");
     QTest::addColumn<QByteArray>("labels");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("labels given as images") << idxLabels(4, 2) << idxLabels(4, 2) << "not an IDX file";
-    QTest::newRow("images given as labels") << idxImages(4, 8, 8) << idxImages(4, 8, 8) << "not an IDX file";
+    QTest::newRow("labels given as images")
+        << idxLabels(4, 2) << idxLabels(4, 2) << "not an IDX file";
+    QTest::newRow("images given as labels")
+        << idxImages(4, 8, 8) << idxImages(4, 8, 8) << "not an IDX file";
     QTest::newRow("empty images file") << QByteArray() << idxLabels(4, 2) << "too short";
-    QTest::newRow("header cut short") << idxImages(4, 8, 8).left(9) << idxLabels(4, 2) << "header cut short";
-    QTest::newRow("count mismatch") << idxImages(5, 8, 8) << idxLabels(4, 2) << "holds 5 images but";
-    QTest::newRow("not idx at all") << QByteArray("hello world, no header") << idxLabels(4, 2) << "not an IDX file";
+    QTest::newRow("header cut short")
+        << idxImages(4, 8, 8).left(9) << idxLabels(4, 2) << "header cut short";
+    QTest::newRow("count mismatch")
+        << idxImages(5, 8, 8) << idxLabels(4, 2) << "holds 5 images but";
+    QTest::newRow("not idx at all")
+        << QByteArray("hello world, no header") << idxLabels(4, 2) << "not an IDX file";
 }
 
-void IdxImportTest::rejectsBadFiles()
-{
+void IdxImportTest::rejectsBadFiles() {
     QFETCH(QByteArray, images);
     QFETCH(QByteArray, labels);
     QFETCH(QString, reason);
@@ -171,15 +166,16 @@ void IdxImportTest::rejectsBadFiles()
     QVERIFY(winnow::test::writeFile(imagesFile, images));
     QVERIFY(winnow::test::writeFile(dir.filePath(QStringLiteral("labels-idx1-ubyte")), labels));
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
-    const auto summary = importIdx(*project, imagesFile, dir.filePath(QStringLiteral("labels-idx1-ubyte")), {});
+    const auto summary =
+        importIdx(*project, imagesFile, dir.filePath(QStringLiteral("labels-idx1-ubyte")), {});
     QVERIFY(!summary.ok());
     QVERIFY2(summary.errorMessage().contains(reason), qPrintable(summary.errorMessage()));
-    QVERIFY2(summary.errorMessage().contains(QStringLiteral("-idx")), qPrintable(summary.errorMessage()));
+    QVERIFY2(summary.errorMessage().contains(QStringLiteral("-idx")),
+             qPrintable(summary.errorMessage()));
     QCOMPARE(project->summary()->items, qint64(0));
 }
 
-void IdxImportTest::reportsTruncatedData()
-{
+void IdxImportTest::reportsTruncatedData() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("i-idx3-ubyte"));
     const QString labels = dir.filePath(QStringLiteral("l-idx1-ubyte"));

@@ -3,7 +3,6 @@
 #include "core/consensus/review.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
-
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -34,8 +33,7 @@ struct Fixture {
     std::vector<qint64> ids;
     qint64 cat = 0, dog = 0;
 
-    explicit Fixture(int items)
-    {
+    explicit Fixture(int items) {
         project = test::createProject(dir.filePath(QStringLiteral("p")));
         std::vector<core::NewItem> newItems;
         for (int i = 0; i < items; ++i) {
@@ -47,7 +45,8 @@ struct Fixture {
             item.channels = 3;
             newItems.push_back(item);
         }
-        const qint64 batch = *project->createBatch(QStringLiteral("folder"), dir.filePath(QStringLiteral("img")), std::nullopt);
+        const qint64 batch = *project->createBatch(
+            QStringLiteral("folder"), dir.filePath(QStringLiteral("img")), std::nullopt);
         QVERIFY(project->addItems(batch, std::nullopt, newItems, 0).ok());
         for (const auto &item : *project->items({}, 0, items))
             ids.push_back(item.id);
@@ -56,28 +55,30 @@ struct Fixture {
     }
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
-    void downgradeToVersion7()
-    {
+    void downgradeToVersion7() {
         project->database().execute(QStringLiteral("DROP INDEX one_current_consolidation"));
-        project->database().execute(QStringLiteral("ALTER TABLE consolidations DROP COLUMN is_current"));
+        project->database().execute(
+            QStringLiteral("ALTER TABLE consolidations DROP COLUMN is_current"));
         project->database().execute(QStringLiteral("PRAGMA user_version = 7"));
     }
 
-    qint64 annotator(const QString &name) { return *project->ensureAnnotator(name, QStringLiteral("human")); }
+    qint64 annotator(const QString &name) {
+        return *project->ensureAnnotator(name, QStringLiteral("human"));
+    }
 
-    qint64 consolidatedClass(qint64 consolidationId, qint64 itemId)
-    {
-        core::Statement query(project->database(),
-                              "SELECT class_id FROM consolidated_labels WHERE consolidation_id = ? AND item_id = ?");
+    qint64 consolidatedClass(qint64 consolidationId, qint64 itemId) {
+        core::Statement query(
+            project->database(),
+            "SELECT class_id FROM consolidated_labels WHERE consolidation_id = ? AND item_id = ?");
         query.bind(1, consolidationId).bind(2, itemId);
         return query.step() ? query.int64(0) : 0;
     }
 
     // The exported label of the item whose file is `name`, and whether it is marked reviewed.
-    QPair<QString, QString> exported(qint64 consolidationId, const QString &name)
-    {
+    QPair<QString, QString> exported(qint64 consolidationId, const QString &name) {
         const QString file = dir.filePath(QStringLiteral("labels.csv"));
-        const auto rows = core::exportConsolidatedLabels(*project, consolidationId, file, core::LabelFormat::Csv);
+        const auto rows =
+            core::exportConsolidatedLabels(*project, consolidationId, file, core::LabelFormat::Csv);
         if (!rows)
             qFatal("export failed: %s", qPrintable(rows.error().message));
         QFile in(file);
@@ -93,20 +94,19 @@ struct Fixture {
 
 } // namespace
 
-void ReviewTest::acceptedLabelSurvivesReconsolidation_data()
-{
+void ReviewTest::acceptedLabelSurvivesReconsolidation_data() {
     QTest::addColumn<QString>("method");
     for (const QString &method : core::consensusMethodNames())
         QTest::newRow(qPrintable(method)) << method;
 }
 
-void ReviewTest::acceptedLabelSurvivesReconsolidation()
-{
+void ReviewTest::acceptedLabelSurvivesReconsolidation() {
     QFETCH(QString, method);
     Fixture f(6);
     const qint64 a = f.annotator(QStringLiteral("a")), b = f.annotator(QStringLiteral("b")),
                  c = f.annotator(QStringLiteral("c")), d = f.annotator(QStringLiteral("d"));
-    core::LabelingSession sa(*f.project, a), sb(*f.project, b), sc(*f.project, c), sd(*f.project, d);
+    core::LabelingSession sa(*f.project, a), sb(*f.project, b), sc(*f.project, c),
+        sd(*f.project, d);
     // Items 1-5: everyone agrees, so every annotator looks equally reliable. Item 0: only `a`, cat.
     const std::vector<qint64> cats{f.ids[1], f.ids[3], f.ids[5]}, dogs{f.ids[2], f.ids[4]};
     for (core::LabelingSession *s : {&sa, &sb, &sc, &sd}) {
@@ -119,50 +119,59 @@ void ReviewTest::acceptedLabelSurvivesReconsolidation()
     QCOMPARE(f.consolidatedClass(first->id, f.ids[0]), f.cat);
 
     const qint64 reviewer = f.annotator(QStringLiteral("rita"));
-    QVERIFY(core::recordReview(*f.project, f.ids[0], reviewer, QStringLiteral("accept"), std::nullopt, {}, first->id).ok());
-    QCOMPARE(f.exported(first->id, QStringLiteral("0.png")), qMakePair(QStringLiteral("cat"), QStringLiteral("yes")));
+    QVERIFY(core::recordReview(*f.project, f.ids[0], reviewer, QStringLiteral("accept"),
+                               std::nullopt, {}, first->id)
+                .ok());
+    QCOMPARE(f.exported(first->id, QStringLiteral("0.png")),
+             qMakePair(QStringLiteral("cat"), QStringLiteral("yes")));
 
     // Three more annotators say dog: the next consolidation gives dog, the review still says cat.
     QVERIFY(sb.answerMany({f.ids[0]}, f.dog).ok());
     QVERIFY(sc.answerMany({f.ids[0]}, f.dog).ok());
     QVERIFY(sd.answerMany({f.ids[0]}, f.dog).ok());
-    const auto second = core::consolidateProject(*f.project, *core::makeConsensusMethod(method), {});
+    const auto second =
+        core::consolidateProject(*f.project, *core::makeConsensusMethod(method), {});
     QVERIFY(second.ok());
     QCOMPARE(f.consolidatedClass(second->id, f.ids[0]), f.dog);
-    QCOMPARE(f.exported(second->id, QStringLiteral("0.png")), qMakePair(QStringLiteral("cat"), QStringLiteral("yes")));
+    QCOMPARE(f.exported(second->id, QStringLiteral("0.png")),
+             qMakePair(QStringLiteral("cat"), QStringLiteral("yes")));
     const auto labels = core::currentLabels(*f.project);
     QVERIFY(labels.ok());
     QCOMPARE(labels->value(f.ids[0]), f.cat);
     // Unreviewed items follow the consolidation.
     QCOMPARE(labels->value(f.ids[2]), f.dog);
-    QCOMPARE(f.exported(second->id, QStringLiteral("2.png")), qMakePair(QStringLiteral("dog"), QStringLiteral("no")));
+    QCOMPARE(f.exported(second->id, QStringLiteral("2.png")),
+             qMakePair(QStringLiteral("dog"), QStringLiteral("no")));
 }
 
-void ReviewTest::acceptOfAnItemOutsideTheConsolidationIsRefused()
-{
+void ReviewTest::acceptOfAnItemOutsideTheConsolidationIsRefused() {
     Fixture f(2);
     const qint64 a = f.annotator(QStringLiteral("a"));
     core::LabelingSession sa(*f.project, a);
     QVERIFY(sa.answerMany({f.ids[0]}, f.cat).ok());
-    const auto info = core::consolidateProject(*f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
+    const auto info = core::consolidateProject(
+        *f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
     QVERIFY(info.ok());
-    const auto refused = core::recordReview(*f.project, f.ids[1], a, QStringLiteral("accept"), std::nullopt, {}, info->id);
+    const auto refused = core::recordReview(*f.project, f.ids[1], a, QStringLiteral("accept"),
+                                            std::nullopt, {}, info->id);
     QVERIFY(!refused.ok());
-    QVERIFY2(refused.error().message.contains(QStringLiteral("not in consolidation")), qPrintable(refused.error().message));
+    QVERIFY2(refused.error().message.contains(QStringLiteral("not in consolidation")),
+             qPrintable(refused.error().message));
 }
 
-void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded()
-{
+void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded() {
     Fixture f(2);
     const qint64 a = f.annotator(QStringLiteral("a"));
     core::LabelingSession sa(*f.project, a);
     QVERIFY(sa.answerMany({f.ids[0]}, f.dog).ok());
-    const auto info = core::consolidateProject(*f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
+    const auto info = core::consolidateProject(
+        *f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
     QVERIFY(info.ok());
     // An accept as version 6 stored it: no class, only the consolidation.
     {
         core::Statement insert(f.project->database(),
-                               "INSERT INTO reviews (item_id, reviewer_id, decision, class_id, note, consolidation_id, created_at)"
+                               "INSERT INTO reviews (item_id, reviewer_id, decision, class_id, "
+                               "note, consolidation_id, created_at)"
                                " VALUES (?, ?, 'accept', NULL, '', ?, '2026-01-01T00:00:00Z')");
         insert.bind(1, f.ids[0]).bind(2, a).bind(3, info->id);
         insert.run();
@@ -173,14 +182,14 @@ void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded()
     f.project.reset();
     auto reopened = core::Project::open(path);
     QVERIFY(reopened.ok());
-    core::Statement query((*reopened)->database(), "SELECT class_id FROM reviews WHERE item_id = ?");
+    core::Statement query((*reopened)->database(),
+                          "SELECT class_id FROM reviews WHERE item_id = ?");
     query.bind(1, f.ids[0]);
     QVERIFY(query.step());
     QCOMPARE(query.int64(0), f.dog);
 }
 
-void ReviewTest::trainingLabelsFollowOnlyTheConsolidationMarkedCurrent()
-{
+void ReviewTest::trainingLabelsFollowOnlyTheConsolidationMarkedCurrent() {
     Fixture f(3);
     const qint64 a = f.annotator(QStringLiteral("a")), b = f.annotator(QStringLiteral("b")),
                  c = f.annotator(QStringLiteral("c"));
@@ -191,9 +200,11 @@ void ReviewTest::trainingLabelsFollowOnlyTheConsolidationMarkedCurrent()
     QVERIFY(sc.answerMany({f.ids[0]}, f.dog).ok());
     QVERIFY(sc.answerMany({f.ids[1]}, f.cat).ok());
     QCOMPARE(*core::currentConsolidationId(*f.project), qint64(0));
-    const auto ds = core::consolidateProject(*f.project, *core::makeConsensusMethod(QStringLiteral("dawid-skene")), {});
+    const auto ds = core::consolidateProject(
+        *f.project, *core::makeConsensusMethod(QStringLiteral("dawid-skene")), {});
     QVERIFY(ds.ok());
-    QCOMPARE(*core::currentConsolidationId(*f.project), qint64(0)); // consolidating alone marks nothing
+    QCOMPARE(*core::currentConsolidationId(*f.project),
+             qint64(0)); // consolidating alone marks nothing
     QVERIFY(core::markConsolidationCurrent(*f.project, ds->id).ok());
     QCOMPARE(*core::currentConsolidationId(*f.project), ds->id);
     const auto before = core::currentLabels(*f.project);
@@ -204,7 +215,8 @@ void ReviewTest::trainingLabelsFollowOnlyTheConsolidationMarkedCurrent()
     core::LabelingSession sd(*f.project, d), se(*f.project, e);
     QVERIFY(sd.answerMany({f.ids[0]}, f.dog).ok());
     QVERIFY(se.answerMany({f.ids[0]}, f.dog).ok());
-    const auto majority = core::consolidateProject(*f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
+    const auto majority = core::consolidateProject(
+        *f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
     QVERIFY(majority.ok());
     QCOMPARE(f.consolidatedClass(majority->id, f.ids[0]), f.dog);
     QCOMPARE(*core::currentLabels(*f.project), *before);
@@ -220,14 +232,15 @@ void ReviewTest::trainingLabelsFollowOnlyTheConsolidationMarkedCurrent()
     QCOMPARE(*core::currentConsolidationId(*f.project), majority->id);
 }
 
-void ReviewTest::upgradeMarksTheNewestConsolidationCurrent()
-{
+void ReviewTest::upgradeMarksTheNewestConsolidationCurrent() {
     Fixture f(1);
     const qint64 a = f.annotator(QStringLiteral("a"));
     core::LabelingSession sa(*f.project, a);
     QVERIFY(sa.answerMany({f.ids[0]}, f.dog).ok());
     for (const char *method : {"majority", "dawid-skene"})
-        QVERIFY(core::consolidateProject(*f.project, *core::makeConsensusMethod(QLatin1String(method)), {}).ok());
+        QVERIFY(core::consolidateProject(*f.project,
+                                         *core::makeConsensusMethod(QLatin1String(method)), {})
+                    .ok());
     // As version 7 had it: no mark, the newest consolidation was the one training took.
     f.downgradeToVersion7();
     const QString path = f.project->directory();

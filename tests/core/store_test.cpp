@@ -2,7 +2,6 @@
 #include "core/store/project.h"
 #include "core/store/statement.h"
 #include "core/store/storeerror.h"
-
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -26,16 +25,14 @@ private Q_SLOTS:
 };
 
 namespace {
-qint64 scalar(Database &db, const char *sql)
-{
+qint64 scalar(Database &db, const char *sql) {
     Statement query(db, sql);
     query.step();
     return query.int64(0);
 }
 } // namespace
 
-void StoreTest::createsProjectInWalModeWithApplicationId()
-{
+void StoreTest::createsProjectInWalModeWithApplicationId() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
     Database &db = project->database();
@@ -48,8 +45,7 @@ void StoreTest::createsProjectInWalModeWithApplicationId()
     QVERIFY(!Project::create(dir.filePath(QStringLiteral("p"))).ok());
 }
 
-void StoreTest::upgradesVersion1Fixture()
-{
+void StoreTest::upgradesVersion1Fixture() {
     QTemporaryDir dir;
     const QString copy = dir.filePath(QStringLiteral("project.winnow"));
     QVERIFY(QFile::copy(QStringLiteral(WINNOW_TEST_DATA "/project-v1/project.winnow"), copy));
@@ -59,7 +55,8 @@ void StoreTest::upgradesVersion1Fixture()
         Database raw(copy, Database::Mode::ReadOnly);
         QFAIL("an outdated file opened read-only");
     } catch (const StoreError &e) {
-        QVERIFY2(e.message().contains(QStringLiteral("older Winnow (schema 1)")), qPrintable(e.message()));
+        QVERIFY2(e.message().contains(QStringLiteral("older Winnow (schema 1)")),
+                 qPrintable(e.message()));
     }
     auto project = Project::open(dir.path());
     QVERIFY2(project.ok(), qPrintable(project.errorMessage()));
@@ -76,8 +73,7 @@ void StoreTest::upgradesVersion1Fixture()
     QCOMPARE(summary->perClass[0].name, QStringLiteral("cat"));
 }
 
-void StoreTest::refusesSchemaNewerThanThisBuild()
-{
+void StoreTest::refusesSchemaNewerThanThisBuild() {
     QTemporaryDir dir;
     {
         auto project = winnow::test::createProject(dir.path());
@@ -85,15 +81,13 @@ void StoreTest::refusesSchemaNewerThanThisBuild()
     }
     const auto reopened = Project::open(dir.path());
     QVERIFY(!reopened.ok());
-    QVERIFY2(reopened.errorMessage().contains(QStringLiteral("newer")), qPrintable(reopened.errorMessage()));
+    QVERIFY2(reopened.errorMessage().contains(QStringLiteral("newer")),
+             qPrintable(reopened.errorMessage()));
 }
 
-void StoreTest::refusesForeignSqliteFile()
-{
+void StoreTest::refusesForeignSqliteFile() {
     QTemporaryDir dir;
-    {
-        Database other(dir.filePath(QStringLiteral("project.winnow")), Database::Mode::Create);
-    }
+    { Database other(dir.filePath(QStringLiteral("project.winnow")), Database::Mode::Create); }
     // Database(Create) made it a Winnow file; overwrite the id to look like another program's.
     {
         Database db(dir.filePath(QStringLiteral("project.winnow")), Database::Mode::ReadWrite);
@@ -101,19 +95,18 @@ void StoreTest::refusesForeignSqliteFile()
     }
     const auto opened = Project::open(dir.path());
     QVERIFY(!opened.ok());
-    QVERIFY2(opened.errorMessage().contains(QStringLiteral("not a Winnow project")), qPrintable(opened.errorMessage()));
+    QVERIFY2(opened.errorMessage().contains(QStringLiteral("not a Winnow project")),
+             qPrintable(opened.errorMessage()));
 }
 
-void StoreTest::refusesFolderWithoutProject()
-{
+void StoreTest::refusesFolderWithoutProject() {
     QTemporaryDir dir;
     const auto opened = Project::open(dir.path());
     QVERIFY(!opened.ok());
     QVERIFY(opened.errorMessage().contains(dir.path()));
 }
 
-void StoreTest::transactionRollsBackUnlessCommitted()
-{
+void StoreTest::transactionRollsBackUnlessCommitted() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
     Database &db = project->database();
@@ -130,8 +123,7 @@ void StoreTest::transactionRollsBackUnlessCommitted()
     QCOMPARE(scalar(db, "SELECT COUNT(*) FROM settings"), qint64(1));
 }
 
-void StoreTest::ensureClassAssignsShortcutsAndColoursInOrder()
-{
+void StoreTest::ensureClassAssignsShortcutsAndColoursInOrder() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
     QStringList names;
@@ -150,21 +142,21 @@ void StoreTest::ensureClassAssignsShortcutsAndColoursInOrder()
     QVERIFY(!project->ensureClass(QStringLiteral("  ")).ok());
 }
 
-void StoreTest::storesPathsInsideProjectRelative()
-{
+void StoreTest::storesPathsInsideProjectRelative() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
     const QString inside = QDir(project->directory()).filePath(QStringLiteral("images/a.png"));
     QCOMPARE(project->storedPath(inside), QStringLiteral("images/a.png"));
     QCOMPARE(project->absolutePath(QStringLiteral("images/a.png")), inside);
-    QCOMPARE(project->storedPath(QStringLiteral("/elsewhere/b.png")), QStringLiteral("/elsewhere/b.png"));
+    QCOMPARE(project->storedPath(QStringLiteral("/elsewhere/b.png")),
+             QStringLiteral("/elsewhere/b.png"));
 }
 
-void StoreTest::settingsRoundTrip()
-{
+void StoreTest::settingsRoundTrip() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
-    QCOMPARE(*project->setting(QStringLiteral("k"), QStringLiteral("fallback")), QStringLiteral("fallback"));
+    QCOMPARE(*project->setting(QStringLiteral("k"), QStringLiteral("fallback")),
+             QStringLiteral("fallback"));
     QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v1")).ok());
     QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v2")).ok());
     QCOMPARE(*project->setting(QStringLiteral("k")), QStringLiteral("v2"));

@@ -1,13 +1,11 @@
+#include "../testsupport.h"
 #include "core/curation/curation.h"
 #include "core/io/folderimporter.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
 
-#include "../testsupport.h"
-
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <opencv2/core.hpp>
 
 using namespace winnow::core;
@@ -15,8 +13,7 @@ using namespace winnow::test;
 
 namespace {
 
-void importSplit(Project &project, const QString &folder, Split split)
-{
+void importSplit(Project &project, const QString &folder, Split split) {
     ImportOptions options;
     options.split = split;
     options.labelsFromFolders = true;
@@ -24,8 +21,7 @@ void importSplit(Project &project, const QString &folder, Split split)
     QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
 }
 
-TrainOptions smallOptions(Strategy strategy, double fraction, int epochs)
-{
+TrainOptions smallOptions(Strategy strategy, double fraction, int epochs) {
     TrainOptions o;
     o.strategy = strategy;
     o.fraction = fraction;
@@ -46,11 +42,11 @@ class TrainingTest : public QObject {
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<Project> m_project;
-    const QStringList m_classes = {QStringLiteral("red"), QStringLiteral("green"), QStringLiteral("blue")};
+    const QStringList m_classes = {QStringLiteral("red"), QStringLiteral("green"),
+                                   QStringLiteral("blue")};
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         writeColourClasses(m_dir.filePath(QStringLiteral("train")), m_classes, 40, 1);
         writeColourClasses(m_dir.filePath(QStringLiteral("test")), m_classes, 10, 2);
         m_project = createProject(m_dir.filePath(QStringLiteral("project")));
@@ -58,8 +54,7 @@ private Q_SLOTS:
         importSplit(*m_project, m_dir.filePath(QStringLiteral("test")), Split::Test);
     }
 
-    void snapshotCarvesStratifiedValidation()
-    {
+    void snapshotCarvesStratifiedValidation() {
         const auto snapshot = takeLabelSnapshot(*m_project, 0.1, 3);
         QVERIFY2(snapshot.ok(), qPrintable(snapshot.errorMessage()));
         QCOMPARE(snapshot->classIds.size(), size_t(3));
@@ -73,15 +68,15 @@ private Q_SLOTS:
         QVERIFY(otherSeed->hash != snapshot->hash);
     }
 
-    void cacheIsReusedAndRebuiltWhenItemsChange()
-    {
+    void cacheIsReusedAndRebuiltWhenItemsChange() {
         const auto snapshot = takeLabelSnapshot(*m_project);
         const auto cache = ensureTensorCache(*m_project, *snapshot);
         QVERIFY2(cache.ok(), qPrintable(cache.errorMessage()));
         QCOMPARE(cache->geometry.channels, 3);
         QCOMPARE(cache->geometry.height, kColourSide);
         QCOMPARE(cache->rows, qint64(150));
-        QCOMPARE(QFileInfo(cache->path).size(), cache->dataOffset + 150 * 3 * kColourSide * kColourSide);
+        QCOMPARE(QFileInfo(cache->path).size(),
+                 cache->dataOffset + 150 * 3 * kColourSide * kColourSide);
         QCOMPARE(ensureTensorCache(*m_project, *snapshot)->path, cache->path);
 
         LabelSnapshot fewer = *snapshot;
@@ -92,8 +87,7 @@ private Q_SLOTS:
         QCOMPARE(rebuilt->rows, qint64(149));
     }
 
-    void fullRunLearns()
-    {
+    void fullRunLearns() {
         std::vector<EpochMetrics> seen;
         TrainEvents events;
         events.epochDone = [&](const EpochMetrics &m) { seen.push_back(m); };
@@ -105,7 +99,8 @@ private Q_SLOTS:
         QCOMPARE(run->status, QStringLiteral("finished"));
         QCOMPARE(run->completedEpochs, 6);
         QVERIFY(run->testAccuracy.has_value());
-        QVERIFY2(*run->testAccuracy >= 0.8, qPrintable(QString::number(*run->testAccuracy))); // chance is 0.33
+        QVERIFY2(*run->testAccuracy >= 0.8,
+                 qPrintable(QString::number(*run->testAccuracy))); // chance is 0.33
         const auto epochs = runEpochs(*m_project, outcome->runId);
         QCOMPARE(epochs->size(), size_t(6));
         QCOMPARE(epochs->front().subsetSize, qint64(108));
@@ -117,8 +112,7 @@ private Q_SLOTS:
 
     // Autocast caches its bfloat16 copies of the weights; without clearing that cache after every
     // step the network trains against its initial weights and learns far worse.
-    void bfloat16RunLearnsToo()
-    {
+    void bfloat16RunLearnsToo() {
         if (!cpuHasBFloat16())
             QSKIP("this CPU has no native bfloat16");
         TrainOptions options = smallOptions(Strategy::Full, 1, 6);
@@ -129,8 +123,7 @@ private Q_SLOTS:
         QVERIFY2(*run->testAccuracy >= 0.8, qPrintable(QString::number(*run->testAccuracy)));
     }
 
-    void cancelAndResumeGiveTheSameWeights()
-    {
+    void cancelAndResumeGiveTheSameWeights() {
         const TrainOptions options = smallOptions(Strategy::Glister, 0.5, 4);
         const auto straight = trainNewRun(*m_project, options, {});
         QVERIFY2(straight.ok(), qPrintable(straight.errorMessage()));
@@ -171,21 +164,23 @@ private Q_SLOTS:
         QCOMPARE(selectionsA->at(1).epoch, 3);
         QCOMPARE(selectionsA->at(1).itemIds.size(), size_t(54));
         QCOMPARE(selectionsA->at(1).itemIds, selectionsB->at(1).itemIds);
-        QCOMPARE(findRun(*m_project, straight->runId)->testAccuracy, findRun(*m_project, interrupted->runId)->testAccuracy);
+        QCOMPARE(findRun(*m_project, straight->runId)->testAccuracy,
+                 findRun(*m_project, interrupted->runId)->testAccuracy);
     }
 
-    void selectionTypesAndGreedies_data()
-    {
+    void selectionTypesAndGreedies_data() {
         QTest::addColumn<int>("type");
         QTest::addColumn<int>("greedy");
         QTest::addColumn<bool>("linear");
-        QTest::newRow("supervised naive linear") << int(SelectionType::Supervised) << int(GreedyKind::Naive) << true;
-        QTest::newRow("per class stochastic") << int(SelectionType::PerClass) << int(GreedyKind::Stochastic) << false;
-        QTest::newRow("per batch naive") << int(SelectionType::PerBatch) << int(GreedyKind::Naive) << false;
+        QTest::newRow("supervised naive linear")
+            << int(SelectionType::Supervised) << int(GreedyKind::Naive) << true;
+        QTest::newRow("per class stochastic")
+            << int(SelectionType::PerClass) << int(GreedyKind::Stochastic) << false;
+        QTest::newRow("per batch naive")
+            << int(SelectionType::PerBatch) << int(GreedyKind::Naive) << false;
     }
 
-    void selectionTypesAndGreedies()
-    {
+    void selectionTypesAndGreedies() {
         QFETCH(int, type);
         QFETCH(int, greedy);
         QFETCH(bool, linear);
@@ -210,8 +205,7 @@ private Q_SLOTS:
         QCOMPARE(runEpochs(*m_project, outcome->runId)->at(2).subsetSize, qint64(picked));
     }
 
-    void warmStartTrainsOnFullDataFirst()
-    {
+    void warmStartTrainsOnFullDataFirst() {
         TrainOptions options = smallOptions(Strategy::Random, 0.5, 6);
         options.kappa = 0.5; // select after epoch index 3, warm-up ceil(3 * 0.5) = 2 full epochs
         const auto outcome = trainNewRun(*m_project, options, {});
@@ -224,30 +218,30 @@ private Q_SLOTS:
         QVERIFY(epochs[2].valAccuracy.has_value());
     }
 
-    void emptyOrSingleClassTrainingSetsFailClearly()
-    {
+    void emptyOrSingleClassTrainingSetsFailClearly() {
         QTemporaryDir dir;
         writeColourClasses(dir.filePath(QStringLiteral("one")), {QStringLiteral("red")}, 5, 3);
         auto testOnly = createProject(dir.filePath(QStringLiteral("test-only")));
         importSplit(*testOnly, dir.filePath(QStringLiteral("one")), Split::Test);
         const auto empty = trainNewRun(*testOnly, smallOptions(Strategy::Full, 1, 1), {});
         QVERIFY(!empty.ok());
-        QVERIFY2(empty.errorMessage().contains(QLatin1String("training set is empty")), qPrintable(empty.errorMessage()));
+        QVERIFY2(empty.errorMessage().contains(QLatin1String("training set is empty")),
+                 qPrintable(empty.errorMessage()));
         QVERIFY(listRuns(*testOnly)->empty());
 
         auto single = createProject(dir.filePath(QStringLiteral("single")));
         importSplit(*single, dir.filePath(QStringLiteral("one")), Split::Train);
         const auto one = trainNewRun(*single, smallOptions(Strategy::Full, 1, 1), {});
         QVERIFY(!one.ok());
-        QVERIFY2(one.errorMessage().contains(QLatin1String("single class ('red')")), qPrintable(one.errorMessage()));
+        QVERIFY2(one.errorMessage().contains(QLatin1String("single class ('red')")),
+                 qPrintable(one.errorMessage()));
 
         TrainOptions impossible = smallOptions(Strategy::Glister, 1, 1);
         QVERIFY(!trainNewRun(*m_project, impossible, {}).ok());
     }
 
     // Runs last: it adds items to the project.
-    void embeddingDuplicatesFindACopy()
-    {
+    void embeddingDuplicatesFindACopy() {
         qint64 fullRun = 0;
         for (const RunRecord &run : *listRuns(*m_project))
             if (run.options.strategy == Strategy::Full && run.status == QLatin1String("finished"))
@@ -256,7 +250,8 @@ private Q_SLOTS:
         const QString original = m_dir.filePath(QStringLiteral("train/green/7.png"));
         QFile source(original);
         QVERIFY(source.open(QIODevice::ReadOnly));
-        QVERIFY(writeFile(m_dir.filePath(QStringLiteral("copies/green/copy.png")), source.readAll()));
+        QVERIFY(
+            writeFile(m_dir.filePath(QStringLiteral("copies/green/copy.png")), source.readAll()));
         importSplit(*m_project, m_dir.filePath(QStringLiteral("copies")), Split::Test);
 
         const auto found = flagEmbeddingDuplicates(*m_project, fullRun, 0.9999);
@@ -275,8 +270,7 @@ private Q_SLOTS:
         QVERIFY(!flagEmbeddingDuplicates(*m_project, 999, 0.9).ok()); // no such run
     }
 
-    void excludedItemsAreLeftOut()
-    {
+    void excludedItemsAreLeftOut() {
         const auto before = takeLabelSnapshot(*m_project);
         const qint64 victim = before->items.front().itemId;
         QVERIFY(setExcluded(*m_project, {victim}, true, QStringLiteral("test"), 0).ok());

@@ -1,11 +1,9 @@
-#include "ui/curationview.h"
-
 #include "core/curation/curation.h"
 #include "core/curation/perceptualhash.h"
 #include "core/io/folderimporter.h"
 #include "core/store/statement.h"
-
 #include "tests/testsupport.h"
+#include "ui/curationview.h"
 
 #include <QListWidget>
 #include <QSignalSpy>
@@ -21,8 +19,7 @@ private Q_SLOTS:
     void previewsClustersAndExcludesWithKeys();
 };
 
-void CurationViewTest::previewsClustersAndExcludesWithKeys()
-{
+void CurationViewTest::previewsClustersAndExcludesWithKeys() {
     QTemporaryDir dir;
     const cv::Mat a = test::drawImage(64, 64, 3, 1);
     // A near copy that is not pixel-identical: cropped by two pixels and scaled back.
@@ -30,12 +27,15 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys()
     cv::resize(a(cv::Rect(2, 2, 60, 60)), brighter, a.size());
     brighter.convertTo(brighter, -1, 1.05, 0);
     QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a.png")), test::encodeImage(a, ".png")));
-    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a-copy.png")), test::encodeImage(a, ".png")));
-    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a-bright.jpg")), test::encodeImage(brighter, ".jpg")));
+    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a-copy.png")),
+                            test::encodeImage(a, ".png")));
+    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("i/a-bright.jpg")),
+                            test::encodeImage(brighter, ".jpg")));
     QVERIFY(test::writeImage(dir.filePath(QStringLiteral("i/other.png")), 64, 64, 3, 40));
     auto project = test::createProject(dir.filePath(QStringLiteral("p")));
     QVERIFY(core::importImageFolder(*project, dir.filePath(QStringLiteral("i")), {}).ok());
-    const qint64 curator = *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
+    const qint64 curator =
+        *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
 
     ui::CurationView view;
     view.resize(1000, 700);
@@ -44,7 +44,8 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys()
     // One cluster of three at the default distance; at distance 0 only the byte-identical pair.
     QCOMPARE(view.clusterCount(), 1);
     QCOMPARE(view.members()->count(), 3);
-    const int nearDistance = core::hammingDistance(core::perceptualHash(a), core::perceptualHash(brighter));
+    const int nearDistance =
+        core::hammingDistance(core::perceptualHash(a), core::perceptualHash(brighter));
     QVERIFY(nearDistance > 0 && nearDistance <= core::kDefaultNearDuplicateDistance);
     view.setMaxDistance(0);
     QCOMPARE(view.members()->count(), 2);
@@ -73,7 +74,8 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys()
     // Re-splitting from the view keeps the cluster in one split.
     QVERIFY(view.resplit(0.5, 0.0, 0.5, 3));
     {
-        core::Statement splits(project->database(), "SELECT COUNT(DISTINCT split) FROM items WHERE path LIKE '%/a%'");
+        core::Statement splits(project->database(),
+                               "SELECT COUNT(DISTINCT split) FROM items WHERE path LIKE '%/a%'");
         QVERIFY(splits.step());
         QCOMPARE(splits.int64(0), qint64(1));
     }
@@ -83,7 +85,8 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys()
     QSignalSpy failures(&view, &ui::CurationView::failed);
     view.refreshFlags();
     QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, 30000);
-    QVERIFY2(failures.isEmpty(), failures.isEmpty() ? "" : qPrintable(failures.first().first().toString()));
+    QVERIFY2(failures.isEmpty(),
+             failures.isEmpty() ? "" : qPrintable(failures.first().first().toString()));
     const auto counts = core::flagCounts(*project);
     QCOMPARE(counts->value(QStringLiteral("near-duplicate")), qint64(3));
 }

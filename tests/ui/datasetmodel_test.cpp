@@ -1,6 +1,5 @@
-#include "ui/datasetmodel.h"
-
 #include "tests/testsupport.h"
+#include "ui/datasetmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -13,10 +12,10 @@ using winnow::ui::DatasetModel;
 namespace {
 
 // Items with made-up fingerprints: the model never decodes images.
-void addItems(Project &project, int count, std::optional<Split> split, const QString &prefix)
-{
+void addItems(Project &project, int count, std::optional<Split> split, const QString &prefix) {
     const qint64 batch = *project.createBatch(QStringLiteral("folder"), prefix, split);
-    const qint64 annotator = *project.ensureAnnotator(QStringLiteral("folder"), QStringLiteral("import"));
+    const qint64 annotator =
+        *project.ensureAnnotator(QStringLiteral("folder"), QStringLiteral("import"));
     std::vector<NewItem> items;
     for (int i = 0; i < count; ++i) {
         NewItem item;
@@ -42,8 +41,7 @@ private Q_SLOTS:
     void emptyProjectHasNoRows();
 };
 
-void DatasetModelTest::passesModelTesterWhileFetchingPages()
-{
+void DatasetModelTest::passesModelTesterWhileFetchingPages() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
     addItems(*project, 2500, Split::Train, QStringLiteral("a"));
@@ -72,8 +70,7 @@ void DatasetModelTest::passesModelTesterWhileFetchingPages()
     QCOMPARE(model.rowCount(), DatasetModel::kPageSize);
 }
 
-void DatasetModelTest::filtersByClassSplitAndBatch()
-{
+void DatasetModelTest::filtersByClassSplitAndBatch() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
     addItems(*project, 40, Split::Train, QStringLiteral("a"));
@@ -93,7 +90,8 @@ void DatasetModelTest::filtersByClassSplitAndBatch()
     model.setFilter(filter);
     QCOMPARE(model.rowCount(), 5); // odd items of the 20, less every fourth (unlabelled)
     for (int row = 0; row < model.rowCount(); ++row)
-        QCOMPARE(model.index(row).data(DatasetModel::ClassNameRole).toString(), QStringLiteral("cat"));
+        QCOMPARE(model.index(row).data(DatasetModel::ClassNameRole).toString(),
+                 QStringLiteral("cat"));
 
     filter = {};
     filter.classId = ItemFilter::kUnlabelled;
@@ -107,8 +105,7 @@ void DatasetModelTest::filtersByClassSplitAndBatch()
     QCOMPARE(model.rowCount(), 40);
 }
 
-void DatasetModelTest::emptyProjectHasNoRows()
-{
+void DatasetModelTest::emptyProjectHasNoRows() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
     DatasetModel model;

@@ -1,17 +1,14 @@
-#include "ui/labelingview.h"
-
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
-#include "ui/imageview.h"
-#include "ui/mainwindow.h"
-
 #include "tests/testsupport.h"
+#include "ui/imageview.h"
+#include "ui/labelingview.h"
+#include "ui/mainwindow.h"
 
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <set>
 
 using namespace winnow;
@@ -26,8 +23,7 @@ struct Fixture {
 };
 
 // Twelve real images, three classes, two answers wanted; carol has already answered four.
-void makeFixture(Fixture &f)
-{
+void makeFixture(Fixture &f) {
     f.project = test::createProject(f.dir.filePath(QStringLiteral("project")));
     std::vector<core::NewItem> items;
     for (int i = 0; i < 12; ++i) {
@@ -41,25 +37,28 @@ void makeFixture(Fixture &f)
         item.channels = 3;
         items.push_back(item);
     }
-    const qint64 batch = *f.project->createBatch(QStringLiteral("folder"), f.dir.filePath(QStringLiteral("img")), std::nullopt);
+    const qint64 batch = *f.project->createBatch(
+        QStringLiteral("folder"), f.dir.filePath(QStringLiteral("img")), std::nullopt);
     QVERIFY(f.project->addItems(batch, std::nullopt, items, 0).ok());
     for (const auto &item : *f.project->items({}, 0, 100))
         f.items.push_back(item.id);
     for (const char *name : {"cat", "dog", "bird"})
         f.classes.push_back(*f.project->ensureClass(QLatin1String(name)));
     QVERIFY(core::LabelingSession::setAnswersWanted(*f.project, 2).ok());
-    const qint64 carol = *f.project->ensureAnnotator(QStringLiteral("carol"), QStringLiteral("human"));
+    const qint64 carol =
+        *f.project->ensureAnnotator(QStringLiteral("carol"), QStringLiteral("human"));
     core::LabelingSession session(*f.project, carol);
-    const auto answered = session.answerMany({f.items[0], f.items[1], f.items[2], f.items[3]}, f.classes[1]);
+    const auto answered =
+        session.answerMany({f.items[0], f.items[1], f.items[2], f.items[3]}, f.classes[1]);
     QVERIFY2(answered.ok(), qPrintable(answered.errorMessage()));
 }
 
-std::multiset<std::pair<qint64, qint64>> liveAnswers(core::Project &project, qint64 annotator)
-{
+std::multiset<std::pair<qint64, qint64>> liveAnswers(core::Project &project, qint64 annotator) {
     std::multiset<std::pair<qint64, qint64>> result;
-    core::Statement query(project.database(),
-                          "SELECT a.item_id, a.class_id FROM answers a WHERE a.annotator_id = ? AND a.revokes IS NULL"
-                          " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)");
+    core::Statement query(
+        project.database(),
+        "SELECT a.item_id, a.class_id FROM answers a WHERE a.annotator_id = ? AND a.revokes IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)");
     query.bind(1, annotator);
     while (query.step())
         result.insert({query.int64(0), query.int64(1)});
@@ -77,11 +76,11 @@ private Q_SLOTS:
     void mainWindowOpensLabelingWithCtrlL();
 };
 
-void LabelingViewTest::labelsWithKeysUndoesAndFillsOtherQueues()
-{
+void LabelingViewTest::labelsWithKeysUndoesAndFillsOtherQueues() {
     Fixture f;
     makeFixture(f);
-    const qint64 alice = *f.project->ensureAnnotator(QStringLiteral("alice"), QStringLiteral("human"));
+    const qint64 alice =
+        *f.project->ensureAnnotator(QStringLiteral("alice"), QStringLiteral("human"));
 
     ui::LabelingView view;
     view.resize(900, 600);
@@ -125,7 +124,9 @@ void LabelingViewTest::labelsWithKeysUndoesAndFillsOtherQueues()
 
     // The database holds exactly those answers, and one undo row per undo.
     QCOMPARE(liveAnswers(*f.project, alice), expected);
-    core::Statement undos(f.project->database(), "SELECT COUNT(*) FROM answers WHERE annotator_id = ? AND revokes IS NOT NULL");
+    core::Statement undos(
+        f.project->database(),
+        "SELECT COUNT(*) FROM answers WHERE annotator_id = ? AND revokes IS NOT NULL");
     undos.bind(1, alice);
     undos.step();
     QCOMPARE(undos.int64(0), qint64(2));
@@ -154,14 +155,14 @@ void LabelingViewTest::labelsWithKeysUndoesAndFillsOtherQueues()
     for (qint64 item : full)
         QVERIFY(!bobItems.count(item));
     QCOMPARE(queue->front().answersSoFar, 1); // nearly done first
-    QCOMPARE(bobItems.size(), size_t(8));   // 12 images less the 4 that are done
+    QCOMPARE(bobItems.size(), size_t(8));     // 12 images less the 4 that are done
 }
 
-void LabelingViewTest::nearlyDoneImagesComeFirstAndNothingIsShownTwice()
-{
+void LabelingViewTest::nearlyDoneImagesComeFirstAndNothingIsShownTwice() {
     Fixture f;
     makeFixture(f);
-    const qint64 dave = *f.project->ensureAnnotator(QStringLiteral("dave"), QStringLiteral("human"));
+    const qint64 dave =
+        *f.project->ensureAnnotator(QStringLiteral("dave"), QStringLiteral("human"));
     ui::LabelingView view;
     view.resize(800, 600);
     view.show();
@@ -173,7 +174,8 @@ void LabelingViewTest::nearlyDoneImagesComeFirstAndNothingIsShownTwice()
             break;
         QVERIFY(seen.insert(item).second);
         if (i < 4) // carol's four come first
-            QVERIFY(item == f.items[0] || item == f.items[1] || item == f.items[2] || item == f.items[3]);
+            QVERIFY(item == f.items[0] || item == f.items[1] || item == f.items[2] ||
+                    item == f.items[3]);
         QTest::keyClick(&view, Qt::Key_1);
     }
     QCOMPARE(seen.size(), size_t(12));
@@ -181,8 +183,7 @@ void LabelingViewTest::nearlyDoneImagesComeFirstAndNothingIsShownTwice()
     QCOMPARE(view.stats().leftInQueue, qint64(0));
 }
 
-void LabelingViewTest::mainWindowOpensLabelingWithCtrlL()
-{
+void LabelingViewTest::mainWindowOpensLabelingWithCtrlL() {
     Fixture f;
     makeFixture(f);
     const QString dir = f.project->directory();

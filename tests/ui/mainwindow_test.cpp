@@ -1,11 +1,9 @@
-#include "ui/mainwindow.h"
-
 #include "core/io/folderimporter.h"
+#include "tests/testsupport.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
+#include "ui/mainwindow.h"
 #include "ui/thumbnailcache.h"
-
-#include "tests/testsupport.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -35,13 +33,16 @@ private:
     QString m_projectDir;
 };
 
-void MainWindowTest::initTestCase()
-{
+void MainWindowTest::initTestCase() {
     QCoreApplication::setOrganizationName(QStringLiteral("WinnowTest"));
     QCoreApplication::setApplicationName(QStringLiteral("mainwindow_test"));
     const QString images = m_dir.filePath(QStringLiteral("images"));
     for (int i = 0; i < 1500; ++i)
-        QVERIFY(test::writeImage(QStringLiteral("%1/%2/%3.png").arg(images, i % 3 ? QStringLiteral("cat") : QStringLiteral("dog")).arg(i), 32, 32, 3, i));
+        QVERIFY(
+            test::writeImage(QStringLiteral("%1/%2/%3.png")
+                                 .arg(images, i % 3 ? QStringLiteral("cat") : QStringLiteral("dog"))
+                                 .arg(i),
+                             32, 32, 3, i));
     m_projectDir = m_dir.filePath(QStringLiteral("project"));
     auto project = test::createProject(m_projectDir);
     const auto summary = core::importImageFolder(*project, images, {core::Split::Train, true});
@@ -49,8 +50,7 @@ void MainWindowTest::initTestCase()
     QCOMPARE(summary->imported, qint64(1500));
 }
 
-void MainWindowTest::opensProjectAndScrollsTheGrid()
-{
+void MainWindowTest::opensProjectAndScrollsTheGrid() {
     ui::MainWindow window;
     window.setAskForAnnotator(false);
     window.resize(1000, 700);
@@ -85,8 +85,7 @@ void MainWindowTest::opensProjectAndScrollsTheGrid()
     QTRY_COMPARE(window.imageView()->image().size(), QSize(32, 32));
 }
 
-void MainWindowTest::filtersByClassFromTheToolbar()
-{
+void MainWindowTest::filtersByClassFromTheToolbar() {
     ui::MainWindow window;
     window.setAskForAnnotator(false);
     window.show();
@@ -96,19 +95,20 @@ void MainWindowTest::filtersByClassFromTheToolbar()
     QVERIFY(dog > 0);
     classes->setCurrentIndex(dog);
     QCOMPARE(window.model()->totalCount(), qint64(500));
-    QCOMPARE(window.grid()->currentIndex().data(ui::DatasetModel::ClassNameRole).toString(), QStringLiteral("dog"));
+    QCOMPARE(window.grid()->currentIndex().data(ui::DatasetModel::ClassNameRole).toString(),
+             QStringLiteral("dog"));
     classes->setCurrentIndex(classes->findText(QStringLiteral("Unlabelled")));
     QCOMPARE(window.model()->totalCount(), qint64(0));
     classes->setCurrentIndex(0);
     QCOMPARE(window.model()->totalCount(), qint64(1500));
 }
 
-void MainWindowTest::importsAFolderFromTheWindow()
-{
+void MainWindowTest::importsAFolderFromTheWindow() {
     QTemporaryDir dir;
     const QString images = dir.filePath(QStringLiteral("more"));
     for (int i = 0; i < 5; ++i)
-        QVERIFY(test::writeImage(QStringLiteral("%1/bird/%2.png").arg(images).arg(i), 20, 20, 3, i + 5000));
+        QVERIFY(test::writeImage(QStringLiteral("%1/bird/%2.png").arg(images).arg(i), 20, 20, 3,
+                                 i + 5000));
     QVERIFY(test::writeFile(images + QStringLiteral("/bird/broken.jpg"), QByteArray("nope")));
     const QString projectDir = dir.filePath(QStringLiteral("project"));
     test::createProject(projectDir);
@@ -127,8 +127,7 @@ void MainWindowTest::importsAFolderFromTheWindow()
     QVERIFY(window.classFilter()->findText(QStringLiteral("bird")) > 0);
 }
 
-void MainWindowTest::labelsTheSelectionWithAClassKey()
-{
+void MainWindowTest::labelsTheSelectionWithAClassKey() {
     QTemporaryDir dir;
     for (int i = 0; i < 6; ++i)
         QVERIFY(test::writeImage(dir.filePath(QStringLiteral("img/%1.png").arg(i)), 16, 16, 3, i));
@@ -149,14 +148,16 @@ void MainWindowTest::labelsTheSelectionWithAClassKey()
     // Click the first, shift-click the third: three selected.
     grid->setCurrentIndex(window.model()->index(0));
     grid->selectionModel()->select(window.model()->index(0), QItemSelectionModel::ClearAndSelect);
-    QTest::mouseClick(grid->viewport(), Qt::LeftButton, Qt::ShiftModifier, grid->visualRect(window.model()->index(2)).center());
+    QTest::mouseClick(grid->viewport(), Qt::LeftButton, Qt::ShiftModifier,
+                      grid->visualRect(window.model()->index(2)).center());
     QCOMPARE(grid->selectionModel()->selectedIndexes().size(), 2 + 1);
     QTest::keyClick(grid, Qt::Key_2);
     const auto summary = window.project()->summary();
     QCOMPARE(summary->answers, qint64(3));
     QCOMPARE(summary->perClass.size(), size_t(1));
     QCOMPARE(summary->perClass[0].name, QStringLiteral("dog"));
-    QCOMPARE(window.model()->index(1).data(ui::DatasetModel::ClassNameRole).toString(), QStringLiteral("dog"));
+    QCOMPARE(window.model()->index(1).data(ui::DatasetModel::ClassNameRole).toString(),
+             QStringLiteral("dog"));
     // Select all in the filter, then label everything as cat.
     QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
     window.activateWindow();
@@ -165,8 +166,7 @@ void MainWindowTest::labelsTheSelectionWithAClassKey()
     QCOMPARE(window.project()->summary()->answers, qint64(9));
 }
 
-void MainWindowTest::imageViewZoomsWithKeys()
-{
+void MainWindowTest::imageViewZoomsWithKeys() {
     ui::ImageView view;
     view.resize(400, 400);
     view.show();
@@ -185,8 +185,7 @@ void MainWindowTest::imageViewZoomsWithKeys()
     QVERIFY(view.isFitted());
 }
 
-void MainWindowTest::refusesAFolderWithoutProject()
-{
+void MainWindowTest::refusesAFolderWithoutProject() {
     QTemporaryDir dir;
     ui::MainWindow window;
     window.setAskForAnnotator(false);
@@ -198,16 +197,16 @@ void MainWindowTest::refusesAFolderWithoutProject()
 
 // A key typed in one tab must never trigger another action (Ctrl+N once opened the New Project
 // dialog while the Review tab meant it for its note).
-void MainWindowTest::noTwoActionsShareAShortcut()
-{
+void MainWindowTest::noTwoActionsShareAShortcut() {
     ui::MainWindow window;
     window.setAskForAnnotator(false);
     QHash<QKeySequence, QString> seen;
     int shortcuts = 0;
     for (const QAction *action : window.findChildren<QAction *>()) {
         for (const QKeySequence &key : action->shortcuts()) {
-            QVERIFY2(!seen.contains(key), qPrintable(QStringLiteral("%1 is both '%2' and '%3'")
-                                                         .arg(key.toString(), seen.value(key), action->text())));
+            QVERIFY2(!seen.contains(key),
+                     qPrintable(QStringLiteral("%1 is both '%2' and '%3'")
+                                    .arg(key.toString(), seen.value(key), action->text())));
             seen.insert(key, action->text());
             ++shortcuts;
         }

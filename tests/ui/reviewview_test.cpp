@@ -1,12 +1,10 @@
-#include "ui/reviewview.h"
-
 #include "core/consensus/consolidation.h"
 #include "core/curation/curation.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
-#include "ui/annotatorsview.h"
-
 #include "tests/testsupport.h"
+#include "ui/annotatorsview.h"
+#include "ui/reviewview.h"
 
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -22,8 +20,7 @@ private Q_SLOTS:
     void walksTheQueueWithKeysAndStoresDecisions();
 };
 
-void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
-{
+void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions() {
     QTemporaryDir dir;
     auto project = test::createProject(dir.filePath(QStringLiteral("p")));
     std::vector<core::NewItem> items;
@@ -37,7 +34,8 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
         item.channels = 3;
         items.push_back(item);
     }
-    const qint64 batch = *project->createBatch(QStringLiteral("folder"), dir.filePath(QStringLiteral("img")), std::nullopt);
+    const qint64 batch = *project->createBatch(QStringLiteral("folder"),
+                                               dir.filePath(QStringLiteral("img")), std::nullopt);
     QVERIFY(project->addItems(batch, std::nullopt, items, 0).ok());
     std::vector<qint64> ids;
     for (const auto &item : *project->items({}, 0, 10))
@@ -55,17 +53,23 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
     QVERIFY(sc.answerMany({ids[0]}, cat).ok());
     QVERIFY(sc.answerMany({ids[1], ids[2], ids[3], ids[4], ids[5]}, dog).ok());
     // Another method first; the newest consolidation (majority) is the one the view opens on.
-    QVERIFY(core::consolidateProject(*project, *core::makeConsensusMethod(QStringLiteral("dawid-skene")), {}).ok());
-    const auto info = core::consolidateProject(*project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
+    QVERIFY(core::consolidateProject(*project,
+                                     *core::makeConsensusMethod(QStringLiteral("dawid-skene")), {})
+                .ok());
+    const auto info = core::consolidateProject(
+        *project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
     QVERIFY(info.ok());
-    const qint64 reviewer = *project->ensureAnnotator(QStringLiteral("rita"), QStringLiteral("human"));
+    const qint64 reviewer =
+        *project->ensureAnnotator(QStringLiteral("rita"), QStringLiteral("human"));
 
     // "Methods disagree" and the divergent flags agree with a direct comparison of the two runs.
     int disagreements = 0;
     {
         core::Statement both(project->database(),
-                             "SELECT COUNT(*) FROM consolidated_labels m JOIN consolidated_labels d ON d.item_id = m.item_id"
-                             " WHERE m.consolidation_id = ? AND d.consolidation_id = ? AND m.class_id <> d.class_id");
+                             "SELECT COUNT(*) FROM consolidated_labels m JOIN consolidated_labels "
+                             "d ON d.item_id = m.item_id"
+                             " WHERE m.consolidation_id = ? AND d.consolidation_id = ? AND "
+                             "m.class_id <> d.class_id");
         both.bind(1, info->id).bind(2, info->id - 1);
         QVERIFY(both.step());
         disagreements = int(both.int64(0));
@@ -74,10 +78,12 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
     core::ReviewFilter disputed;
     disputed.disagreementOnly = true;
     QCOMPARE(int(core::reviewQueue(*project, info->id, disputed)->size()), disagreements);
-    const auto divergent = core::flagDivergent(*project, 0.0); // confidence never under 0: disagreement only
+    const auto divergent =
+        core::flagDivergent(*project, 0.0); // confidence never under 0: disagreement only
     QVERIFY(divergent.ok());
     QCOMPARE(*divergent, qint64(disagreements));
-    const auto lowConfidence = core::flagDivergent(*project, 0.9); // the 2-of-3 majorities are under 0.9
+    const auto lowConfidence =
+        core::flagDivergent(*project, 0.9); // the 2-of-3 majorities are under 0.9
     QVERIFY(*lowConfidence >= 5);
 
     ui::ReviewView view;
@@ -97,7 +103,9 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
     const qint64 more = view.currentItemId();
     QTest::keyClick(queue, Qt::Key_M); // send back for more answers
 
-    core::Statement reviews(project->database(), "SELECT item_id, decision, IFNULL(class_id, 0), reviewer_id FROM reviews ORDER BY id");
+    core::Statement reviews(
+        project->database(),
+        "SELECT item_id, decision, IFNULL(class_id, 0), reviewer_id FROM reviews ORDER BY id");
     QVERIFY(reviews.step());
     QCOMPARE(reviews.int64(0), first);
     QCOMPARE(reviews.text(1), QStringLiteral("accept"));
@@ -112,7 +120,8 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
     QVERIFY(!reviews.step());
 
     // The item sent back wants a fourth answer: it re-enters annotators' queues.
-    core::Statement overlap(project->database(), "SELECT wanted FROM item_overlap WHERE item_id = ?");
+    core::Statement overlap(project->database(),
+                            "SELECT wanted FROM item_overlap WHERE item_id = ?");
     overlap.bind(1, more);
     QVERIFY(overlap.step());
     QCOMPARE(overlap.int64(0), qint64(4));
@@ -124,7 +133,8 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions()
 
     // The export applies the override.
     const QString exported = dir.filePath(QStringLiteral("labels.csv"));
-    QVERIFY(core::exportConsolidatedLabels(*project, info->id, exported, core::LabelFormat::Csv).ok());
+    QVERIFY(
+        core::exportConsolidatedLabels(*project, info->id, exported, core::LabelFormat::Csv).ok());
     QFile file(exported);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(file.readAll());

@@ -1,9 +1,7 @@
-#include "ui/trainingview.h"
-
 #include "core/io/folderimporter.h"
 #include "core/train/runs.h"
-
 #include "tests/testsupport.h"
+#include "ui/trainingview.h"
 
 #include <QChartView>
 #include <QCheckBox>
@@ -33,20 +31,20 @@ private:
     std::unique_ptr<core::Project> m_project;
 };
 
-void TrainingViewTest::initTestCase()
-{
-    const QStringList classes = {QStringLiteral("red"), QStringLiteral("green"), QStringLiteral("blue")};
+void TrainingViewTest::initTestCase() {
+    const QStringList classes = {QStringLiteral("red"), QStringLiteral("green"),
+                                 QStringLiteral("blue")};
     test::writeColourClasses(m_dir.filePath(QStringLiteral("train")), classes, 30, 1);
     m_project = test::createProject(m_dir.filePath(QStringLiteral("p")));
     core::ImportOptions options;
     options.labelsFromFolders = true;
     options.split = core::Split::Train;
-    QVERIFY(core::importImageFolder(*m_project, m_dir.filePath(QStringLiteral("train")), options).ok());
+    QVERIFY(
+        core::importImageFolder(*m_project, m_dir.filePath(QStringLiteral("train")), options).ok());
 }
 
 // Small, fast settings through the controls a person would use.
-static void configure(ui::TrainingView &view, int epochs)
-{
+static void configure(ui::TrainingView &view, int epochs) {
     view.setCliPath(QStringLiteral(WINNOW_CLI));
     view.findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(epochs);
     view.findChild<QSpinBox *>(QStringLiteral("selectEvery"))->setValue(2);
@@ -56,8 +54,7 @@ static void configure(ui::TrainingView &view, int epochs)
         view.findChild<QCheckBox *>(QStringLiteral("bfloat16"))->setChecked(false);
 }
 
-void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets()
-{
+void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     ui::TrainingView view;
     view.resize(1200, 800);
     view.show();
@@ -65,7 +62,8 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets()
     configure(view, 3);
     // The tab says which labels the runs take: here no consolidation is marked current.
     const QString source = view.findChild<QLabel *>(QStringLiteral("labelSource"))->text();
-    QVERIFY2(source.contains(QStringLiteral("most frequent answer")) && source.contains(QStringLiteral("no consolidation")),
+    QVERIFY2(source.contains(QStringLiteral("most frequent answer")) &&
+                 source.contains(QStringLiteral("no consolidation")),
              qPrintable(source));
     const auto plan = view.plan();
     QCOMPARE(plan.size(), size_t(3)); // full, glister 40 %, random 40 %
@@ -92,14 +90,16 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets()
     QCOMPARE(table->item(1, 1)->text(), QStringLiteral("glister"));
     auto *subset = view.findChild<QListWidget *>(QStringLiteral("subset"));
     QCOMPARE(subset->count(), 32); // int(81 * 0.4) of 90 - 9 val
-    QVERIFY(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text().startsWith(QStringLiteral("32 images")));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))
+                ->text()
+                .startsWith(QStringLiteral("32 images")));
     table->selectRow(2);
     QCOMPARE(subset->count(), 0);
-    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text(), QStringLiteral("This run trained on all training images."));
+    QCOMPARE(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text(),
+             QStringLiteral("This run trained on all training images."));
 }
 
-void TrainingViewTest::escapeCancelsAndResumeFinishes()
-{
+void TrainingViewTest::escapeCancelsAndResumeFinishes() {
     ui::TrainingView view;
     view.show();
     view.setProject(m_project.get());
