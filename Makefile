@@ -4,7 +4,7 @@ PRESET_TEST ?= ci
 DATA_HOME   ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
 DEMO        ?= $(DATA_HOME)/winnow/demo-fashion-mnist
 
-.PHONY: deps build build-test run test bench demo format clean
+.PHONY: deps build build-test run test bench demo format format-check clean
 
 deps:
 	bash packaging/install-deps.sh
@@ -25,7 +25,7 @@ demo: build
 run: demo
 	build/$(PRESET_RUN)/app/winnow "$(DEMO)"
 
-test: build-test
+test: build-test format-check
 	ctest --preset $(PRESET_TEST)
 
 bench: build
@@ -33,6 +33,10 @@ bench: build
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+# Fails, naming the files, when any source differs from what .clang-format makes of it.
+format-check: deps
+	bash packaging/format-check.sh
 
 clean:
 	rm -rf build
