@@ -3,6 +3,7 @@
 #include "core/consensus/consolidation.h"
 #include "core/io/rasterimage.h"
 #include "core/store/project.h"
+#include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
 #include "ui/qimageconvert.h"
@@ -18,8 +19,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -369,36 +368,8 @@ void TrainingView::cancel() {
 
 namespace {
 
-QStringList trainArguments(const QString &dir, const core::TrainOptions &o) {
-    return {QStringLiteral("train"),
-            dir,
-            QStringLiteral("--strategy"),
-            core::strategyName(o.strategy),
-            QStringLiteral("--fraction"),
-            QString::number(o.fraction),
-            QStringLiteral("--epochs"),
-            QString::number(o.epochs),
-            QStringLiteral("--select-every"),
-            QString::number(o.selectEvery),
-            QStringLiteral("--width"),
-            QString::number(o.width),
-            QStringLiteral("--seed"),
-            QString::number(o.seed),
-            QStringLiteral("--selection-type"),
-            core::selectionTypeName(o.selectionType),
-            QStringLiteral("--greedy"),
-            o.greedy == core::GreedyKind::Naive ? QStringLiteral("Naive")
-                                                : QStringLiteral("Stochastic"),
-            QStringLiteral("--kappa"),
-            QString::number(o.kappa),
-            QStringLiteral("--precision"),
-            o.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
-            QStringLiteral("--json")};
-}
-
-std::optional<double> optionalField(const QJsonObject &json, const char *key) {
-    const QJsonValue value = json.value(QLatin1String(key));
-    return value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt;
+QStringList trainArguments(const QString &dir, const core::TrainOptions &options) {
+    return QStringList{QStringLiteral("train"), dir} + core::trainArguments(options);
 }
 
 } // namespace
@@ -454,33 +425,27 @@ void TrainingView::startProcess(const QStringList &arguments) {
 
 void TrainingView::readOutput() {
     while (m_process && m_process->canReadLine()) {
-        const QJsonObject json = QJsonDocument::fromJson(m_process->readLine()).object();
-        if (json.contains(QLatin1String("progress"))) {
-            const int done = json.value(QLatin1String("progress")).toInt(),
-                      total = json.value(QLatin1String("total")).toInt();
+        const core::RunEvent event = core::parseRunEvent(m_process->readLine());
+        switch (event.kind) {
+        case core::RunEvent::Kind::Progress: {
             const int index = m_total - int(m_pending.size());
-            const QString stage = json.value(QLatin1String("stage")).toString();
-            m_progress->setRange(0, total);
-            m_progress->setValue(done);
+            m_progress->setRange(0, int(event.total));
+            m_progress->setValue(int(event.done));
             m_progress->setFormat(
-                (m_total > 1 ? tr("Run %1 of %2, %3").arg(index).arg(m_total).arg(stage) : stage) +
+                (m_total > 1 ? tr("Run %1 of %2, %3").arg(index).arg(m_total).arg(event.stage)
+                             : event.stage) +
                 QStringLiteral(": %v / %m"));
-        } else if (json.contains(QLatin1String("epoch"))) {
-            core::EpochMetrics m;
-            m.epoch = json.value(QLatin1String("epoch")).toInt();
-            m.trainLoss = optionalField(json, "train_loss");
-            m.trainAccuracy = optionalField(json, "train_accuracy");
-            m.valLoss = optionalField(json, "val_loss");
-            m.valAccuracy = optionalField(json, "val_accuracy");
-            m.testAccuracy = optionalField(json, "test_accuracy");
-            m.epochSeconds = json.value(QLatin1String("epoch_seconds")).toDouble();
-            m.selectionSeconds = json.value(QLatin1String("selection_seconds")).toDouble();
-            m.subsetSize = json.value(QLatin1String("subset_size")).toInteger();
-            m.learningRate = json.value(QLatin1String("learning_rate")).toDouble();
-            onEpoch(json.value(QLatin1String("run")).toInteger(), m);
-        } else if (json.contains(QLatin1String("start_epoch"))) {
-            m_curves.remove(json.value(QLatin1String("run")).toInteger());
+            break;
+        }
+        case core::RunEvent::Kind::Epoch:
+            onEpoch(event.runId, event.metrics);
+            break;
+        case core::RunEvent::Kind::Started:
+            m_curves.remove(event.runId);
             reloadRuns();
+            break;
+        case core::RunEvent::Kind::Other:
+            break;
         }
     }
 }

@@ -1,8 +1,14 @@
 #include "core/curation/duplicates.h"
 
 #include "core/curation/hammingindex.h"
+#include "core/io/imageprobe.h"
 
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
 #include <QHash>
+#include <QtConcurrent/QtConcurrentMap>
+#include <algorithm>
 #include <unordered_map>
 
 namespace winnow::core {
@@ -84,6 +90,46 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
             result.exact[size_t(it->second - 1)] = false;
     }
     return result;
+}
+
+Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDistance,
+                                              bool mirrors) {
+    if (!QFileInfo(folder).isDir())
+        return Error{QStringLiteral("%1: not a folder").arg(folder)};
+    return attempt([&] {
+        // Files are found and read under the absolute folder, and named as under `folder`.
+        const QDir root(QFileInfo(folder).absoluteFilePath());
+        QStringList files;
+        QDirIterator it(root.path(), QDir::Files | QDir::NoDotAndDotDot,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext())
+            files << root.relativeFilePath(it.next());
+        std::sort(files.begin(), files.end());
+        const QList<ImageProbe> probes = QtConcurrent::blockingMapped<QList<ImageProbe>>(
+            files, [&root](const QString &file) { return probeImageFile(root.filePath(file)); });
+        FolderDuplicates result;
+        std::vector<Fingerprint> prints;
+        QStringList paths;
+        for (qsizetype i = 0; i < probes.size(); ++i) {
+            const QString path =
+                folder.endsWith(u'/') ? folder + files[i] : folder + u'/' + files[i];
+            if (!probes[i].item) {
+                result.skipped.push_back({path, probes[i].error});
+                continue;
+            }
+            prints.push_back({probes[i].item->contentHash, probes[i].item->pixelHash,
+                              probes[i].item->perceptualHash, probes[i].item->mirroredHash});
+            paths << path;
+        }
+        const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);
+        for (size_t i = 0; i < prints.size(); ++i)
+            if (clusters.cluster[i] > 0)
+                result.members.emplace_back(clusters.cluster[i], paths[qsizetype(i)]);
+        std::sort(result.members.begin(), result.members.end());
+        result.images = qint64(prints.size());
+        result.clusters = clusters.count;
+        return result;
+    });
 }
 
 } // namespace winnow::core

@@ -1,7 +1,12 @@
 #pragma once
 
+#include "core/io/importsummary.h"
+#include "core/util/result.h"
+
 #include <QByteArray>
+#include <QString>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace winnow::core {
@@ -32,5 +37,15 @@ constexpr int kDefaultNearDuplicateDistance = 8;
 // clusters (union-find over all such pairs).
 DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
                                  bool mirrors = false, int threads = 0);
+
+struct FolderDuplicates {
+    qint64 images = 0;                            // read and hashed
+    int clusters = 0;                             // of two or more images
+    std::vector<std::pair<int, QString>> members; // (cluster, path as under `folder`), sorted
+    std::vector<ImportIssue> skipped;             // files that are not readable images
+};
+
+// Duplicates among the images under `folder` (recursively), without a project.
+Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDistance, bool mirrors);
 
 } // namespace winnow::core

@@ -1,5 +1,6 @@
 #include "core/io/answerfiles.h"
 
+#include "core/io/answerrowreader.h"
 #include "core/io/csvreader.h"
 #include "core/io/itemresolver.h"
 #include "core/store/answerlog.h"
@@ -168,13 +169,6 @@ private:
     QStringList m_workerNames, m_labelNames;
 };
 
-bool isHeader(const QStringList &fields) {
-    return fields.size() == 3 &&
-           fields[0].trimmed().compare(QLatin1String("item"), Qt::CaseInsensitive) == 0 &&
-           fields[1].trimmed().compare(QLatin1String("worker"), Qt::CaseInsensitive) == 0 &&
-           fields[2].trimmed().compare(QLatin1String("label"), Qt::CaseInsensitive) == 0;
-}
-
 QString jsonString(const QJsonValue &value) {
     if (value.isString())
         return value.toString();
@@ -231,41 +225,20 @@ Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &fi
         QElapsedTimer timer;
         timer.start();
         AnswerImportSummary summary;
-        CsvReader reader(readAll(file));
+        AnswerRowReader reader(readAll(file));
         AnswerWriter writer(project, QStringLiteral("import"), summary);
-        QStringList fields;
-        QString error;
-        bool first = true;
-        while (reader.next(fields, error)) {
-            const qint64 line = reader.line();
-            if (fields.size() == 1 && fields[0].trimmed().isEmpty() && error.isEmpty())
-                continue; // blank line
-            if (first && error.isEmpty() && isHeader(fields)) {
-                first = false;
-                continue;
-            }
-            first = false;
+        AnswerRow row;
+        while (reader.next(row)) {
             ++summary.rows;
-            if (!error.isEmpty()) {
-                writer.reject(line, error);
+            if (!row.problem.isEmpty()) {
+                writer.reject(row.line, row.problem);
                 continue;
             }
-            if (fields.size() != 3) {
-                writer.reject(line,
-                              QStringLiteral("expected 3 fields (item,worker,label), found %1")
-                                  .arg(fields.size()));
-                continue;
-            }
-            const QString worker = fields[1].trimmed();
-            const QString label = fields[2].trimmed();
-            if (fields[0].trimmed().isEmpty() || worker.isEmpty() || label.isEmpty()) {
-                writer.reject(line, QStringLiteral("empty %1")
-                                        .arg(fields[0].trimmed().isEmpty() ? "item"
-                                             : worker.isEmpty()            ? "worker"
-                                                                           : "label"));
-                continue;
-            }
-            if (const qint64 item = writer.item(line, fields[0]))
+            const QString worker =
+                QString::fromUtf8(row.worker.data(), qsizetype(row.worker.size()));
+            const QString label = QString::fromUtf8(row.label.data(), qsizetype(row.label.size()));
+            const QString name = QString::fromUtf8(row.item.data(), qsizetype(row.item.size()));
+            if (const qint64 item = writer.item(row.line, name))
                 writer.add(item, worker, label);
             if (progress && summary.rows % 100000 == 0)
                 progress(summary.rows, 0, QStringLiteral("Importing answers"));

@@ -162,6 +162,10 @@ int Database::changes() const {
     return sqlite3_changes(m_db);
 }
 
+QString Database::libraryVersion() {
+    return QString::fromLatin1(sqlite3_libversion());
+}
+
 int Database::latestSchemaVersion() {
     static const int latest = [] {
         const auto files = migrationFiles();

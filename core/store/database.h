@@ -33,6 +33,8 @@ public:
     qint64 lastInsertId() const;
     int changes() const;
 
+    // The version of the database library this build runs on.
+    static QString libraryVersion();
     // Schema version this build writes; migrations 1..kSchemaVersion live in resources/.
     static int latestSchemaVersion();
     // Applies migrations above the file's version up to `target` (tests use lower targets).

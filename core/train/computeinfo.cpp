@@ -1,9 +1,18 @@
 #include "core/train/computeinfo.h"
 
+#include "core/store/database.h"
+
+#include <opencv2/core/version.hpp>
 #include <torch/torch.h>
 #include <torch/version.h>
 
 namespace winnow::core {
+
+QString libraryVersions() {
+    return QStringLiteral("Qt %1, OpenCV %2, SQLite %3")
+        .arg(QString::fromLatin1(qVersion()), QStringLiteral(CV_VERSION),
+             Database::libraryVersion());
+}
 
 QString computeSummary() {
     const bool cuda = torch::cuda::is_available();

@@ -36,6 +36,8 @@ private Q_SLOTS:
     void consolidatesAProject();
     void dedupWritesClustersOfAFolder();
     void trainsSweepsAndListsRuns();
+    void everyCommandAnswersHelp_data();
+    void everyCommandAnswersHelp();
 };
 
 void CliTest::usageErrorsExitWithTwo_data() {
@@ -252,6 +254,40 @@ void CliTest::dedupWritesClustersOfAFolder() {
         cli({QStringLiteral("dedup"), QStringLiteral("--images"), images, QStringLiteral("--out"),
              out, QStringLiteral("--max-distance"), QStringLiteral("99")});
     QCOMPARE(bad.code, 2);
+
+    // A folder named relative to the working directory finds the same clusters, named as given.
+    QProcess relative;
+    relative.setWorkingDirectory(dir.path());
+    relative.start(QStringLiteral(WINNOW_CLI),
+                   {QStringLiteral("dedup"), QStringLiteral("--images"), QStringLiteral("pics"),
+                    QStringLiteral("--out"), QStringLiteral("relative.csv")});
+    QVERIFY(relative.waitForFinished(60000));
+    QCOMPARE(relative.exitCode(), 0);
+    QFile relativeFile(dir.filePath(QStringLiteral("relative.csv")));
+    QVERIFY(relativeFile.open(QIODevice::ReadOnly));
+    const QString relativeText = QString::fromUtf8(relativeFile.readAll());
+    QVERIFY2(relativeText.contains(QStringLiteral("2,pics/y/a copy.jpg\n")),
+             qPrintable(relativeText));
+    QCOMPARE(relativeText.count(u'\n'), lines.size());
+}
+
+void CliTest::everyCommandAnswersHelp_data() {
+    QTest::addColumn<QString>("command");
+    for (const char *command :
+         {"init", "import", "info", "demo", "version", "answers", "consolidate", "labels", "dedup",
+          "flags", "split", "train", "sweep", "runs"})
+        QTest::newRow(command) << QString::fromLatin1(command);
+}
+
+void CliTest::everyCommandAnswersHelp() {
+    QFETCH(QString, command);
+    const Run run = cli({command, QStringLiteral("--help")});
+    QCOMPARE(run.code, 0);
+    QVERIFY2(run.out.startsWith(QStringLiteral("usage: winnow-cli ") + command),
+             qPrintable(run.out));
+    QVERIFY(run.err.isEmpty());
+    // The main usage lists the command too.
+    QVERIFY(cli({QStringLiteral("--help")}).out.contains(QStringLiteral("  ") + command));
 }
 
 QTEST_GUILESS_MAIN(CliTest)

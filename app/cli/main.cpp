@@ -1,4 +1,4 @@
-#include "core/cli/cli.h"
+#include "app/cli/commands.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -11,7 +11,7 @@ int main(int argc, char *argv[]) {
     QTextStream err(stderr);
     QStringList args = QCoreApplication::arguments();
     args.removeFirst();
-    const int code = winnow::core::runCli(args, out, err);
+    const int code = winnow::cli::runCli(args, out, err);
     out.flush();
     err.flush();
     return code;

@@ -1,0 +1,303 @@
+// answers, consolidate and labels: answers in, one label per item out.
+
+#include "app/cli/commands.h"
+#include "app/cli/terminal.h"
+#include "core/consensus/consensus.h"
+#include "core/consensus/consolidation.h"
+#include "core/consensus/review.h"
+#include "core/io/answerfiles.h"
+#include "core/io/answerrowreader.h"
+#include "core/store/project.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTextStream>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace winnow::cli {
+namespace {
+
+using namespace winnow::core;
+
+int cmdAnswers(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+               QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    const bool importing = parser.isSet(QStringLiteral("import"));
+    if (importing == parser.isSet(QStringLiteral("export")))
+        throw UsageError{QStringLiteral("give either --import FILE or --export FILE")};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    if (!importing) {
+        const QString file = parser.value(QStringLiteral("export"));
+        const auto rows = exportAnswersCsv(*project, file);
+        if (!rows)
+            return fail(err, rows.error());
+        out << "exported " << *rows << " answers to " << file << Qt::endl;
+        return kExitOk;
+    }
+    const QString file = parser.value(QStringLiteral("import"));
+    const auto summary = importAnswers(*project, file, terminalProgress(err));
+    if (!summary)
+        return fail(err, summary.error());
+    endProgress(err);
+    for (const LineIssue &issue : summary->issues)
+        err << file << ':' << issue.line << ": " << issue.reason << Qt::endl;
+    out << QStringLiteral("imported %1 answers, %2 already present, %3 rejected of %4 rows in %5 s "
+                          "(%6 rows/s)")
+               .arg(summary->imported)
+               .arg(summary->duplicates)
+               .arg(summary->rejected)
+               .arg(summary->rows)
+               .arg(summary->seconds, 0, 'f', 2)
+               .arg(summary->seconds > 0 ? summary->rows / summary->seconds : 0.0, 0, 'f', 0)
+        << Qt::endl;
+    return kExitOk;
+}
+
+QByteArray quoted(std::string_view field) {
+    const QByteArray bytes(field.data(), qsizetype(field.size()));
+    if (!bytes.contains(',') && !bytes.contains('"') && !bytes.contains('\n') &&
+        !bytes.contains('\r'))
+        return bytes;
+    QByteArray escaped = bytes;
+    escaped.replace("\"", "\"\"");
+    return '"' + escaped + '"';
+}
+
+// Project-free consolidation: item,worker,label rows in, one consolidated row per item out.
+int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, QTextStream &out,
+                    QTextStream &err) {
+    const QString answersFile = parser.value(QStringLiteral("answers"));
+    const QString outFile = parser.value(QStringLiteral("out"));
+    if (outFile.isEmpty())
+        throw UsageError{QStringLiteral("--answers needs --out FILE.csv")};
+    QFile in(answersFile);
+    if (!in.open(QIODevice::ReadOnly)) {
+        err << "error: " << answersFile << ": cannot read: " << in.errorString() << Qt::endl;
+        return kExitFailure;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    AnswerRowReader reader(in.readAll());
+    in.close();
+    // Names stay views into the file's bytes: five million rows need no QString each.
+    using Index = std::unordered_map<std::string_view, int>;
+    Index items, workers, labels;
+    std::vector<std::string_view> itemNames, workerNames, labelNames;
+    auto intern = [](Index &index, std::vector<std::string_view> &names, std::string_view name) {
+        const auto [it, added] = index.try_emplace(name, int(names.size()));
+        if (added)
+            names.push_back(name);
+        return it->second;
+    };
+    AnswerTableBuilder builder;
+    qint64 rejected = 0;
+    AnswerRow row;
+    while (reader.next(row)) {
+        if (!row.problem.isEmpty()) {
+            err << answersFile << ':' << row.line << ": " << row.problem << Qt::endl;
+            ++rejected;
+            continue;
+        }
+        builder.add(intern(items, itemNames, row.item), intern(workers, workerNames, row.worker),
+                    intern(labels, labelNames, row.label));
+    }
+    if (itemNames.empty()) {
+        err << "error: " << answersFile << ": no answers to consolidate" << Qt::endl;
+        return kExitFailure;
+    }
+    const AnswerTable table =
+        builder.build(int(itemNames.size()), int(workerNames.size()), int(labelNames.size()));
+    const double readSeconds = timer.elapsed() / 1000.0;
+    ConsensusOptions options;
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    const ConsensusResult result = method.run(table, options);
+    const double emSeconds = timer.elapsed() / 1000.0 - readSeconds;
+
+    QByteArray consolidated = "item,label,confidence,answers\n";
+    for (int i = 0; i < table.items; ++i)
+        consolidated += quoted(itemNames[size_t(i)]) + ',' +
+                        quoted(labelNames[size_t(result.label[size_t(i)])]) + ',' +
+                        QByteArray::number(double(result.confidence[size_t(i)]), 'f', 6) + ',' +
+                        QByteArray::number(result.answers[size_t(i)]) + '\n';
+    if (!saveFile(outFile, consolidated, err))
+        return kExitFailure;
+    if (parser.isSet(QStringLiteral("annotators-out"))) {
+        QByteArray text = "worker,answers,accuracy,agreement\n";
+        for (int w = 0; w < table.workers; ++w) {
+            const WorkerEstimate &e = result.workers[size_t(w)];
+            text += quoted(workerNames[size_t(w)]) + ',' + QByteArray::number(qint64(e.answers)) +
+                    ',' + QByteArray::number(e.accuracy, 'f', 6) + ',' +
+                    QByteArray::number(e.agreement, 'f', 6) + '\n';
+        }
+        if (!saveFile(parser.value(QStringLiteral("annotators-out")), text, err))
+            return kExitFailure;
+    }
+    out << QStringLiteral("%1: %2 items, %3 workers, %4 classes, %5 answers (%6 rows rejected); %7 "
+                          "iterations; "
+                          "read %8 s, consolidate %9 s, total %10 s")
+               .arg(method.name())
+               .arg(table.items)
+               .arg(table.workers)
+               .arg(table.classes)
+               .arg(table.answers())
+               .arg(rejected)
+               .arg(result.iterations)
+               .arg(readSeconds, 0, 'f', 2)
+               .arg(emSeconds, 0, 'f', 2)
+               .arg(timer.elapsed() / 1000.0, 0, 'f', 2)
+        << Qt::endl;
+    return kExitOk;
+}
+
+int consolidateProject(const QString &dir, const ConsensusMethod &method,
+                       const QCommandLineParser &parser, QTextStream &out, QTextStream &err) {
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    ConsensusOptions options;
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    const auto info = consolidateProject(*project, method, options, terminalProgress(err));
+    if (!info)
+        return fail(err, info.error());
+    endProgress(err);
+    out << QStringLiteral("consolidation %1 (%2): %3 items from %4 answers, %5 iterations, %6 s")
+               .arg(info->id)
+               .arg(info->method)
+               .arg(info->items)
+               .arg(info->answers)
+               .arg(info->iterations)
+               .arg(info->seconds, 0, 'f', 2)
+        << Qt::endl;
+    if (parser.isSet(QStringLiteral("make-current"))) {
+        if (const auto marked = markConsolidationCurrent(*project, info->id); !marked)
+            return fail(err, marked.error());
+        out << "training now takes its labels from consolidation " << info->id << Qt::endl;
+        return kExitOk;
+    }
+    const auto current = currentConsolidationId(*project);
+    if (current && *current > 0)
+        out << "training still takes its labels from consolidation " << *current
+            << " (--make-current to use this one)" << Qt::endl;
+    else if (current)
+        out << "training takes the most frequent answer until a consolidation is marked current "
+               "(--make-current)"
+            << Qt::endl;
+    return kExitOk;
+}
+
+int cmdConsolidate(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+                   QTextStream &err) {
+    const bool fileMode = parser.parse(QStringList{QStringLiteral("winnow-cli")} + args) &&
+                          parser.isSet(QStringLiteral("answers"));
+    const QStringList positional = parse(parser, args, fileMode ? 0 : 1, fileMode ? 0 : 1);
+    const QString methodName = parser.value(QStringLiteral("method"));
+    const auto method = makeConsensusMethod(methodName);
+    if (!method)
+        throw UsageError{QStringLiteral("unknown method '%1' (one of %2)")
+                             .arg(methodName, consensusMethodNames().join(QStringLiteral(", ")))};
+    if (fileMode)
+        return consolidateFile(parser, *method, out, err);
+    return consolidateProject(positional.first(), *method, parser, out, err);
+}
+
+int cmdLabels(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+              QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    if (!parser.isSet(QStringLiteral("export")))
+        throw UsageError{QStringLiteral("give --export FILE")};
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format != QLatin1String("csv") && format != QLatin1String("manifest"))
+        throw UsageError{QStringLiteral("--format must be csv or manifest, not '%1'").arg(format)};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    qint64 id = parser.value(QStringLiteral("consolidation")).toLongLong();
+    if (id == 0) {
+        const auto list = listConsolidations(*project);
+        if (!list || list->empty()) {
+            err << "error: " << dir << ": no consolidation yet (run winnow-cli consolidate DIR)"
+                << Qt::endl;
+            return kExitFailure;
+        }
+        id = list->front().id;
+    }
+    const QString file = parser.value(QStringLiteral("export"));
+    const auto rows = exportConsolidatedLabels(
+        *project, id, file,
+        format == QLatin1String("csv") ? LabelFormat::Csv : LabelFormat::GroundTruthManifest,
+        parser.value(QStringLiteral("job-name")));
+    if (!rows)
+        return fail(err, rows.error());
+    out << "exported " << *rows << " labels of consolidation " << id << " to " << file << Qt::endl;
+    return kExitOk;
+}
+
+} // namespace
+
+void addAnswerCommands(CommandTable &table) {
+    table.insert({
+        {QStringLiteral("answers"),
+         {QStringLiteral("answers DIR --import FILE | --export FILE.csv"),
+          QStringLiteral("import item,worker,label CSV or a Ground Truth output manifest; export "
+                         "every answer"),
+          cmdAnswers,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("import"),
+                   QStringLiteral("CSV (item,worker,label) or JSON Lines manifest"),
+                   QStringLiteral("FILE")},
+                  {QStringLiteral("export"), QStringLiteral("CSV file to write"),
+                   QStringLiteral("FILE")},
+              });
+          }}},
+        {QStringLiteral("consolidate"),
+         {QStringLiteral("consolidate DIR [--method M] [--make-current]\n"
+                         "       consolidate --answers ANSWERS.csv --out OUT.csv [--method M] "
+                         "[--annotators-out A.csv]"),
+          QStringLiteral("one label with a confidence per item from everyone's answers"),
+          cmdConsolidate,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("method"),
+                   QStringLiteral("majority, dawid-skene, ground-truth, one-coin or mace"),
+                   QStringLiteral("M"), QStringLiteral("dawid-skene")},
+                  {QStringLiteral("answers"), QStringLiteral("item,worker,label CSV (no project)"),
+                   QStringLiteral("FILE")},
+                  {QStringLiteral("out"),
+                   QStringLiteral("item,label,confidence,answers CSV to write"),
+                   QStringLiteral("FILE")},
+                  {QStringLiteral("annotators-out"),
+                   QStringLiteral("worker,answers,accuracy,agreement CSV to write"),
+                   QStringLiteral("FILE")},
+                  {QStringLiteral("seed"), QStringLiteral("breaks ties nothing else decides"),
+                   QStringLiteral("S"), QStringLiteral("0")},
+                  {QStringLiteral("make-current"),
+                   QStringLiteral("train on this consolidation's labels from now on")},
+              });
+          }}},
+        {QStringLiteral("labels"),
+         {QStringLiteral("labels DIR --export FILE [--format csv|manifest] [--consolidation ID] "
+                         "[--job-name NAME]"),
+          QStringLiteral("export consolidated labels (review decisions applied)"), cmdLabels,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("export"), QStringLiteral("file to write"),
+                   QStringLiteral("FILE")},
+                  {QStringLiteral("format"), QStringLiteral("csv or manifest"), QStringLiteral("F"),
+                   QStringLiteral("csv")},
+                  {QStringLiteral("consolidation"),
+                   QStringLiteral("consolidation id (default: the latest)"), QStringLiteral("ID")},
+                  {QStringLiteral("job-name"),
+                   QStringLiteral("label attribute and job name in the manifest"),
+                   QStringLiteral("NAME"), QStringLiteral("winnow")},
+              });
+          }}},
+    });
+}
+
+} // namespace winnow::cli

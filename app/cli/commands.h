@@ -1,0 +1,34 @@
+#pragma once
+
+// The table of winnow-cli commands. Each group of commands lives in its own file and adds its
+// entries here; the dispatcher prints the usage from the table and runs one entry.
+
+#include <QString>
+#include <QStringList>
+#include <functional>
+#include <map>
+
+class QCommandLineParser;
+class QTextStream;
+
+namespace winnow::cli {
+
+struct Command {
+    QString synopsis;
+    QString summary;
+    std::function<int(QCommandLineParser &, const QStringList &, QTextStream &, QTextStream &)> run;
+    std::function<void(QCommandLineParser &)> options;
+};
+
+using CommandTable = std::map<QString, Command>;
+
+void addProjectCommands(CommandTable &table);  // init, import, info, demo, version
+void addAnswerCommands(CommandTable &table);   // answers, consolidate, labels
+void addCurationCommands(CommandTable &table); // dedup, flags, split
+void addTrainingCommands(CommandTable &table); // train, sweep, runs
+
+// The whole of winnow-cli: `args` without the program name. Results go to `out`, errors
+// (naming the file and the reason) to `err`. Needs a QCoreApplication.
+int runCli(const QStringList &args, QTextStream &out, QTextStream &err);
+
+} // namespace winnow::cli

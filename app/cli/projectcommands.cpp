@@ -1,0 +1,242 @@
+// init, import, info, demo and version: making a project and filling it with images.
+
+#include "app/cli/commands.h"
+#include "app/cli/terminal.h"
+#include "core/consensus/consensus.h"
+#include "core/consensus/consolidation.h"
+#include "core/io/folderimporter.h"
+#include "core/io/idximporter.h"
+#include "core/label/simulatedcrowd.h"
+#include "core/store/project.h"
+#include "core/train/computeinfo.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QTextStream>
+
+namespace winnow::cli {
+namespace {
+
+using namespace winnow::core;
+
+constexpr auto kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+int reportImport(const Result<ImportSummary> &result, QTextStream &out, QTextStream &err) {
+    if (!result)
+        return fail(err, result.error());
+    endProgress(err);
+    const ImportSummary &s = *result;
+    for (const ImportIssue &issue : s.issues)
+        err << "skipped " << issue.path << ": " << issue.reason << Qt::endl;
+    out << QStringLiteral(
+               "imported %1, already present %2, skipped %3 of %4 files in %5 s (%6 images/s)%7")
+               .arg(s.imported)
+               .arg(s.alreadyPresent)
+               .arg(s.skipped)
+               .arg(s.found)
+               .arg(s.seconds, 0, 'f', 2)
+               .arg(s.seconds > 0 ? s.imported / s.seconds : 0.0, 0, 'f', 0)
+               .arg(s.cancelled ? QStringLiteral(" (cancelled)") : QString())
+        << Qt::endl;
+    return kExitOk;
+}
+
+int cmdInit(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+            QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    auto project = Project::create(dir);
+    if (!project)
+        return fail(err, project.error());
+    out << "created project " << (*project)->directory() << Qt::endl;
+    return kExitOk;
+}
+
+int cmdImport(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+              QTextStream &err) {
+    const QStringList positional = parse(parser, args, 1, 3);
+    const bool images = parser.isSet(QStringLiteral("images"));
+    const bool idx = parser.isSet(QStringLiteral("idx"));
+    if (images == idx)
+        throw UsageError{QStringLiteral("give either --images FOLDER or --idx IMAGES LABELS")};
+    if (idx && positional.size() != 2)
+        throw UsageError{QStringLiteral("--idx needs two files: IMAGES LABELS")};
+    if (images && positional.size() != 1)
+        throw UsageError{QStringLiteral("unexpected argument '%1'").arg(positional.last())};
+    const auto split = splitOption(parser);
+
+    auto project = openProject(positional.first(), err);
+    if (!project)
+        return kExitFailure;
+    if (images) {
+        ImportOptions options{split, parser.isSet(QStringLiteral("labels-from-folders"))};
+        return reportImport(importImageFolder(*project, parser.value(QStringLiteral("images")),
+                                              options, terminalProgress(err)),
+                            out, err);
+    }
+    IdxOptions options;
+    options.split = split;
+    if (parser.isSet(QStringLiteral("limit")))
+        options.limit = parser.value(QStringLiteral("limit")).toLongLong();
+    if (parser.isSet(QStringLiteral("class-names")))
+        options.classNames = parser.value(QStringLiteral("class-names")).split(u',');
+    return reportImport(importIdx(*project, parser.value(QStringLiteral("idx")), positional[1],
+                                  options, terminalProgress(err)),
+                        out, err);
+}
+
+void printCounts(QTextStream &out, const QString &title, const std::vector<CountRow> &rows) {
+    out << title << ":" << Qt::endl;
+    if (rows.empty())
+        out << "  (none)" << Qt::endl;
+    for (const CountRow &row : rows)
+        out << "  " << row.name << '\t' << row.count << Qt::endl;
+}
+
+int cmdInfo(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+            QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    const auto summary = project->summary();
+    if (!summary)
+        return fail(err, summary.error());
+    out << "project " << project->directory() << Qt::endl;
+    out << "items\t" << summary->items << Qt::endl;
+    out << "answers\t" << summary->answers << Qt::endl;
+    printCounts(out, QStringLiteral("split"), summary->perSplit);
+    printCounts(out, QStringLiteral("class"), summary->perClass);
+    printCounts(out, QStringLiteral("annotator"), summary->perAnnotator);
+    return kExitOk;
+}
+
+int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+            QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    const qint64 train = parser.value(QStringLiteral("train")).toLongLong();
+    const qint64 test = parser.value(QStringLiteral("test")).toLongLong();
+    const QDir source(parser.value(QStringLiteral("source")));
+    if (train <= 0 || test <= 0)
+        throw UsageError{QStringLiteral("--train and --test must be positive")};
+    if (!source.exists(QStringLiteral("train-images-idx3-ubyte.gz"))) {
+        err << "error: " << source.path()
+            << ": Fashion-MNIST not found (install the Debian package dataset-fashion-mnist)"
+            << Qt::endl;
+        return kExitFailure;
+    }
+    auto created = Project::create(dir);
+    if (!created)
+        return fail(err, created.error());
+    Project &project = **created;
+    const std::pair<const char *, std::pair<Split, qint64>> parts[] = {
+        {"train", {Split::Train, train}}, {"t10k", {Split::Test, test}}};
+    for (const auto &[prefix, spec] : parts) {
+        IdxOptions options{spec.first, spec.second, fashionMnistClassNames()};
+        out << "importing " << spec.second << " " << splitName(spec.first) << " images: ";
+        const int code = reportImport(
+            importIdx(project,
+                      source.filePath(
+                          QStringLiteral("%1-images-idx3-ubyte.gz").arg(QLatin1String(prefix))),
+                      source.filePath(
+                          QStringLiteral("%1-labels-idx1-ubyte.gz").arg(QLatin1String(prefix))),
+                      options, terminalProgress(err)),
+            out, err);
+        if (code != kExitOk)
+            return code;
+    }
+    // A crowd of simulated annotators of differing reliability has answered the first 2,000
+    // training images three times each, and their answers are consolidated, so that the review
+    // queue and the annotators view have something to show; the rest waits to be labelled.
+    const std::vector<SimulatedAnnotator> crowd = {{QStringLiteral("sim-careful"), 0.95},
+                                                   {QStringLiteral("sim-steady"), 0.85},
+                                                   {QStringLiteral("sim-hasty"), 0.7},
+                                                   {QStringLiteral("sim-novice"), 0.55},
+                                                   {QStringLiteral("sim-spammer"), 0.1}};
+    const auto simulated = simulateAnnotators(project, QStringLiteral("idx"), crowd, 2000, 3, 7);
+    if (!simulated)
+        return fail(err, simulated.error());
+    out << "simulated annotators (marked as simulated) gave " << *simulated << " answers"
+        << Qt::endl;
+    const auto consolidated =
+        consolidateProject(project, *makeConsensusMethod(QStringLiteral("ground-truth")), {});
+    if (!consolidated)
+        return fail(err, consolidated.error());
+    if (const auto marked = markConsolidationCurrent(project, consolidated->id); !marked)
+        return fail(err, marked.error());
+    if (const auto set =
+            project.setSetting(QStringLiteral("demo"), QStringLiteral("fashion-mnist"));
+        !set) {
+        return fail(err, set.error());
+    }
+    out << "demo project ready at " << project.directory() << Qt::endl;
+    return kExitOk;
+}
+
+int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+               QTextStream &) {
+    parse(parser, args, 0, 0);
+    out << "winnow " << WINNOW_VERSION << Qt::endl
+        << libraryVersions() << Qt::endl
+        << computeSummary() << Qt::endl;
+    return kExitOk;
+}
+
+} // namespace
+
+void addProjectCommands(CommandTable &table) {
+    table.insert({
+        {QStringLiteral("init"),
+         {QStringLiteral("init DIR"), QStringLiteral("create an empty project in DIR"), cmdInit,
+          [](QCommandLineParser &p) {
+              p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+          }}},
+        {QStringLiteral("import"),
+         {QStringLiteral("import DIR --images FOLDER [--labels-from-folders] [--split S]\n"
+                         "       import DIR --idx IMAGES LABELS [--split S] [--limit N] "
+                         "[--class-names A,B,...]"),
+          QStringLiteral("add images to a project"), cmdImport,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("images"),
+                   QStringLiteral("folder of images, searched recursively"),
+                   QStringLiteral("FOLDER")},
+                  {QStringLiteral("idx"),
+                   QStringLiteral("IDX images file (gzip or raw); the labels file follows DIR"),
+                   QStringLiteral("IMAGES")},
+                  {QStringLiteral("labels-from-folders"),
+                   QStringLiteral("each image's folder name is its label")},
+                  {QStringLiteral("split"), QStringLiteral("train, val or test"),
+                   QStringLiteral("S")},
+                  {QStringLiteral("limit"), QStringLiteral("import only the first N IDX images"),
+                   QStringLiteral("N")},
+                  {QStringLiteral("class-names"),
+                   QStringLiteral("IDX label names, comma-separated"), QStringLiteral("NAMES")},
+              });
+          }}},
+        {QStringLiteral("info"),
+         {QStringLiteral("info DIR"),
+          QStringLiteral("counts per split, class and annotator"),
+          cmdInfo,
+          {}}},
+        {QStringLiteral("demo"),
+         {QStringLiteral("demo DIR [--train N] [--test N]"),
+          QStringLiteral("create the Fashion-MNIST demo project"), cmdDemo,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("train"), QStringLiteral("training images"), QStringLiteral("N"),
+                   QStringLiteral("6000")},
+                  {QStringLiteral("test"), QStringLiteral("test images"), QStringLiteral("N"),
+                   QStringLiteral("1000")},
+                  {QStringLiteral("source"), QStringLiteral("Fashion-MNIST folder"),
+                   QStringLiteral("DIR"), QString::fromLatin1(kFashionMnistDir)},
+              });
+          }}},
+        {QStringLiteral("version"),
+         {QStringLiteral("version"),
+          QStringLiteral("versions of Winnow and its libraries"),
+          cmdVersion,
+          {}}},
+    });
+}
+
+} // namespace winnow::cli
