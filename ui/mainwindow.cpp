@@ -284,6 +284,10 @@ void MainWindow::buildBrowser() {
     m_tabs->addTab(page, tr("Browse"));
     m_tabs->addTab(m_labelingView, tr("Label"));
     m_reviewView = new ReviewView;
+    connect(m_reviewView, &ReviewView::decided, this,
+            [this](qint64 itemId, const QString &decision) {
+                statusBar()->showMessage(tr("Item %1: %2 saved").arg(itemId).arg(decision), 4000);
+            });
     connect(m_reviewView, &ReviewView::failed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     connect(m_reviewView, &ReviewView::consolidated, this,
@@ -368,7 +372,6 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     if (m_model->rowCount() > 0)
         m_grid->setCurrentIndex(m_model->index(0));
     m_grid->setFocus();
-    Q_EMIT projectOpened(dir);
     return {};
 }
 

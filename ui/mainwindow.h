@@ -71,7 +71,6 @@ public:
     void importFolder(const QString &folder, const core::ImportOptions &options);
 
 Q_SIGNALS:
-    void projectOpened(const QString &directory);
     void importFinished(const winnow::core::ImportSummary &summary, const QString &error);
 
 protected:

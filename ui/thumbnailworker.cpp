@@ -44,11 +44,20 @@ size_t ThumbnailWorker::queued() const {
 void ThumbnailWorker::openProject(const QString &directory, quint64 generation) {
     m_project.reset();
     m_generation = generation;
-    if (directory.isEmpty())
-        return;
-    auto project = core::Project::open(directory, core::Database::Mode::ReadOnly);
-    if (project)
-        m_project = std::move(project).value();
+    if (!directory.isEmpty()) {
+        auto project = core::Project::open(directory, core::Database::Mode::ReadOnly);
+        if (project)
+            m_project = std::move(project).value();
+    }
+    // Requests for this project may have arrived while the previous one was draining.
+    bool wake = false;
+    {
+        std::lock_guard lock(m_mutex);
+        wake = !m_queue.empty() && !m_draining;
+        m_draining = m_draining || wake;
+    }
+    if (wake)
+        QMetaObject::invokeMethod(this, &ThumbnailWorker::drain, Qt::QueuedConnection);
 }
 
 void ThumbnailWorker::drain() {
@@ -60,11 +69,21 @@ void ThumbnailWorker::drain() {
                 m_draining = false;
                 return;
             }
+            if (m_queue.front().generation > m_generation) {
+                // For a project not open yet: openProject, queued behind this drain, opens it
+                // and drains again. Dropping the request here would leave its cell blank.
+                m_draining = false;
+                return;
+            }
             request = std::move(m_queue.front());
             m_queue.pop_front();
         }
-        if (request.generation != m_generation || !m_project)
+        if (request.generation < m_generation)
+            continue; // for a project no longer shown
+        if (!m_project) {
+            Q_EMIT loaded(request.itemId, request.generation, QImage());
             continue;
+        }
         const auto raster =
             core::loadThumbnail(*m_project, request.itemId, request.path, ThumbnailCache::kSide);
         // A file that cannot be read gets a null image, so the view stops asking for it.

@@ -11,8 +11,16 @@ namespace winnow::core {
 
 Statement::Statement(const Database &db, const char *sql)
     : m_db(db) {
-    if (sqlite3_prepare_v2(db.handle(), sql, -1, &m_stmt, nullptr) != SQLITE_OK)
+    const char *tail = nullptr;
+    if (sqlite3_prepare_v2(db.handle(), sql, -1, &m_stmt, &tail) != SQLITE_OK)
         fail();
+    // One statement per Statement: SQLite would silently ignore a second one in the text.
+    while (tail && *tail &&
+           (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' || *tail == ';'))
+        ++tail;
+    if (tail && *tail)
+        throw StoreError(QStringLiteral("%1: more than one SQL statement in: %2")
+                             .arg(m_db.file(), QString::fromUtf8(sql)));
 }
 
 Statement::~Statement() {

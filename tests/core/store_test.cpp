@@ -22,6 +22,7 @@ private Q_SLOTS:
     void ensureClassAssignsShortcutsAndColoursInOrder();
     void storesPathsInsideProjectRelative();
     void settingsRoundTrip();
+    void statementRefusesASecondStatement();
 };
 
 namespace {
@@ -160,6 +161,25 @@ void StoreTest::settingsRoundTrip() {
     QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v1")).ok());
     QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v2")).ok());
     QCOMPARE(*project->setting(QStringLiteral("k")), QStringLiteral("v2"));
+}
+
+// SQLite prepares only the first statement of a text and ignores the rest: refuse such text
+// rather than run half of it.
+void StoreTest::statementRefusesASecondStatement() {
+    QTemporaryDir dir;
+    auto project = winnow::test::createProject(dir.path());
+    Database &db = project->database();
+    bool refused = false;
+    try {
+        Statement twice(db, "INSERT INTO settings (key, value) VALUES ('a', '1');"
+                            " DELETE FROM settings");
+    } catch (const StoreError &error) {
+        refused = QString::fromUtf8(error.what()).contains(QStringLiteral("more than one"));
+    }
+    QVERIFY(refused);
+    Statement once(db, "SELECT COUNT(*) FROM settings; \n");
+    QVERIFY(once.step());
+    QCOMPARE(once.int64(0), qint64(0));
 }
 
 QTEST_APPLESS_MAIN(StoreTest)

@@ -107,8 +107,9 @@ void TrainingViewTest::escapeCancelsAndResumeFinishes() {
     view.findChild<QCheckBox *>(QStringLiteral("full"))->setChecked(false);
     view.findChild<QCheckBox *>(QStringLiteral("random"))->setChecked(false);
     QSignalSpy finished(&view, &ui::TrainingView::trainingFinished);
+    const size_t before = core::listRuns(*m_project)->size(); // whatever other tests left
     view.start();
-    QTRY_VERIFY_WITH_TIMEOUT(core::listRuns(*m_project)->size() == 4, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(core::listRuns(*m_project)->size() == before + 1, 30000);
     QTest::keyClick(&view, Qt::Key_Escape);
     QVERIFY(finished.wait(60000));
     const auto stopped = core::listRuns(*m_project)->back();
@@ -123,7 +124,7 @@ void TrainingViewTest::escapeCancelsAndResumeFinishes() {
     QVERIFY(finished.wait(120000));
     QCOMPARE(core::findRun(*m_project, stopped.id)->status, QStringLiteral("finished"));
     QCOMPARE(core::findRun(*m_project, stopped.id)->completedEpochs, 30);
-    QCOMPARE(table->rowCount(), 4);
+    QCOMPARE(table->rowCount(), int(before) + 1);
 }
 
 QTEST_MAIN(TrainingViewTest)
