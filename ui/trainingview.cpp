@@ -550,13 +550,13 @@ void TrainingView::reloadRuns() {
         const core::RunRecord &run =
             m_runs[size_t(m_runs.size()) - 1 - size_t(row)]; // newest first
         const core::RunRecord *baseline = core::comparableBaseline(m_runs, run);
-        const bool finished = run.status == QLatin1String("finished");
+        const bool finished = run.status == core::RunStatus::Finished;
         const QStringList texts = {
             QString::number(run.id),
             core::strategyName(run.options.strategy),
             percent(run.options.fraction),
             QStringLiteral("%1 / %2").arg(run.completedEpochs).arg(run.options.epochs),
-            run.status,
+            core::runStatusName(run.status),
             QString::number(run.totalSeconds, 'f', 1),
             QString::number(run.secondsPerEpoch(), 'f', 2),
             QString::number(run.selectionSeconds, 'f', 1),
@@ -585,7 +585,7 @@ void TrainingView::redrawChart() {
     const size_t first = m_runs.size() > kRunsCharted ? m_runs.size() - kRunsCharted : 0;
     for (size_t i = first; i < m_runs.size(); ++i) {
         const core::RunRecord &run = m_runs[i];
-        if (!m_curves.contains(run.id) || (run.status != QLatin1String("running") &&
+        if (!m_curves.contains(run.id) || (run.status != core::RunStatus::Running &&
                                            m_curves[run.id].size() < size_t(run.completedEpochs))) {
             auto epochs = core::runEpochs(*m_project, run.id);
             if (epochs)
@@ -714,7 +714,7 @@ void TrainingView::updateButtons() {
     for (const core::RunRecord &run : m_runs)
         if (run.id == id)
             resumable =
-                run.status == QLatin1String("cancelled") || run.status == QLatin1String("running");
+                run.status == core::RunStatus::Cancelled || run.status == core::RunStatus::Running;
     m_resume->setEnabled(idle && resumable);
 }
 

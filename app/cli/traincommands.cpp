@@ -223,10 +223,10 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     }
     out << resultsTable(*runs); // each run against the latest comparable full-data run
     for (const RunRecord &run : *runs)
-        if (run.status != QLatin1String("finished"))
+        if (run.status != RunStatus::Finished)
             out << QStringLiteral("run %1 is %2%3")
                        .arg(run.id)
-                       .arg(run.status,
+                       .arg(runStatusName(run.status),
                             run.error.isEmpty() ? QString() : QStringLiteral(": ") + run.error)
                 << '\n';
     out << Qt::flush;

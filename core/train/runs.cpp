@@ -1,7 +1,7 @@
 #include "core/train/runs.h"
 
 #include "core/store/project.h"
-#include "core/store/statement.h"
+#include "core/store/runrepository.h"
 #include "core/train/trainingset.h"
 
 #include <QDir>
@@ -40,56 +40,28 @@ std::optional<Enum> parseName(const Names<Enum> (&table)[N], const QString &name
     return std::nullopt;
 }
 
-void bindOptional(Statement &statement, int index, const std::optional<double> &value) {
-    if (value)
-        statement.bind(index, *value);
-    else
-        statement.bindNull(index);
-}
-
-std::optional<double> optionalReal(const Statement &statement, int column) {
-    return statement.isNull(column) ? std::nullopt : std::optional<double>(statement.real(column));
-}
-
-RunRecord readRun(const Statement &query) {
+RunRecord toRecord(StoredRun stored) {
     RunRecord run;
-    run.id = query.int64(0);
-    run.createdAt = query.text(1);
-    run.finishedAt = query.text(2);
-    run.status = query.text(3);
-    const auto options =
-        TrainOptions::fromJson(QJsonDocument::fromJson(query.text(4).toUtf8()).object());
-    if (options)
+    run.id = stored.id;
+    run.createdAt = stored.createdAt;
+    run.finishedAt = stored.finishedAt;
+    run.status = stored.status;
+    if (const auto options =
+            TrainOptions::fromJson(QJsonDocument::fromJson(stored.parameters.toUtf8()).object()))
         run.options = *options;
-    run.snapshotHash = query.text(5);
-    run.trainItems = query.int64(6);
-    run.valItems = query.int64(7);
-    run.testItems = query.int64(8);
-    run.warnings = query.text(9);
-    run.error = query.text(10);
-    run.completedEpochs = int(query.int64(11));
-    run.totalSeconds = query.real(12);
-    run.selectionSeconds = query.real(13);
-    run.bestValAccuracy = optionalReal(query, 14);
-    run.testAccuracy = optionalReal(query, 15);
+    run.snapshotHash = stored.snapshotHash;
+    run.trainItems = stored.trainItems;
+    run.valItems = stored.valItems;
+    run.testItems = stored.testItems;
+    run.warnings = stored.warnings;
+    run.error = stored.error;
+    run.completedEpochs = stored.completedEpochs;
+    run.totalSeconds = stored.totalSeconds;
+    run.selectionSeconds = stored.selectionSeconds;
+    run.bestValAccuracy = stored.bestValAccuracy;
+    run.testAccuracy = stored.testAccuracy;
     return run;
 }
-
-constexpr auto kRunColumns = "SELECT r.id, r.created_at, IFNULL(r.finished_at, ''), r.status, "
-                             "r.parameters, r.snapshot_hash, r.train_items,"
-                             " r.val_items, r.test_items, r.warnings, r.error, r.completed_epochs,"
-                             // Only epochs the checkpoint covers: a run killed after storing an
-                             // epoch but before its checkpoint repeats that epoch when resumed.
-                             " IFNULL((SELECT SUM(epoch_seconds) FROM run_epochs e WHERE e.run_id "
-                             "= r.id AND e.epoch <= r.completed_epochs), 0),"
-                             " IFNULL((SELECT SUM(selection_seconds) FROM run_epochs e WHERE "
-                             "e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
-                             " (SELECT MAX(val_accuracy) FROM run_epochs e WHERE e.run_id = r.id "
-                             "AND e.epoch <= r.completed_epochs),"
-                             " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id AND "
-                             "e.epoch <= r.completed_epochs"
-                             "  AND test_accuracy IS NOT NULL ORDER BY epoch DESC LIMIT 1)"
-                             " FROM runs r";
 
 } // namespace
 
@@ -188,179 +160,66 @@ Result<void> TrainOptions::validate() const {
 Result<qint64> createRun(Project &project, const TrainOptions &options,
                          const LabelSnapshot &snapshot, const QString &warnings) {
     return attempt([&] {
-        Database &db = project.database();
-        Transaction transaction(db);
-        Statement insert(
-            db,
-            "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
-            " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insert.bind(1, nowIso())
-            .bind(2, strategyName(options.strategy))
-            .bind(3, options.fraction)
-            .bind(4, options.epochs)
-            .bind(5,
-                  QString::fromUtf8(QJsonDocument(options.toJson()).toJson(QJsonDocument::Compact)))
-            .bind(6, snapshot.hash)
-            .bind(7, snapshot.count(Split::Train))
-            .bind(8, snapshot.count(Split::Val))
-            .bind(9, snapshot.count(Split::Test))
-            .bind(10, warnings);
-        insert.run();
-        const qint64 runId = db.lastInsertId();
-        Statement item(db, "INSERT INTO run_items (run_id, position, item_id, class_id, split) "
-                           "VALUES (?, ?, ?, ?, ?)");
-        for (size_t i = 0; i < snapshot.items.size(); ++i) {
-            const SnapshotItem &row = snapshot.items[i];
-            item.bind(1, runId)
-                .bind(2, qint64(i))
-                .bind(3, row.itemId)
-                .bind(4, snapshot.classIds[size_t(row.label)]);
-            item.bind(5, splitName(row.split));
-            item.run();
-        }
-        transaction.commit();
-        return runId;
+        NewRun run;
+        run.strategy = strategyName(options.strategy);
+        run.fraction = options.fraction;
+        run.epochs = options.epochs;
+        run.parameters =
+            QString::fromUtf8(QJsonDocument(options.toJson()).toJson(QJsonDocument::Compact));
+        run.snapshotHash = snapshot.hash;
+        run.trainItems = snapshot.count(Split::Train);
+        run.valItems = snapshot.count(Split::Val);
+        run.testItems = snapshot.count(Split::Test);
+        run.warnings = warnings;
+        run.items.reserve(snapshot.items.size());
+        for (const SnapshotItem &row : snapshot.items)
+            run.items.push_back(
+                {row.itemId, snapshot.classIds[size_t(row.label)], splitName(row.split)});
+        return RunRepository(project).create(run);
     });
 }
 
 Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &m) {
-    return attempt([&] {
-        Statement insert(
-            project.database(),
-            "INSERT OR REPLACE INTO run_epochs (run_id, epoch, train_loss, train_accuracy, "
-            "val_loss, val_accuracy,"
-            " test_accuracy, epoch_seconds, selection_seconds, subset_size, learning_rate)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insert.bind(1, runId).bind(2, m.epoch);
-        bindOptional(insert, 3, m.trainLoss);
-        bindOptional(insert, 4, m.trainAccuracy);
-        bindOptional(insert, 5, m.valLoss);
-        bindOptional(insert, 6, m.valAccuracy);
-        bindOptional(insert, 7, m.testAccuracy);
-        insert.bind(8, m.epochSeconds)
-            .bind(9, m.selectionSeconds)
-            .bind(10, m.subsetSize)
-            .bind(11, m.learningRate);
-        insert.run();
-    });
+    return attempt([&] { RunRepository(project).recordEpoch(runId, m); });
 }
 
 Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection) {
-    return attempt([&] {
-        Database &db = project.database();
-        Transaction transaction(db);
-        Statement clear(db, "DELETE FROM run_selections WHERE run_id = ? AND round = ?");
-        clear.bind(1, runId).bind(2, selection.round);
-        clear.run();
-        Statement insert(db, "INSERT INTO run_selections (run_id, round, epoch, position, item_id, "
-                             "weight) VALUES (?, ?, ?, ?, ?, ?)");
-        for (size_t i = 0; i < selection.itemIds.size(); ++i) {
-            insert.bind(1, runId)
-                .bind(2, selection.round)
-                .bind(3, selection.epoch)
-                .bind(4, qint64(i));
-            insert.bind(5, selection.itemIds[i])
-                .bind(6, double(i < selection.weights.size() ? selection.weights[i] : 1.0f));
-            insert.run();
-        }
-        transaction.commit();
-    });
+    return attempt([&] { RunRepository(project).recordSelection(runId, selection); });
 }
 
-Result<void> setRunStatus(Project &project, qint64 runId, const QString &status,
-                          const QString &error) {
-    return attempt([&] {
-        Statement update(project.database(),
-                         "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?");
-        update.bind(1, status).bind(2, error);
-        if (status == QLatin1String("running"))
-            update.bindNull(3);
-        else
-            update.bind(3, nowIso());
-        update.bind(4, runId);
-        update.run();
-    });
+Result<void> setRunStatus(Project &project, qint64 runId, RunStatus status, const QString &error) {
+    return attempt([&] { RunRepository(project).setStatus(runId, status, error); });
 }
 
 Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs) {
-    return attempt([&] {
-        Database &db = project.database();
-        Transaction transaction(db);
-        Statement update(db, "UPDATE runs SET completed_epochs = ? WHERE id = ?");
-        update.bind(1, completedEpochs).bind(2, runId);
-        update.run();
-        // Epochs after the checkpoint are rerun on resume.
-        Statement drop(db, "DELETE FROM run_epochs WHERE run_id = ? AND epoch > ?");
-        drop.bind(1, runId).bind(2, completedEpochs);
-        drop.run();
-        transaction.commit();
-    });
+    return attempt([&] { RunRepository(project).setCompletedEpochs(runId, completedEpochs); });
 }
 
 Result<std::vector<RunRecord>> listRuns(Project &project) {
     return attempt([&] {
         std::vector<RunRecord> runs;
-        Statement query(project.database(),
-                        (QByteArray(kRunColumns) + " ORDER BY r.id").constData());
-        while (query.step())
-            runs.push_back(readRun(query));
+        for (StoredRun &stored : RunRepository(project).list())
+            runs.push_back(toRecord(std::move(stored)));
         return runs;
     });
 }
 
 Result<RunRecord> findRun(Project &project, qint64 runId) {
     return attempt([&] {
-        Statement query(project.database(),
-                        (QByteArray(kRunColumns) + " WHERE r.id = ?").constData());
-        query.bind(1, runId);
-        if (!query.step())
+        auto stored = RunRepository(project).find(runId);
+        if (!stored)
             throw std::runtime_error(
                 QStringLiteral("there is no run %1 in this project").arg(runId).toStdString());
-        return readRun(query);
+        return toRecord(std::move(*stored));
     });
 }
 
 Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId) {
-    return attempt([&] {
-        std::vector<EpochMetrics> epochs;
-        Statement query(project.database(), "SELECT epoch, train_loss, train_accuracy, val_loss, "
-                                            "val_accuracy, test_accuracy, epoch_seconds,"
-                                            " selection_seconds, subset_size, learning_rate FROM "
-                                            "run_epochs WHERE run_id = ? ORDER BY epoch");
-        query.bind(1, runId);
-        while (query.step()) {
-            EpochMetrics m;
-            m.epoch = int(query.int64(0));
-            m.trainLoss = optionalReal(query, 1);
-            m.trainAccuracy = optionalReal(query, 2);
-            m.valLoss = optionalReal(query, 3);
-            m.valAccuracy = optionalReal(query, 4);
-            m.testAccuracy = optionalReal(query, 5);
-            m.epochSeconds = query.real(6);
-            m.selectionSeconds = query.real(7);
-            m.subsetSize = query.int64(8);
-            m.learningRate = query.real(9);
-            epochs.push_back(m);
-        }
-        return epochs;
-    });
+    return attempt([&] { return RunRepository(project).epochs(runId); });
 }
 
 Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId) {
-    return attempt([&] {
-        std::vector<SelectionRound> rounds;
-        Statement query(project.database(),
-                        "SELECT round, epoch, item_id, weight FROM run_selections WHERE run_id = ? "
-                        "ORDER BY round, position");
-        query.bind(1, runId);
-        while (query.step()) {
-            if (rounds.empty() || rounds.back().round != int(query.int64(0)))
-                rounds.push_back({int(query.int64(0)), int(query.int64(1)), {}, {}});
-            rounds.back().itemIds.push_back(query.int64(2));
-            rounds.back().weights.push_back(float(query.real(3)));
-        }
-        return rounds;
-    });
+    return attempt([&] { return RunRepository(project).selections(runId); });
 }
 
 QString runDirectory(const Project &project, qint64 runId) {
@@ -417,8 +276,7 @@ const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const Ru
     const RunRecord *found = nullptr;
     for (const RunRecord &candidate : runs)
         if (candidate.options.strategy == Strategy::Full &&
-            candidate.status == QLatin1String("finished") &&
-            candidate.snapshotHash == run.snapshotHash &&
+            candidate.status == RunStatus::Finished && candidate.snapshotHash == run.snapshotHash &&
             candidate.options.epochs == run.options.epochs &&
             candidate.options.width == run.options.width &&
             candidate.options.batchSize == run.options.batchSize &&
@@ -478,7 +336,7 @@ QString runsCsv(const std::vector<RunRecord> &runs) {
                                    QString::number(run.selectionSeconds, 'f', 3),
                                    number(run.bestValAccuracy, 4),
                                    number(run.testAccuracy, 4),
-                                   run.status,
+                                   runStatusName(run.status),
                                    selectionTypeName(run.options.selectionType),
                                    QString::number(run.options.selectEvery),
                                    QString::number(run.options.width),

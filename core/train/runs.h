@@ -3,6 +3,7 @@
 // Training runs as the project stores them: their options, per-epoch metrics and the subsets
 // each selection round chose. Free of LibTorch so the CLI and the GUI can read runs cheaply.
 
+#include "core/store/records.h"
 #include "core/util/result.h"
 
 #include <QJsonObject>
@@ -56,20 +57,11 @@ struct TrainOptions {
     Result<void> validate() const;
 };
 
-struct EpochMetrics {
-    int epoch = 0; // from 1
-    std::optional<double> trainLoss, trainAccuracy, valLoss, valAccuracy, testAccuracy;
-    double epochSeconds = 0; // training plus selection
-    double selectionSeconds = 0;
-    qint64 subsetSize = 0;
-    double learningRate = 0;
-};
-
 struct RunRecord {
     qint64 id = 0;
     QString createdAt;
     QString finishedAt;
-    QString status; // running, cancelled, failed, finished
+    RunStatus status = RunStatus::Running;
     TrainOptions options;
     QString snapshotHash;
     qint64 trainItems = 0, valItems = 0, testItems = 0;
@@ -87,19 +79,12 @@ struct RunRecord {
     }
 };
 
-struct SelectionRound {
-    int round = 0;
-    int epoch = 0;
-    std::vector<qint64> itemIds;
-    std::vector<float> weights;
-};
-
 Result<qint64> createRun(Project &project, const TrainOptions &options,
                          const LabelSnapshot &snapshot, const QString &warnings);
 Result<void> recordEpoch(Project &project, qint64 runId, const EpochMetrics &metrics);
 Result<void> recordSelection(Project &project, qint64 runId, const SelectionRound &selection);
 // Ends or marks a run; `completedEpochs` is what its checkpoint covers.
-Result<void> setRunStatus(Project &project, qint64 runId, const QString &status,
+Result<void> setRunStatus(Project &project, qint64 runId, RunStatus status,
                           const QString &error = {});
 Result<void> setCompletedEpochs(Project &project, qint64 runId, int completedEpochs);
 

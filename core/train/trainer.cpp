@@ -540,16 +540,15 @@ Result<RunOutcome> execute(Project &project, qint64 runId, const TrainOptions &o
     });
     if (!outcome) {
         const Result<void> marked =
-            setRunStatus(project, runId, QStringLiteral("failed"), outcome.error().message);
+            setRunStatus(project, runId, RunStatus::Failed, outcome.error().message);
         return Error{QStringLiteral("run %1 failed: %2%3")
                          .arg(runId)
                          .arg(outcome.error().message,
                               marked ? QString()
                                      : QStringLiteral(" (and: %1)").arg(marked.error().message))};
     }
-    const Result<void> marked =
-        setRunStatus(project, runId,
-                     outcome->cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"));
+    const Result<void> marked = setRunStatus(
+        project, runId, outcome->cancelled ? RunStatus::Cancelled : RunStatus::Finished);
     if (!marked)
         return marked.error();
     return outcome;
@@ -580,15 +579,14 @@ Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &
     auto run = findRun(project, runId);
     if (!run)
         return run.error();
-    if (run->status == QLatin1String("finished"))
+    if (run->status == RunStatus::Finished)
         return Error{QStringLiteral("run %1 has already finished").arg(runId)};
     const auto snapshot = runSnapshot(project, runId);
     if (!snapshot)
         return snapshot.error();
     if (threads > 0)
         run->options.threads = threads;
-    if (const Result<void> marked = setRunStatus(project, runId, QStringLiteral("running"));
-        !marked)
+    if (const Result<void> marked = setRunStatus(project, runId, RunStatus::Running); !marked)
         return marked.error();
     return execute(project, runId, run->options, *snapshot, events);
 }

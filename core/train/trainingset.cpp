@@ -3,6 +3,7 @@
 #include "core/consensus/currentlabels.h"
 #include "core/curation/curation.h"
 #include "core/io/rasterimage.h"
+#include "core/store/runrepository.h"
 #include "core/store/statement.h"
 
 #include <QCryptographicHash>
@@ -141,17 +142,12 @@ Result<LabelSnapshot> runSnapshot(Project &project, qint64 runId) {
         LabelSnapshot snapshot;
         std::map<qint64, int> labelOf;
         std::vector<std::pair<qint64, qint64>> rows;
-        Statement query(
-            project.database(),
-            "SELECT item_id, class_id, split FROM run_items WHERE run_id = ? ORDER BY position");
-        query.bind(1, runId);
-        while (query.step()) {
-            rows.emplace_back(query.int64(0), query.int64(1));
-            labelOf.emplace(query.int64(1), 0);
+        for (const RunItem &item : RunRepository(project).items(runId)) {
+            rows.emplace_back(item.itemId, item.classId);
+            labelOf.emplace(item.classId, 0);
             snapshot.items.push_back(
-                {query.int64(0), 0, parseSplit(query.text(2)).value_or(Split::Train)});
+                {item.itemId, 0, parseSplit(item.split).value_or(Split::Train)});
         }
-        query.reset();
         if (rows.empty())
             throw std::runtime_error(
                 QStringLiteral("run %1 has no stored label snapshot").arg(runId).toStdString());

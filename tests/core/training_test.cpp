@@ -96,7 +96,7 @@ private Q_SLOTS:
         QVERIFY(!outcome->cancelled);
         QCOMPARE(seen.size(), size_t(6));
         const auto run = findRun(*m_project, outcome->runId);
-        QCOMPARE(run->status, QStringLiteral("finished"));
+        QCOMPARE(run->status, RunStatus::Finished);
         QCOMPARE(run->completedEpochs, 6);
         QVERIFY(run->testAccuracy.has_value());
         QVERIFY2(*run->testAccuracy >= 0.8,
@@ -139,7 +139,7 @@ private Q_SLOTS:
         QVERIFY2(interrupted.ok(), qPrintable(interrupted.errorMessage()));
         QVERIFY(interrupted->cancelled);
         const auto stopped = findRun(*m_project, interrupted->runId);
-        QCOMPARE(stopped->status, QStringLiteral("cancelled"));
+        QCOMPARE(stopped->status, RunStatus::Cancelled);
         QCOMPARE(stopped->completedEpochs, 3);
 
         int resumedFrom = -1;
@@ -149,7 +149,7 @@ private Q_SLOTS:
         QVERIFY2(resumed.ok(), qPrintable(resumed.errorMessage()));
         QVERIFY(!resumed->cancelled);
         QCOMPARE(resumedFrom, 3);
-        QCOMPARE(findRun(*m_project, interrupted->runId)->status, QStringLiteral("finished"));
+        QCOMPARE(findRun(*m_project, interrupted->runId)->status, RunStatus::Finished);
 
         const auto a = checkpointWeights(*m_project, straight->runId);
         const auto b = checkpointWeights(*m_project, interrupted->runId);
@@ -244,7 +244,7 @@ private Q_SLOTS:
     void embeddingDuplicatesFindACopy() {
         qint64 fullRun = 0;
         for (const RunRecord &run : *listRuns(*m_project))
-            if (run.options.strategy == Strategy::Full && run.status == QLatin1String("finished"))
+            if (run.options.strategy == Strategy::Full && run.status == RunStatus::Finished)
                 fullRun = run.id;
         QVERIFY(fullRun > 0);
         const QString original = m_dir.filePath(QStringLiteral("train/green/7.png"));

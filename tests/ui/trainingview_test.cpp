@@ -113,7 +113,7 @@ void TrainingViewTest::escapeCancelsAndResumeFinishes() {
     QTest::keyClick(&view, Qt::Key_Escape);
     QVERIFY(finished.wait(60000));
     const auto stopped = core::listRuns(*m_project)->back();
-    QCOMPARE(stopped.status, QStringLiteral("cancelled"));
+    QCOMPARE(stopped.status, core::RunStatus::Cancelled);
     QVERIFY(stopped.completedEpochs < 30);
 
     auto *table = view.findChild<QTableWidget *>(QStringLiteral("runs"));
@@ -122,7 +122,7 @@ void TrainingViewTest::escapeCancelsAndResumeFinishes() {
     QVERIFY(resume->isEnabled());
     resume->click();
     QVERIFY(finished.wait(120000));
-    QCOMPARE(core::findRun(*m_project, stopped.id)->status, QStringLiteral("finished"));
+    QCOMPARE(core::findRun(*m_project, stopped.id)->status, core::RunStatus::Finished);
     QCOMPARE(core::findRun(*m_project, stopped.id)->completedEpochs, 30);
     QCOMPARE(table->rowCount(), int(before) + 1);
 }

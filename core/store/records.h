@@ -1,0 +1,38 @@
+#pragma once
+
+// Plain records and enums that the store's repositories read and write. The database keeps the
+// enums as text; these are the only places that spell them.
+
+#include <QString>
+#include <optional>
+#include <vector>
+
+namespace winnow::core {
+
+enum class RunStatus { Running, Cancelled, Failed, Finished };
+QString runStatusName(RunStatus status);
+std::optional<RunStatus> parseRunStatus(const QString &name);
+
+enum class ReviewDecision { Accept, Override, More };
+QString reviewDecisionName(ReviewDecision decision);
+std::optional<ReviewDecision> parseReviewDecision(const QString &name);
+
+// One epoch of a training run.
+struct EpochMetrics {
+    int epoch = 0; // from 1
+    std::optional<double> trainLoss, trainAccuracy, valLoss, valAccuracy, testAccuracy;
+    double epochSeconds = 0; // training plus selection
+    double selectionSeconds = 0;
+    qint64 subsetSize = 0;
+    double learningRate = 0;
+};
+
+// The items one selection round of a run chose, with their weights.
+struct SelectionRound {
+    int round = 0;
+    int epoch = 0;
+    std::vector<qint64> itemIds;
+    std::vector<float> weights;
+};
+
+} // namespace winnow::core
