@@ -3,8 +3,8 @@
 #include "core/consensus/currentlabels.h"
 #include "core/curation/splits.h"
 #include "core/io/rasterimage.h"
+#include "core/store/itemrepository.h"
 #include "core/store/project.h"
-#include "core/store/statement.h"
 #include "ui/qimageconvert.h"
 
 #include <QCheckBox>
@@ -75,8 +75,11 @@ CurationView::CurationView(QWidget *parent)
     bar->addWidget(new QLabel(tr("Show")));
     m_kind = new QComboBox;
     m_kind->addItem(tr("Duplicate clusters"), QString::fromLatin1(kDuplicates));
-    for (const char *kind : {"leak", "divergent", "dark", "bright", "low-information", "odd-size"})
-        m_kind->addItem(QString::fromLatin1(kind), QString::fromLatin1(kind));
+    for (core::FlagKind kind :
+         {core::FlagKind::Leak, core::FlagKind::Divergent, core::FlagKind::Dark,
+          core::FlagKind::Bright, core::FlagKind::LowInformation, core::FlagKind::OddSize,
+          core::FlagKind::EmbeddingDuplicate})
+        m_kind->addItem(core::flagKindName(kind), core::flagKindName(kind));
     bar->addWidget(m_kind);
     layout->addLayout(bar);
     connect(m_distance, &QSlider::valueChanged, this, &CurationView::setMaxDistance);
@@ -160,17 +163,14 @@ void CurationView::loadItems() {
     if (!m_project)
         return;
     try {
-        core::Statement query(
-            m_project->database(),
-            "SELECT id, path, split, content_hash, IFNULL(pixel_hash, x''),"
-            " IFNULL(perceptual_hash, 0), IFNULL(mirrored_hash, 0) FROM items ORDER BY path");
-        while (query.step())
-            m_items.push_back({query.int64(0),
-                               m_project->absolutePath(query.text(1)),
-                               query.text(2),
-                               0,
-                               {query.blob(3), query.blob(4), std::uint64_t(query.int64(5)),
-                                std::uint64_t(query.int64(6))}});
+        for (const core::ItemFacts &item :
+             core::ItemRepository(*m_project).all(core::ItemRepository::Order::ByPath))
+            m_items.push_back(
+                {item.id,
+                 item.path,
+                 item.split,
+                 0,
+                 {item.contentHash, item.pixelHash, item.perceptualHash, item.mirroredHash}});
     } catch (const std::exception &e) {
         Q_EMIT failed(QString::fromUtf8(e.what()));
     }
@@ -254,7 +254,7 @@ void CurationView::showGroups() {
                 entry->setForeground(QColor(QStringLiteral("#c0392b")));
         }
     } else if (m_project) {
-        auto flags = core::listFlags(*m_project, kind);
+        auto flags = core::listFlags(*m_project, core::parseFlagKind(kind));
         m_flags = flags ? std::move(flags).value() : std::vector<core::FlagRow>{};
         for (size_t f = 0; f < m_flags.size() && f < size_t(kMaxShownGroups); ++f) {
             auto *entry =

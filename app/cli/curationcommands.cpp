@@ -118,6 +118,14 @@ int cmdFlags(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     const double minConfidence = parser.value(QStringLiteral("min-confidence")).toDouble(&ok);
     if (!ok || minConfidence < 0 || minConfidence > 1)
         throw UsageError{QStringLiteral("--min-confidence must be between 0 and 1")};
+    std::optional<FlagKind> kind;
+    if (parser.isSet(QStringLiteral("kind"))) {
+        kind = parseFlagKind(parser.value(QStringLiteral("kind")));
+        if (!kind)
+            throw UsageError{QStringLiteral("unknown flag kind '%1' (one of %2)")
+                                 .arg(parser.value(QStringLiteral("kind")),
+                                      flagKindNames().join(QStringLiteral(", ")))};
+    }
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
@@ -127,18 +135,16 @@ int cmdFlags(QCommandLineParser &parser, const QStringList &args, QTextStream &o
         const auto divergent = flagDivergent(*project, minConfidence);
         for (const QString &failure :
              {duplicates.errorMessage(), quality.errorMessage(), divergent.errorMessage()})
-            if (!failure.isEmpty()) {
-                err << "error: " << failure << Qt::endl;
-                return kExitFailure;
-            }
+            if (!failure.isEmpty())
+                return fail(err, failure);
         endProgress(err);
     }
-    const auto rows = listFlags(*project, parser.value(QStringLiteral("kind")));
+    const auto rows = listFlags(*project, kind);
     if (!rows)
         return fail(err, rows.error());
     QMap<QString, qint64> counts;
     for (const FlagRow &row : *rows)
-        ++counts[row.kind];
+        ++counts[flagKindName(row.kind)];
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         out << it.key() << '\t' << it.value() << Qt::endl;
     if (counts.isEmpty())
@@ -146,12 +152,13 @@ int cmdFlags(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     if (parser.isSet(QStringLiteral("out"))) {
         QByteArray text = "item,kind,cluster,value,detail,split,excluded\n";
         for (const FlagRow &row : *rows)
-            text += (CsvReader::quote(project->storedPath(row.path)) + u',' + row.kind + u',' +
-                     (row.cluster ? QString::number(row.cluster) : QString()) + u',' +
-                     QString::number(row.value, 'g', 6) + u',' + CsvReader::quote(row.detail) +
-                     u',' + row.split + u',' +
-                     (row.excluded ? QStringLiteral("yes") : QStringLiteral("no")) + u'\n')
-                        .toUtf8();
+            text +=
+                (CsvReader::quote(project->storedPath(row.path)) + u',' + flagKindName(row.kind) +
+                 u',' + (row.cluster ? QString::number(row.cluster) : QString()) + u',' +
+                 QString::number(row.value, 'g', 6) + u',' + CsvReader::quote(row.detail) + u',' +
+                 row.split + u',' + (row.excluded ? QStringLiteral("yes") : QStringLiteral("no")) +
+                 u'\n')
+                    .toUtf8();
         if (!saveFile(parser.value(QStringLiteral("out")), text, err))
             return kExitFailure;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/store/records.h"
 #include "core/util/progress.h"
 #include "core/util/result.h"
 
@@ -28,17 +29,6 @@ struct QualityThresholds {
     int minSide = 8;           // shorter side below: odd size
 };
 
-struct FlagRow {
-    qint64 itemId = 0;
-    QString path; // absolute
-    QString kind;
-    int cluster = 0;
-    double value = 0;
-    QString detail;
-    QString split;
-    bool excluded = false;
-};
-
 // Duplicate clusters from the stored hashes: exact-duplicate and near-duplicate flags (with
 // their cluster and, for near ones, the distance to the cluster's first member), and leak
 // flags for clusters that span train and val/test. Replaces earlier flags of those kinds.
@@ -52,8 +42,10 @@ Result<qint64> flagQuality(Project &project, const QualityThresholds &thresholds
 // consolidation of another method: divergent.
 Result<qint64> flagDivergent(Project &project, double minConfidence);
 
-Result<std::vector<FlagRow>> listFlags(Project &project, const QString &kind = {});
+Result<std::vector<FlagRow>> listFlags(Project &project, std::optional<FlagKind> kind = {});
 Result<QHash<QString, qint64>> flagCounts(Project &project);
+// Items flagged as leaks that are not excluded.
+Result<qint64> unresolvedLeaks(Project &project);
 
 // Excludes items from training (or restores them); recorded with who and when, never deleting.
 Result<void> setExcluded(Project &project, const std::vector<qint64> &itemIds, bool excluded,

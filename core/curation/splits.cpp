@@ -3,8 +3,8 @@
 #include "core/consensus/currentlabels.h"
 #include "core/curation/curation.h"
 #include "core/curation/duplicates.h"
+#include "core/store/itemrepository.h"
 #include "core/store/project.h"
-#include "core/store/statement.h"
 #include "core/store/storeerror.h"
 
 #include <algorithm>
@@ -86,13 +86,9 @@ struct ProjectItems {
 ProjectItems loadItems(Project &project, int maxDistance) {
     ProjectItems items;
     std::vector<Fingerprint> prints;
-    {
-        Statement query(project.database(), "SELECT id, content_hash, IFNULL(pixel_hash, x''), "
-                                            "IFNULL(perceptual_hash, 0) FROM items ORDER BY path");
-        while (query.step()) {
-            items.ids.push_back(query.int64(0));
-            prints.push_back({query.blob(1), query.blob(2), std::uint64_t(query.int64(3))});
-        }
+    for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ByPath)) {
+        items.ids.push_back(item.id);
+        prints.push_back({item.contentHash, item.pixelHash, item.perceptualHash});
     }
     const auto labels = currentLabels(project);
     if (!labels)
@@ -118,19 +114,16 @@ Result<SplitSummary> resplitProject(Project &project, const SplitOptions &option
         const ProjectItems items = loadItems(project, options.maxDistance);
         const std::vector<int> part = stratifiedGroupAssignment(
             items.labels, items.groups, {options.train, options.val, options.test}, options.seed);
-        Database &db = project.database();
         SplitSummary summary;
         summary.groupsKeptWhole = items.groupsKeptWhole;
-        Transaction transaction(db);
-        Statement update(db, "UPDATE items SET split = ? WHERE id = ?");
-        const QString names[3] = {QStringLiteral("train"), QStringLiteral("val"),
-                                  QStringLiteral("test")};
+        constexpr Split kParts[3] = {Split::Train, Split::Val, Split::Test};
+        std::vector<std::pair<qint64, Split>> splits;
+        splits.reserve(items.ids.size());
         for (size_t i = 0; i < items.ids.size(); ++i) {
-            update.bind(1, names[part[i]]).bind(2, items.ids[i]);
-            update.run();
+            splits.emplace_back(items.ids[i], kParts[part[i]]);
             ++summary.items[size_t(part[i])];
         }
-        transaction.commit();
+        ItemRepository(project).setSplits(splits);
         if (const auto leaks = flagLeaks(project); !leaks)
             throw StoreError(leaks.error().message);
         return summary;

@@ -18,6 +18,16 @@ constexpr Name<ReviewDecision> kReviewDecisions[] = {{ReviewDecision::Accept, "a
                                                      {ReviewDecision::Override, "override"},
                                                      {ReviewDecision::More, "more"}};
 
+constexpr Name<FlagKind> kFlagKinds[] = {{FlagKind::ExactDuplicate, "exact-duplicate"},
+                                         {FlagKind::NearDuplicate, "near-duplicate"},
+                                         {FlagKind::Leak, "leak"},
+                                         {FlagKind::Divergent, "divergent"},
+                                         {FlagKind::Dark, "dark"},
+                                         {FlagKind::Bright, "bright"},
+                                         {FlagKind::LowInformation, "low-information"},
+                                         {FlagKind::OddSize, "odd-size"},
+                                         {FlagKind::EmbeddingDuplicate, "embedding-duplicate"}};
+
 template <typename Enum, size_t N> QString nameOf(const Name<Enum> (&table)[N], Enum value) {
     for (const auto &entry : table)
         if (entry.value == value)
@@ -46,6 +56,19 @@ QString reviewDecisionName(ReviewDecision decision) {
 }
 std::optional<ReviewDecision> parseReviewDecision(const QString &name) {
     return parse(kReviewDecisions, name);
+}
+
+QString flagKindName(FlagKind kind) {
+    return nameOf(kFlagKinds, kind);
+}
+std::optional<FlagKind> parseFlagKind(const QString &name) {
+    return parse(kFlagKinds, name);
+}
+QStringList flagKindNames() {
+    QStringList names;
+    for (const auto &entry : kFlagKinds)
+        names << QString::fromLatin1(entry.text);
+    return names;
 }
 
 } // namespace winnow::core

@@ -4,6 +4,7 @@
 // enums as text; these are the only places that spell them.
 
 #include <QString>
+#include <QStringList>
 #include <optional>
 #include <vector>
 
@@ -16,6 +17,33 @@ std::optional<RunStatus> parseRunStatus(const QString &name);
 enum class ReviewDecision { Accept, Override, More };
 QString reviewDecisionName(ReviewDecision decision);
 std::optional<ReviewDecision> parseReviewDecision(const QString &name);
+
+enum class FlagKind {
+    ExactDuplicate,
+    NearDuplicate,
+    Leak,
+    Divergent,
+    Dark,
+    Bright,
+    LowInformation,
+    OddSize,
+    EmbeddingDuplicate
+};
+QString flagKindName(FlagKind kind);
+std::optional<FlagKind> parseFlagKind(const QString &name);
+QStringList flagKindNames();
+
+// A flag on an item, as stored.
+struct FlagRow {
+    qint64 itemId = 0;
+    QString path; // absolute
+    FlagKind kind = FlagKind::Divergent;
+    int cluster = 0;
+    double value = 0;
+    QString detail;
+    QString split;
+    bool excluded = false;
+};
 
 // One epoch of a training run.
 struct EpochMetrics {

@@ -1,8 +1,10 @@
 #include "core/train/trainer.h"
 
+#include "core/curation/curation.h"
 #include "core/curation/hammingindex.h"
+#include "core/store/flagrepository.h"
+#include "core/store/itemrepository.h"
 #include "core/store/project.h"
-#include "core/store/statement.h"
 #include "core/train/glister.h"
 #include "core/train/resnet.h"
 #include "core/train/trainingset.h"
@@ -519,11 +521,8 @@ bool Trainer::run(const LabelSnapshot &snapshot) {
 
 // Items in clusters that span train and val/test and are still in the data.
 QString leakWarning(Project &project) {
-    Statement query(project.database(),
-                    "SELECT COUNT(*) FROM flags f WHERE f.kind = 'leak' AND IFNULL((SELECT "
-                    "e.excluded FROM exclusions e"
-                    " WHERE e.item_id = f.item_id ORDER BY e.id DESC LIMIT 1), 0) = 0");
-    const qint64 leaks = query.step() ? query.int64(0) : 0;
+    const auto counted = unresolvedLeaks(project);
+    const qint64 leaks = counted ? *counted : 0;
     if (leaks == 0)
         return {};
     return QStringLiteral("%1 items are in duplicate clusters that span train and val/test "
@@ -664,11 +663,8 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         // Every item of the project, in id order, through the image cache.
         LabelSnapshot all;
         all.classIds = {0};
-        {
-            Statement items(project.database(), "SELECT id FROM items ORDER BY id");
-            while (items.step())
-                all.items.push_back({items.int64(0), 0, Split::Train});
-        }
+        for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
+            all.items.push_back({item.id, 0, Split::Train});
         if (all.items.size() < 2)
             throw failure(QStringLiteral("the project has fewer than two items"));
         const auto cache = ensureTensorCache(project, all, progress, cancel);
@@ -753,29 +749,20 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         for (std::int64_t i = 0; i < n; ++i)
             if (best[size_t(i)] > 0)
                 clusters[groups.find(int(i))].push_back(i);
-        Database &db = project.database();
-        Transaction transaction(db);
-        Statement clear(db, "DELETE FROM flags WHERE kind = 'embedding-duplicate'");
-        clear.run();
-        Statement insert(db, "INSERT INTO flags (item_id, kind, cluster, value, detail, "
-                             "created_at) VALUES (?, 'embedding-duplicate', ?, ?, ?, ?)");
-        const QString now = nowIso();
+        std::vector<NewFlag> flags;
         for (const auto &[root, members] : clusters) {
             ++result.clusters;
             for (std::int64_t i : members) {
-                insert.bind(1, all.items[size_t(i)].itemId)
-                    .bind(2, result.clusters)
-                    .bind(3, double(best[size_t(i)]));
-                insert.bind(4, QStringLiteral("%1 images alike to run %2's model (cosine %3)")
-                                   .arg(members.size())
-                                   .arg(runId)
-                                   .arg(best[size_t(i)], 0, 'f', 3));
-                insert.bind(5, now);
-                insert.run();
+                flags.push_back({all.items[size_t(i)].itemId, FlagKind::EmbeddingDuplicate,
+                                 int(result.clusters), double(best[size_t(i)]),
+                                 QStringLiteral("%1 images alike to run %2's model (cosine %3)")
+                                     .arg(members.size())
+                                     .arg(runId)
+                                     .arg(best[size_t(i)], 0, 'f', 3)});
                 ++result.flagged;
             }
         }
-        transaction.commit();
+        FlagRepository(project).replace({FlagKind::EmbeddingDuplicate}, flags);
         return result;
     });
 }

@@ -3,8 +3,8 @@
 #include "core/consensus/currentlabels.h"
 #include "core/curation/curation.h"
 #include "core/io/rasterimage.h"
+#include "core/store/itemrepository.h"
 #include "core/store/runrepository.h"
-#include "core/store/statement.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -110,24 +110,21 @@ Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction, st
             label = int(snapshot.classIds.size());
             snapshot.classIds.push_back(classId);
         }
-        Statement items(project.database(), "SELECT id, split FROM items ORDER BY id");
-        while (items.step()) {
-            const qint64 id = items.int64(0);
-            const auto label = labels->constFind(id);
+        for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById)) {
+            const auto label = labels->constFind(item.id);
             if (label == labels->constEnd()) {
                 ++snapshot.unlabelled;
                 continue;
             }
-            if (excluded->value(id, false)) {
+            if (excluded->value(item.id, false)) {
                 ++snapshot.excluded;
                 continue;
             }
-            Split split = parseSplit(items.text(1)).value_or(Split::Train);
+            Split split = parseSplit(item.split).value_or(Split::Train);
             if (split == Split::Unassigned)
                 split = Split::Train;
-            snapshot.items.push_back({id, labelOf[label.value()], split});
+            snapshot.items.push_back({item.id, labelOf[label.value()], split});
         }
-        items.reset();
         if (snapshot.count(Split::Val) == 0 && valFraction > 0)
             carveValidation(snapshot, valFraction, seed);
         loadClassNames(project, snapshot);
@@ -174,11 +171,8 @@ struct ItemImage {
 
 std::vector<ItemImage> itemImages(Project &project, const LabelSnapshot &snapshot) {
     QHash<qint64, ItemImage> byId;
-    Statement query(project.database(), "SELECT id, path, width, height, channels FROM items");
-    while (query.step())
-        byId.insert(query.int64(0), {project.absolutePath(query.text(1)), int(query.int64(2)),
-                                     int(query.int64(3)), int(query.int64(4))});
-    query.reset();
+    for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
+        byId.insert(item.id, {item.path, item.width, item.height, item.channels});
     std::vector<ItemImage> images;
     images.reserve(snapshot.items.size());
     for (const SnapshotItem &item : snapshot.items)

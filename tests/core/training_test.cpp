@@ -258,7 +258,7 @@ private Q_SLOTS:
         QVERIFY2(found.ok(), qPrintable(found.errorMessage()));
         QCOMPARE(found->items, qint64(151));
         QVERIFY(found->clusters >= 1);
-        const auto flags = listFlags(*m_project, QStringLiteral("embedding-duplicate"));
+        const auto flags = listFlags(*m_project, FlagKind::EmbeddingDuplicate);
         int copyCluster = -1, originalCluster = -2;
         for (const FlagRow &flag : *flags) {
             if (flag.path.endsWith(QLatin1String("copies/green/copy.png")))

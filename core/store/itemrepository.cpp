@@ -1,0 +1,54 @@
+#include "core/store/itemrepository.h"
+
+#include "core/store/project.h"
+#include "core/store/statement.h"
+
+namespace winnow::core {
+namespace {
+
+constexpr auto kSelectById =
+    "SELECT id, path, split, width, height, channels, content_hash, COALESCE(pixel_hash, x''),"
+    " COALESCE(perceptual_hash, 0), COALESCE(mirrored_hash, 0) FROM items ORDER BY id";
+constexpr auto kSelectByPath =
+    "SELECT id, path, split, width, height, channels, content_hash, COALESCE(pixel_hash, x''),"
+    " COALESCE(perceptual_hash, 0), COALESCE(mirrored_hash, 0) FROM items ORDER BY path";
+constexpr auto kUpdateSplit = "UPDATE items SET split = ? WHERE id = ?";
+
+} // namespace
+
+ItemRepository::ItemRepository(Project &project)
+    : m_project(project)
+    , m_db(project.database()) {
+}
+
+std::vector<ItemFacts> ItemRepository::all(Order order) {
+    std::vector<ItemFacts> items;
+    Statement query(m_db, order == Order::ById ? kSelectById : kSelectByPath);
+    while (query.step()) {
+        ItemFacts item;
+        item.id = query.int64(0);
+        item.path = m_project.absolutePath(query.text(1));
+        item.split = query.text(2);
+        item.width = int(query.int64(3));
+        item.height = int(query.int64(4));
+        item.channels = int(query.int64(5));
+        item.contentHash = query.blob(6);
+        item.pixelHash = query.blob(7);
+        item.perceptualHash = std::uint64_t(query.int64(8));
+        item.mirroredHash = std::uint64_t(query.int64(9));
+        items.push_back(std::move(item));
+    }
+    return items;
+}
+
+void ItemRepository::setSplits(const std::vector<std::pair<qint64, Split>> &splits) {
+    Transaction transaction(m_db);
+    Statement update(m_db, kUpdateSplit);
+    for (const auto &[id, split] : splits) {
+        update.bind(1, splitName(split)).bind(2, id);
+        update.run();
+    }
+    transaction.commit();
+}
+
+} // namespace winnow::core
