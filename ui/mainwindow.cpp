@@ -3,6 +3,7 @@
 #include "core/consensus/review.h"
 #include "core/io/answerfiles.h"
 #include "core/io/idximporter.h"
+#include "core/io/labelexport.h"
 #include "core/io/rasterimage.h"
 #include "core/label/labelingsession.h"
 #include "ui/annotatorsview.h"

@@ -326,7 +326,7 @@ void ReviewView::showCurrent() {
     m_details->setText(html);
 }
 
-void ReviewView::decide(const QString &decision, std::optional<qint64> classId) {
+void ReviewView::decide(core::ReviewDecision decision, std::optional<qint64> classId) {
     const int row = m_queue->currentRow();
     if (!m_project || row < 0 || row >= int(m_rows.size()))
         return;
@@ -341,13 +341,13 @@ void ReviewView::decide(const QString &decision, std::optional<qint64> classId) 
         Q_EMIT failed(saved.error().message);
         return;
     }
-    item.decision = decision;
+    item.decision = core::reviewDecisionName(decision);
     m_queue->item(row, kDecision)
-        ->setText(decision == QLatin1String("override")
+        ->setText(decision == core::ReviewDecision::Override
                       ? tr("override: %1").arg(className(*classId))
-                      : decision);
+                      : item.decision);
     m_note->clear();
-    Q_EMIT decided(item.itemId, decision);
+    Q_EMIT decided(item.itemId, item.decision);
     if (row + 1 < int(m_rows.size()))
         m_queue->setCurrentCell(row + 1, 0);
 }
@@ -357,17 +357,17 @@ bool ReviewView::handleKey(QKeyEvent *event) {
     if (event->modifiers() & (Qt::ControlModifier | Qt::AltModifier))
         return false;
     if (key == Qt::Key_Return || key == Qt::Key_Enter) {
-        decide(QStringLiteral("accept"), std::nullopt);
+        decide(core::ReviewDecision::Accept, std::nullopt);
         return true;
     }
     if (key == Qt::Key_M) {
-        decide(QStringLiteral("more"), std::nullopt);
+        decide(core::ReviewDecision::More, std::nullopt);
         return true;
     }
     const QString text = event->text().toLower();
     for (const core::ClassInfo &c : m_classes) {
         if (!c.shortcut.isEmpty() && c.shortcut == text) {
-            decide(QStringLiteral("override"), c.id);
+            decide(core::ReviewDecision::Override, c.id);
             return true;
         }
     }

@@ -57,7 +57,7 @@ protected:
 private:
     void loadQueue();
     void showCurrent();
-    void decide(const QString &decision, std::optional<qint64> classId);
+    void decide(core::ReviewDecision decision, std::optional<qint64> classId);
     bool handleKey(QKeyEvent *event);
     QString className(qint64 classId) const;
 

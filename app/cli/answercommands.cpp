@@ -7,6 +7,7 @@
 #include "core/consensus/review.h"
 #include "core/io/answerfiles.h"
 #include "core/io/answerrowreader.h"
+#include "core/io/labelexport.h"
 #include "core/store/project.h"
 
 #include <QCommandLineParser>

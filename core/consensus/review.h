@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/store/reviewrepository.h"
 #include "core/util/result.h"
 
 #include <QString>
@@ -37,12 +38,6 @@ struct ItemAnswer {
     double annotatorAccuracy = -1; // as the consolidation estimated it; -1 when unknown
 };
 
-struct OtherOpinion {
-    QString method;
-    QString className;
-    double confidence = 0;
-};
-
 // The review queue of a consolidation: its items, least certain first.
 Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidationId,
                                            const ReviewFilter &filter);
@@ -57,7 +52,7 @@ Result<std::vector<OtherOpinion>> otherOpinions(Project &project, qint64 itemId,
 // review, so a later consolidation cannot change it), "override" it with classId, or "more": the
 // item wants one answer more than it has and goes back to annotators' queues.
 Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId,
-                          const QString &decision, std::optional<qint64> classId,
+                          ReviewDecision decision, std::optional<qint64> classId,
                           const QString &note, qint64 consolidationId);
 
 struct AnnotatorStats {
@@ -73,12 +68,5 @@ struct AnnotatorStats {
 // Per annotator, as a consolidation estimated them; `classNames` receives the matrix order.
 Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId,
                                                    QStringList &classNames);
-
-enum class LabelFormat { Csv, GroundTruthManifest };
-// Consolidated labels with review decisions applied: a reviewed item keeps the class its review
-// pinned (confidence 1 unless it is an accepted label this consolidation still gives).
-Result<qint64> exportConsolidatedLabels(Project &project, qint64 consolidationId,
-                                        const QString &file, LabelFormat format,
-                                        const QString &jobName = QStringLiteral("winnow"));
 
 } // namespace winnow::core

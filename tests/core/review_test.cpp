@@ -1,6 +1,7 @@
 #include "core/consensus/consolidation.h"
 #include "core/consensus/currentlabels.h"
 #include "core/consensus/review.h"
+#include "core/io/labelexport.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
 #include "tests/testsupport.h"
@@ -119,7 +120,7 @@ void ReviewTest::acceptedLabelSurvivesReconsolidation() {
     QCOMPARE(f.consolidatedClass(first->id, f.ids[0]), f.cat);
 
     const qint64 reviewer = f.annotator(QStringLiteral("rita"));
-    QVERIFY(core::recordReview(*f.project, f.ids[0], reviewer, QStringLiteral("accept"),
+    QVERIFY(core::recordReview(*f.project, f.ids[0], reviewer, core::ReviewDecision::Accept,
                                std::nullopt, {}, first->id)
                 .ok());
     QCOMPARE(f.exported(first->id, QStringLiteral("0.png")),
@@ -152,7 +153,7 @@ void ReviewTest::acceptOfAnItemOutsideTheConsolidationIsRefused() {
     const auto info = core::consolidateProject(
         *f.project, *core::makeConsensusMethod(QStringLiteral("majority")), {});
     QVERIFY(info.ok());
-    const auto refused = core::recordReview(*f.project, f.ids[1], a, QStringLiteral("accept"),
+    const auto refused = core::recordReview(*f.project, f.ids[1], a, core::ReviewDecision::Accept,
                                             std::nullopt, {}, info->id);
     QVERIFY(!refused.ok());
     QVERIFY2(refused.error().message.contains(QStringLiteral("not in consolidation")),

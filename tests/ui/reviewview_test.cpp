@@ -1,5 +1,6 @@
 #include "core/consensus/consolidation.h"
 #include "core/curation/curation.h"
+#include "core/io/labelexport.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
 #include "tests/testsupport.h"
