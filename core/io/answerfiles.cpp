@@ -3,9 +3,8 @@
 #include "core/io/answerrowreader.h"
 #include "core/io/csvreader.h"
 #include "core/io/itemresolver.h"
-#include "core/store/answerlog.h"
+#include "core/store/answerrepository.h"
 #include "core/store/project.h"
-#include "core/store/statement.h"
 #include "core/store/storeerror.h"
 
 #include <QElapsedTimer>
@@ -20,50 +19,12 @@
 namespace winnow::core {
 namespace {
 
-constexpr qint64 kRowsPerTransaction = 100000;
-
-constexpr auto kSelectLiveAnswers =
-    "SELECT a.item_id, a.annotator_id, a.class_id FROM live_answers a ORDER BY a.id";
-constexpr auto kExportAnswers =
-    "SELECT a.item_id, n.name, c.name FROM live_answers a"
-    " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id ORDER BY a.id";
-
-struct AnswerKey {
-    qint64 item, annotator, cls;
-    bool operator==(const AnswerKey &) const = default;
-};
-struct AnswerKeyHash {
-    size_t operator()(const AnswerKey &k) const noexcept {
-        return std::hash<qint64>()(k.item * 1000003 ^ k.annotator * 7919 ^ k.cls);
-    }
-};
-
 QByteArray readAll(const QString &file) {
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         throw StoreError(QStringLiteral("%1: cannot read: %2").arg(file, in.errorString()));
     return in.readAll();
 }
-
-class ForeignKeysOff {
-public:
-    explicit ForeignKeysOff(Database &db)
-        : m_db(db) {
-        m_db.execute(QStringLiteral("PRAGMA foreign_keys = OFF"));
-    }
-    ~ForeignKeysOff() {
-        try {
-            m_db.execute(QStringLiteral("PRAGMA foreign_keys = ON"));
-        } catch (const StoreError &e) {
-            qWarning("cannot switch foreign keys back on: %s", qPrintable(e.message()));
-        }
-    }
-    ForeignKeysOff(const ForeignKeysOff &) = delete;
-    ForeignKeysOff &operator=(const ForeignKeysOff &) = delete;
-
-private:
-    Database &m_db;
-};
 
 // Collects resolved rows, then creates the workers and classes it has not seen in one
 // transaction and writes the answers in large batches; shared by both file formats.
@@ -110,38 +71,13 @@ public:
         for (const QString &name : std::as_const(m_labelNames))
             classIds.push_back(classes->value(name));
 
-        Database &db = m_project.database();
-        // Every id below was just read from or written to this database, so the per-row
-        // foreign key checks (a quarter of the import time) prove nothing.
-        const ForeignKeysOff unchecked(db);
-        std::unordered_set<AnswerKey, AnswerKeyHash> known;
-        known.reserve(m_rows.size() * 2);
-        {
-            Statement live(db, kSelectLiveAnswers);
-            while (live.step())
-                known.insert({live.int64(0), live.int64(1), live.int64(2)});
-        }
-        const QString now = nowIso();
-
-        for (size_t start = 0; start < m_rows.size(); start += kRowsPerTransaction) {
-            Transaction transaction(db);
-            AnswerLog answers(db, m_origin);
-            const size_t end = std::min(m_rows.size(), start + size_t(kRowsPerTransaction));
-            for (size_t r = start; r < end; ++r) {
-                const AnswerKey key{m_rows[r].item, workerIds[size_t(m_rows[r].worker)],
-                                    classIds[size_t(m_rows[r].label)]};
-                if (!known.insert(key).second) {
-                    ++m_summary.duplicates;
-                    continue;
-                }
-                answers.append({key.item, key.annotator, key.cls}, now);
-                ++m_summary.imported;
-            }
-            answers.flush();
-            transaction.commit();
-            // A moment between batches lets a labeling session waiting for the lock get in.
-            QThread::msleep(5);
-        }
+        std::vector<NewAnswer> answers;
+        answers.reserve(m_rows.size());
+        for (const Row &row : m_rows)
+            answers.push_back(
+                {row.item, workerIds[size_t(row.worker)], classIds[size_t(row.label)]});
+        m_summary.imported = AnswerRepository(m_project).importAnswers(answers, m_origin);
+        m_summary.duplicates = qint64(answers.size()) - m_summary.imported;
     }
 
 private:
@@ -356,11 +292,10 @@ Result<qint64> exportAnswersCsv(Project &project, const QString &file) {
             throw StoreError(QStringLiteral("%1: cannot write: %2").arg(file, out.errorString()));
         QByteArray buffer = "item,worker,label\n";
         qint64 rows = 0;
-        Statement query(project.database(), kExportAnswers);
-        while (query.step()) {
-            buffer += CsvReader::quote(resolver.exportName(query.int64(0))).toUtf8() + ',' +
-                      CsvReader::quote(query.text(1)).toUtf8() + ',' +
-                      CsvReader::quote(query.text(2)).toUtf8() + '\n';
+        for (const NamedAnswer &answer : AnswerRepository(project).liveAnswersByName()) {
+            buffer += CsvReader::quote(resolver.exportName(answer.itemId)).toUtf8() + ',' +
+                      CsvReader::quote(answer.annotator).toUtf8() + ',' +
+                      CsvReader::quote(answer.className).toUtf8() + '\n';
             ++rows;
             if (buffer.size() > (1 << 20)) {
                 out.write(buffer);

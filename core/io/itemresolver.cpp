@@ -1,30 +1,22 @@
 #include "core/io/itemresolver.h"
 
+#include "core/store/itemrepository.h"
 #include "core/store/project.h"
-#include "core/store/statement.h"
 
 #include <QDir>
 #include <QFileInfo>
 
 namespace winnow::core {
-namespace {
-
-constexpr auto kSelectItemsWithRoots =
-    "SELECT i.id, i.path, b.kind, b.source FROM items i JOIN import_batches b ON b.id = i.batch_id"
-    " ORDER BY i.id";
-
-} // namespace
 
 ItemResolver::ItemResolver(Project &project) {
-    Statement query(project.database(), kSelectItemsWithRoots);
-    while (query.step()) {
-        const qint64 id = query.int64(0);
-        const QString stored = query.text(1);
+    for (const ItemRepository::Origin &origin : ItemRepository(project).origins()) {
+        const qint64 id = origin.id;
+        const QString &stored = origin.storedPath;
         const QString absolute = project.absolutePath(stored);
         // Folder imports are named relative to the folder, IDX images relative to the project;
         // the tails start one level up, so the import folder's own name can tell two apart.
-        const QString root =
-            query.text(2) == QLatin1String("folder") ? query.text(3) : project.directory();
+        const QString root = origin.importKind == QLatin1String("folder") ? origin.importSource
+                                                                          : project.directory();
         const QString relative = QDir(root).relativeFilePath(absolute);
         const QString rooted = QFileInfo(root).fileName() + u'/' + relative;
         m_exact.insert(stored, id);

@@ -1,8 +1,7 @@
 #include "core/label/simulatedcrowd.h"
 
-#include "core/store/answerlog.h"
+#include "core/store/answerrepository.h"
 #include "core/store/project.h"
-#include "core/store/statement.h"
 #include "core/store/storeerror.h"
 
 #include <numeric>
@@ -26,21 +25,12 @@ Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnno
                 throw StoreError(id.error().message);
             ids.push_back(*id);
         }
-        std::vector<std::pair<qint64, qint64>> reference; // item, class
-        {
-            Statement query(project.database(), "SELECT a.item_id, a.class_id FROM live_answers a "
-                                                "JOIN annotators n ON n.id = a.annotator_id"
-                                                " WHERE n.name = ? ORDER BY a.item_id LIMIT ?");
-            query.bind(1, referenceAnnotator).bind(2, items);
-            while (query.step())
-                reference.emplace_back(query.int64(0), query.int64(1));
-        }
+        // item, class
+        const std::vector<std::pair<qint64, qint64>> reference =
+            AnswerRepository(project).answersOf(referenceAnnotator, items);
         std::mt19937 rng(seed);
         std::uniform_real_distribution<double> unit(0, 1);
-        Database &db = project.database();
-        Transaction transaction(db);
-        AnswerLog log(db, QStringLiteral("simulated"));
-        const QString now = nowIso();
+        std::vector<NewAnswer> answers;
         qint64 added = 0;
         std::vector<int> order(annotators.size());
         for (const auto &[item, truth] : reference) {
@@ -54,12 +44,11 @@ Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnno
                         label = (*classes)[rng() % classes->size()].id;
                     while (label == truth);
                 }
-                log.append({item, ids[size_t(a)], label, qint64(1500 + rng() % 4000)}, now);
+                answers.push_back({item, ids[size_t(a)], label, qint64(1500 + rng() % 4000)});
                 ++added;
             }
         }
-        log.flush();
-        transaction.commit();
+        AnswerRepository(project).append(answers, QStringLiteral("simulated"));
         return added;
     });
 }

@@ -12,6 +12,9 @@ constexpr auto kSelectById =
 constexpr auto kSelectByPath =
     "SELECT id, path, split, width, height, channels, content_hash, COALESCE(pixel_hash, x''),"
     " COALESCE(perceptual_hash, 0), COALESCE(mirrored_hash, 0) FROM items ORDER BY path";
+constexpr auto kSelectOrigins =
+    "SELECT i.id, i.path, b.kind, b.source FROM items i JOIN import_batches b ON b.id = i.batch_id"
+    " ORDER BY i.id";
 constexpr auto kUpdateSplit = "UPDATE items SET split = ? WHERE id = ?";
 
 } // namespace
@@ -39,6 +42,14 @@ std::vector<ItemFacts> ItemRepository::all(Order order) {
         items.push_back(std::move(item));
     }
     return items;
+}
+
+std::vector<ItemRepository::Origin> ItemRepository::origins() {
+    std::vector<Origin> origins;
+    Statement query(m_db, kSelectOrigins);
+    while (query.step())
+        origins.push_back({query.int64(0), query.text(1), query.text(2), query.text(3)});
+    return origins;
 }
 
 void ItemRepository::setSplits(const std::vector<std::pair<qint64, Split>> &splits) {

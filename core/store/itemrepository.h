@@ -32,6 +32,13 @@ public:
     explicit ItemRepository(Project &project);
 
     std::vector<ItemFacts> all(Order order);
+    // Every item's stored path with the kind and source of the import that brought it, by id.
+    struct Origin {
+        qint64 id = 0;
+        QString storedPath;
+        QString importKind, importSource;
+    };
+    std::vector<Origin> origins();
     // Moves items to other splits, all or none.
     void setSplits(const std::vector<std::pair<qint64, Split>> &splits);
 
