@@ -2,6 +2,7 @@
 
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 
 #include <QThread>
@@ -98,7 +99,7 @@ void claimItem(Database &db, qint64 itemId, qint64 annotatorId, qint64 now, qint
 } // namespace
 
 AnswerRepository::AnswerRepository(Project &project)
-    : m_db(project.database())
+    : m_db(databaseOf(project))
     , m_project(project) {
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 
 #include <QJsonArray>
@@ -68,7 +69,7 @@ QHash<qint64, qint64> pairs(Database &db, const char *sql) {
 } // namespace
 
 ConsolidationRepository::ConsolidationRepository(Project &project)
-    : m_db(project.database()) {
+    : m_db(databaseOf(project)) {
 }
 
 std::vector<qint64> ConsolidationRepository::classIdsInOrder() {

@@ -2,6 +2,7 @@
 
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 
 namespace winnow::core {
 namespace {
@@ -41,7 +42,7 @@ constexpr auto kSelectExclusions = "SELECT item_id, excluded FROM exclusions ORD
 
 FlagRepository::FlagRepository(Project &project)
     : m_project(project)
-    , m_db(project.database()) {
+    , m_db(databaseOf(project)) {
 }
 
 void FlagRepository::replace(std::initializer_list<FlagKind> kinds,

@@ -2,6 +2,7 @@
 
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 
 namespace winnow::core {
 namespace {
@@ -21,7 +22,7 @@ constexpr auto kUpdateSplit = "UPDATE items SET split = ? WHERE id = ?";
 
 ItemRepository::ItemRepository(Project &project)
     : m_project(project)
-    , m_db(project.database()) {
+    , m_db(databaseOf(project)) {
 }
 
 std::vector<ItemFacts> ItemRepository::all(Order order) {

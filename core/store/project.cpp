@@ -2,6 +2,7 @@
 
 #include "core/store/answerlog.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 
 #include <QDateTime>
@@ -159,6 +160,10 @@ Result<std::unique_ptr<Project>> Project::open(const QString &directory, Databas
                                  .arg(directory, QString::fromLatin1(kDatabaseName)));
         return std::make_unique<Project>(Database(databaseFile(dir), mode), dir);
     });
+}
+
+Database &databaseOf(Project &project) {
+    return project.m_db;
 }
 
 QString Project::absolutePath(const QString &storedPath) const {

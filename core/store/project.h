@@ -99,7 +99,6 @@ public:
     static bool exists(const QString &directory);
 
     const QString &directory() const { return m_directory; }
-    Database &database() { return m_db; }
     QString absolutePath(const QString &storedPath) const;
     QString storedPath(const QString &absolutePath) const;
 
@@ -142,6 +141,7 @@ public:
     Project(Database db, QString directory);
 
 private:
+    friend Database &databaseOf(Project &project);
     qint64 ensureClassUnlocked(const QString &name);
 
     Database m_db;

@@ -2,6 +2,7 @@
 
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 
 #include <algorithm>
@@ -55,7 +56,7 @@ constexpr auto kSelectReviewedLabels =
 
 ReviewRepository::ReviewRepository(Project &project)
     : m_project(project)
-    , m_db(project.database()) {
+    , m_db(databaseOf(project)) {
 }
 
 std::vector<QueueRow> ReviewRepository::queue(qint64 consolidationId, const QueueQuery &q) {

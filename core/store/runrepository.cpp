@@ -2,6 +2,7 @@
 
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 
 namespace winnow::core {
@@ -95,7 +96,7 @@ std::vector<StoredRun> selectRuns(Database &db, std::optional<qint64> runId) {
 } // namespace
 
 RunRepository::RunRepository(Project &project)
-    : m_db(project.database()) {
+    : m_db(databaseOf(project)) {
 }
 
 qint64 RunRepository::create(const NewRun &run) {

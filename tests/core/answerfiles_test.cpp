@@ -2,6 +2,7 @@
 #include "core/io/folderimporter.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -34,7 +35,7 @@ QString writeText(QTemporaryDir &dir, const QString &name, const QByteArray &tex
 QStringList answerRows(Project &project) {
     QStringList rows;
     Statement query(
-        project.database(),
+        databaseOf(project),
         "SELECT i.path, n.name, c.name FROM answers a JOIN items i ON i.id = a.item_id"
         " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id"
         " WHERE a.revokes IS NULL ORDER BY a.id");

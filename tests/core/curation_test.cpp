@@ -5,6 +5,7 @@
 #include "core/curation/splits.h"
 #include "core/io/folderimporter.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -234,7 +235,7 @@ void CurationTest::leakFlagsFollowTheSplits() {
     QVERIFY2(split.ok(), qPrintable(split.errorMessage()));
     QCOMPARE(flagCounts(*project)->value(QStringLiteral("leak")), qint64(0));
     // Moving one copy back to test by hand brings it back.
-    project->database().execute(QStringLiteral(
+    databaseOf(*project).execute(QStringLiteral(
         "UPDATE items SET split = CASE WHEN path LIKE '%copy.jpg' THEN 'test' ELSE 'train' END"));
     QCOMPARE(flagLeaks(*project)->leakClusters, 1);
 }
@@ -251,7 +252,7 @@ void CurationTest::exclusionsAreRecordedAndReversible() {
     QCOMPARE(exclusions(*project)->value(item), true);
     QVERIFY(setExcluded(*project, {item}, false, QStringLiteral("restored"), curator).ok());
     QCOMPARE(exclusions(*project)->value(item), false);
-    Statement history(project->database(), "SELECT COUNT(*) FROM exclusions WHERE actor_id = ?");
+    Statement history(databaseOf(*project), "SELECT COUNT(*) FROM exclusions WHERE actor_id = ?");
     history.bind(1, curator);
     history.step();
     QCOMPARE(history.int64(0), qint64(2)); // nothing deleted, both actions recorded

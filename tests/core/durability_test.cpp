@@ -1,5 +1,6 @@
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
 #include <QElapsedTimer>
@@ -75,7 +76,7 @@ void DurabilityTest::answersShownSavedSurviveSigkill() {
 
         auto project = Project::open(dir.path());
         QVERIFY2(project.ok(), qPrintable(project.errorMessage()));
-        Database &db = (*project)->database();
+        Database &db = databaseOf(*(*project));
         {
             Statement check(db, "PRAGMA integrity_check");
             QVERIFY(check.step());

@@ -1,6 +1,7 @@
 #include "core/io/folderimporter.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -22,7 +23,7 @@ QByteArray pngHeaderClaiming(quint32 width, quint32 height) {
 }
 
 qint64 count(Project &project, const char *sql) {
-    Statement query(project.database(), sql);
+    Statement query(databaseOf(project), sql);
     query.step();
     return query.int64(0);
 }

@@ -4,6 +4,7 @@
 #include "core/io/labelexport.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
 #include <QTemporaryDir>
@@ -57,10 +58,10 @@ struct Fixture {
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
     void downgradeToVersion7() {
-        project->database().execute(QStringLiteral("DROP INDEX one_current_consolidation"));
-        project->database().execute(
+        core::databaseOf(*project).execute(QStringLiteral("DROP INDEX one_current_consolidation"));
+        core::databaseOf(*project).execute(
             QStringLiteral("ALTER TABLE consolidations DROP COLUMN is_current"));
-        project->database().execute(QStringLiteral("PRAGMA user_version = 7"));
+        core::databaseOf(*project).execute(QStringLiteral("PRAGMA user_version = 7"));
     }
 
     qint64 annotator(const QString &name) {
@@ -69,7 +70,7 @@ struct Fixture {
 
     qint64 consolidatedClass(qint64 consolidationId, qint64 itemId) {
         core::Statement query(
-            project->database(),
+            core::databaseOf(*project),
             "SELECT class_id FROM consolidated_labels WHERE consolidation_id = ? AND item_id = ?");
         query.bind(1, consolidationId).bind(2, itemId);
         return query.step() ? query.int64(0) : 0;
@@ -170,7 +171,7 @@ void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded() {
     QVERIFY(info.ok());
     // An accept as version 6 stored it: no class, only the consolidation.
     {
-        core::Statement insert(f.project->database(),
+        core::Statement insert(core::databaseOf(*f.project),
                                "INSERT INTO reviews (item_id, reviewer_id, decision, class_id, "
                                "note, consolidation_id, created_at)"
                                " VALUES (?, ?, 'accept', NULL, '', ?, '2026-01-01T00:00:00Z')");
@@ -178,12 +179,12 @@ void ReviewTest::olderAcceptedReviewsArePinnedWhenTheProjectIsUpgraded() {
         insert.run();
     }
     f.downgradeToVersion7();
-    f.project->database().execute(QStringLiteral("PRAGMA user_version = 6"));
+    core::databaseOf(*f.project).execute(QStringLiteral("PRAGMA user_version = 6"));
     const QString path = f.project->directory();
     f.project.reset();
     auto reopened = core::Project::open(path);
     QVERIFY(reopened.ok());
-    core::Statement query((*reopened)->database(),
+    core::Statement query(core::databaseOf(*(*reopened)),
                           "SELECT class_id FROM reviews WHERE item_id = ?");
     query.bind(1, f.ids[0]);
     QVERIFY(query.step());

@@ -1,6 +1,7 @@
 #include "core/store/database.h"
 #include "core/store/project.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 #include "tests/testsupport.h"
 
@@ -36,7 +37,7 @@ qint64 scalar(Database &db, const char *sql) {
 void StoreTest::createsProjectInWalModeWithApplicationId() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
-    Database &db = project->database();
+    Database &db = databaseOf(*project);
     QCOMPARE(scalar(db, "PRAGMA application_id"), qint64(Database::kApplicationId));
     QCOMPARE(db.userVersion(), Database::latestSchemaVersion());
     QVERIFY(Database::latestSchemaVersion() >= 2);
@@ -61,7 +62,7 @@ void StoreTest::upgradesVersion1Fixture() {
     }
     auto project = Project::open(dir.path());
     QVERIFY2(project.ok(), qPrintable(project.errorMessage()));
-    Database &db = (*project)->database();
+    Database &db = databaseOf(*(*project));
     QCOMPARE(db.userVersion(), Database::latestSchemaVersion());
     // Old rows survive and the new columns and tables exist.
     QCOMPARE(scalar(db, "SELECT COUNT(*) FROM items"), qint64(2));
@@ -78,7 +79,7 @@ void StoreTest::refusesSchemaNewerThanThisBuild() {
     QTemporaryDir dir;
     {
         auto project = winnow::test::createProject(dir.path());
-        project->database().execute(QStringLiteral("PRAGMA user_version = 999"));
+        databaseOf(*project).execute(QStringLiteral("PRAGMA user_version = 999"));
     }
     const auto reopened = Project::open(dir.path());
     QVERIFY(!reopened.ok());
@@ -110,7 +111,7 @@ void StoreTest::refusesFolderWithoutProject() {
 void StoreTest::transactionRollsBackUnlessCommitted() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
-    Database &db = project->database();
+    Database &db = databaseOf(*project);
     {
         Transaction transaction(db);
         db.execute(QStringLiteral("INSERT INTO settings (key, value) VALUES ('a', '1')"));
@@ -168,7 +169,7 @@ void StoreTest::settingsRoundTrip() {
 void StoreTest::statementRefusesASecondStatement() {
     QTemporaryDir dir;
     auto project = winnow::test::createProject(dir.path());
-    Database &db = project->database();
+    Database &db = databaseOf(*project);
     bool refused = false;
     try {
         Statement twice(db, "INSERT INTO settings (key, value) VALUES ('a', '1');"

@@ -2,6 +2,7 @@
 #include "core/curation/perceptualhash.h"
 #include "core/io/folderimporter.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 #include "ui/curationview.h"
 
@@ -74,7 +75,7 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys() {
     // Re-splitting from the view keeps the cluster in one split.
     QVERIFY(view.resplit(0.5, 0.0, 0.5, 3));
     {
-        core::Statement splits(project->database(),
+        core::Statement splits(core::databaseOf(*project),
                                "SELECT COUNT(DISTINCT split) FROM items WHERE path LIKE '%/a%'");
         QVERIFY(splits.step());
         QCOMPARE(splits.int64(0), qint64(1));

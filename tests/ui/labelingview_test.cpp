@@ -1,5 +1,6 @@
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 #include "ui/imageview.h"
 #include "ui/labelingview.h"
@@ -56,7 +57,7 @@ void makeFixture(Fixture &f) {
 std::multiset<std::pair<qint64, qint64>> liveAnswers(core::Project &project, qint64 annotator) {
     std::multiset<std::pair<qint64, qint64>> result;
     core::Statement query(
-        project.database(),
+        core::databaseOf(project),
         "SELECT a.item_id, a.class_id FROM answers a WHERE a.annotator_id = ? AND a.revokes IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM answers u WHERE u.revokes = a.id)");
     query.bind(1, annotator);
@@ -125,7 +126,7 @@ void LabelingViewTest::labelsWithKeysUndoesAndFillsOtherQueues() {
     // The database holds exactly those answers, and one undo row per undo.
     QCOMPARE(liveAnswers(*f.project, alice), expected);
     core::Statement undos(
-        f.project->database(),
+        core::databaseOf(*f.project),
         "SELECT COUNT(*) FROM answers WHERE annotator_id = ? AND revokes IS NOT NULL");
     undos.bind(1, alice);
     undos.step();

@@ -3,6 +3,7 @@
 #include "core/io/labelexport.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
+#include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 #include "ui/annotatorsview.h"
 #include "ui/reviewview.h"
@@ -66,7 +67,7 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions() {
     // "Methods disagree" and the divergent flags agree with a direct comparison of the two runs.
     int disagreements = 0;
     {
-        core::Statement both(project->database(),
+        core::Statement both(core::databaseOf(*project),
                              "SELECT COUNT(*) FROM consolidated_labels m JOIN consolidated_labels "
                              "d ON d.item_id = m.item_id"
                              " WHERE m.consolidation_id = ? AND d.consolidation_id = ? AND "
@@ -105,7 +106,7 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions() {
     QTest::keyClick(queue, Qt::Key_M); // send back for more answers
 
     core::Statement reviews(
-        project->database(),
+        core::databaseOf(*project),
         "SELECT item_id, decision, IFNULL(class_id, 0), reviewer_id FROM reviews ORDER BY id");
     QVERIFY(reviews.step());
     QCOMPARE(reviews.int64(0), first);
@@ -121,7 +122,7 @@ void ReviewViewTest::walksTheQueueWithKeysAndStoresDecisions() {
     QVERIFY(!reviews.step());
 
     // The item sent back wants a fourth answer: it re-enters annotators' queues.
-    core::Statement overlap(project->database(),
+    core::Statement overlap(core::databaseOf(*project),
                             "SELECT wanted FROM item_overlap WHERE item_id = ?");
     overlap.bind(1, more);
     QVERIFY(overlap.step());
