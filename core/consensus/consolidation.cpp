@@ -23,13 +23,7 @@ int dense(QHash<qint64, int> &index, std::vector<qint64> &ids, qint64 id) {
 
 ConsolidationInfo toInfo(const StoredConsolidation &c) {
     ConsolidationInfo info;
-    info.id = c.id;
-    info.method = c.method;
-    info.createdAt = c.createdAt;
-    info.items = c.items;
-    info.answers = c.answers;
-    info.iterations = c.iterations;
-    info.current = c.current;
+    static_cast<StoredConsolidation &>(info) = c;
     return info;
 }
 

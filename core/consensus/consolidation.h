@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/consensus/consensus.h"
+#include "core/store/consolidationrepository.h"
 #include "core/util/result.h"
 
 #include <QString>
@@ -10,16 +11,10 @@ namespace winnow::core {
 
 class Project;
 
-struct ConsolidationInfo {
-    qint64 id = 0;
-    QString method;
-    QString createdAt;
-    qint64 items = 0;
-    qint64 answers = 0;
-    int iterations = 0;
+// A consolidation as stored, and when it was just run, how long it took.
+struct ConsolidationInfo : StoredConsolidation {
     double seconds = 0;
     bool cancelled = false;
-    bool current = false; // the one training takes its labels from
 };
 
 // Runs a method over the project's live answers and stores its labels, confidences,

@@ -3,6 +3,7 @@
 #include "core/store/project.h"
 #include "core/store/runrepository.h"
 #include "core/train/trainingset.h"
+#include "core/util/enumnames.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -12,70 +13,36 @@
 namespace winnow::core {
 namespace {
 
-template <typename Enum> struct Names {
-    Enum value;
-    const char *name;
-};
-
-constexpr Names<Strategy> kStrategies[] = {
+constexpr EnumName<Strategy> kStrategies[] = {
     {Strategy::Full, "full"}, {Strategy::Random, "random"}, {Strategy::Glister, "glister"}};
-constexpr Names<SelectionType> kSelectionTypes[] = {{SelectionType::Supervised, "Supervised"},
-                                                    {SelectionType::PerClass, "PerClass"},
-                                                    {SelectionType::PerBatch, "PerBatch"}};
-constexpr Names<GreedyKind> kGreedy[] = {{GreedyKind::Stochastic, "Stochastic"},
-                                         {GreedyKind::Naive, "Naive"}};
-
-template <typename Enum, size_t N> QString nameOf(const Names<Enum> (&table)[N], Enum value) {
-    for (const auto &entry : table)
-        if (entry.value == value)
-            return QString::fromLatin1(entry.name);
-    return {};
-}
-
-template <typename Enum, size_t N>
-std::optional<Enum> parseName(const Names<Enum> (&table)[N], const QString &name) {
-    for (const auto &entry : table)
-        if (name.compare(QLatin1String(entry.name), Qt::CaseInsensitive) == 0)
-            return entry.value;
-    return std::nullopt;
-}
+constexpr EnumName<SelectionType> kSelectionTypes[] = {{SelectionType::Supervised, "Supervised"},
+                                                       {SelectionType::PerClass, "PerClass"},
+                                                       {SelectionType::PerBatch, "PerBatch"}};
+constexpr EnumName<GreedyKind> kGreedy[] = {{GreedyKind::Stochastic, "Stochastic"},
+                                            {GreedyKind::Naive, "Naive"}};
 
 RunRecord toRecord(StoredRun stored) {
     RunRecord run;
-    run.id = stored.id;
-    run.createdAt = stored.createdAt;
-    run.finishedAt = stored.finishedAt;
-    run.status = stored.status;
+    static_cast<StoredRun &>(run) = std::move(stored);
     if (const auto options =
-            TrainOptions::fromJson(QJsonDocument::fromJson(stored.parameters.toUtf8()).object()))
+            TrainOptions::fromJson(QJsonDocument::fromJson(run.parameters.toUtf8()).object()))
         run.options = *options;
-    run.snapshotHash = stored.snapshotHash;
-    run.trainItems = stored.trainItems;
-    run.valItems = stored.valItems;
-    run.testItems = stored.testItems;
-    run.warnings = stored.warnings;
-    run.error = stored.error;
-    run.completedEpochs = stored.completedEpochs;
-    run.totalSeconds = stored.totalSeconds;
-    run.selectionSeconds = stored.selectionSeconds;
-    run.bestValAccuracy = stored.bestValAccuracy;
-    run.testAccuracy = stored.testAccuracy;
     return run;
 }
 
 } // namespace
 
 QString strategyName(Strategy strategy) {
-    return nameOf(kStrategies, strategy);
+    return enumName(kStrategies, strategy);
 }
 std::optional<Strategy> parseStrategy(const QString &name) {
-    return parseName(kStrategies, name);
+    return parseEnumName(kStrategies, name, Qt::CaseInsensitive);
 }
 QString selectionTypeName(SelectionType type) {
-    return nameOf(kSelectionTypes, type);
+    return enumName(kSelectionTypes, type);
 }
 std::optional<SelectionType> parseSelectionType(const QString &name) {
-    return parseName(kSelectionTypes, name);
+    return parseEnumName(kSelectionTypes, name, Qt::CaseInsensitive);
 }
 
 QJsonObject TrainOptions::toJson() const {
@@ -94,7 +61,7 @@ QJsonObject TrainOptions::toJson() const {
         {"nesterov", nesterov},
         {"kappa", kappa},
         {"selection_type", selectionTypeName(selectionType)},
-        {"greedy", nameOf(kGreedy, greedy)},
+        {"greedy", enumName(kGreedy, greedy)},
         {"linear_layer", linearLayer},
         {"test_every", testEvery},
         {"augment", augment},
@@ -108,8 +75,8 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     const auto strategy = parseStrategy(json.value("strategy").toString());
     const auto selection =
         parseSelectionType(json.value("selection_type").toString(QStringLiteral("Supervised")));
-    const auto greedy =
-        parseName(kGreedy, json.value("greedy").toString(QStringLiteral("Stochastic")));
+    const auto greedy = parseEnumName(
+        kGreedy, json.value("greedy").toString(QStringLiteral("Stochastic")), Qt::CaseInsensitive);
     if (!strategy || !selection || !greedy)
         return Error{QStringLiteral(
             "the stored run parameters name an unknown strategy, selection type or greedy")};

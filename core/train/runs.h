@@ -4,6 +4,7 @@
 // each selection round chose. Free of LibTorch so the CLI and the GUI can read runs cheaply.
 
 #include "core/store/records.h"
+#include "core/store/runrepository.h"
 #include "core/util/result.h"
 
 #include <QJsonObject>
@@ -57,22 +58,9 @@ struct TrainOptions {
     Result<void> validate() const;
 };
 
-struct RunRecord {
-    qint64 id = 0;
-    QString createdAt;
-    QString finishedAt;
-    RunStatus status = RunStatus::Running;
+// A stored run with its options read back.
+struct RunRecord : StoredRun {
     TrainOptions options;
-    QString snapshotHash;
-    qint64 trainItems = 0, valItems = 0, testItems = 0;
-    QString warnings;
-    QString error;
-    int completedEpochs = 0;
-    // Summaries of the stored epochs.
-    double totalSeconds = 0;
-    double selectionSeconds = 0;
-    std::optional<double> bestValAccuracy;
-    std::optional<double> testAccuracy; // the last measured
 
     double secondsPerEpoch() const {
         return completedEpochs > 0 ? totalSeconds / completedEpochs : 0;
