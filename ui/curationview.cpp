@@ -1,8 +1,8 @@
 #include "ui/curationview.h"
 
-#include "core/consensus/currentlabels.h"
 #include "core/curation/splits.h"
 #include "core/io/rasterimage.h"
+#include "core/label/currentlabels.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "ui/qimageconvert.h"

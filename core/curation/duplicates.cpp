@@ -2,6 +2,7 @@
 
 #include "core/curation/hammingindex.h"
 #include "core/io/imageprobe.h"
+#include "core/util/unionfind.h"
 
 #include <QDir>
 #include <QDirIterator>

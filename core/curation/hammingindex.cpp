@@ -98,30 +98,4 @@ std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int
     return pairs;
 }
 
-UnionFind::UnionFind(int n)
-    : m_parent(size_t(n))
-    , m_size(size_t(n), 1) {
-    for (int i = 0; i < n; ++i)
-        m_parent[size_t(i)] = i;
-}
-
-int UnionFind::find(int x) {
-    while (m_parent[size_t(x)] != x) {
-        m_parent[size_t(x)] = m_parent[size_t(m_parent[size_t(x)])];
-        x = m_parent[size_t(x)];
-    }
-    return x;
-}
-
-void UnionFind::unite(int a, int b) {
-    a = find(a);
-    b = find(b);
-    if (a == b)
-        return;
-    if (m_size[size_t(a)] < m_size[size_t(b)])
-        std::swap(a, b);
-    m_parent[size_t(b)] = a;
-    m_size[size_t(a)] += m_size[size_t(b)];
-}
-
 } // namespace winnow::core

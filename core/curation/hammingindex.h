@@ -28,15 +28,4 @@ private:
         m_sorted[kBlocks]; // the hashes in bucket order: candidates are read in sequence
 };
 
-// Disjoint sets over 0..n-1 with path halving and union by size.
-class UnionFind {
-public:
-    explicit UnionFind(int n);
-    int find(int x);
-    void unite(int a, int b);
-
-private:
-    std::vector<int> m_parent, m_size;
-};
-
 } // namespace winnow::core

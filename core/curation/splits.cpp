@@ -1,8 +1,8 @@
 #include "core/curation/splits.h"
 
-#include "core/consensus/currentlabels.h"
 #include "core/curation/curation.h"
 #include "core/curation/duplicates.h"
+#include "core/label/currentlabels.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"

@@ -1,6 +1,6 @@
 #include "core/io/imageprobe.h"
 
-#include "core/curation/perceptualhash.h"
+#include "core/io/perceptualhash.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -1,13 +1,13 @@
 #include "core/train/trainer.h"
 
 #include "core/curation/curation.h"
-#include "core/curation/hammingindex.h"
 #include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/train/glister.h"
 #include "core/train/resnet.h"
 #include "core/train/trainingset.h"
+#include "core/util/unionfind.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>

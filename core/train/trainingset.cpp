@@ -1,8 +1,8 @@
 #include "core/train/trainingset.h"
 
-#include "core/consensus/currentlabels.h"
 #include "core/curation/curation.h"
 #include "core/io/rasterimage.h"
+#include "core/label/currentlabels.h"
 #include "core/store/itemrepository.h"
 #include "core/store/runrepository.h"
 

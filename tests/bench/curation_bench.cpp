@@ -3,8 +3,8 @@
 // near-duplicate detection on the CIFAR-10 test images mixed with transformed copies.
 #include "core/curation/duplicates.h"
 #include "core/curation/hammingindex.h"
-#include "core/curation/perceptualhash.h"
 #include "core/io/imageprobe.h"
+#include "core/io/perceptualhash.h"
 #include "tests/bench/benchsupport.h"
 
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 #include "core/consensus/consolidation.h"
-#include "core/consensus/currentlabels.h"
 #include "core/consensus/review.h"
 #include "core/io/labelexport.h"
+#include "core/label/currentlabels.h"
 #include "core/label/labelingsession.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"

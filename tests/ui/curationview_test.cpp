@@ -1,6 +1,6 @@
 #include "core/curation/curation.h"
-#include "core/curation/perceptualhash.h"
 #include "core/io/folderimporter.h"
+#include "core/io/perceptualhash.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "tests/testsupport.h"

@@ -1,4 +1,4 @@
-#include "core/consensus/currentlabels.h"
+#include "core/label/currentlabels.h"
 
 #include "core/store/consolidationrepository.h"
 

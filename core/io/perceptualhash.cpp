@@ -1,4 +1,4 @@
-#include "core/curation/perceptualhash.h"
+#include "core/io/perceptualhash.h"
 
 #include <algorithm>
 #include <array>
