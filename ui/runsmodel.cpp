@@ -1,0 +1,171 @@
+#include "ui/runsmodel.h"
+
+#include <limits>
+
+namespace winnow::ui {
+namespace {
+
+QString optionalNumber(const std::optional<double> &value, int decimals) {
+    return value ? QString::number(*value, 'f', decimals) : QString();
+}
+
+// Missing figures sort below every number.
+QVariant optionalValue(const std::optional<double> &value) {
+    return value.value_or(std::numeric_limits<double>::lowest());
+}
+
+} // namespace
+
+RunsModel::RunsModel(QObject *parent)
+    : QAbstractTableModel(parent) {
+}
+
+void RunsModel::setRuns(std::vector<core::RunRecord> runs) {
+    beginResetModel();
+    m_runs = std::move(runs);
+    endResetModel();
+}
+
+const core::RunRecord *RunsModel::run(qint64 runId) const {
+    for (const core::RunRecord &run : m_runs)
+        if (run.id == runId)
+            return &run;
+    return nullptr;
+}
+
+int RunsModel::rowOf(qint64 runId) const {
+    for (int row = 0; row < rowCount(); ++row)
+        if (runAt(row).id == runId)
+            return row;
+    return -1;
+}
+
+int RunsModel::rowCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : int(m_runs.size());
+}
+
+int RunsModel::columnCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const core::RunRecord &RunsModel::runAt(int row) const {
+    return m_runs[m_runs.size() - 1 - size_t(row)]; // newest first
+}
+
+QString RunsModel::text(const core::RunRecord &run, int column) const {
+    const bool finished = run.status == core::RunStatus::Finished;
+    switch (Column(column)) {
+    case Run:
+        return QString::number(run.id);
+    case Strategy:
+        return core::strategyName(run.options.strategy);
+    case Fraction:
+        return QStringLiteral("%1 %").arg(run.options.fraction * 100, 0, 'g', 3);
+    case Epochs:
+        return QStringLiteral("%1 / %2").arg(run.completedEpochs).arg(run.options.epochs);
+    case Status:
+        return core::runStatusName(run.status);
+    case TotalSeconds:
+        return QString::number(run.totalSeconds, 'f', 1);
+    case SecondsPerEpoch:
+        return QString::number(run.secondsPerEpoch(), 'f', 2);
+    case SelectionSeconds:
+        return QString::number(run.selectionSeconds, 'f', 1);
+    case BestVal:
+        return optionalNumber(run.bestValAccuracy, 4);
+    case TestAccuracy:
+        return optionalNumber(run.testAccuracy, 4);
+    case SpeedUp:
+        return finished ? core::speedUpText(run, core::comparableBaseline(m_runs, run)) : QString();
+    case AccuracyChange:
+        return finished ? core::accuracyChangeText(run, core::comparableBaseline(m_runs, run))
+                        : QString();
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant RunsModel::sortValue(const core::RunRecord &run, int column) const {
+    switch (Column(column)) {
+    case Run:
+        return run.id;
+    case Fraction:
+        return run.options.fraction;
+    case Epochs:
+        return run.completedEpochs;
+    case TotalSeconds:
+        return run.totalSeconds;
+    case SecondsPerEpoch:
+        return run.secondsPerEpoch();
+    case SelectionSeconds:
+        return run.selectionSeconds;
+    case BestVal:
+        return optionalValue(run.bestValAccuracy);
+    case TestAccuracy:
+        return optionalValue(run.testAccuracy);
+    case SpeedUp:
+    case AccuracyChange: {
+        const core::RunRecord *baseline = run.status == core::RunStatus::Finished
+                                              ? core::comparableBaseline(m_runs, run)
+                                              : nullptr;
+        std::optional<double> value;
+        if (baseline && column == SpeedUp && run.totalSeconds > 0)
+            value = baseline->totalSeconds / run.totalSeconds;
+        if (baseline && column == AccuracyChange && baseline->testAccuracy && run.testAccuracy)
+            value = *run.testAccuracy - *baseline->testAccuracy;
+        return optionalValue(value);
+    }
+    default:
+        return text(run, column);
+    }
+}
+
+QVariant RunsModel::data(const QModelIndex &index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const core::RunRecord &run = runAt(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return text(run, index.column());
+    case kSortRole:
+        return sortValue(run, index.column());
+    case kRunIdRole:
+        return run.id;
+    case Qt::TextAlignmentRole:
+        return index.column() == Strategy || index.column() == Status
+                   ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                   : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::ToolTipRole:
+        if (index.column() == Status && (!run.error.isEmpty() || !run.warnings.isEmpty()))
+            return run.error.isEmpty() ? run.warnings : run.error;
+        if ((index.column() == SpeedUp || index.column() == AccuracyChange) &&
+            run.status == core::RunStatus::Finished && !core::comparableBaseline(m_runs, run))
+            return tr("Needs a finished full-data run with the same labels, epochs, width, batch "
+                      "size and precision");
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        static const char *const kTitles[ColumnCount] = {
+            QT_TR_NOOP("Run"),       QT_TR_NOOP("Strategy"),    QT_TR_NOOP("Fraction"),
+            QT_TR_NOOP("Epochs"),    QT_TR_NOOP("Status"),      QT_TR_NOOP("Total s"),
+            QT_TR_NOOP("s / epoch"), QT_TR_NOOP("Selection s"), QT_TR_NOOP("Best val"),
+            QT_TR_NOOP("Test acc"),  QT_TR_NOOP("Speed-up"),    QT_TR_NOOP("Acc change")};
+        return tr(kTitles[section]);
+    }
+    if (role == Qt::ToolTipRole && section == SpeedUp)
+        return tr("Total time of the latest comparable full-data run (same labels, epochs, width, "
+                  "precision) divided by this run's");
+    if (role == Qt::ToolTipRole && section == AccuracyChange)
+        return tr("Test accuracy against the latest comparable full-data run, in points");
+    return {};
+}
+
+} // namespace winnow::ui
