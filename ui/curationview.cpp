@@ -5,6 +5,7 @@
 #include "core/label/currentlabels.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
+#include "ui/job.h"
 #include "ui/qimageconvert.h"
 
 #include <QCheckBox>
@@ -130,19 +131,20 @@ CurationView::CurationView(QWidget *parent)
     splitter->setSizes({320, 800});
     layout->addWidget(splitter, 1);
 
-    connect(&m_refresh, &QFutureWatcherBase::finished, this, [this] {
+    m_refresh = new Job(this);
+    connect(m_refresh, &Job::finished, this, [this](const QString &error) {
         m_refreshButton->setEnabled(true);
         m_refreshButton->setText(tr("Refresh Flags"));
-        if (!m_refresh.result().isEmpty())
-            Q_EMIT failed(m_refresh.result());
+        if (m_refresh->wasCancelled())
+            Q_EMIT failed(tr("Flag refresh cancelled; the flags not yet refreshed are kept"));
+        else if (!error.isEmpty())
+            Q_EMIT failed(error);
         reload();
         Q_EMIT flagsRefreshed();
     });
 }
 
-CurationView::~CurationView() {
-    m_refresh.waitForFinished();
-}
+CurationView::~CurationView() = default; // the job cancels and waits
 
 void CurationView::setProject(core::Project *project, qint64 curatorId) {
     m_project = project;
@@ -350,23 +352,25 @@ void CurationView::restoreSelected() {
 }
 
 void CurationView::refreshFlags() {
-    if (!m_project || m_refresh.isRunning())
+    if (!m_project || m_refresh->isRunning())
         return;
     m_refreshButton->setEnabled(false);
     m_refreshButton->setText(tr("Refreshing…"));
     const QString dir = m_project->directory();
     const int distance = m_distance->value();
-    m_refresh.setFuture(QtConcurrent::run([dir, distance]() -> QString {
+    m_refresh->start([dir, distance](const core::ProgressFn &progress,
+                                     const core::CancelToken &cancel) -> QString {
         auto project = core::Project::open(dir);
         if (!project)
             return project.error().message;
-        for (const QString &failure : {core::flagDuplicates(**project, distance).errorMessage(),
-                                       core::flagQuality(**project, {}).errorMessage(),
-                                       core::flagDivergent(**project, 0.7).errorMessage()})
-            if (!failure.isEmpty())
-                return failure;
-        return {};
-    }));
+        progress(0, 0, tr("Finding duplicates"));
+        if (const auto duplicates = core::flagDuplicates(**project, distance); !duplicates)
+            return duplicates.error().message;
+        if (const auto quality = core::flagQuality(**project, {}, progress, &cancel); !quality)
+            return cancel.isCancelled() ? QString() : quality.error().message;
+        return core::flagDivergent(**project, 0.7).errorMessage();
+    });
+    m_refresh->showProgress(this, tr("Refreshing flags…"));
 }
 
 bool CurationView::resplit(double train, double val, double test, unsigned seed) {

@@ -3,7 +3,6 @@
 #include "core/curation/curation.h"
 #include "core/curation/duplicates.h"
 
-#include <QFutureWatcher>
 #include <QHash>
 #include <QWidget>
 
@@ -24,6 +23,8 @@ namespace winnow::ui {
 // moves) or items of any other flag kind, each cluster's images side by side with their split
 // and label, and actions that exclude items from training or restore them. Nothing is deleted;
 // every action is recorded with who and when.
+class Job;
+
 class CurationView final : public QWidget {
     Q_OBJECT
 public:
@@ -75,7 +76,7 @@ private:
     QHash<qint64, bool> m_excluded;
     core::DuplicateClusters m_clusters;
     std::vector<core::FlagRow> m_flags;
-    QFutureWatcher<QString> m_refresh;
+    Job *m_refresh = nullptr;
 
     QLabel *m_counts = nullptr;
     QPushButton *m_refreshButton = nullptr;

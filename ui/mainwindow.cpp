@@ -7,6 +7,7 @@
 #include "core/io/rasterimage.h"
 #include "core/label/labelingsession.h"
 #include "ui/annotatorsview.h"
+#include "ui/answeractions.h"
 #include "ui/curationview.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
@@ -164,19 +165,27 @@ void MainWindow::buildActions() {
     selectAll->setToolTip(
         tr("Select every item the filters show, then press a class key to label them all"));
     labeling->addSeparator();
+    m_answers = new AnswerActions(this, statusBar(), [this] {
+        return m_reviewView ? m_reviewView->consolidationId() : qint64(0);
+    });
+    connect(m_answers, &AnswerActions::answersImported, this, [this] {
+        m_model->reload();
+        refreshFilters();
+        updateStatus();
+    });
     QAction *importAnswers =
-        labeling->addAction(tr("&Import Answers…"), this, &MainWindow::chooseImportAnswers);
+        labeling->addAction(tr("&Import Answers…"), m_answers, &AnswerActions::chooseImport);
     importAnswers->setToolTip(tr("item,worker,label CSV or a Ground Truth output manifest"));
     QAction *exportAnswers =
-        labeling->addAction(tr("&Export Answers…"), this, &MainWindow::chooseExportAnswers);
+        labeling->addAction(tr("&Export Answers…"), m_answers, &AnswerActions::chooseExport);
     labeling->addSeparator();
     QAction *review = labeling->addAction(tr("&Review Consolidated Labels"), this, [this] {
         if (m_project)
             m_tabs->setCurrentIndex(2);
     });
     review->setShortcut(Qt::CTRL | Qt::Key_R);
-    QAction *exportLabels = labeling->addAction(tr("Export &Consolidated Labels…"), this,
-                                                &MainWindow::chooseExportLabels);
+    QAction *exportLabels = labeling->addAction(tr("Export &Consolidated Labels…"), m_answers,
+                                                &AnswerActions::chooseExportLabels);
     exportLabels->setToolTip(
         tr("CSV or a Ground Truth-style output manifest, review decisions applied"));
 
@@ -358,6 +367,7 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     const QString dir = m_project->directory();
     m_thumbnails->setProject(dir);
     m_model->setProject(m_project.get());
+    m_answers->setProject(m_project.get());
     refreshFilters();
     m_pages->setCurrentIndex(1);
     for (QAction *action : std::as_const(m_projectActions))
@@ -385,6 +395,7 @@ void MainWindow::closeProject() {
     m_annotatorId = 0;
     m_annotatorName.clear();
     m_model->setProject(nullptr);
+    m_answers->setProject(nullptr);
     m_thumbnails->setProject({});
     m_project.reset();
     m_imageView->setPlaceholder({});
@@ -798,100 +809,6 @@ void MainWindow::selectAllInFilter() {
     statusBar()->showMessage(
         tr("%L1 items selected; press a class key to label them all").arg(m_model->rowCount()),
         8000);
-}
-
-void MainWindow::chooseImportAnswers() {
-    if (!m_project)
-        return;
-    const QString file = QFileDialog::getOpenFileName(
-        this, tr("Import answers"), {},
-        tr("Answers (*.csv *.manifest *.jsonl *.json);;All files (*)"));
-    if (file.isEmpty())
-        return;
-    const QString dir = m_project->directory();
-    auto *watcher = new QFutureWatcher<core::Result<core::AnswerImportSummary>>(this);
-    auto *dialog = new QProgressDialog(
-        tr("Importing answers from %1…").arg(QFileInfo(file).fileName()), QString(), 0, 0, this);
-    dialog->setMinimumDuration(300);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, dialog, file] {
-        dialog->deleteLater();
-        watcher->deleteLater();
-        const auto result = watcher->result();
-        m_model->reload();
-        refreshFilters();
-        updateStatus();
-        if (!result) {
-            QMessageBox::warning(this, tr("Import failed"), result.error().message);
-            return;
-        }
-        const QString text = tr("Imported %1 answers; %2 were already there; %3 rows rejected.")
-                                 .arg(result->imported)
-                                 .arg(result->duplicates)
-                                 .arg(result->rejected);
-        if (result->issues.empty()) {
-            statusBar()->showMessage(text, 15000);
-            return;
-        }
-        QStringList lines;
-        for (const core::LineIssue &issue : result->issues)
-            lines << tr("%1:%2: %3")
-                         .arg(QFileInfo(file).fileName())
-                         .arg(issue.line)
-                         .arg(issue.reason);
-        auto *box = new QMessageBox(QMessageBox::Warning, tr("Answers imported with rejected rows"),
-                                    text, QMessageBox::Ok, this);
-        box->setDetailedText(lines.join(u'\n'));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-    });
-    watcher->setFuture(QtConcurrent::run([dir, file]() -> core::Result<core::AnswerImportSummary> {
-        auto project = core::Project::open(dir);
-        if (!project)
-            return project.error();
-        return core::importAnswers(**project, file);
-    }));
-}
-
-void MainWindow::chooseExportAnswers() {
-    if (!m_project)
-        return;
-    const QString file = QFileDialog::getSaveFileName(
-        this, tr("Export answers"), QStringLiteral("answers.csv"), tr("CSV (*.csv)"));
-    if (file.isEmpty())
-        return;
-    const auto rows = core::exportAnswersCsv(*m_project, file);
-    if (!rows)
-        QMessageBox::warning(this, tr("Export failed"), rows.error().message);
-    else
-        statusBar()->showMessage(tr("Exported %L1 answers to %2").arg(*rows).arg(file), 10000);
-}
-
-void MainWindow::chooseExportLabels() {
-    if (!m_project)
-        return;
-    const auto list = core::listConsolidations(*m_project);
-    if (!list || list->empty()) {
-        QMessageBox::information(this, tr("Nothing to export"),
-                                 tr("Consolidate the answers first (Review tab)."));
-        return;
-    }
-    const qint64 id =
-        m_reviewView->consolidationId() ? m_reviewView->consolidationId() : list->front().id;
-    QString filter;
-    const QString file = QFileDialog::getSaveFileName(
-        this, tr("Export consolidated labels"), QStringLiteral("labels.csv"),
-        tr("CSV (*.csv);;Ground Truth manifest (*.manifest)"), &filter);
-    if (file.isEmpty())
-        return;
-    const auto format =
-        file.endsWith(QLatin1String(".manifest")) || filter.contains(QLatin1String("manifest"))
-            ? core::LabelFormat::GroundTruthManifest
-            : core::LabelFormat::Csv;
-    const auto rows = core::exportConsolidatedLabels(*m_project, id, file, format);
-    if (!rows)
-        QMessageBox::warning(this, tr("Export failed"), rows.error().message);
-    else
-        statusBar()->showMessage(tr("Exported %L1 labels to %2").arg(*rows).arg(file), 10000);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {

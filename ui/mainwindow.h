@@ -19,6 +19,7 @@ class QTabWidget;
 
 namespace winnow::ui {
 
+class AnswerActions;
 class DatasetModel;
 class ImageView;
 class ImportJob;
@@ -97,9 +98,6 @@ private:
     void updateTitle();
     bool labelSelection(const QString &key);
     void selectAllInFilter();
-    void chooseImportAnswers();
-    void chooseExportAnswers();
-    void chooseExportLabels();
 
     std::unique_ptr<core::Project> m_project;
     QStackedWidget *m_pages = nullptr;
@@ -107,6 +105,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     LabelingView *m_labelingView = nullptr;
     ReviewView *m_reviewView = nullptr;
+    AnswerActions *m_answers = nullptr;
     AnnotatorsView *m_annotatorsView = nullptr;
     CurationView *m_curationView = nullptr;
     TrainingView *m_trainingView = nullptr;

@@ -2,6 +2,7 @@
 
 #include "core/io/rasterimage.h"
 #include "ui/imageview.h"
+#include "ui/job.h"
 #include "ui/qimageconvert.h"
 
 #include <QAction>
@@ -125,15 +126,19 @@ ReviewView::ReviewView(QWidget *parent)
     splitter->setSizes({520, 600});
     layout->addWidget(splitter, 1);
 
-    connect(&m_consolidation, &QFutureWatcherBase::finished, this, [this] {
+    m_consolidation = new Job(this);
+    connect(m_consolidation, &Job::finished, this, [this](const QString &error) {
         m_run->setEnabled(true);
-        const auto result = m_consolidation.result();
-        if (!result) {
-            Q_EMIT failed(result.error().message);
+        if (!error.isEmpty()) {
+            Q_EMIT failed(error);
+            return;
+        }
+        if (m_consolidated.cancelled) {
+            Q_EMIT failed(tr("Consolidation cancelled: nothing was stored"));
             return;
         }
         reload();
-        Q_EMIT consolidated(*result);
+        Q_EMIT consolidated(m_consolidated);
     });
     connect(&m_image, &QFutureWatcherBase::finished, this, [this] {
         const QImage image = m_image.result();
@@ -148,8 +153,8 @@ ReviewView::ReviewView(QWidget *parent)
 }
 
 ReviewView::~ReviewView() {
-    m_cancel.cancel();
-    m_consolidation.waitForFinished();
+    m_consolidation->cancel();
+    m_consolidation->wait();
     m_image.waitForFinished();
 }
 
@@ -206,7 +211,7 @@ void ReviewView::markCurrent() {
 }
 
 void ReviewView::consolidate(const QString &method) {
-    if (!m_project || m_consolidation.isRunning())
+    if (!m_project || m_consolidation->isRunning())
         return;
     const auto chosen = core::makeConsensusMethod(method);
     if (!chosen) {
@@ -214,21 +219,20 @@ void ReviewView::consolidate(const QString &method) {
         return;
     }
     m_run->setEnabled(false);
-    m_cancel.reset();
     const QString dir = m_project->directory();
-    auto *progress =
-        new QProgressDialog(tr("Consolidating with %1…").arg(method), tr("Cancel"), 0, 0, this);
-    progress->setMinimumDuration(500);
-    connect(progress, &QProgressDialog::canceled, this, [this] { m_cancel.cancel(); });
-    connect(&m_consolidation, &QFutureWatcherBase::finished, progress, &QObject::deleteLater);
-    m_consolidation.setFuture(
-        QtConcurrent::run([this, dir, method]() -> core::Result<core::ConsolidationInfo> {
-            auto project = core::Project::open(dir);
-            if (!project)
-                return project.error();
-            return core::consolidateProject(**project, *core::makeConsensusMethod(method), {}, {},
-                                            &m_cancel);
-        }));
+    m_consolidation->start([this, dir, method](const core::ProgressFn &progress,
+                                               const core::CancelToken &cancel) -> QString {
+        auto project = core::Project::open(dir);
+        if (!project)
+            return project.error().message;
+        auto result = core::consolidateProject(**project, *core::makeConsensusMethod(method), {},
+                                               progress, &cancel);
+        if (!result)
+            return result.error().message;
+        m_consolidated = *result; // read on the GUI thread only after the job finished
+        return {};
+    });
+    m_consolidation->showProgress(this, tr("Consolidating with %1…").arg(method));
 }
 
 qint64 ReviewView::consolidationId() const {

@@ -25,6 +25,8 @@ class ImageView;
 // consolidated label and its confidence, and what the other methods say. Enter accepts, a
 // class key overrides (with the note typed in the note field), M sends the item back for more
 // answers.
+class Job;
+
 class ReviewView final : public QWidget {
     Q_OBJECT
 public:
@@ -65,9 +67,9 @@ private:
     qint64 m_reviewerId = 0;
     std::vector<core::ClassInfo> m_classes;
     std::vector<core::ReviewRow> m_rows;
-    QFutureWatcher<core::Result<core::ConsolidationInfo>> m_consolidation;
+    Job *m_consolidation = nullptr;
+    core::ConsolidationInfo m_consolidated; // written by the job, read when it finished
     QFutureWatcher<QImage> m_image;
-    core::CancelToken m_cancel;
 
     QComboBox *m_method = nullptr;
     QPushButton *m_run = nullptr;

@@ -30,11 +30,14 @@ QByteArray readAll(const QString &file) {
 // transaction and writes the answers in large batches; shared by both file formats.
 class AnswerWriter {
 public:
-    AnswerWriter(Project &project, QString origin, AnswerImportSummary &summary)
+    AnswerWriter(Project &project, QString origin, AnswerImportSummary &summary,
+                 ProgressFn progress, const CancelToken *cancel)
         : m_project(project)
         , m_resolver(project)
         , m_origin(std::move(origin))
-        , m_summary(summary) {}
+        , m_summary(summary)
+        , m_progress(std::move(progress))
+        , m_cancel(cancel) {}
 
     void reject(qint64 line, const QString &reason) {
         ++m_summary.rejected;
@@ -76,8 +79,17 @@ public:
         for (const Row &row : m_rows)
             answers.push_back(
                 {row.item, workerIds[size_t(row.worker)], classIds[size_t(row.label)]});
-        m_summary.imported = AnswerRepository(m_project).importAnswers(answers, m_origin);
-        m_summary.duplicates = qint64(answers.size()) - m_summary.imported;
+        qint64 processed = 0;
+        m_summary.imported = AnswerRepository(m_project).importAnswers(
+            answers, m_origin,
+            [this, &processed](qint64 done) {
+                processed = done;
+                if (m_progress)
+                    m_progress(done, qint64(m_rows.size()), QStringLiteral("Storing answers"));
+            },
+            m_cancel);
+        m_summary.cancelled = processed < qint64(answers.size());
+        m_summary.duplicates = processed - m_summary.imported;
     }
 
 private:
@@ -100,6 +112,8 @@ private:
     ItemResolver m_resolver;
     QString m_origin;
     AnswerImportSummary &m_summary;
+    ProgressFn m_progress;
+    const CancelToken *m_cancel;
     std::vector<Row> m_rows;
     QHash<QString, int> m_workers, m_labels;
     QStringList m_workerNames, m_labelNames;
@@ -156,13 +170,14 @@ std::vector<std::pair<QString, QString>> workerResponses(const QJsonObject &meta
 } // namespace
 
 Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &file,
-                                             const ProgressFn &progress) {
+                                             const ProgressFn &progress,
+                                             const CancelToken *cancel) {
     return attempt([&] {
         QElapsedTimer timer;
         timer.start();
         AnswerImportSummary summary;
         AnswerRowReader reader(readAll(file));
-        AnswerWriter writer(project, QStringLiteral("import"), summary);
+        AnswerWriter writer(project, QStringLiteral("import"), summary, progress, cancel);
         AnswerRow row;
         while (reader.next(row)) {
             ++summary.rows;
@@ -186,13 +201,14 @@ Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &fi
 }
 
 Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QString &file,
-                                                      const ProgressFn &progress) {
+                                                      const ProgressFn &progress,
+                                                      const CancelToken *cancel) {
     return attempt([&] {
         QElapsedTimer timer;
         timer.start();
         AnswerImportSummary summary;
         const QByteArray data = readAll(file);
-        AnswerWriter writer(project, QStringLiteral("import"), summary);
+        AnswerWriter writer(project, QStringLiteral("import"), summary, progress, cancel);
         qint64 line = 0;
         // A UTF-8 byte-order mark is not part of the first line; lines end in LF, CRLF or CR.
         qsizetype start = data.startsWith("\xEF\xBB\xBF") ? 3 : 0;
@@ -271,7 +287,7 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
 }
 
 Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
-                                          const ProgressFn &progress) {
+                                          const ProgressFn &progress, const CancelToken *cancel) {
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("%1: cannot read: %2").arg(file, in.errorString())};
@@ -280,8 +296,8 @@ Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
     if (head.startsWith("\xEF\xBB\xBF"))
         head.remove(0, 3); // a byte-order mark says nothing about the format
     head = head.trimmed();
-    return head.startsWith('{') ? importGroundTruthManifest(project, file, progress)
-                                : importAnswersCsv(project, file, progress);
+    return head.startsWith('{') ? importGroundTruthManifest(project, file, progress, cancel)
+                                : importAnswersCsv(project, file, progress, cancel);
 }
 
 Result<qint64> exportAnswersCsv(Project &project, const QString &file) {

@@ -23,6 +23,7 @@ struct AnswerImportSummary {
     qint64 duplicates = 0;
     qint64 rejected = 0;
     double seconds = 0;
+    bool cancelled = false; // the batches stored before the cancel stay
     std::vector<LineIssue> issues;
 };
 
@@ -30,15 +31,18 @@ struct AnswerImportSummary {
 // classes are created; an answer already in the project (same item, worker and label, live)
 // is not added again.
 Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &file,
-                                             const ProgressFn &progress = {});
+                                             const ProgressFn &progress = {},
+                                             const CancelToken *cancel = nullptr);
 // A SageMaker Ground Truth output manifest (JSON Lines): the label attribute and its
 // -metadata; per-worker responses where the metadata carries them, else the consolidated
 // label as the answer of the job.
 Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QString &file,
-                                                      const ProgressFn &progress = {});
+                                                      const ProgressFn &progress = {},
+                                                      const CancelToken *cancel = nullptr);
 // Chooses by content: JSON Lines when the first non-blank character is '{', else CSV.
 Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
-                                          const ProgressFn &progress = {});
+                                          const ProgressFn &progress = {},
+                                          const CancelToken *cancel = nullptr);
 // Writes every live answer as `item,worker,label`; returns the number of rows.
 Result<qint64> exportAnswersCsv(Project &project, const QString &file);
 

@@ -205,7 +205,9 @@ std::optional<qint64> AnswerRepository::undoLast(qint64 annotatorId, qint64 now,
     return itemId;
 }
 
-qint64 AnswerRepository::importAnswers(const std::vector<NewAnswer> &rows, const QString &origin) {
+qint64 AnswerRepository::importAnswers(const std::vector<NewAnswer> &rows, const QString &origin,
+                                       const std::function<void(qint64)> &stored,
+                                       const CancelToken *cancel) {
     const ForeignKeysOff unchecked(m_db);
     std::unordered_set<AnswerKey, AnswerKeyHash> known;
     known.reserve(rows.size() * 2);
@@ -217,6 +219,8 @@ qint64 AnswerRepository::importAnswers(const std::vector<NewAnswer> &rows, const
     const QString now = nowIso();
     qint64 appended = 0;
     for (size_t start = 0; start < rows.size(); start += kRowsPerTransaction) {
+        if (cancel && cancel->isCancelled())
+            break;
         Transaction transaction(m_db);
         AnswerLog answers(m_db, origin);
         const size_t end = std::min(rows.size(), start + kRowsPerTransaction);
@@ -228,6 +232,8 @@ qint64 AnswerRepository::importAnswers(const std::vector<NewAnswer> &rows, const
         }
         answers.flush();
         transaction.commit();
+        if (stored)
+            stored(qint64(end));
         // A moment between batches lets a labeling session waiting for the lock get in.
         QThread::msleep(5);
     }

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "core/store/answerlog.h"
+#include "core/util/progress.h"
 
 #include <QString>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -52,8 +54,11 @@ public:
     std::optional<qint64> undoLast(qint64 annotatorId, qint64 now, qint64 claimSeconds);
 
     // Appends the answers that are not live already (same item, annotator and class), in
-    // batches of their own transactions; returns how many were appended.
-    qint64 importAnswers(const std::vector<NewAnswer> &answers, const QString &origin);
+    // batches of their own transactions; returns how many were appended. `stored` hears how
+    // many rows were gone through after each batch; a cancel stops between batches.
+    qint64 importAnswers(const std::vector<NewAnswer> &answers, const QString &origin,
+                         const std::function<void(qint64)> &stored = {},
+                         const CancelToken *cancel = nullptr);
     // Appends answers in one transaction.
     void append(const std::vector<NewAnswer> &answers, const QString &origin);
     std::vector<NamedAnswer> liveAnswersByName(); // in answer order

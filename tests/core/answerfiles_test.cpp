@@ -69,6 +69,7 @@ private Q_SLOTS:
     void reimportAddsNothingTwice();
     void exportThenImportRoundTrips();
     void missingFileIsAnError();
+    void cancelledImportStoresNothingMoreAndSaysSo();
 };
 
 void AnswerFilesTest::importsCsvRows_data() {
@@ -260,6 +261,21 @@ void AnswerFilesTest::missingFileIsAnError() {
     const auto summary = importAnswers(*project, dir.filePath(QStringLiteral("none.csv")));
     QVERIFY(!summary.ok());
     QVERIFY(summary.errorMessage().contains(QStringLiteral("none.csv")));
+}
+
+void AnswerFilesTest::cancelledImportStoresNothingMoreAndSaysSo() {
+    QTemporaryDir dir;
+    auto project = makeProject(dir);
+    CancelToken cancel;
+    cancel.cancel();
+    const auto summary = importAnswers(
+        *project, writeText(dir, QStringLiteral("a.csv"), "1.png,w,cat\n2.png,w,dog\n"), {},
+        &cancel);
+    QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
+    QVERIFY(summary->cancelled);
+    QCOMPARE(summary->imported, qint64(0));
+    QCOMPARE(summary->duplicates, qint64(0));
+    QCOMPARE(project->summary()->answers, qint64(0));
 }
 
 QTEST_APPLESS_MAIN(AnswerFilesTest)
