@@ -8,6 +8,7 @@
 #include "core/label/labelingsession.h"
 #include "ui/annotatorsview.h"
 #include "ui/answeractions.h"
+#include "ui/browserpage.h"
 #include "ui/curationview.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
@@ -70,8 +71,6 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent) {
     setWindowTitle(tr("Winnow"));
     resize(1280, 820);
-    m_thumbnails = new ThumbnailCache(this);
-    m_model = new DatasetModel(this);
     m_pages = new QStackedWidget(this);
     setCentralWidget(m_pages);
     buildWelcome();
@@ -79,27 +78,29 @@ MainWindow::MainWindow(QWidget *parent)
     buildActions();
     m_counts = new QLabel(this);
     statusBar()->addPermanentWidget(m_counts);
-    connect(m_thumbnails, &ThumbnailCache::thumbnailReady, m_grid->viewport(),
-            qOverload<>(&QWidget::update));
-    connect(m_model, &DatasetModel::loadFailed, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
-    connect(&m_imageWatcher, &QFutureWatcher<QImage>::finished, this, [this] {
-        const QImage image = m_imageWatcher.result();
-        const QModelIndex current = m_grid->currentIndex();
-        if (!current.isValid() ||
-            current.data(DatasetModel::ItemIdRole).toLongLong() != m_shownItem)
-            return; // the user moved on meanwhile
-        if (image.isNull())
-            m_imageView->setPlaceholder(
-                tr("Cannot read %1").arg(current.data(DatasetModel::PathRole).toString()));
-        else
-            m_imageView->setImage(image, current.data(Qt::DisplayRole).toString());
-    });
     closeProject();
 }
 
+QListView *MainWindow::grid() const {
+    return m_browser->grid();
+}
+DatasetModel *MainWindow::model() const {
+    return m_browser->model();
+}
+ImageView *MainWindow::imageView() const {
+    return m_browser->imageView();
+}
+ThumbnailCache *MainWindow::thumbnails() const {
+    return m_browser->thumbnails();
+}
+QComboBox *MainWindow::classFilter() const {
+    return m_browser->classFilter();
+}
+QComboBox *MainWindow::splitFilter() const {
+    return m_browser->splitFilter();
+}
+
 MainWindow::~MainWindow() {
-    m_imageWatcher.waitForFinished();
     // Child widgets outlive m_project; let go of it while they are still here.
     closeProject();
 }
@@ -127,16 +128,17 @@ void MainWindow::buildActions() {
         ->setShortcut(QKeySequence::Quit);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *larger =
-        view->addAction(tr("&Larger Thumbnails"), this, [this] { changeThumbnailSize(+32); });
+    QAction *larger = view->addAction(tr("&Larger Thumbnails"), this,
+                                      [this] { m_browser->changeThumbnailSize(+32); });
     larger->setShortcut(QKeySequence::ZoomIn);
-    QAction *smaller =
-        view->addAction(tr("&Smaller Thumbnails"), this, [this] { changeThumbnailSize(-32); });
+    QAction *smaller = view->addAction(tr("&Smaller Thumbnails"), this,
+                                       [this] { m_browser->changeThumbnailSize(-32); });
     smaller->setShortcut(QKeySequence::ZoomOut);
-    QAction *focusGrid = view->addAction(tr("Focus &Grid"), this, [this] { m_grid->setFocus(); });
+    QAction *focusGrid =
+        view->addAction(tr("Focus &Grid"), this, [this] { m_browser->grid()->setFocus(); });
     focusGrid->setShortcut(Qt::CTRL | Qt::Key_1);
     QAction *focusImage =
-        view->addAction(tr("Focus &Image"), this, [this] { m_imageView->setFocus(); });
+        view->addAction(tr("Focus &Image"), this, [this] { m_browser->imageView()->setFocus(); });
     focusImage->setShortcut(Qt::CTRL | Qt::Key_2);
 
     QMenu *labeling = menuBar()->addMenu(tr("&Labeling"));
@@ -150,8 +152,8 @@ void MainWindow::buildActions() {
     labeling->addSeparator();
     QAction *classes = labeling->addAction(tr("Manage &Classes…"), this, [this] {
         manageClasses(*m_project, this);
-        refreshFilters();
-        m_model->reload();
+        m_browser->refreshFilters();
+        m_browser->reload();
         m_labelingView->reloadClasses();
     });
     QAction *annotators = labeling->addAction(tr("Manage &Annotators…"), this, [this] {
@@ -169,8 +171,8 @@ void MainWindow::buildActions() {
         return m_reviewView ? m_reviewView->consolidationId() : qint64(0);
     });
     connect(m_answers, &AnswerActions::answersImported, this, [this] {
-        m_model->reload();
-        refreshFilters();
+        m_browser->reload();
+        m_browser->refreshFilters();
         updateStatus();
     });
     QAction *importAnswers =
@@ -239,59 +241,18 @@ void MainWindow::buildWelcome() {
 }
 
 void MainWindow::buildBrowser() {
-    auto *page = new QWidget;
-    auto *layout = new QVBoxLayout(page);
-    layout->setContentsMargins(0, 0, 0, 0);
-
-    auto *filters = new QToolBar(tr("Filters"));
-    m_classFilter = new QComboBox;
-    m_classFilter->setToolTip(tr("Show only items whose most frequent answer is this class"));
-    m_classFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_splitFilter = new QComboBox;
-    m_splitFilter->setToolTip(tr("Show only items of this split"));
-    m_batchFilter = new QComboBox;
-    m_batchFilter->setToolTip(tr("Show only items of this import"));
-    m_batchFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    filters->addWidget(new QLabel(tr(" Class ")));
-    filters->addWidget(m_classFilter);
-    filters->addWidget(new QLabel(tr("  Split ")));
-    filters->addWidget(m_splitFilter);
-    filters->addWidget(new QLabel(tr("  Import ")));
-    filters->addWidget(m_batchFilter);
-    layout->addWidget(filters);
-    for (QComboBox *box : {m_classFilter, m_splitFilter, m_batchFilter})
-        connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilters);
-
-    auto *splitter = new QSplitter(Qt::Horizontal);
-    m_grid = new QListView;
-    m_grid->setViewMode(QListView::IconMode);
-    m_grid->setResizeMode(QListView::Adjust);
-    m_grid->setMovement(QListView::Static);
-    m_grid->setUniformItemSizes(true);
-    m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_grid->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_grid->setSpacing(2);
-    m_grid->setModel(m_model);
-    m_delegate = new ThumbnailDelegate(m_thumbnails, this);
-    m_grid->setItemDelegate(m_delegate);
-    m_grid->setToolTip(QString());
-    connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &MainWindow::showCurrentItem);
-    m_imageView = new ImageView;
-    splitter->addWidget(m_grid);
-    splitter->addWidget(m_imageView);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({760, 500});
-    layout->addWidget(splitter, 1);
-    m_grid->installEventFilter(this);
+    m_browser = new BrowserPage;
+    connect(m_browser, &BrowserPage::filtersApplied, this, &MainWindow::updateStatus);
+    connect(m_browser, &BrowserPage::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    m_browser->grid()->installEventFilter(this);
 
     m_labelingView = new LabelingView;
     connect(m_labelingView, &LabelingView::failed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
-    m_tabs->addTab(page, tr("Browse"));
+    m_tabs->addTab(m_browser, tr("Browse"));
     m_tabs->addTab(m_labelingView, tr("Label"));
     m_reviewView = new ReviewView;
     connect(m_reviewView, &ReviewView::decided, this,
@@ -351,7 +312,7 @@ void MainWindow::buildBrowser() {
         if (index == 5 && m_project)
             m_trainingView->setProject(m_project.get());
         if (index == 0 && m_project) {
-            m_model->reload(); // answers given while labeling show in the grid
+            m_browser->reload(); // answers given while labeling show in the grid
             updateStatus();
         }
     });
@@ -365,10 +326,8 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     closeProject();
     m_project = std::move(opened).value();
     const QString dir = m_project->directory();
-    m_thumbnails->setProject(dir);
-    m_model->setProject(m_project.get());
+    m_browser->setProject(m_project.get());
     m_answers->setProject(m_project.get());
-    refreshFilters();
     m_pages->setCurrentIndex(1);
     for (QAction *action : std::as_const(m_projectActions))
         action->setEnabled(true);
@@ -380,9 +339,7 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     updateTitle();
     rememberRecent(dir);
     updateStatus();
-    if (m_model->rowCount() > 0)
-        m_grid->setCurrentIndex(m_model->index(0));
-    m_grid->setFocus();
+    m_browser->grid()->setFocus();
     return {};
 }
 
@@ -394,11 +351,9 @@ void MainWindow::closeProject() {
     m_trainingView->setProject(nullptr);
     m_annotatorId = 0;
     m_annotatorName.clear();
-    m_model->setProject(nullptr);
+    m_browser->setProject(nullptr);
     m_answers->setProject(nullptr);
-    m_thumbnails->setProject({});
     m_project.reset();
-    m_imageView->setPlaceholder({});
     m_pages->setCurrentIndex(0);
     for (QAction *action : std::as_const(m_projectActions))
         action->setEnabled(false);
@@ -523,8 +478,8 @@ void MainWindow::startImport(ImportJob *job) {
             [this, job, dialog](const core::ImportSummary &summary, const QString &error) {
                 dialog->deleteLater();
                 job->deleteLater();
-                m_model->reload();
-                refreshFilters();
+                m_browser->reload();
+                m_browser->refreshFilters();
                 updateStatus();
                 Q_EMIT importFinished(summary, error);
                 if (!error.isEmpty()) {
@@ -553,68 +508,6 @@ void MainWindow::startImport(ImportJob *job) {
     job->start();
 }
 
-void MainWindow::refreshFilters() {
-    m_updatingFilters = true;
-    const QVariant cls = m_classFilter->currentData();
-    const QVariant split = m_splitFilter->currentData();
-    const QVariant batch = m_batchFilter->currentData();
-    m_classFilter->clear();
-    m_splitFilter->clear();
-    m_batchFilter->clear();
-    m_classFilter->addItem(tr("All classes"));
-    m_classFilter->addItem(tr("Unlabelled"), core::ItemFilter::kUnlabelled);
-    m_splitFilter->addItem(tr("All splits"));
-    m_batchFilter->addItem(tr("All imports"));
-    if (m_project) {
-        if (const auto classes = m_project->classes()) {
-            for (const core::ClassInfo &info : *classes) {
-                QPixmap swatch(12, 12);
-                swatch.fill(QColor(info.color));
-                m_classFilter->addItem(QIcon(swatch), info.name, info.id);
-            }
-        }
-        for (core::Split s :
-             {core::Split::Train, core::Split::Val, core::Split::Test, core::Split::Unassigned})
-            m_splitFilter->addItem(core::splitName(s), int(s));
-        if (const auto batches = m_project->batches()) {
-            for (const core::BatchInfo &b : *batches) {
-                if (b.imported > 0)
-                    m_batchFilter->addItem(tr("#%1 %2 (%3)")
-                                               .arg(b.id)
-                                               .arg(QFileInfo(b.source).fileName())
-                                               .arg(b.imported),
-                                           b.id);
-            }
-        }
-    }
-    auto restore = [](QComboBox *box, const QVariant &value) {
-        const int index = value.isValid() ? box->findData(value) : 0;
-        box->setCurrentIndex(std::max(0, index));
-    };
-    restore(m_classFilter, cls);
-    restore(m_splitFilter, split);
-    restore(m_batchFilter, batch);
-    m_updatingFilters = false;
-}
-
-void MainWindow::applyFilters() {
-    if (m_updatingFilters || !m_project)
-        return;
-    core::ItemFilter filter;
-    if (m_classFilter->currentData().isValid())
-        filter.classId = m_classFilter->currentData().toLongLong();
-    if (m_splitFilter->currentData().isValid())
-        filter.split = core::Split(m_splitFilter->currentData().toInt());
-    if (m_batchFilter->currentData().isValid())
-        filter.batchId = m_batchFilter->currentData().toLongLong();
-    m_model->setFilter(filter);
-    if (m_model->rowCount() > 0)
-        m_grid->setCurrentIndex(m_model->index(0));
-    else
-        m_imageView->setPlaceholder(tr("No items match the filters"));
-    updateStatus();
-}
-
 QString MainWindow::statusText() const {
     return m_counts->text();
 }
@@ -630,25 +523,11 @@ void MainWindow::updateStatus() {
         return;
     }
     m_counts->setText(tr("%L1 shown of %L2 items · %L3 classes · %L4 answers · %L5 annotators")
-                          .arg(m_model->totalCount())
+                          .arg(m_browser->model()->totalCount())
                           .arg(summary->items)
                           .arg(summary->perClass.size())
                           .arg(summary->answers)
                           .arg(summary->perAnnotator.size()));
-}
-
-void MainWindow::showCurrentItem() {
-    const QModelIndex current = m_grid->currentIndex();
-    if (!current.isValid()) {
-        m_imageView->setPlaceholder({});
-        return;
-    }
-    m_shownItem = current.data(DatasetModel::ItemIdRole).toLongLong();
-    const QString path = current.data(DatasetModel::PathRole).toString();
-    m_imageWatcher.setFuture(QtConcurrent::run([path] {
-        const auto raster = core::loadRasterImage(path, kLargeImageSide);
-        return raster ? toQImage(*raster) : QImage();
-    }));
 }
 
 void MainWindow::rememberRecent(const QString &directory) {
@@ -677,14 +556,6 @@ void MainWindow::refreshRecentMenu() {
         item->setData(Qt::UserRole, dir);
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
-}
-
-void MainWindow::changeThumbnailSize(int delta) {
-    m_delegate->setCellSize(std::clamp(m_delegate->cellSide() + delta, 48, 256));
-    // Changing the delegate's size hint needs a relayout.
-    m_grid->setUniformItemSizes(false);
-    m_grid->setUniformItemSizes(true);
-    m_grid->doItemsLayout();
 }
 
 core::Result<void> MainWindow::setAnnotator(const QString &name) {
@@ -752,7 +623,7 @@ bool MainWindow::showView(const QString &name) {
 }
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event) {
-    if (watched == m_grid && event->type() == QEvent::KeyPress) {
+    if (watched == m_browser->grid() && event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
         const auto mods = key->modifiers() & ~(Qt::KeypadModifier | Qt::ShiftModifier);
         if (mods == Qt::NoModifier && !key->text().isEmpty() &&
@@ -772,28 +643,21 @@ bool MainWindow::labelSelection(const QString &key) {
                                   [&](const core::ClassInfo &c) { return c.shortcut == key; });
     if (cls == classes->end())
         return false;
-    const QModelIndexList selected = m_grid->selectionModel()->selectedIndexes();
-    if (selected.isEmpty())
+    const std::vector<qint64> ids = m_browser->selectedItemIds();
+    if (ids.empty())
         return false;
     if (m_annotatorId == 0) {
         promptAnnotator();
         if (m_annotatorId == 0)
             return true;
     }
-    std::vector<qint64> ids;
-    ids.reserve(size_t(selected.size()));
-    for (const QModelIndex &index : selected)
-        ids.push_back(index.data(DatasetModel::ItemIdRole).toLongLong());
     core::LabelingSession session(*m_project, m_annotatorId);
     const auto done = session.answerMany(ids, cls->id);
     if (!done) {
         QMessageBox::warning(this, tr("Not labelled"), done.error().message);
         return true;
     }
-    const int current = m_grid->currentIndex().row();
-    m_model->refreshLabels();
-    if (current >= 0 && current < m_model->rowCount())
-        m_grid->setCurrentIndex(m_model->index(current));
+    m_browser->refreshLabels();
     updateStatus();
     statusBar()->showMessage(tr("Saved: %n image(s) labelled %1 by %2", nullptr, int(ids.size()))
                                  .arg(cls->name, m_annotatorName),
@@ -804,11 +668,9 @@ bool MainWindow::labelSelection(const QString &key) {
 void MainWindow::selectAllInFilter() {
     if (!m_project)
         return;
-    m_model->fetchAll();
-    m_grid->selectAll();
+    const int selected = m_browser->selectAll();
     statusBar()->showMessage(
-        tr("%L1 items selected; press a class key to label them all").arg(m_model->rowCount()),
-        8000);
+        tr("%L1 items selected; press a class key to label them all").arg(selected), 8000);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {

@@ -20,6 +20,7 @@ class QTabWidget;
 namespace winnow::ui {
 
 class AnswerActions;
+class BrowserPage;
 class DatasetModel;
 class ImageView;
 class ImportJob;
@@ -44,12 +45,13 @@ public:
     core::Project *project() const { return m_project.get(); }
 
     // For tests and benchmarks.
-    QListView *grid() const { return m_grid; }
-    DatasetModel *model() const { return m_model; }
-    ImageView *imageView() const { return m_imageView; }
-    ThumbnailCache *thumbnails() const { return m_thumbnails; }
-    QComboBox *classFilter() const { return m_classFilter; }
-    QComboBox *splitFilter() const { return m_splitFilter; }
+    BrowserPage *browser() const { return m_browser; }
+    QListView *grid() const;
+    DatasetModel *model() const;
+    ImageView *imageView() const;
+    ThumbnailCache *thumbnails() const;
+    QComboBox *classFilter() const;
+    QComboBox *splitFilter() const;
     LabelingView *labelingView() const { return m_labelingView; }
     ReviewView *reviewView() const { return m_reviewView; }
     AnnotatorsView *annotatorsView() const { return m_annotatorsView; }
@@ -87,19 +89,16 @@ private:
     void chooseImportFolder();
     void chooseImportIdx();
     void startImport(ImportJob *job);
-    void refreshFilters();
-    void applyFilters();
     void updateStatus();
-    void showCurrentItem();
     void rememberRecent(const QString &directory);
     void refreshRecentMenu();
-    void changeThumbnailSize(int delta);
     void promptAnnotator();
     void updateTitle();
     bool labelSelection(const QString &key);
     void selectAllInFilter();
 
     std::unique_ptr<core::Project> m_project;
+    BrowserPage *m_browser = nullptr;
     QStackedWidget *m_pages = nullptr;
     QListWidget *m_recentList = nullptr;
     QTabWidget *m_tabs = nullptr;
@@ -112,20 +111,9 @@ private:
     QString m_annotatorName;
     qint64 m_annotatorId = 0;
     bool m_askForAnnotator = true;
-    QListView *m_grid = nullptr;
-    DatasetModel *m_model = nullptr;
-    ThumbnailCache *m_thumbnails = nullptr;
-    ThumbnailDelegate *m_delegate = nullptr;
-    ImageView *m_imageView = nullptr;
-    QComboBox *m_classFilter = nullptr;
-    QComboBox *m_splitFilter = nullptr;
-    QComboBox *m_batchFilter = nullptr;
     QLabel *m_counts = nullptr;
     QMenu *m_recentMenu = nullptr;
     QList<QAction *> m_projectActions;
-    QFutureWatcher<QImage> m_imageWatcher;
-    qint64 m_shownItem = 0;
-    bool m_updatingFilters = false;
 };
 
 } // namespace winnow::ui
