@@ -1,35 +1,23 @@
 #include "ui/mainwindow.h"
 
-#include "core/consensus/review.h"
-#include "core/io/answerfiles.h"
-#include "core/io/idximporter.h"
-#include "core/io/labelexport.h"
-#include "core/io/rasterimage.h"
 #include "core/label/labelingsession.h"
 #include "ui/annotatorsview.h"
 #include "ui/answeractions.h"
 #include "ui/browserpage.h"
 #include "ui/curationview.h"
 #include "ui/datasetmodel.h"
+#include "ui/imageimport.h"
 #include "ui/imageview.h"
-#include "ui/importjob.h"
 #include "ui/labelingview.h"
 #include "ui/projectdialogs.h"
-#include "ui/qimageconvert.h"
 #include "ui/reviewview.h"
-#include "ui/thumbnailcache.h"
-#include "ui/thumbnaildelegate.h"
 #include "ui/trainingview.h"
 
 #include <QApplication>
-#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -37,17 +25,13 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
-#include <QToolBar>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace winnow::ui {
 namespace {
@@ -114,12 +98,20 @@ void MainWindow::buildActions() {
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
+    m_imageImport = new ImageImport(this, statusBar());
+    connect(m_imageImport, &ImageImport::finished, this,
+            [this](const core::ImportSummary &summary, const QString &error) {
+                m_browser->reload();
+                m_browser->refreshFilters();
+                updateStatus();
+                Q_EMIT importFinished(summary, error);
+            });
     QAction *importFolder =
-        file->addAction(tr("&Import Image Folder…"), this, &MainWindow::chooseImportFolder);
+        file->addAction(tr("&Import Image Folder…"), m_imageImport, &ImageImport::chooseFolder);
     importFolder->setShortcut(Qt::CTRL | Qt::Key_I);
     importFolder->setToolTip(tr("Add every image under a folder (recursively) to the project"));
     QAction *importIdx =
-        file->addAction(tr("Import &IDX Files…"), this, &MainWindow::chooseImportIdx);
+        file->addAction(tr("Import &IDX Files…"), m_imageImport, &ImageImport::chooseIdx);
     importIdx->setToolTip(tr("Add an MNIST-style pair of IDX image and label files"));
     file->addSeparator();
     QAction *close = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
@@ -328,6 +320,7 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     const QString dir = m_project->directory();
     m_browser->setProject(m_project.get());
     m_answers->setProject(m_project.get());
+    m_imageImport->setProject(m_project.get());
     m_pages->setCurrentIndex(1);
     for (QAction *action : std::as_const(m_projectActions))
         action->setEnabled(true);
@@ -353,6 +346,7 @@ void MainWindow::closeProject() {
     m_annotatorName.clear();
     m_browser->setProject(nullptr);
     m_answers->setProject(nullptr);
+    m_imageImport->setProject(nullptr);
     m_project.reset();
     m_pages->setCurrentIndex(0);
     for (QAction *action : std::as_const(m_projectActions))
@@ -385,127 +379,8 @@ void MainWindow::chooseProject() {
         QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
 }
 
-void MainWindow::chooseImportFolder() {
-    if (!m_project)
-        return;
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Import Image Folder"));
-    auto *form = new QFormLayout(&dialog);
-    auto *folderRow = new QHBoxLayout;
-    auto *folderLabel = new QLabel(tr("(none)"));
-    auto *browse = new QPushButton(tr("Choose…"));
-    folderRow->addWidget(folderLabel, 1);
-    folderRow->addWidget(browse);
-    form->addRow(tr("Folder"), folderRow);
-    auto *labels = new QCheckBox(tr("Use each image's folder name as its label"));
-    labels->setToolTip(tr("Answers are recorded from an annotator named 'folder'"));
-    form->addRow(QString(), labels);
-    auto *split = new QComboBox;
-    split->addItem(tr("(none)"));
-    for (core::Split s : {core::Split::Train, core::Split::Val, core::Split::Test})
-        split->addItem(core::splitName(s), int(s));
-    form->addRow(tr("Split"), split);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));
-    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    form->addRow(buttons);
-    QString folder;
-    connect(browse, &QPushButton::clicked, &dialog, [&] {
-        const QString chosen = QFileDialog::getExistingDirectory(&dialog, tr("Folder of images"));
-        if (chosen.isEmpty())
-            return;
-        folder = chosen;
-        folderLabel->setText(chosen);
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
-    });
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    if (dialog.exec() != QDialog::Accepted || folder.isEmpty())
-        return;
-    core::ImportOptions options;
-    options.labelsFromFolders = labels->isChecked();
-    if (split->currentIndex() > 0)
-        options.split = core::Split(split->currentData().toInt());
-    importFolder(folder, options);
-}
-
-void MainWindow::chooseImportIdx() {
-    if (!m_project)
-        return;
-    const QString images = QFileDialog::getOpenFileName(
-        this, tr("IDX images file"), {}, tr("IDX files (*idx3* *.gz);;All files (*)"));
-    if (images.isEmpty())
-        return;
-    const QString labels =
-        QFileDialog::getOpenFileName(this, tr("IDX labels file"), QFileInfo(images).path(),
-                                     tr("IDX files (*idx1* *.gz);;All files (*)"));
-    if (labels.isEmpty())
-        return;
-    ImportJob::Request request;
-    request.kind = ImportJob::Request::Kind::Idx;
-    request.projectDirectory = m_project->directory();
-    request.imagesFile = images;
-    request.labelsFile = labels;
-    startImport(new ImportJob(request, this));
-}
-
 void MainWindow::importFolder(const QString &folder, const core::ImportOptions &options) {
-    if (!m_project)
-        return;
-    ImportJob::Request request;
-    request.projectDirectory = m_project->directory();
-    request.folder = folder;
-    request.options = options;
-    startImport(new ImportJob(request, this));
-}
-
-void MainWindow::startImport(ImportJob *job) {
-    auto *dialog = new QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 0, this);
-    dialog->setWindowTitle(tr("Import"));
-    dialog->setMinimumDuration(300);
-    dialog->setAutoReset(false);
-    dialog->setAutoClose(false);
-    connect(dialog, &QProgressDialog::canceled, job, &ImportJob::cancel);
-    connect(job, &ImportJob::progress, dialog,
-            [dialog](qint64 done, qint64 total, const QString &stage) {
-                dialog->setMaximum(int(std::min<qint64>(total, INT_MAX)));
-                dialog->setValue(int(std::min<qint64>(done, INT_MAX)));
-                dialog->setLabelText(total > 0
-                                         ? tr("%1: %2 of %3 files").arg(stage).arg(done).arg(total)
-                                         : stage + QStringLiteral("…"));
-            });
-    connect(job, &ImportJob::finished, this,
-            [this, job, dialog](const core::ImportSummary &summary, const QString &error) {
-                dialog->deleteLater();
-                job->deleteLater();
-                m_browser->reload();
-                m_browser->refreshFilters();
-                updateStatus();
-                Q_EMIT importFinished(summary, error);
-                if (!error.isEmpty()) {
-                    QMessageBox::warning(this, tr("Import failed"), error);
-                    return;
-                }
-                const QString text =
-                    tr("Imported %1 images; %2 were already in the project; %3 skipped%4.")
-                        .arg(summary.imported)
-                        .arg(summary.alreadyPresent)
-                        .arg(summary.skipped)
-                        .arg(summary.cancelled ? tr(" (cancelled)") : QString());
-                statusBar()->showMessage(text, 15000);
-                if (!summary.issues.empty()) {
-                    QStringList lines;
-                    for (const core::ImportIssue &issue : summary.issues)
-                        lines << QStringLiteral("%1: %2").arg(issue.path, issue.reason);
-                    auto *box = new QMessageBox(QMessageBox::Warning,
-                                                tr("Import finished with skipped files"), text,
-                                                QMessageBox::Ok, this);
-                    box->setDetailedText(lines.join(u'\n'));
-                    box->setAttribute(Qt::WA_DeleteOnClose);
-                    box->open();
-                }
-            });
-    job->start();
+    m_imageImport->importFolder(folder, options);
 }
 
 QString MainWindow::statusText() const {
@@ -675,13 +550,7 @@ void MainWindow::selectAllInFilter() {
 
 void MainWindow::closeEvent(QCloseEvent *event) {
     m_labelingView->stop();
-    const auto jobs = findChildren<ImportJob *>();
-    for (ImportJob *job : jobs) {
-        if (job->isRunning()) {
-            job->cancel();
-        }
-    }
-    event->accept();
+    event->accept(); // a running import is cancelled and awaited by its job
 }
 
 } // namespace winnow::ui

@@ -23,7 +23,7 @@ class AnswerActions;
 class BrowserPage;
 class DatasetModel;
 class ImageView;
-class ImportJob;
+class ImageImport;
 class LabelingView;
 class ReviewView;
 class AnnotatorsView;
@@ -86,9 +86,6 @@ private:
     void buildBrowser();
     void newProject();
     void chooseProject();
-    void chooseImportFolder();
-    void chooseImportIdx();
-    void startImport(ImportJob *job);
     void updateStatus();
     void rememberRecent(const QString &directory);
     void refreshRecentMenu();
@@ -105,6 +102,7 @@ private:
     LabelingView *m_labelingView = nullptr;
     ReviewView *m_reviewView = nullptr;
     AnswerActions *m_answers = nullptr;
+    ImageImport *m_imageImport = nullptr;
     AnnotatorsView *m_annotatorsView = nullptr;
     CurationView *m_curationView = nullptr;
     TrainingView *m_trainingView = nullptr;
