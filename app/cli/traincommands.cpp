@@ -93,6 +93,19 @@ TrainEvents printingEvents(bool json, QTextStream &out, QTextStream &err, qint64
     return events;
 }
 
+// A project opened for training, Ctrl+C armed, and the run's events printed to the terminal.
+struct TrainingTerminal {
+    TrainingTerminal(const QString &dir, const QCommandLineParser &parser, QTextStream &out,
+                     QTextStream &err)
+        : project(openProject(dir, err))
+        , events(printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId)) {}
+
+    std::unique_ptr<Project> project;
+    const InterruptScope interrupt;
+    qint64 runId = 0;
+    TrainEvents events; // prints with runId
+};
+
 // Prints the outcome of one run; the exit code.
 int reportRun(const Result<RunOutcome> &outcome, QTextStream &out, QTextStream &err) {
     if (!outcome)
@@ -114,23 +127,21 @@ int cmdTrain(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     const bool resume = parser.isSet(QStringLiteral("resume"));
     const TrainOptions options =
         resume ? TrainOptions{} : trainOptions(parser); // usage errors before the project opens
-    auto project = openProject(dir, err);
-    if (!project)
+    TrainingTerminal session(dir, parser, out, err);
+    if (!session.project)
         return kExitFailure;
-    const InterruptScope interrupt;
-    qint64 runId = 0;
-    const TrainEvents events =
-        printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
+    Project &project = *session.project;
+    const TrainEvents &events = session.events;
     if (resume) {
         bool ok = false;
         const qint64 id = parser.value(QStringLiteral("resume")).toLongLong(&ok);
         if (!ok)
             throw UsageError{QStringLiteral("--resume needs a run number")};
         return reportRun(
-            resumeRun(*project, id, events, parser.value(QStringLiteral("threads")).toInt()), out,
+            resumeRun(project, id, events, parser.value(QStringLiteral("threads")).toInt()), out,
             err);
     }
-    return reportRun(trainNewRun(*project, options, events), out, err);
+    return reportRun(trainNewRun(project, options, events), out, err);
 }
 
 int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
@@ -157,13 +168,11 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
                     .arg(text)};
         strategies.push_back(*strategy);
     }
-    auto project = openProject(dir, err);
-    if (!project)
+    TrainingTerminal session(dir, parser, out, err);
+    if (!session.project)
         return kExitFailure;
-    const InterruptScope interrupt;
-    qint64 runId = 0;
-    const TrainEvents events =
-        printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId);
+    Project &project = *session.project;
+    const TrainEvents &events = session.events;
     std::vector<RunRecord> done;
     for (const TrainOptions &options : sweepPlan(base, strategies, fractions)) {
         err << QStringLiteral("== %1 at fraction %2, %3 epochs")
@@ -171,10 +180,10 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
                    .arg(options.fraction)
                    .arg(options.epochs)
             << Qt::endl;
-        const auto outcome = trainNewRun(*project, options, events);
+        const auto outcome = trainNewRun(project, options, events);
         if (const int code = reportRun(outcome, out, err); code != kExitOk)
             return code;
-        auto record = findRun(*project, outcome->runId);
+        auto record = findRun(project, outcome->runId);
         if (!record)
             return fail(err, record.error());
         done.push_back(*record);
