@@ -36,9 +36,27 @@ public:
         , m_options(options)
         , m_events(events) {}
 
-    bool run(const LabelSnapshot &snapshot); // false when cancelled
+    // The run as a sequence of steps; false when cancelled.
+    bool run(const LabelSnapshot &snapshot);
 
 private:
+    // What one epoch trains on (all, the subset or, during a warm start's pause, nothing).
+    struct EpochPlan {
+        EpochMetrics metrics;
+        bool full = false, skipped = false, selects = false;
+    };
+
+    int setUpDevice(); // the thread count
+    void loadData(const LabelSnapshot &snapshot);
+    void buildModel();
+    void announce(int threads, int start) const;
+    void chooseInitialSubset();
+    EpochPlan planEpoch(int e); // also sets the epoch's learning rate
+    void selectSubset(int e, EpochMetrics &metrics);
+    bool trainEpoch(int e, const torch::Tensor &rows, EpochMetrics &metrics); // false: cancelled
+    void evaluateEpoch(int e, EpochMetrics &metrics);
+    void finishEpoch(int e, const EpochMetrics &metrics);
+
     void say(const QString &text) const {
         if (m_events.message)
             m_events.message(text);
@@ -250,14 +268,17 @@ int Trainer::loadCheckpoint() {
     return int(completed.item<std::int64_t>());
 }
 
-bool Trainer::run(const LabelSnapshot &snapshot) {
+int Trainer::setUpDevice() {
     const int threads = m_options.threads > 0 ? m_options.threads : QThread::idealThreadCount();
     torch::set_num_threads(threads);
     if (torch::cuda::is_available())
         m_device = torch::Device(torch::kCUDA);
     if (m_options.bfloat16)
         at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    return threads;
+}
 
+void Trainer::loadData(const LabelSnapshot &snapshot) {
     const auto cache = ensureTensorCache(m_project, snapshot, m_events.progress, m_events.cancel);
     if (!cache)
         throw failure(cache.error().message);
@@ -268,7 +289,9 @@ bool Trainer::run(const LabelSnapshot &snapshot) {
     m_budget = m_options.strategy == Strategy::Full
                    ? n
                    : std::max<std::int64_t>(1, std::int64_t(double(n) * m_options.fraction));
+}
 
+void Trainer::buildModel() {
     torch::manual_seed(m_options.seed); // the initial weights
     m_model = ResNet18(m_data.geometry.channels, m_data.classes, m_options.width);
     // LibTorch 1.13 crashes in the multi-threaded channels-last convolution backward pass when
@@ -284,13 +307,15 @@ bool Trainer::run(const LabelSnapshot &snapshot) {
                                    .momentum(m_options.momentum)
                                    .weight_decay(m_options.weightDecay)
                                    .nesterov(m_options.nesterov));
-    const int start = loadCheckpoint();
+}
+
+void Trainer::announce(int threads, int start) const {
     if (m_events.started)
         m_events.started(m_runId, start);
     say(QStringLiteral("run %1: %2 train, %3 val, %4 test images of %5x%6x%7, %8 classes; %9 on "
                        "%10, %11 threads%12")
             .arg(m_runId)
-            .arg(n)
+            .arg(m_data.train.size(0))
             .arg(m_data.val.size(0))
             .arg(m_data.test.size(0))
             .arg(m_data.geometry.channels)
@@ -301,93 +326,123 @@ bool Trainer::run(const LabelSnapshot &snapshot) {
                  m_device.is_cuda() ? QStringLiteral("CUDA") : QStringLiteral("CPU"))
             .arg(threads)
             .arg(start > 0 ? QStringLiteral("; resuming after epoch %1").arg(start) : QString()));
+}
 
+void Trainer::chooseInitialSubset() {
     if (m_options.strategy != Strategy::Full && !m_subset.defined()) {
         m_subset = randomSubset(0); // CORDS's initial uniform random subset
         m_round = 0;
         storeSelection(0, 1, m_subset);
     }
-    const int epochs = m_options.epochs;
-    const int selectAfter = int(m_options.kappa * epochs);
-    const int warmup = int(std::ceil(selectAfter * m_options.fraction));
-    for (int e = start; e < epochs; ++e) {
-        EpochMetrics metrics;
-        metrics.epoch = e + 1;
-        metrics.learningRate =
-            m_options.learningRate * (1 + std::cos(std::numbers::pi * e / epochs)) / 2;
-        for (auto &group : m_optimizer->param_groups())
-            static_cast<torch::optim::SGDOptions &>(group.options()).lr(metrics.learningRate);
+}
 
-        const bool full =
-            m_options.strategy == Strategy::Full || (m_options.kappa > 0 && e < warmup);
-        const bool skipped = !full && m_options.kappa > 0 && e > warmup && e < selectAfter;
+Trainer::EpochPlan Trainer::planEpoch(int e) {
+    EpochPlan plan;
+    plan.metrics.epoch = e + 1;
+    plan.metrics.learningRate =
+        m_options.learningRate * (1 + std::cos(std::numbers::pi * e / m_options.epochs)) / 2;
+    for (auto &group : m_optimizer->param_groups())
+        static_cast<torch::optim::SGDOptions &>(group.options()).lr(plan.metrics.learningRate);
+    // The warm start (kappa): full data first, then no training until the first selection.
+    const int selectAfter = int(m_options.kappa * m_options.epochs);
+    const int warmup = int(std::ceil(selectAfter * m_options.fraction));
+    plan.full = m_options.strategy == Strategy::Full || (m_options.kappa > 0 && e < warmup);
+    plan.skipped = !plan.full && m_options.kappa > 0 && e > warmup && e < selectAfter;
+    plan.selects = !plan.full && !plan.skipped && e % m_options.selectEvery == 0 && e > 1;
+    return plan;
+}
+
+void Trainer::selectSubset(int e, EpochMetrics &metrics) {
+    QElapsedTimer timer;
+    timer.start();
+    ++m_round;
+    m_subset =
+        m_options.strategy == Strategy::Glister ? glisterSubset(m_round) : randomSubset(m_round);
+    metrics.selectionSeconds = double(timer.nsecsElapsed()) / 1e9;
+    storeSelection(m_round, e + 1, m_subset);
+    say(QStringLiteral("epoch %1: selection round %2 chose %3 images in %4 s")
+            .arg(e + 1)
+            .arg(m_round)
+            .arg(m_subset.size(0))
+            .arg(metrics.selectionSeconds, 0, 'f', 2));
+}
+
+bool Trainer::trainEpoch(int e, const torch::Tensor &rows, EpochMetrics &metrics) {
+    at::Generator generator = generatorFor(m_options.seed, kShuffle, std::uint64_t(e));
+    const torch::Tensor order =
+        rows.index_select(0, torch::randperm(rows.size(0), generator, torch::kLong));
+    const std::int64_t batches = (rows.size(0) + m_options.batchSize - 1) / m_options.batchSize;
+    double lossSum = 0;
+    std::int64_t correct = 0;
+    m_model->train();
+    for (std::int64_t b = 0; b < batches; ++b) {
+        if (cancelled())
+            return false;
+        const torch::Tensor part = order.narrow(
+            0, b * m_options.batchSize,
+            std::min<std::int64_t>(m_options.batchSize, rows.size(0) - b * m_options.batchSize));
+        const torch::Tensor x = batch(part, &generator);
+        const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
+        m_optimizer->zero_grad();
+        torch::Tensor logits;
+        {
+            const Autocast autocast(m_options.bfloat16);
+            logits = m_model->forward(x).to(torch::kFloat);
+        }
+        const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+        loss.backward();
+        m_optimizer->step();
+        lossSum += loss.item<double>() * double(part.size(0));
+        correct += logits.detach().argmax(1).eq(y).sum().item<std::int64_t>();
+        if (m_events.progress)
+            m_events.progress(b + 1, batches,
+                              QStringLiteral("epoch %1 of %2").arg(e + 1).arg(m_options.epochs));
+    }
+    if (rows.size(0) > 0) {
+        metrics.trainLoss = lossSum / double(rows.size(0));
+        metrics.trainAccuracy = double(correct) / double(rows.size(0));
+    }
+    return true;
+}
+
+void Trainer::evaluateEpoch(int e, EpochMetrics &metrics) {
+    if (m_data.val.size(0) > 0)
+        std::tie(metrics.valLoss, metrics.valAccuracy) = evaluate(m_data.val);
+    if (m_data.test.size(0) > 0 &&
+        ((e + 1) % m_options.testEvery == 0 || e + 1 == m_options.epochs))
+        metrics.testAccuracy = evaluate(m_data.test).second;
+}
+
+void Trainer::finishEpoch(int e, const EpochMetrics &metrics) {
+    check(recordEpoch(m_project, m_runId, metrics));
+    saveCheckpoint(e + 1);
+    if (m_events.epochDone)
+        m_events.epochDone(metrics);
+}
+
+bool Trainer::run(const LabelSnapshot &snapshot) {
+    const int threads = setUpDevice();
+    loadData(snapshot);
+    buildModel();
+    const int start = loadCheckpoint();
+    announce(threads, start);
+    chooseInitialSubset();
+    for (int e = start; e < m_options.epochs; ++e) {
+        EpochPlan plan = planEpoch(e);
         QElapsedTimer epochTimer;
         epochTimer.start();
-        if (!full && !skipped && e % m_options.selectEvery == 0 && e > 1) {
-            QElapsedTimer selectionTimer;
-            selectionTimer.start();
-            ++m_round;
-            m_subset = m_options.strategy == Strategy::Glister ? glisterSubset(m_round)
-                                                               : randomSubset(m_round);
-            metrics.selectionSeconds = double(selectionTimer.nsecsElapsed()) / 1e9;
-            storeSelection(m_round, e + 1, m_subset);
-            say(QStringLiteral("epoch %1: selection round %2 chose %3 images in %4 s")
-                    .arg(e + 1)
-                    .arg(m_round)
-                    .arg(m_subset.size(0))
-                    .arg(metrics.selectionSeconds, 0, 'f', 2));
-        }
-        const torch::Tensor rows = skipped ? torch::empty({0}, torch::kLong)
-                                   : full  ? m_data.train
-                                           : m_subset;
-        metrics.subsetSize = rows.size(0);
-
-        at::Generator generator = generatorFor(m_options.seed, kShuffle, std::uint64_t(e));
-        const torch::Tensor order =
-            rows.index_select(0, torch::randperm(rows.size(0), generator, torch::kLong));
-        const std::int64_t batches = (rows.size(0) + m_options.batchSize - 1) / m_options.batchSize;
-        double lossSum = 0;
-        std::int64_t correct = 0;
-        m_model->train();
-        for (std::int64_t b = 0; b < batches; ++b) {
-            if (cancelled())
-                return false;
-            const torch::Tensor part =
-                order.narrow(0, b * m_options.batchSize,
-                             std::min<std::int64_t>(m_options.batchSize,
-                                                    rows.size(0) - b * m_options.batchSize));
-            const torch::Tensor x = batch(part, &generator);
-            const torch::Tensor y = m_data.labels.index_select(0, part).to(m_device);
-            m_optimizer->zero_grad();
-            torch::Tensor logits;
-            {
-                const Autocast autocast(m_options.bfloat16);
-                logits = m_model->forward(x).to(torch::kFloat);
-            }
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-            loss.backward();
-            m_optimizer->step();
-            lossSum += loss.item<double>() * double(part.size(0));
-            correct += logits.detach().argmax(1).eq(y).sum().item<std::int64_t>();
-            if (m_events.progress)
-                m_events.progress(b + 1, batches,
-                                  QStringLiteral("epoch %1 of %2").arg(e + 1).arg(epochs));
-        }
-        metrics.epochSeconds = double(epochTimer.nsecsElapsed()) / 1e9;
-        if (!skipped) {
-            if (rows.size(0) > 0) {
-                metrics.trainLoss = lossSum / double(rows.size(0));
-                metrics.trainAccuracy = double(correct) / double(rows.size(0));
-            }
-            if (m_data.val.size(0) > 0)
-                std::tie(metrics.valLoss, metrics.valAccuracy) = evaluate(m_data.val);
-            if (m_data.test.size(0) > 0 && ((e + 1) % m_options.testEvery == 0 || e + 1 == epochs))
-                metrics.testAccuracy = evaluate(m_data.test).second;
-        }
-        check(recordEpoch(m_project, m_runId, metrics));
-        saveCheckpoint(e + 1);
-        if (m_events.epochDone)
-            m_events.epochDone(metrics);
+        if (plan.selects)
+            selectSubset(e, plan.metrics);
+        const torch::Tensor rows = plan.skipped ? torch::empty({0}, torch::kLong)
+                                   : plan.full  ? m_data.train
+                                                : m_subset;
+        plan.metrics.subsetSize = rows.size(0);
+        if (!trainEpoch(e, rows, plan.metrics))
+            return false;
+        plan.metrics.epochSeconds = double(epochTimer.nsecsElapsed()) / 1e9;
+        if (!plan.skipped)
+            evaluateEpoch(e, plan.metrics);
+        finishEpoch(e, plan.metrics);
     }
     return true;
 }
