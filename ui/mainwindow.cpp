@@ -10,6 +10,7 @@
 #include "ui/imageview.h"
 #include "ui/labelingview.h"
 #include "ui/projectdialogs.h"
+#include "ui/recentprojects.h"
 #include "ui/reviewview.h"
 #include "ui/trainingview.h"
 
@@ -36,17 +37,9 @@
 namespace winnow::ui {
 namespace {
 
-constexpr auto kRecentKey = "recentProjects";
-constexpr int kMaxRecent = 8;
-constexpr int kLargeImageSide = 4096;
-
 QString annotatorKey(const QString &projectDir) {
     return QStringLiteral("annotators/") +
            QString::fromUtf8(projectDir.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
-}
-
-QStringList recentProjects() {
-    return QSettings().value(QLatin1String(kRecentKey)).toStringList();
 }
 
 } // namespace
@@ -194,7 +187,11 @@ void MainWindow::buildActions() {
     m_projectActions = {importFolder, importIdx,     close,         larger, smaller,     focusGrid,
                         focusImage,   label,         browse,        who,    classes,     annotators,
                         selectAll,    importAnswers, exportAnswers, review, exportLabels};
-    refreshRecentMenu();
+    m_recent = new RecentProjects(m_recentMenu, m_recentList, this);
+    connect(m_recent, &RecentProjects::openRequested, this, [this](const QString &dir) {
+        if (const auto opened = openProject(dir); !opened)
+            QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+    });
 }
 
 void MainWindow::buildWelcome() {
@@ -225,10 +222,6 @@ void MainWindow::buildWelcome() {
     m_recentList->setToolTip(tr("Enter or double-click to open"));
     layout->addWidget(m_recentList, 0, Qt::AlignHCenter);
     layout->addStretch();
-    connect(m_recentList, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        if (const auto opened = openProject(item->data(Qt::UserRole).toString()); !opened)
-            QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
-    });
     m_pages->addWidget(page);
 }
 
@@ -330,7 +323,7 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     if (!known && m_askForAnnotator)
         QTimer::singleShot(0, this, &MainWindow::promptAnnotator);
     updateTitle();
-    rememberRecent(dir);
+    m_recent->remember(dir);
     updateStatus();
     m_browser->grid()->setFocus();
     return {};
@@ -353,7 +346,7 @@ void MainWindow::closeProject() {
         action->setEnabled(false);
     updateTitle();
     m_counts->clear();
-    refreshRecentMenu();
+    m_recent->refresh();
 }
 
 void MainWindow::newProject() {
@@ -403,34 +396,6 @@ void MainWindow::updateStatus() {
                           .arg(summary->perClass.size())
                           .arg(summary->answers)
                           .arg(summary->perAnnotator.size()));
-}
-
-void MainWindow::rememberRecent(const QString &directory) {
-    QStringList recent = recentProjects();
-    recent.removeAll(directory);
-    recent.prepend(directory);
-    while (recent.size() > kMaxRecent)
-        recent.removeLast();
-    QSettings().setValue(QLatin1String(kRecentKey), recent);
-    refreshRecentMenu();
-}
-
-void MainWindow::refreshRecentMenu() {
-    if (!m_recentMenu)
-        return;
-    m_recentMenu->clear();
-    m_recentList->clear();
-    const QStringList recent = recentProjects();
-    for (const QString &dir : recent) {
-        m_recentMenu->addAction(dir, this, [this, dir] {
-            if (const auto opened = openProject(dir); !opened)
-                QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
-        });
-        auto *item = new QListWidgetItem(
-            QStringLiteral("%1 — %2").arg(QFileInfo(dir).fileName(), dir), m_recentList);
-        item->setData(Qt::UserRole, dir);
-    }
-    m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 core::Result<void> MainWindow::setAnnotator(const QString &name) {

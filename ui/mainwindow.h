@@ -24,6 +24,7 @@ class BrowserPage;
 class DatasetModel;
 class ImageView;
 class ImageImport;
+class RecentProjects;
 class LabelingView;
 class ReviewView;
 class AnnotatorsView;
@@ -87,8 +88,6 @@ private:
     void newProject();
     void chooseProject();
     void updateStatus();
-    void rememberRecent(const QString &directory);
-    void refreshRecentMenu();
     void promptAnnotator();
     void updateTitle();
     bool labelSelection(const QString &key);
@@ -111,6 +110,7 @@ private:
     bool m_askForAnnotator = true;
     QLabel *m_counts = nullptr;
     QMenu *m_recentMenu = nullptr;
+    RecentProjects *m_recent = nullptr;
     QList<QAction *> m_projectActions;
 };
 
