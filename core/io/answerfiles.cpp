@@ -3,6 +3,7 @@
 #include "core/io/answerrowreader.h"
 #include "core/io/csvreader.h"
 #include "core/io/itemresolver.h"
+#include "core/io/regularfile.h"
 #include "core/store/answerrepository.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"
@@ -19,11 +20,13 @@
 namespace winnow::core {
 namespace {
 
+constexpr qint64 kMaxAnswerFileBytes = qint64(8) << 30;
+
 QByteArray readAll(const QString &file) {
-    QFile in(file);
-    if (!in.open(QIODevice::ReadOnly))
-        throw StoreError(QStringLiteral("%1: cannot read: %2").arg(file, in.errorString()));
-    return in.readAll();
+    auto bytes = readRegularFile(file, kMaxAnswerFileBytes);
+    if (!bytes)
+        throw StoreError(QStringLiteral("%1: %2").arg(file, bytes.error().message));
+    return std::move(bytes).value();
 }
 
 // Collects resolved rows, then creates the workers and classes it has not seen in one
@@ -288,6 +291,8 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
 
 Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
                                           const ProgressFn &progress, const CancelToken *cancel) {
+    if (const auto regular = requireRegularFile(file); !regular)
+        return Error{QStringLiteral("%1: %2").arg(file, regular.error().message)};
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("%1: cannot read: %2").arg(file, in.errorString())};

@@ -1,6 +1,7 @@
 #include "core/io/imageprobe.h"
 
 #include "core/io/perceptualhash.h"
+#include "core/io/regularfile.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -211,12 +212,10 @@ ImageProbe probeImage(const QByteArray &bytes, const QString &path) {
 }
 
 ImageProbe probeImageFile(const QString &path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {path, std::nullopt, QStringLiteral("cannot read: %1").arg(file.errorString())};
-    if (file.size() > kMaxImageFileBytes)
-        return {path, std::nullopt, QStringLiteral("file too large (%1 bytes)").arg(file.size())};
-    return probeImage(file.readAll(), path);
+    auto bytes = readRegularFile(path, kMaxImageFileBytes);
+    if (!bytes)
+        return {path, std::nullopt, bytes.error().message};
+    return probeImage(*bytes, path);
 }
 
 } // namespace winnow::core

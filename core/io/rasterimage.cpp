@@ -1,5 +1,7 @@
 #include "core/io/rasterimage.h"
 
+#include "core/io/imageprobe.h"
+#include "core/io/regularfile.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"
 
@@ -57,10 +59,10 @@ cv::Mat decode(const QByteArray &bytes) {
 
 Result<RasterImage> loadRasterImage(const QString &path, int maxSide) {
     return attempt([&] {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            throw StoreError(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
-        const cv::Mat image = decode(file.readAll());
+        const auto bytes = readRegularFile(path, kMaxImageFileBytes);
+        if (!bytes)
+            throw StoreError(QStringLiteral("%1: %2").arg(path, bytes.error().message));
+        const cv::Mat image = decode(*bytes);
         if (image.empty())
             throw StoreError(QStringLiteral("%1: cannot decode the image").arg(path));
         return toRaster(image, maxSide);

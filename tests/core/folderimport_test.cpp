@@ -4,8 +4,10 @@
 #include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <sys/stat.h>
 
 using namespace winnow::core;
 using winnow::test::drawImage;
@@ -42,6 +44,7 @@ private Q_SLOTS:
     void storesThumbnailsOnlyForLargeImages();
     void cancelledImportKeepsWhatWasStored();
     void missingFolderIsAnError();
+    void devicesFifosAndLinkLoopsAreNeverRead();
 };
 
 void FolderImportTest::importsOrSkipsEachFile_data() {
@@ -232,6 +235,35 @@ void FolderImportTest::missingFolderIsAnError() {
     const auto summary = importImageFolder(*project, dir.filePath(QStringLiteral("nope")), {});
     QVERIFY(!summary.ok());
     QVERIFY(summary.errorMessage().contains(QStringLiteral("nope")));
+}
+
+// A link to a character device once made an import read /dev/zero until memory ran out; a FIFO
+// blocks whoever opens it. Neither is read, and a link loop is not walked.
+void FolderImportTest::devicesFifosAndLinkLoopsAreNeverRead() {
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("images"));
+    QVERIFY(winnow::test::writeImage(images + QStringLiteral("/good.png"), 8, 8, 3, 1));
+    QVERIFY(QFile::link(QStringLiteral("/dev/zero"), images + QStringLiteral("/zero.png")));
+    QVERIFY(QFile::link(QStringLiteral("/dev/urandom"), images + QStringLiteral("/random.jpg")));
+    QVERIFY(::mkfifo(QFile::encodeName(images + QStringLiteral("/fifo.png")).constData(), 0600) ==
+            0);
+    QDir(images).mkdir(QStringLiteral("sub"));
+    QVERIFY(QFile::link(images, images + QStringLiteral("/sub/loop")));
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
+    QElapsedTimer timer;
+    timer.start();
+    const auto summary = importImageFolder(*project, images, {});
+    QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
+    QVERIFY(timer.elapsed() < 10000);
+    QCOMPARE(summary->imported, qint64(1));
+    QStringList skipped;
+    for (const ImportIssue &issue : summary->issues) {
+        skipped << QFileInfo(issue.path).fileName();
+        QVERIFY2(issue.reason.contains(QStringLiteral("not a regular file")),
+                 qPrintable(issue.reason));
+    }
+    skipped.sort();
+    QCOMPARE(skipped, (QStringList{QStringLiteral("random.jpg"), QStringLiteral("zero.png")}));
 }
 
 QTEST_APPLESS_MAIN(FolderImportTest)

@@ -1,0 +1,48 @@
+#include "core/io/regularfile.h"
+
+#include <QFile>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace winnow::core {
+
+Result<QByteArray> readRegularFile(const QString &path, qint64 maxBytes) {
+    // Non-blocking, so that opening a FIFO with no writer returns at once.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return Error{
+            QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    struct stat status {};
+    if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+        ::close(fd);
+        return Error{QStringLiteral("not a regular file (a device, FIFO or socket is never read)")};
+    }
+    if (status.st_size > maxBytes) {
+        ::close(fd);
+        return Error{QStringLiteral("file too large (%1 bytes)").arg(qint64(status.st_size))};
+    }
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return Error{QStringLiteral("cannot read: %1").arg(file.errorString())};
+    }
+    QByteArray bytes = file.read(maxBytes + 1);
+    if (bytes.size() > maxBytes)
+        return Error{QStringLiteral("file too large (over %1 bytes)").arg(maxBytes)};
+    return bytes;
+}
+
+Result<void> requireRegularFile(const QString &path) {
+    struct stat status {};
+    if (::stat(QFile::encodeName(path).constData(), &status) != 0)
+        return Error{
+            QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(errno)))};
+    if (!S_ISREG(status.st_mode))
+        return Error{QStringLiteral("not a regular file (a device, FIFO or socket is never read)")};
+    return {};
+}
+
+} // namespace winnow::core
