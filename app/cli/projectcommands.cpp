@@ -69,6 +69,10 @@ int cmdImport(QCommandLineParser &parser, const QStringList &args, QTextStream &
         return kExitFailure;
     if (images) {
         ImportOptions options{split, parser.isSet(QStringLiteral("labels-from-folders"))};
+        const double megapixels = numberOption(parser, QStringLiteral("max-megapixels"));
+        if (!(megapixels > 0))
+            throw UsageError{QStringLiteral("--max-megapixels must be positive")};
+        options.maxPixels = qint64(megapixels * 1e6);
         return reportImport(importImageFolder(*project, parser.value(QStringLiteral("images")),
                                               options, terminalProgress(err)),
                             out, err);
@@ -191,7 +195,8 @@ void addProjectCommands(CommandTable &table) {
               p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
           }}},
         {QStringLiteral("import"),
-         {QStringLiteral("import DIR --images FOLDER [--labels-from-folders] [--split S]\n"
+         {QStringLiteral("import DIR --images FOLDER [--labels-from-folders] [--split S] "
+                         "[--max-megapixels M]\n"
                          "       import DIR --idx IMAGES LABELS [--split S] [--limit N] "
                          "[--class-names A,B,...]"),
           QStringLiteral("add images to a project"), cmdImport,
@@ -203,6 +208,9 @@ void addProjectCommands(CommandTable &table) {
                   {QStringLiteral("idx"),
                    QStringLiteral("IDX images file (gzip or raw); the labels file follows DIR"),
                    QStringLiteral("IMAGES")},
+                  {QStringLiteral("max-megapixels"),
+                   QStringLiteral("refuse images above this size, from their header"),
+                   QStringLiteral("M"), QString::number(kDefaultMaxPixels / 1'000'000)},
                   {QStringLiteral("labels-from-folders"),
                    QStringLiteral("each image's folder name is its label")},
                   {QStringLiteral("split"), QStringLiteral("train, val or test"),

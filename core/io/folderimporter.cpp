@@ -46,7 +46,7 @@ Result<ImportSummary> importImageFolder(Project &project, const QString &folder,
 
         auto probe = [&](qsizetype i) {
             const QString &file = fresh[i];
-            ImageProbe result = probeImageFile(file);
+            ImageProbe result = probeImageFile(file, options.maxPixels);
             if (result.item && options.labelsFromFolders) {
                 const QString parent = QFileInfo(file).absolutePath();
                 if (parent != root)

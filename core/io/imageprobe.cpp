@@ -14,6 +14,14 @@ namespace {
 
 enum class Format { Unknown, Jpeg, Png, Bmp, Gif, Tiff, Webp, Pnm, Jpeg2000 };
 
+QString overPixelLimit(qint64 width, qint64 height, qint64 maxPixels) {
+    return QStringLiteral("%1x%2 is %3 megapixels, over the limit of %4")
+        .arg(width)
+        .arg(height)
+        .arg(double(width) * double(height) / 1e6, 0, 'f', 1)
+        .arg(double(maxPixels) / 1e6, 0, 'g', 4);
+}
+
 Format sniffFormat(const QByteArray &b) {
     auto starts = [&](const char *magic, int n) {
         return b.size() >= n && b.startsWith(QByteArray(magic, n));
@@ -133,7 +141,7 @@ void makeThumbnail(const cv::Mat &image, NewItem &item) {
     item.thumbnailFormat = QString::fromLatin1(alpha ? "png" : "jpeg");
 }
 
-ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path) {
+ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path, qint64 maxPixels) {
     ImageProbe probe;
     if (bytes.isEmpty()) {
         probe.error = QStringLiteral("empty file (0 bytes)");
@@ -152,6 +160,10 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path) {
                               .arg(QString::fromLatin1(formatName(format)))
                               .arg(width)
                               .arg(height);
+            return probe;
+        }
+        if (width * height > maxPixels) {
+            probe.error = overPixelLimit(width, height, maxPixels);
             return probe;
         }
     }
@@ -179,6 +191,10 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path) {
         probe.error = QStringLiteral("absurd dimensions %1x%2").arg(image.cols).arg(image.rows);
         return probe;
     }
+    if (qint64(image.cols) * image.rows > maxPixels) {
+        probe.error = overPixelLimit(image.cols, image.rows, maxPixels);
+        return probe;
+    }
 
     NewItem item;
     item.path = path;
@@ -198,10 +214,10 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path) {
 
 } // namespace
 
-ImageProbe probeImage(const QByteArray &bytes, const QString &path) {
+ImageProbe probeImage(const QByteArray &bytes, const QString &path, qint64 maxPixels) {
     ImageProbe probe;
     try {
-        probe = probeUnchecked(bytes, path);
+        probe = probeUnchecked(bytes, path, maxPixels);
     } catch (const cv::Exception &e) {
         probe.error = QStringLiteral("cannot decode: %1").arg(QString::fromStdString(e.msg));
     } catch (const std::exception &e) {
@@ -211,11 +227,11 @@ ImageProbe probeImage(const QByteArray &bytes, const QString &path) {
     return probe;
 }
 
-ImageProbe probeImageFile(const QString &path) {
+ImageProbe probeImageFile(const QString &path, qint64 maxPixels) {
     auto bytes = readRegularFile(path, kMaxImageFileBytes);
     if (!bytes)
         return {path, std::nullopt, bytes.error().message};
-    return probeImage(*bytes, path);
+    return probeImage(*bytes, path, maxPixels);
 }
 
 } // namespace winnow::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/io/importsummary.h"
 #include "core/store/project.h"
 
 #include <QByteArray>
@@ -22,7 +23,9 @@ constexpr qint64 kMaxImageFileBytes = qint64(1) << 30;
 
 // Checks, decodes and fingerprints an encoded image (content, pixel and perceptual hashes, size,
 // channels, a thumbnail when the image is larger than kThumbnailSide). Thread-safe.
-ImageProbe probeImage(const QByteArray &bytes, const QString &path);
-ImageProbe probeImageFile(const QString &path);
+// Images over `maxPixels` are refused, from the header where the format has one.
+ImageProbe probeImage(const QByteArray &bytes, const QString &path,
+                      qint64 maxPixels = kDefaultMaxPixels);
+ImageProbe probeImageFile(const QString &path, qint64 maxPixels = kDefaultMaxPixels);
 
 } // namespace winnow::core

@@ -26,9 +26,14 @@ struct ImportSummary {
     std::vector<ImportIssue> issues;
 };
 
+// Images above this many pixels are refused from their header, before decoding (SageMaker
+// Ground Truth's limit): a folder of them would exhaust the memory.
+constexpr qint64 kDefaultMaxPixels = 100'000'000;
+
 struct ImportOptions {
     std::optional<Split> split;
     bool labelsFromFolders = false; // parent folder name becomes the answer of `folder`
+    qint64 maxPixels = kDefaultMaxPixels;
 };
 
 } // namespace winnow::core

@@ -78,6 +78,9 @@ void FolderImportTest::importsOrSkipsEachFile_data() {
         << "cut.png" << png.left(png.size() / 2) << "corrupt or truncated PNG";
     QTest::newRow("absurd dimensions")
         << "huge.png" << pngHeaderClaiming(100000, 100000) << "absurd dimensions";
+    QTest::newRow("over the pixel limit")
+        << "big.png" << pngHeaderClaiming(12000, 12000)
+        << "12000x12000 is 144.0 megapixels, over the limit of 100";
     QTest::newRow("zero dimensions")
         << "flat.png" << pngHeaderClaiming(0, 10) << "absurd dimensions";
 }
