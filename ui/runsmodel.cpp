@@ -23,6 +23,9 @@ RunsModel::RunsModel(QObject *parent)
 void RunsModel::setRuns(std::vector<core::RunRecord> runs) {
     beginResetModel();
     m_runs = std::move(runs);
+    m_baselines.clear();
+    for (const core::RunRecord &run : m_runs)
+        m_baselines.push_back(core::comparableBaseline(m_runs, run));
     endResetModel();
 }
 
@@ -38,6 +41,10 @@ int RunsModel::rowOf(qint64 runId) const {
         if (runAt(row).id == runId)
             return row;
     return -1;
+}
+
+const core::RunRecord *RunsModel::baselineOf(const core::RunRecord &run) const {
+    return m_baselines[size_t(&run - m_runs.data())];
 }
 
 int RunsModel::rowCount(const QModelIndex &parent) const {
@@ -76,10 +83,9 @@ QString RunsModel::text(const core::RunRecord &run, int column) const {
     case TestAccuracy:
         return optionalNumber(run.testAccuracy, 4);
     case SpeedUp:
-        return finished ? core::speedUpText(run, core::comparableBaseline(m_runs, run)) : QString();
+        return finished ? core::speedUpText(run, baselineOf(run)) : QString();
     case AccuracyChange:
-        return finished ? core::accuracyChangeText(run, core::comparableBaseline(m_runs, run))
-                        : QString();
+        return finished ? core::accuracyChangeText(run, baselineOf(run)) : QString();
     case ColumnCount:
         break;
     }
@@ -106,9 +112,8 @@ QVariant RunsModel::sortValue(const core::RunRecord &run, int column) const {
         return optionalValue(run.testAccuracy);
     case SpeedUp:
     case AccuracyChange: {
-        const core::RunRecord *baseline = run.status == core::RunStatus::Finished
-                                              ? core::comparableBaseline(m_runs, run)
-                                              : nullptr;
+        const core::RunRecord *baseline =
+            run.status == core::RunStatus::Finished ? baselineOf(run) : nullptr;
         std::optional<double> value;
         if (baseline && column == SpeedUp && run.totalSeconds > 0)
             value = baseline->totalSeconds / run.totalSeconds;
@@ -140,7 +145,7 @@ QVariant RunsModel::data(const QModelIndex &index, int role) const {
         if (index.column() == Status && (!run.error.isEmpty() || !run.warnings.isEmpty()))
             return run.error.isEmpty() ? run.warnings : run.error;
         if ((index.column() == SpeedUp || index.column() == AccuracyChange) &&
-            run.status == core::RunStatus::Finished && !core::comparableBaseline(m_runs, run))
+            run.status == core::RunStatus::Finished && !baselineOf(run))
             return tr("Needs a finished full-data run with the same labels, epochs, width, batch "
                       "size and precision");
         return {};

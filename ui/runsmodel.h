@@ -51,7 +51,10 @@ private:
     QString text(const core::RunRecord &run, int column) const;
     QVariant sortValue(const core::RunRecord &run, int column) const;
 
+    const core::RunRecord *baselineOf(const core::RunRecord &run) const;
+
     std::vector<core::RunRecord> m_runs;
+    std::vector<const core::RunRecord *> m_baselines; // comparableBaseline of each run, by index
 };
 
 } // namespace winnow::ui

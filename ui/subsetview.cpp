@@ -55,15 +55,17 @@ void SubsetView::setProject(core::Project *project) {
 
 void SubsetView::showRun(qint64 runId) {
     m_runId = runId;
+    m_rounds.clear();
+    if (m_project && runId != 0)
+        if (auto rounds = core::runSelections(*m_project, runId))
+            m_rounds = std::move(rounds).value();
     const QSignalBlocker block(m_round);
     m_round->clear();
-    if (m_project && runId != 0)
-        if (const auto rounds = core::runSelections(*m_project, runId))
-            for (const core::SelectionRound &round : *rounds)
-                m_round->addItem(round.round == 0
-                                     ? tr("round 0 (random start)")
-                                     : tr("round %1, epoch %2").arg(round.round).arg(round.epoch),
-                                 round.round);
+    for (const core::SelectionRound &round : m_rounds)
+        m_round->addItem(round.round == 0
+                             ? tr("round 0 (random start)")
+                             : tr("round %1, epoch %2").arg(round.round).arg(round.epoch),
+                         round.round);
     m_round->setCurrentIndex(m_round->count() - 1);
     showRound();
 }
@@ -74,15 +76,12 @@ void SubsetView::showRound() {
     m_summary->clear();
     if (!m_project || m_runId == 0)
         return;
-    const auto rounds = core::runSelections(*m_project, m_runId);
-    if (!rounds)
-        return;
-    if (rounds->empty()) {
+    if (m_rounds.empty()) {
         m_summary->setText(tr("This run trained on all training images."));
         return;
     }
-    const int index = std::clamp(m_round->currentIndex(), 0, int(rounds->size()) - 1);
-    const core::SelectionRound &round = rounds->at(size_t(index));
+    const int index = std::clamp(m_round->currentIndex(), 0, int(m_rounds.size()) - 1);
+    const core::SelectionRound &round = m_rounds[size_t(index)];
     const auto snapshot = core::runSnapshot(*m_project, m_runId);
     if (!snapshot)
         return;

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "core/store/records.h"
+
 #include <QHash>
 #include <QWidget>
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -36,6 +39,7 @@ private:
 
     core::Project *m_project = nullptr;
     qint64 m_runId = 0;
+    std::vector<core::SelectionRound> m_rounds; // of m_runId
     QComboBox *m_round = nullptr;
     QLabel *m_summary = nullptr;
     QListWidget *m_list = nullptr;

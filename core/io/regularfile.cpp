@@ -29,8 +29,8 @@ Result<QByteArray> readRegularFile(const QString &path, qint64 maxBytes) {
         ::close(fd);
         return Error{QStringLiteral("cannot read: %1").arg(file.errorString())};
     }
-    QByteArray bytes = file.read(maxBytes + 1);
-    if (bytes.size() > maxBytes)
+    QByteArray bytes = file.readAll(); // sized by the file, not by the limit
+    if (bytes.size() > maxBytes)       // it grew since fstat
         return Error{QStringLiteral("file too large (over %1 bytes)").arg(maxBytes)};
     return bytes;
 }
