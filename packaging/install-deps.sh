@@ -10,6 +10,7 @@ packages=(
   libopencv-dev
   libtorch-dev
   libsqlite3-dev zlib1g-dev
+  postgresql libpq-dev
   dataset-fashion-mnist
   xvfb xauth
 )

@@ -7,10 +7,10 @@ namespace {
 
 constexpr auto kInsertAnswer =
     "INSERT INTO answers (item_id, annotator_id, class_id, created_at, duration_ms, origin)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr auto kInsertRevoke =
     "INSERT INTO answers (item_id, annotator_id, class_id, created_at, revokes, origin)"
-    " VALUES (?, ?, ?, ?, ?, 'undo')";
+    " VALUES (?, ?, ?, ?, ?, 'undo') RETURNING id";
 constexpr auto kAddProgress =
     "INSERT INTO item_progress (item_id, answers) VALUES (?, ?)"
     " ON CONFLICT (item_id) DO UPDATE SET answers = answers + excluded.answers";
@@ -36,9 +36,9 @@ qint64 AnswerLog::append(const NewAnswer &answer, const QString &createdAt) {
     if (answer.durationMs >= 0)
         m_insert.bind(5, answer.durationMs);
     m_insert.bind(6, m_origin);
-    m_insert.run();
+    const qint64 id = m_insert.insert();
     ++m_delta[answer.itemId];
-    return m_db.lastInsertId();
+    return id;
 }
 
 qint64 AnswerLog::revoke(qint64 answerId, const NewAnswer &answer, const QString &createdAt) {
@@ -47,9 +47,9 @@ qint64 AnswerLog::revoke(qint64 answerId, const NewAnswer &answer, const QString
         .bind(3, answer.classId)
         .bind(4, createdAt)
         .bind(5, answerId);
-    m_revoke.run();
+    const qint64 id = m_revoke.insert();
     --m_delta[answer.itemId];
-    return m_db.lastInsertId();
+    return id;
 }
 
 void AnswerLog::flush() {

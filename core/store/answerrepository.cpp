@@ -69,11 +69,11 @@ class ForeignKeysOff {
 public:
     explicit ForeignKeysOff(Database &db)
         : m_db(db) {
-        m_db.execute(QStringLiteral("PRAGMA foreign_keys = OFF"));
+        m_db.setForeignKeyChecks(false);
     }
     ~ForeignKeysOff() {
         try {
-            m_db.execute(QStringLiteral("PRAGMA foreign_keys = ON"));
+            m_db.setForeignKeyChecks(true);
         } catch (const StoreError &e) {
             qWarning("cannot switch foreign keys back on: %s", qPrintable(e.message()));
         }

@@ -16,7 +16,7 @@ constexpr auto kSelectLiveAnswers =
     "SELECT a.item_id, a.annotator_id, a.class_id FROM live_answers a ORDER BY a.item_id, a.id";
 constexpr auto kInsertConsolidation =
     "INSERT INTO consolidations (method, parameters, class_ids, created_at, items, answers,"
-    " iterations, log_likelihood) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " iterations, log_likelihood) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr auto kInsertLabel =
     "INSERT INTO consolidated_labels (consolidation_id, item_id, class_id, confidence, answers,"
     " posterior) VALUES (?, ?, ?, ?, ?, ?)";
@@ -99,8 +99,7 @@ qint64 ConsolidationRepository::store(const NewConsolidation &c, const QString &
         .bind(6, c.answers)
         .bind(7, c.iterations)
         .bind(8, c.logLikelihood);
-    insert.run();
-    const qint64 id = m_db.lastInsertId();
+    const qint64 id = insert.insert();
     Statement label(m_db, kInsertLabel);
     for (const NewConsolidation::Label &l : c.labels) {
         label.bind(1, id)

@@ -1,11 +1,13 @@
 #include "core/store/database.h"
 
+#include "core/store/connection.h"
 #include "core/store/statement.h"
 #include "core/store/storeerror.h"
 
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <libpq-fe.h>
 #include <map>
 #include <sqlite3.h>
 
@@ -14,7 +16,8 @@ namespace {
 
 constexpr auto kMigrationDir = ":/winnow/migrations";
 
-// Migrations are resources named NNNN_description.sql, numbered from 1 without gaps.
+// Migrations are resources named NNNN_description.sql, numbered from 1 without gaps, written in
+// SQLite's words; each connection turns them into its engine's.
 std::map<int, QString> migrationFiles() {
     static const QRegularExpression pattern(QStringLiteral("^(\\d{4})_[a-z0-9_]+\\.sql$"));
     std::map<int, QString> files;
@@ -37,133 +40,75 @@ QString readMigration(const QString &path) {
 
 } // namespace
 
-Database::Database(const QString &file, Mode mode)
-    : m_file(file) {
-    int flags = SQLITE_OPEN_NOMUTEX;
-    switch (mode) {
-    case Mode::ReadOnly:
-        flags |= SQLITE_OPEN_READONLY;
-        break;
-    case Mode::ReadWrite:
-        flags |= SQLITE_OPEN_READWRITE;
-        break;
-    case Mode::Create:
-        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-        break;
-    }
-    const QByteArray name = file.toUtf8();
-    const int rc = sqlite3_open_v2(name.constData(), &m_db, flags, nullptr);
-    if (rc != SQLITE_OK) {
-        const QString reason =
-            m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
-        sqlite3_close_v2(m_db);
-        m_db = nullptr;
-        throw StoreError(QStringLiteral("%1: cannot open project database: %2").arg(file, reason));
-    }
-    sqlite3_extended_result_codes(m_db, 1);
-    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
-    try {
-        configure(mode);
-    } catch (...) {
-        sqlite3_close_v2(m_db);
-        m_db = nullptr;
-        throw;
-    }
+bool Database::isServerAddress(const QString &location) {
+    return location.startsWith(QLatin1String("postgresql://")) ||
+           location.startsWith(QLatin1String("postgres://"));
 }
 
-Database::~Database() {
-    if (m_db)
-        sqlite3_close_v2(m_db);
-}
-
-Database::Database(Database &&other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr))
-    , m_file(std::move(other.m_file)) {
-}
-
-Database &Database::operator=(Database &&other) noexcept {
-    if (this != &other) {
-        if (m_db)
-            sqlite3_close_v2(m_db);
-        m_db = std::exchange(other.m_db, nullptr);
-        m_file = std::move(other.m_file);
+Database::Database(const QString &location, Mode mode) {
+    if (isServerAddress(location)) {
+        m_backend = Backend::Postgres;
+        m_connection = openPostgres(location);
+    } else {
+        m_connection = openSqlite(location, mode == Mode::Create, mode == Mode::ReadOnly);
     }
-    return *this;
+    configure(mode);
+}
+
+Database::~Database() = default;
+Database::Database(Database &&other) noexcept = default;
+Database &Database::operator=(Database &&other) noexcept = default;
+
+const QString &Database::location() const {
+    return m_connection->location();
 }
 
 void Database::configure(Mode mode) {
-    qint64 id = 0;
-    {
-        Statement appId(*this, "PRAGMA application_id");
-        appId.step();
-        id = appId.int64(0);
-    }
-    const int version = userVersion();
-    const bool fresh = id == 0 && version == 0;
-    if (!fresh && id != kApplicationId)
-        fail(QStringLiteral("not a Winnow project (application id %1)").arg(id));
+    const int version = schemaVersion();
+    const auto fail = [&](const QString &what) {
+        throw StoreError(QStringLiteral("%1: %2").arg(location(), what));
+    };
     if (version > latestSchemaVersion())
         fail(QStringLiteral("made by a newer Winnow (schema %1; this build knows up to %2)")
                  .arg(version)
                  .arg(latestSchemaVersion()));
-
-    if (mode == Mode::ReadOnly && !fresh && version < latestSchemaVersion())
+    if (version == 0 && mode != Mode::Create && m_backend == Backend::Postgres)
+        fail(QStringLiteral("no Winnow project in this database (winnow-cli init makes one)"));
+    if (mode == Mode::ReadOnly && version != 0 && version < latestSchemaVersion())
         fail(QStringLiteral(
                  "made by an older Winnow (schema %1): open it once for writing to upgrade it")
                  .arg(version));
-    execute(QStringLiteral("PRAGMA foreign_keys = ON"));
-    // Up to 64 MiB of page cache (allocated as used): bulk imports keep their indexes in memory.
-    execute(QStringLiteral("PRAGMA cache_size = -65536"));
-    execute(QStringLiteral("PRAGMA temp_store = MEMORY"));
-    if (mode == Mode::ReadOnly)
-        return;
-
-    QString journalMode;
-    {
-        Statement wal(*this, "PRAGMA journal_mode = WAL");
-        wal.step();
-        journalMode = wal.text(0);
-    }
-    if (journalMode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-        fail(QStringLiteral("cannot switch to write-ahead logging (journal mode is %1)")
-                 .arg(journalMode));
-    // FULL: a commit returns only once the WAL frame is on disk, so a saved label survives a crash.
-    execute(QStringLiteral("PRAGMA synchronous = FULL"));
-    if (fresh)
-        execute(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId));
-    migrate(latestSchemaVersion());
-}
-
-void Database::fail(const QString &what) const {
-    throw StoreError(QStringLiteral("%1: %2").arg(m_file, what));
+    if (mode != Mode::ReadOnly)
+        migrate(latestSchemaVersion());
 }
 
 void Database::execute(const QString &sql) {
-    char *message = nullptr;
-    const QByteArray utf8 = sql.toUtf8();
-    if (sqlite3_exec(m_db, utf8.constData(), nullptr, nullptr, &message) != SQLITE_OK) {
-        const QString reason = QString::fromUtf8(message ? message : sqlite3_errmsg(m_db));
-        sqlite3_free(message);
-        fail(reason);
-    }
+    m_connection->execute(sql);
 }
 
-int Database::userVersion() {
-    Statement query(*this, "PRAGMA user_version");
-    query.step();
-    return int(query.int64(0));
-}
-
-qint64 Database::lastInsertId() const {
-    return sqlite3_last_insert_rowid(m_db);
+int Database::schemaVersion() {
+    return m_connection->schemaVersion();
 }
 
 int Database::changes() const {
-    return sqlite3_changes(m_db);
+    return m_connection->changes();
 }
 
-QString Database::libraryVersion() {
+void Database::setForeignKeyChecks(bool on) {
+    m_connection->setForeignKeyChecks(on);
+}
+
+QString Database::libraryVersion() const {
+    return m_connection->libraryVersion();
+}
+
+QString Database::sqliteVersion() {
     return QString::fromLatin1(sqlite3_libversion());
+}
+
+QString Database::postgresClientVersion() {
+    const int version = PQlibVersion();
+    return QStringLiteral("%1.%2").arg(version / 10000).arg(version % 10000);
 }
 
 int Database::latestSchemaVersion() {
@@ -176,16 +121,18 @@ int Database::latestSchemaVersion() {
 
 void Database::migrate(int target) {
     const auto files = migrationFiles();
-    for (int version = userVersion() + 1; version <= target; ++version) {
+    for (int version = schemaVersion() + 1; version <= target; ++version) {
         const auto it = files.find(version);
         if (it == files.end())
-            fail(QStringLiteral("migration %1 is missing from this build").arg(version));
+            throw StoreError(QStringLiteral("%1: migration %2 is missing from this build")
+                                 .arg(location())
+                                 .arg(version));
         Transaction transaction(*this);
         // Re-read inside the write lock: another process may have migrated meanwhile.
-        if (userVersion() >= version)
+        if (schemaVersion() >= version)
             continue;
-        execute(readMigration(it->second));
-        execute(QStringLiteral("PRAGMA user_version = %1").arg(version));
+        execute(m_connection->dialect(readMigration(it->second)));
+        m_connection->setSchemaVersion(version);
         transaction.commit();
     }
 }

@@ -1,51 +1,64 @@
 #pragma once
 
 #include <QString>
-
-struct sqlite3;
+#include <memory>
 
 namespace winnow::core {
 
-// Owns one SQLite connection to a Winnow project file: opens it with the project's pragmas
-// (WAL, foreign keys, busy timeout), checks the application id and brings the schema up to
-// date. One Database per thread; move-only.
+class Connection;
+
+// One connection to a Winnow project's database: a SQLite file in a project folder, or a
+// PostgreSQL database named by a server address (postgresql://USER@HOST[:PORT]/DBNAME). Opens it,
+// checks that it is Winnow's and brings the schema up to date from one numbered list of
+// migrations. One Database per thread; move-only.
 class Database {
 public:
     enum class Mode { ReadWrite, Create, ReadOnly };
+    enum class Backend { Sqlite, Postgres };
 
     static constexpr int kApplicationId = 0x57494E4E; // "WINN"
     static constexpr int kBusyTimeoutMs = 10000;
 
-    // Throws StoreError with the file name and the reason.
-    Database(const QString &file, Mode mode);
+    // `location` is a file path or a server address. Throws StoreError naming it and the reason.
+    Database(const QString &location, Mode mode);
     ~Database();
     Database(Database &&other) noexcept;
     Database &operator=(Database &&other) noexcept;
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
 
-    sqlite3 *handle() const { return m_db; }
-    const QString &file() const { return m_file; }
+    // True for postgresql:// and postgres:// addresses.
+    static bool isServerAddress(const QString &location);
 
-    // Runs SQL text without parameters (pragmas, migrations). Throws StoreError.
+    Backend backend() const { return m_backend; }
+    Connection &connection() const { return *m_connection; }
+    // The file or server address, for messages.
+    const QString &location() const;
+
+    // Runs SQL text without parameters (migrations, settings). Throws StoreError.
     void execute(const QString &sql);
-    int userVersion();
-    qint64 lastInsertId() const;
+    int schemaVersion();
+    // Rows changed by the last INSERT, UPDATE or DELETE.
     int changes() const;
+    // SQLite checks foreign keys row by row; bulk writes of ids just read switch that off.
+    void setForeignKeyChecks(bool on);
 
-    // The version of the database library this build runs on.
-    static QString libraryVersion();
-    // Schema version this build writes; migrations 1..kSchemaVersion live in resources/.
+    // The database engine this connection runs on, with its version.
+    QString libraryVersion() const;
+    // The SQLite library this build links.
+    static QString sqliteVersion();
+    // The PostgreSQL client library this build links.
+    static QString postgresClientVersion();
+    // Schema version this build writes; migrations 1..latest live in resources/migrations.
     static int latestSchemaVersion();
-    // Applies migrations above the file's version up to `target` (tests use lower targets).
+    // Applies migrations above the database's version up to `target` (tests use lower targets).
     void migrate(int target);
 
 private:
     void configure(Mode mode);
-    [[noreturn]] void fail(const QString &what) const;
 
-    sqlite3 *m_db = nullptr;
-    QString m_file;
+    std::unique_ptr<Connection> m_connection;
+    Backend m_backend = Backend::Sqlite;
 };
 
 } // namespace winnow::core

@@ -28,13 +28,13 @@ namespace {
 constexpr auto kSelectItemsPage =
     "SELECT id, path, width, height, channels, split, batch_id, label FROM ("
     " SELECT i.id, i.path, i.width, i.height, i.channels, i.split, i.batch_id, " WINNOW_LIVE_LABEL
-    " AS label FROM items i WHERE i.id > ?1)"
+    " AS label FROM items i WHERE i.id > ?1) page"
     " WHERE" WINNOW_ITEM_FILTER " ORDER BY id LIMIT ?6";
 
 constexpr auto kCountItems =
     "SELECT COUNT(*) FROM ("
     " SELECT i.split, i.batch_id, CASE WHEN ?4 IS NULL AND ?5 = 0 THEN NULL ELSE " WINNOW_LIVE_LABEL
-    " END AS label FROM items i WHERE i.id > ?1)"
+    " END AS label FROM items i WHERE i.id > ?1) counted"
     " WHERE" WINNOW_ITEM_FILTER;
 
 constexpr auto kCountPerClass =
@@ -44,23 +44,26 @@ constexpr auto kCountPerClass =
 constexpr auto kSelectClasses = "SELECT id, name, color, shortcut, position FROM classes"
                                 " WHERE retired_at IS NULL ORDER BY position, id";
 constexpr auto kInsertClass =
-    "INSERT INTO classes (name, color, shortcut, position, created_at) VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO classes (name, color, shortcut, position, created_at) VALUES (?, ?, ?, ?, ?)"
+    " RETURNING id";
 constexpr auto kSelectAnnotators =
     "SELECT id, name, kind FROM annotators WHERE retired_at IS NULL ORDER BY name, id";
 constexpr auto kSelectAnnotatorByName = "SELECT id FROM annotators WHERE name = ?";
 constexpr auto kInsertAnnotator =
-    "INSERT INTO annotators (name, kind, created_at) VALUES (?, ?, ?)";
+    "INSERT INTO annotators (name, kind, created_at) VALUES (?, ?, ?) RETURNING id";
 constexpr auto kSelectBatches =
-    "SELECT id, kind, source, IFNULL(split, ''), created_at, imported, skipped"
+    "SELECT id, kind, source, COALESCE(split, ''), created_at, imported, skipped"
     " FROM import_batches ORDER BY id";
 constexpr auto kInsertBatch =
-    "INSERT INTO import_batches (kind, source, split, created_at) VALUES (?, ?, ?, ?)";
+    "INSERT INTO import_batches (kind, source, split, created_at) VALUES (?, ?, ?, ?)"
+    " RETURNING id";
 constexpr auto kFinishBatch = "UPDATE import_batches SET imported = ?, skipped = ? WHERE id = ?";
 constexpr auto kSelectItemPaths = "SELECT path, id FROM items ORDER BY id";
 constexpr auto kInsertItem =
-    "INSERT OR IGNORE INTO items (path, content_hash, pixel_hash, perceptual_hash, width, height,"
+    "INSERT INTO items (path, content_hash, pixel_hash, perceptual_hash, width, height,"
     " channels, split, batch_id, created_at, mirrored_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?)";
+    "?)"
+    " ON CONFLICT (path) DO NOTHING RETURNING id";
 constexpr auto kInsertThumbnail = "INSERT INTO thumbnails (item_id, format, data) VALUES (?, ?, ?)";
 constexpr auto kSelectThumbnail = "SELECT data FROM thumbnails WHERE item_id = ?";
 constexpr auto kCountAllItems = "SELECT COUNT(*) FROM items";
@@ -246,8 +249,7 @@ qint64 Project::ensureClassUnlocked(const QString &name) {
         .bind(3, shortcut)
         .bind(4, position)
         .bind(5, nowIso());
-    insert.run();
-    const qint64 id = m_db.lastInsertId();
+    const qint64 id = insert.insert();
     m_classIds.insert(name, id);
     return id;
 }
@@ -272,8 +274,7 @@ Result<qint64> Project::ensureAnnotator(const QString &name, const QString &kind
             return find.int64(0);
         Statement insert(m_db, kInsertAnnotator);
         insert.bind(1, name).bind(2, kind).bind(3, nowIso());
-        insert.run();
-        const qint64 id = m_db.lastInsertId();
+        const qint64 id = insert.insert();
         transaction.commit();
         return id;
     });
@@ -407,8 +408,7 @@ Result<QHash<QString, qint64>> Project::ensureAnnotators(const QStringList &name
             }
             find.reset();
             insert.bind(1, name).bind(2, kind).bind(3, now);
-            insert.run();
-            ids.insert(name, m_db.lastInsertId());
+            ids.insert(name, insert.insert());
         }
         transaction.commit();
         return ids;
@@ -422,8 +422,7 @@ Result<qint64> Project::createBatch(const QString &kind, const QString &source,
         insert.bind(1, kind).bind(2, source).bind(4, nowIso());
         if (split)
             insert.bind(3, splitName(*split));
-        insert.run();
-        return m_db.lastInsertId();
+        return insert.insert();
     });
 }
 
@@ -467,10 +466,9 @@ Result<qint64> Project::addItems(qint64 batchId, std::optional<Split> split,
                 .bind(9, batchId)
                 .bind(10, now)
                 .bind(11, qint64(item.mirroredHash));
-            insertItem.run();
-            if (m_db.changes() == 0)
+            const qint64 itemId = insertItem.insert();
+            if (itemId == 0)
                 continue; // already in the project
-            const qint64 itemId = m_db.lastInsertId();
             ++added;
             if (!item.thumbnail.isEmpty()) {
                 insertThumbnail.bind(1, itemId)

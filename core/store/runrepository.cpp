@@ -26,7 +26,8 @@ constexpr auto kSelectRuns =
     " FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id";
 constexpr auto kInsertRun =
     "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
-    " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " RETURNING id";
 constexpr auto kInsertRunItem =
     "INSERT INTO run_items (run_id, position, item_id, class_id, split) VALUES (?, ?, ?, ?, ?)";
 constexpr auto kUpsertEpoch =
@@ -112,8 +113,7 @@ qint64 RunRepository::create(const NewRun &run) {
         .bind(8, run.valItems)
         .bind(9, run.testItems)
         .bind(10, run.warnings);
-    insert.run();
-    const qint64 runId = m_db.lastInsertId();
+    const qint64 runId = insert.insert();
     Statement item(m_db, kInsertRunItem);
     for (size_t i = 0; i < run.items.size(); ++i) {
         item.bind(1, runId)

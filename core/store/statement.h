@@ -3,15 +3,16 @@
 #include <QByteArray>
 #include <QString>
 #include <cstdint>
-
-struct sqlite3_stmt;
+#include <memory>
 
 namespace winnow::core {
 
+class Cursor;
 class Database;
 
-// Short-lived RAII wrapper of one prepared statement; parameters are 1-based, columns 0-based.
-// Every method throws StoreError with the SQL's error message.
+// Short-lived RAII wrapper of one prepared statement; parameters are 1-based (?N or ?), columns
+// 0-based. The same SQL runs on SQLite and PostgreSQL. Every method throws StoreError with the
+// database's error message.
 class Statement {
 public:
     Statement(const Database &db, const char *sql);
@@ -30,6 +31,8 @@ public:
     bool step();
     // Steps to completion, for statements that return no rows.
     void run();
+    // For INSERT ... RETURNING id: runs it and returns the id (0 when nothing was inserted).
+    qint64 insert();
     void reset();
 
     bool isNull(int column) const;
@@ -39,14 +42,11 @@ public:
     QByteArray blob(int column) const;
 
 private:
-    [[noreturn]] void fail() const;
-
-    sqlite3_stmt *m_stmt = nullptr;
-    const Database &m_db;
+    std::unique_ptr<Cursor> m_cursor;
 };
 
-// Rolls back unless committed. Writers take the write lock at once (BEGIN IMMEDIATE) so that
-// two processes on one project queue on the busy timeout instead of failing mid-transaction.
+// Rolls back unless committed. Writers take the write lock at once, so that two processes (or
+// machines) on one project queue for it instead of failing mid-transaction.
 class Transaction {
 public:
     explicit Transaction(Database &db);

@@ -9,9 +9,9 @@
 namespace winnow::core {
 
 QString libraryVersions() {
-    return QStringLiteral("Qt %1, OpenCV %2, SQLite %3")
-        .arg(QString::fromLatin1(qVersion()), QStringLiteral(CV_VERSION),
-             Database::libraryVersion());
+    return QStringLiteral("Qt %1, OpenCV %2, SQLite %3, libpq %4")
+        .arg(QString::fromLatin1(qVersion()), QStringLiteral(CV_VERSION), Database::sqliteVersion(),
+             Database::postgresClientVersion());
 }
 
 QString computeSummary() {

@@ -39,7 +39,7 @@ void StoreTest::createsProjectInWalModeWithApplicationId() {
     auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
     Database &db = databaseOf(*project);
     QCOMPARE(scalar(db, "PRAGMA application_id"), qint64(Database::kApplicationId));
-    QCOMPARE(db.userVersion(), Database::latestSchemaVersion());
+    QCOMPARE(db.schemaVersion(), Database::latestSchemaVersion());
     QVERIFY(Database::latestSchemaVersion() >= 2);
     Statement mode(db, "PRAGMA journal_mode");
     QVERIFY(mode.step());
@@ -63,7 +63,7 @@ void StoreTest::upgradesVersion1Fixture() {
     auto project = Project::open(dir.path());
     QVERIFY2(project.ok(), qPrintable(project.errorMessage()));
     Database &db = databaseOf(*(*project));
-    QCOMPARE(db.userVersion(), Database::latestSchemaVersion());
+    QCOMPARE(db.schemaVersion(), Database::latestSchemaVersion());
     // Old rows survive and the new columns and tables exist.
     QCOMPARE(scalar(db, "SELECT COUNT(*) FROM items"), qint64(2));
     QCOMPARE(scalar(db, "SELECT COUNT(*) FROM items WHERE perceptual_hash IS NULL"), qint64(2));
