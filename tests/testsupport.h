@@ -3,6 +3,7 @@
 // Fixtures shared by the test suites: images drawn here, projects in temporary folders.
 
 #include "core/store/project.h"
+#include "tests/pgserver.h"
 
 #include <QByteArray>
 #include <QDir>
@@ -79,6 +80,45 @@ inline std::unique_ptr<core::Project> createProject(const QString &dir) {
     if (!project)
         qFatal("cannot create test project: %s", qPrintable(project.error().message));
     return std::move(project).value();
+}
+
+enum class Backend { Sqlite, Postgres };
+
+// The engine the store tests run on now: each runs on SQLite, then again on PostgreSQL.
+inline Backend &currentBackend() {
+    static Backend backend = Backend::Sqlite;
+    return backend;
+}
+
+inline const char *backendName() {
+    return currentBackend() == Backend::Sqlite ? "SQLite" : "PostgreSQL";
+}
+
+inline PostgresServer &testServer() {
+    QString why;
+    PostgresServer *server = PostgresServer::instance(&why);
+    if (!server)
+        qFatal("cannot start the test PostgreSQL server: %s", qPrintable(why));
+    return *server;
+}
+
+// Where a new project goes on the current backend: `dir`, or a new empty server database.
+inline QString newProjectLocation(const QString &dir) {
+    return currentBackend() == Backend::Sqlite ? dir : testServer().createDatabase();
+}
+
+// A new project on the current backend: in `dir`, or in a new database of the test server.
+inline std::unique_ptr<core::Project> createBackendProject(const QString &dir) {
+    return createProject(newProjectLocation(dir));
+}
+
+// Runs every test of `object` on SQLite, then on PostgreSQL.
+inline int runOnBothBackends(QObject &object, int argc, char **argv) {
+    currentBackend() = Backend::Sqlite;
+    int failed = QTest::qExec(&object, argc, argv);
+    currentBackend() = Backend::Postgres;
+    failed += QTest::qExec(&object, argc, argv);
+    return failed;
 }
 
 } // namespace winnow::test

@@ -220,7 +220,11 @@ int cmdLabels(QCommandLineParser &parser, const QStringList &args, QTextStream &
     qint64 id = parser.value(QStringLiteral("consolidation")).toLongLong();
     if (id == 0) {
         const auto list = listConsolidations(*project);
-        if (!list || list->empty()) {
+        if (!list) {
+            err << "error: " << list.error().message << Qt::endl;
+            return kExitFailure;
+        }
+        if (list->empty()) {
             err << "error: " << dir << ": no consolidation yet (run winnow-cli consolidate DIR)"
                 << Qt::endl;
             return kExitFailure;

@@ -141,7 +141,7 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
                 throw StoreError(created.error().message);
         }
 
-        const QDir folder(QDir(project.directory())
+        const QDir folder(QDir(project.workFolder())
                               .filePath(QStringLiteral("images/") + imageFolderName(imagesFile)));
         if (!QDir().mkpath(folder.path()))
             throw StoreError(QStringLiteral("%1: cannot create the folder").arg(folder.path()));

@@ -16,7 +16,7 @@ ItemResolver::ItemResolver(Project &project) {
         // Folder imports are named relative to the folder, IDX images relative to the project;
         // the tails start one level up, so the import folder's own name can tell two apart.
         const QString root = origin.importKind == QLatin1String("folder") ? origin.importSource
-                                                                          : project.directory();
+                                                                          : project.workFolder();
         const QString relative = QDir(root).relativeFilePath(absolute);
         const QString rooted = QFileInfo(root).fileName() + u'/' + relative;
         m_exact.insert(stored, id);

@@ -13,7 +13,7 @@ constexpr auto kInsertRevoke =
     " VALUES (?, ?, ?, ?, ?, 'undo') RETURNING id";
 constexpr auto kAddProgress =
     "INSERT INTO item_progress (item_id, answers) VALUES (?, ?)"
-    " ON CONFLICT (item_id) DO UPDATE SET answers = answers + excluded.answers";
+    " ON CONFLICT (item_id) DO UPDATE SET answers = item_progress.answers + excluded.answers";
 
 } // namespace
 

@@ -25,7 +25,7 @@ constexpr auto kInsertEstimate =
     " agreement, confusion) VALUES (?, ?, ?, ?, ?, ?)";
 constexpr auto kSelectConsolidations =
     "SELECT id, method, created_at, items, answers, iterations, is_current, class_ids"
-    " FROM consolidations WHERE ?1 IS NULL OR id = ?1 ORDER BY id DESC";
+    " FROM consolidations WHERE CAST(?1 AS BIGINT) IS NULL OR id = ?1 ORDER BY id DESC";
 constexpr auto kClearCurrent = "UPDATE consolidations SET is_current = 0 WHERE is_current = 1";
 constexpr auto kMarkCurrent = "UPDATE consolidations SET is_current = 1 WHERE id = ?";
 constexpr auto kSelectCurrent =

@@ -72,6 +72,8 @@ void Database::configure(Mode mode) {
         fail(QStringLiteral("made by a newer Winnow (schema %1; this build knows up to %2)")
                  .arg(version)
                  .arg(latestSchemaVersion()));
+    if (version != 0 && mode == Mode::Create && m_backend == Backend::Postgres)
+        fail(QStringLiteral("this database already holds a Winnow project"));
     if (version == 0 && mode != Mode::Create && m_backend == Backend::Postgres)
         fail(QStringLiteral("no Winnow project in this database (winnow-cli init makes one)"));
     if (mode == Mode::ReadOnly && version != 0 && version < latestSchemaVersion())

@@ -8,10 +8,10 @@ namespace winnow::core {
 namespace {
 
 constexpr auto kSelectById =
-    "SELECT id, path, split, width, height, channels, content_hash, COALESCE(pixel_hash, x''),"
+    "SELECT id, path, split, width, height, channels, content_hash, pixel_hash,"
     " COALESCE(perceptual_hash, 0), COALESCE(mirrored_hash, 0) FROM items ORDER BY id";
 constexpr auto kSelectByPath =
-    "SELECT id, path, split, width, height, channels, content_hash, COALESCE(pixel_hash, x''),"
+    "SELECT id, path, split, width, height, channels, content_hash, pixel_hash,"
     " COALESCE(perceptual_hash, 0), COALESCE(mirrored_hash, 0) FROM items ORDER BY path";
 constexpr auto kSelectOrigins =
     "SELECT i.id, i.path, b.kind, b.source FROM items i JOIN import_batches b ON b.id = i.batch_id"

@@ -13,6 +13,8 @@ namespace winnow::core {
 namespace {
 
 constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kFloat8Oid = 701;
 // Every writer holds this advisory lock until it commits: one writer at a time per project
 // database, across processes and machines, as with SQLite's BEGIN IMMEDIATE.
 constexpr auto kBeginWriting = "BEGIN; SELECT pg_advisory_xact_lock(1464421966)";
@@ -35,6 +37,13 @@ QByteArray numberedPlaceholders(const char *sql, int *parameters) {
             quote = c;
             out.append(c);
             continue;
+        }
+        if (c == ';') { // nothing but blanks may follow, as SQLite's Statement checks
+            for (const char *rest = p + 1; *rest; ++rest)
+                if (*rest != ' ' && *rest != '\n' && *rest != '\t' && *rest != '\r' && *rest != ';')
+                    throw StoreError(QStringLiteral("more than one SQL statement in: %1")
+                                         .arg(QString::fromUtf8(sql)));
+            break;
         }
         if (c != '?') {
             out.append(c);
@@ -71,20 +80,19 @@ public:
     }
     ~PostgresCursor() override { PQclear(m_result); }
 
-    void bindInt(int index, qint64 value) override { set(index, QByteArray::number(value), 0); }
+    void bindInt(int index, qint64 value) override {
+        set(index, QByteArray::number(value), 0, kInt8Oid);
+    }
     void bindReal(int index, double value) override {
         if (std::isnan(value))
-            set(index, "NaN", 0);
+            set(index, "NaN", 0, kFloat8Oid);
         else if (std::isinf(value))
-            set(index, value > 0 ? "Infinity" : "-Infinity", 0);
+            set(index, value > 0 ? "Infinity" : "-Infinity", 0, kFloat8Oid);
         else
-            set(index, QByteArray::number(value, 'g', 17), 0);
+            set(index, QByteArray::number(value, 'g', 17), 0, kFloat8Oid);
     }
-    void bindText(int index, const QString &value) override { set(index, value.toUtf8(), 0); }
-    void bindBlob(int index, const QByteArray &value) override {
-        set(index, value, 1);
-        m_types[size_t(index - 1)] = kByteaOid;
-    }
+    void bindText(int index, const QString &value) override { set(index, value.toUtf8(), 0, 0); }
+    void bindBlob(int index, const QByteArray &value) override { set(index, value, 1, kByteaOid); }
     void bindNull(int index) override {
         check(index);
         m_null[size_t(index - 1)] = true;
@@ -122,12 +130,14 @@ public:
 
 private:
     void check(int index) const;
-    void set(int index, QByteArray value, int format) {
+    // A parameter's type is declared when known (a NULL leaves it to the SQL around it).
+    void set(int index, QByteArray value, int format, Oid type) {
         check(index);
         const auto i = size_t(index - 1);
         m_values[i] = std::move(value);
         m_null[i] = false;
         m_formats[i] = format;
+        m_types[i] = type;
     }
 
     PostgresConnection &m_connection;
@@ -269,7 +279,10 @@ public:
         ensureConnected();
         QByteArray key = sql;
         for (Oid type : types)
-            key.append(type == kByteaOid ? 'b' : '-');
+            key.append(type == kByteaOid    ? 'b'
+                       : type == kInt8Oid   ? 'i'
+                       : type == kFloat8Oid ? 'f'
+                                            : '-');
         auto it = m_prepared.constFind(key);
         if (it == m_prepared.constEnd()) {
             const QByteArray name = "w" + QByteArray::number(m_prepared.size());

@@ -5,9 +5,11 @@
 #include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QStringList>
 #include <QVariant>
 #include <array>
@@ -22,8 +24,8 @@ namespace {
     " GROUP BY a.class_id ORDER BY COUNT(*) DESC, MIN(a.id) LIMIT 1)"
 
 #define WINNOW_ITEM_FILTER                                                                         \
-    " (?2 IS NULL OR split = ?2) AND (?3 IS NULL OR batch_id = ?3)"                                \
-    " AND (?4 IS NULL OR label = ?4) AND (?5 = 0 OR label IS NULL)"
+    " (CAST(?2 AS TEXT) IS NULL OR split = ?2) AND (CAST(?3 AS BIGINT) IS NULL OR batch_id = ?3)"  \
+    " AND (CAST(?4 AS BIGINT) IS NULL OR label = ?4) AND (?5 = 0 OR label IS NULL)"
 
 constexpr auto kSelectItemsPage =
     "SELECT id, path, width, height, channels, split, batch_id, label FROM ("
@@ -33,8 +35,8 @@ constexpr auto kSelectItemsPage =
 
 constexpr auto kCountItems =
     "SELECT COUNT(*) FROM ("
-    " SELECT i.split, i.batch_id, CASE WHEN ?4 IS NULL AND ?5 = 0 THEN NULL ELSE " WINNOW_LIVE_LABEL
-    " END AS label FROM items i WHERE i.id > ?1) counted"
+    " SELECT i.split, i.batch_id, CASE WHEN CAST(?4 AS BIGINT) IS NULL AND ?5 = 0 THEN NULL "
+    "ELSE " WINNOW_LIVE_LABEL " END AS label FROM items i WHERE i.id > ?1) counted"
     " WHERE" WINNOW_ITEM_FILTER;
 
 constexpr auto kCountPerClass =
@@ -135,15 +137,36 @@ std::optional<Split> parseSplit(const QString &name) {
 
 Project::Project(Database db, QString directory)
     : m_db(std::move(db))
-    , m_directory(std::move(directory)) {
+    , m_directory(std::move(directory))
+    , m_workFolder(m_directory) {
+    if (isOnServer()) {
+        const QByteArray key =
+            QCryptographicHash::hash(m_directory.toUtf8(), QCryptographicHash::Sha1)
+                .toHex()
+                .left(16);
+        m_workFolder = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) +
+                       QStringLiteral("/winnow/server-") + QString::fromLatin1(key);
+        QDir().mkpath(m_workFolder);
+    }
 }
 
-bool Project::exists(const QString &directory) {
-    return QFileInfo::exists(databaseFile(directory));
+bool Project::exists(const QString &location) {
+    return Database::isServerAddress(location) || QFileInfo::exists(databaseFile(location));
+}
+
+bool Project::isOnServer() const {
+    return m_db.backend() == Database::Backend::Postgres;
+}
+
+QString Project::workFolder() const {
+    return m_workFolder;
 }
 
 Result<std::unique_ptr<Project>> Project::create(const QString &directory) {
     return attempt([&] {
+        if (Database::isServerAddress(directory))
+            return std::make_unique<Project>(Database(directory, Database::Mode::Create),
+                                             directory);
         if (exists(directory))
             throw StoreError(QStringLiteral("%1: a project already exists here").arg(directory));
         if (!QDir().mkpath(directory))
@@ -155,6 +178,8 @@ Result<std::unique_ptr<Project>> Project::create(const QString &directory) {
 
 Result<std::unique_ptr<Project>> Project::open(const QString &directory, Database::Mode mode) {
     return attempt([&] {
+        if (Database::isServerAddress(directory))
+            return std::make_unique<Project>(Database(directory, mode), directory);
         QFileInfo info(directory);
         // Accept the database file itself as well as its folder.
         const QString dir = info.isFile() ? info.canonicalPath() : info.canonicalFilePath();
@@ -170,11 +195,13 @@ Database &databaseOf(Project &project) {
 }
 
 QString Project::absolutePath(const QString &storedPath) const {
-    return QDir::isAbsolutePath(storedPath) ? storedPath : QDir(m_directory).filePath(storedPath);
+    return QDir::isAbsolutePath(storedPath) ? storedPath : QDir(m_workFolder).filePath(storedPath);
 }
 
 QString Project::storedPath(const QString &absolutePath) const {
     // Files inside the project folder are stored relative to it, so the folder can move.
+    if (isOnServer())
+        return absolutePath;
     const QString relative = QDir(m_directory).relativeFilePath(absolutePath);
     return relative.startsWith(QLatin1String("..")) ? absolutePath : relative;
 }

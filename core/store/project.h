@@ -87,18 +87,27 @@ struct ProjectSummary {
     std::vector<CountRow> perAnnotator; // live answers
 };
 
-// A project folder and its database: the one narrow interface the rest of Winnow uses to read
-// and write project data. Methods return Result and never throw. One Project per thread.
+// A project and its database: the one narrow interface the rest of Winnow uses to read and write
+// project data. A project is a folder holding a SQLite file, or a team project on a PostgreSQL
+// server named by its address (postgresql://USER@HOST[:PORT]/DBNAME). Methods return Result and
+// never throw. One Project per thread.
 class Project {
 public:
     static constexpr auto kDatabaseName = "project.winnow";
 
-    static Result<std::unique_ptr<Project>> create(const QString &directory);
-    static Result<std::unique_ptr<Project>> open(const QString &directory,
+    // `location` is a folder or a server address; on a server, the database must exist and be
+    // empty (winnow-cli init).
+    static Result<std::unique_ptr<Project>> create(const QString &location);
+    static Result<std::unique_ptr<Project>> open(const QString &location,
                                                  Database::Mode mode = Database::Mode::ReadWrite);
-    static bool exists(const QString &directory);
+    static bool exists(const QString &location);
 
+    // The folder or server address that opens this project again (on another thread, say).
     const QString &directory() const { return m_directory; }
+    bool isOnServer() const;
+    // Where this machine keeps the project's files (tensor caches, checkpoints, decoded IDX
+    // images): the project folder, or a folder in the user's cache for a server project.
+    QString workFolder() const;
     QString absolutePath(const QString &storedPath) const;
     QString storedPath(const QString &absolutePath) const;
 
@@ -146,6 +155,7 @@ private:
 
     Database m_db;
     QString m_directory;
+    QString m_workFolder;
     QHash<QString, qint64> m_classIds;
 };
 

@@ -6,6 +6,7 @@
 #include "core/store/storeerror.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace winnow::core {
 namespace {
@@ -15,7 +16,7 @@ constexpr auto kSelectQueue =
     " (SELECT r.decision FROM reviews r WHERE r.item_id = l.item_id ORDER BY r.id DESC LIMIT 1)"
     " FROM consolidated_labels l JOIN items i ON i.id = l.item_id"
     " WHERE l.consolidation_id = ?1 AND l.confidence >= ?2 AND l.confidence <= ?3"
-    " AND (?4 IS NULL OR l.class_id = ?4)"
+    " AND (CAST(?4 AS BIGINT) IS NULL OR l.class_id = ?4)"
     " AND (?5 = 0 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE o.item_id = l.item_id"
     "   AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM"
     "   latest_consolidations WHERE method <> (SELECT method FROM consolidations WHERE id = ?1))))"
@@ -67,7 +68,8 @@ std::vector<QueueRow> ReviewRepository::queue(qint64 consolidationId, const Queu
         query.bind(4, *q.classId);
     else
         query.bindNull(4);
-    query.bind(5, qint64(q.disagreementOnly)).bind(6, qint64(q.limit));
+    query.bind(5, qint64(q.disagreementOnly))
+        .bind(6, q.limit < 0 ? std::numeric_limits<qint64>::max() : qint64(q.limit));
     while (query.step())
         rows.push_back({query.int64(0), m_project.absolutePath(query.text(1)), query.int64(2),
                         query.real(3), int(query.int64(4)), query.blob(5), query.text(6)});

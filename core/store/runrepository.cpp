@@ -23,7 +23,7 @@ constexpr auto kSelectRuns =
     " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id"
     "  AND e.epoch <= r.completed_epochs AND test_accuracy IS NOT NULL"
     "  ORDER BY epoch DESC LIMIT 1)"
-    " FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id";
+    " FROM runs r WHERE CAST(?1 AS BIGINT) IS NULL OR r.id = ?1 ORDER BY r.id";
 constexpr auto kInsertRun =
     "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
     " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -190,7 +190,7 @@ Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId
 }
 
 QString runDirectory(const Project &project, qint64 runId) {
-    return QDir(project.directory()).filePath(QStringLiteral("runs/%1").arg(runId));
+    return QDir(project.workFolder()).filePath(QStringLiteral("runs/%1").arg(runId));
 }
 
 } // namespace winnow::core

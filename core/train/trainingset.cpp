@@ -272,7 +272,7 @@ Result<TensorCache> ensureTensorCache(Project &project, const LabelSnapshot &sna
         cache.geometry = commonGeometry(images);
         cache.rows = qint64(images.size());
         cache.dataOffset = kHeaderSize;
-        const QDir dir(QDir(project.directory()).filePath(QStringLiteral("cache")));
+        const QDir dir(QDir(project.workFolder()).filePath(QStringLiteral("cache")));
         QDir().mkpath(dir.path());
         const QString name = cacheName(snapshot, cache.geometry);
         cache.path = dir.filePath(name);

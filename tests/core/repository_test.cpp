@@ -38,7 +38,7 @@ private:
 
 void RepositoryTest::init() {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_project = test::createProject(m_dir->filePath(QStringLiteral("p")));
+    m_project = test::createBackendProject(m_dir->filePath(QStringLiteral("p")));
     std::vector<NewItem> items;
     for (int i = 0; i < 4; ++i) {
         NewItem item;
@@ -313,5 +313,8 @@ void RepositoryTest::runsKeepEpochsSelectionsAndTheirCheckpointedSummary() {
     QVERIFY(!runs.find(id + 1).has_value());
 }
 
-QTEST_APPLESS_MAIN(RepositoryTest)
+int main(int argc, char **argv) {
+    RepositoryTest test;
+    return test::runOnBothBackends(test, argc, argv);
+}
 #include "repository_test.moc"

@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace winnow;
 using namespace winnow::core;
 
 class StoreTest : public QObject {
@@ -15,6 +16,7 @@ class StoreTest : public QObject {
 
 private Q_SLOTS:
     void createsProjectInWalModeWithApplicationId();
+    void refusesServerAddressWithPassword();
     void upgradesVersion1Fixture();
     void refusesSchemaNewerThanThisBuild();
     void refusesForeignSqliteFile();
@@ -36,18 +38,43 @@ qint64 scalar(Database &db, const char *sql) {
 
 void StoreTest::createsProjectInWalModeWithApplicationId() {
     QTemporaryDir dir;
-    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
+    const QString location = test::newProjectLocation(dir.filePath(QStringLiteral("p")));
+    auto project = test::createProject(location);
     Database &db = databaseOf(*project);
-    QCOMPARE(scalar(db, "PRAGMA application_id"), qint64(Database::kApplicationId));
     QCOMPARE(db.schemaVersion(), Database::latestSchemaVersion());
     QVERIFY(Database::latestSchemaVersion() >= 2);
-    Statement mode(db, "PRAGMA journal_mode");
-    QVERIFY(mode.step());
-    QCOMPARE(mode.text(0), QStringLiteral("wal"));
-    QVERIFY(!Project::create(dir.filePath(QStringLiteral("p"))).ok());
+    if (test::currentBackend() == test::Backend::Sqlite) {
+        QCOMPARE(scalar(db, "PRAGMA application_id"), qint64(Database::kApplicationId));
+        Statement mode(db, "PRAGMA journal_mode");
+        QVERIFY(mode.step());
+        QCOMPARE(mode.text(0), QStringLiteral("wal"));
+    } else {
+        QCOMPARE(scalar(db, "SELECT application_id FROM winnow_schema"),
+                 qint64(Database::kApplicationId));
+        QVERIFY(db.libraryVersion().startsWith(QStringLiteral("PostgreSQL 15")));
+    }
+    const auto again = Project::create(location);
+    QVERIFY(!again.ok());
+    QVERIFY2(again.errorMessage().contains(QStringLiteral("already")),
+             qPrintable(again.errorMessage()));
+}
+
+// A password in a project's address would end up in shell histories, settings and logs.
+void StoreTest::refusesServerAddressWithPassword() {
+    if (test::currentBackend() == test::Backend::Sqlite)
+        QSKIP("server addresses only");
+    QString address = test::testServer().createDatabase();
+    address.replace(QStringLiteral("winnow@"), QStringLiteral("winnow:secret@"));
+    const auto opened = Project::open(address);
+    QVERIFY(!opened.ok());
+    QVERIFY2(opened.errorMessage().contains(QStringLiteral("~/.pgpass")),
+             qPrintable(opened.errorMessage()));
+    QVERIFY(!opened.errorMessage().contains(QStringLiteral("secret")));
 }
 
 void StoreTest::upgradesVersion1Fixture() {
+    if (test::currentBackend() == test::Backend::Postgres)
+        QSKIP("a SQLite file made by the first Winnow; server projects start at a later schema");
     QTemporaryDir dir;
     const QString copy = dir.filePath(QStringLiteral("project.winnow"));
     QVERIFY(QFile::copy(QStringLiteral(WINNOW_TEST_DATA "/project-v1/project.winnow"), copy));
@@ -77,17 +104,33 @@ void StoreTest::upgradesVersion1Fixture() {
 
 void StoreTest::refusesSchemaNewerThanThisBuild() {
     QTemporaryDir dir;
+    const QString location = test::newProjectLocation(dir.path());
     {
-        auto project = winnow::test::createProject(dir.path());
-        databaseOf(*project).execute(QStringLiteral("PRAGMA user_version = 999"));
+        auto project = test::createProject(location);
+        databaseOf(*project).execute(
+            test::currentBackend() == test::Backend::Sqlite
+                ? QStringLiteral("PRAGMA user_version = 999")
+                : QStringLiteral("UPDATE winnow_schema SET version = 999"));
     }
-    const auto reopened = Project::open(dir.path());
+    const auto reopened = Project::open(location);
     QVERIFY(!reopened.ok());
     QVERIFY2(reopened.errorMessage().contains(QStringLiteral("newer")),
              qPrintable(reopened.errorMessage()));
 }
 
 void StoreTest::refusesForeignSqliteFile() {
+    if (test::currentBackend() == test::Backend::Postgres) {
+        const QString address = test::testServer().createDatabase();
+        const QString name = address.section(u'/', 3).section(u'?', 0, 0);
+        QVERIFY(
+            test::testServer().run(QStringLiteral("CREATE TABLE orders (id INT)"), name).isEmpty());
+        for (const auto &opened : {Project::open(address), Project::create(address)}) {
+            QVERIFY(!opened.ok());
+            QVERIFY2(opened.errorMessage().contains(QStringLiteral("not a Winnow project")),
+                     qPrintable(opened.errorMessage()));
+        }
+        return;
+    }
     QTemporaryDir dir;
     { Database other(dir.filePath(QStringLiteral("project.winnow")), Database::Mode::Create); }
     // Database(Create) made it a Winnow file; overwrite the id to look like another program's.
@@ -103,14 +146,15 @@ void StoreTest::refusesForeignSqliteFile() {
 
 void StoreTest::refusesFolderWithoutProject() {
     QTemporaryDir dir;
-    const auto opened = Project::open(dir.path());
+    const QString location = test::newProjectLocation(dir.path());
+    const auto opened = Project::open(location);
     QVERIFY(!opened.ok());
-    QVERIFY(opened.errorMessage().contains(dir.path()));
+    QVERIFY2(opened.errorMessage().contains(location), qPrintable(opened.errorMessage()));
 }
 
 void StoreTest::transactionRollsBackUnlessCommitted() {
     QTemporaryDir dir;
-    auto project = winnow::test::createProject(dir.path());
+    auto project = test::createBackendProject(dir.path());
     Database &db = databaseOf(*project);
     {
         Transaction transaction(db);
@@ -127,7 +171,7 @@ void StoreTest::transactionRollsBackUnlessCommitted() {
 
 void StoreTest::ensureClassAssignsShortcutsAndColoursInOrder() {
     QTemporaryDir dir;
-    auto project = winnow::test::createProject(dir.path());
+    auto project = test::createBackendProject(dir.path());
     QStringList names;
     for (int i = 0; i < 12; ++i)
         names << QStringLiteral("class %1").arg(i);
@@ -146,9 +190,11 @@ void StoreTest::ensureClassAssignsShortcutsAndColoursInOrder() {
 
 void StoreTest::storesPathsInsideProjectRelative() {
     QTemporaryDir dir;
-    auto project = winnow::test::createProject(dir.path());
-    const QString inside = QDir(project->directory()).filePath(QStringLiteral("images/a.png"));
-    QCOMPARE(project->storedPath(inside), QStringLiteral("images/a.png"));
+    auto project = test::createBackendProject(dir.path());
+    const QString inside = QDir(project->workFolder()).filePath(QStringLiteral("images/a.png"));
+    // A server project is shared by machines whose folders differ: its paths stay absolute.
+    QCOMPARE(project->storedPath(inside),
+             project->isOnServer() ? inside : QStringLiteral("images/a.png"));
     QCOMPARE(project->absolutePath(QStringLiteral("images/a.png")), inside);
     QCOMPARE(project->storedPath(QStringLiteral("/elsewhere/b.png")),
              QStringLiteral("/elsewhere/b.png"));
@@ -156,7 +202,7 @@ void StoreTest::storesPathsInsideProjectRelative() {
 
 void StoreTest::settingsRoundTrip() {
     QTemporaryDir dir;
-    auto project = winnow::test::createProject(dir.path());
+    auto project = test::createBackendProject(dir.path());
     QCOMPARE(*project->setting(QStringLiteral("k"), QStringLiteral("fallback")),
              QStringLiteral("fallback"));
     QVERIFY(project->setSetting(QStringLiteral("k"), QStringLiteral("v1")).ok());
@@ -168,7 +214,7 @@ void StoreTest::settingsRoundTrip() {
 // rather than run half of it.
 void StoreTest::statementRefusesASecondStatement() {
     QTemporaryDir dir;
-    auto project = winnow::test::createProject(dir.path());
+    auto project = test::createBackendProject(dir.path());
     Database &db = databaseOf(*project);
     bool refused = false;
     try {
@@ -183,5 +229,8 @@ void StoreTest::statementRefusesASecondStatement() {
     QCOMPARE(once.int64(0), qint64(0));
 }
 
-QTEST_APPLESS_MAIN(StoreTest)
+int main(int argc, char **argv) {
+    StoreTest test;
+    return test::runOnBothBackends(test, argc, argv);
+}
 #include "store_test.moc"
