@@ -26,6 +26,7 @@ void addProjectCommands(CommandTable &table);  // init, import, info, demo, vers
 void addAnswerCommands(CommandTable &table);   // answers, consolidate, labels
 void addCurationCommands(CommandTable &table); // dedup, flags, split
 void addTrainingCommands(CommandTable &table); // train, sweep, runs
+void addTeamCommands(CommandTable &table);     // copy, team
 
 // The whole of winnow-cli: `args` without the program name. Results go to `out`, errors
 // (naming the file and the reason) to `err`. Needs a QCoreApplication.

@@ -8,6 +8,7 @@
 #include "core/io/idximporter.h"
 #include "core/label/simulatedcrowd.h"
 #include "core/store/project.h"
+#include "core/store/teamrepository.h"
 #include "core/train/computeinfo.h"
 
 #include <QCommandLineParser>
@@ -47,6 +48,11 @@ int cmdInit(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     auto project = Project::create(dir);
     if (!project)
         return fail(err, project.error());
+    if ((*project)->isOnServer()) {
+        // The team's roles, grants and row security come with the project.
+        if (const auto team = attempt([&] { TeamRepository(**project).setUp(); }); !team)
+            return fail(err, team.error());
+    }
     out << "created project " << (*project)->directory() << Qt::endl;
     return kExitOk;
 }
@@ -190,9 +196,14 @@ int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream 
 void addProjectCommands(CommandTable &table) {
     table.insert({
         {QStringLiteral("init"),
-         {QStringLiteral("init DIR"), QStringLiteral("create an empty project in DIR"), cmdInit,
+         {QStringLiteral("init DIR|URI"),
+          QStringLiteral("create an empty project in a folder, or on a server "
+                         "(postgresql://USER@HOST[:PORT]/DBNAME)"),
+          cmdInit,
           [](QCommandLineParser &p) {
-              p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+              p.addPositionalArgument(
+                  QStringLiteral("DIR"),
+                  QStringLiteral("project folder, or server address of an empty database"));
           }}},
         {QStringLiteral("import"),
          {QStringLiteral("import DIR --images FOLDER [--labels-from-folders] [--split S] "

@@ -4,6 +4,8 @@
 // folder, PostgreSQL for a team project on a server. Repositories never meet this header; they
 // use Database, Statement and Transaction, which hand every call to a Connection and its Cursors.
 
+#include "core/store/statement.h"
+
 #include <QByteArray>
 #include <QString>
 #include <memory>
@@ -15,6 +17,10 @@ namespace winnow::core {
 class Cursor {
 public:
     virtual ~Cursor() = default;
+    virtual int columnCount() const = 0;
+    virtual QString columnName(int column) const = 0;
+    // The type of a column's value in the current row.
+    virtual ValueType type(int column) const = 0;
     virtual void bindInt(int index, qint64 value) = 0;
     virtual void bindReal(int index, double value) = 0;
     virtual void bindText(int index, const QString &value) = 0;
@@ -52,6 +58,8 @@ public:
     virtual QString dialect(const QString &migration) const = 0;
     virtual void setForeignKeyChecks(bool on) = 0;
     virtual QString libraryVersion() const = 0;
+    // The server's hash of a login's password (SCRAM), so the password never reaches it.
+    virtual QString encryptPassword(const QString &user, const QString &password) = 0;
 };
 
 std::unique_ptr<Connection> openSqlite(const QString &file, bool create, bool readOnly);

@@ -80,6 +80,29 @@ public:
     }
     ~PostgresCursor() override { PQclear(m_result); }
 
+    int columnCount() const override { return PQnfields(m_result); }
+    QString columnName(int column) const override {
+        return QString::fromUtf8(PQfname(m_result, column));
+    }
+    ValueType type(int column) const override {
+        if (PQgetisnull(m_result, m_row, column))
+            return ValueType::Null;
+        switch (PQftype(m_result, column)) {
+        case 16: // bool
+        case 20: // int8
+        case 21: // int2
+        case 23: // int4
+            return ValueType::Integer;
+        case 700:  // float4
+        case 701:  // float8
+        case 1700: // numeric
+            return ValueType::Real;
+        case kByteaOid:
+            return ValueType::Blob;
+        default:
+            return ValueType::Text;
+        }
+    }
     void bindInt(int index, qint64 value) override {
         set(index, QByteArray::number(value), 0, kInt8Oid);
     }
@@ -263,6 +286,17 @@ public:
     }
     // PostgreSQL checks foreign keys in bulk well enough; they stay on.
     void setForeignKeyChecks(bool) override {}
+    QString encryptPassword(const QString &user, const QString &password) override {
+        ensureConnected();
+        char *hash = PQencryptPasswordConn(m_conn, password.toUtf8().constData(),
+                                           user.toUtf8().constData(), nullptr);
+        if (!hash)
+            fail(QStringLiteral("cannot hash the password: %1")
+                     .arg(trimmedMessage(PQerrorMessage(m_conn))));
+        const QString result = QString::fromUtf8(hash);
+        PQfreemem(hash);
+        return result;
+    }
     QString libraryVersion() const override {
         const int server = PQserverVersion(m_conn);
         return QStringLiteral("PostgreSQL %1.%2 (libpq %3.%4)")

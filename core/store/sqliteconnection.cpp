@@ -16,6 +16,24 @@ public:
     SqliteCursor(SqliteConnection &connection, const char *sql);
     ~SqliteCursor() override { sqlite3_finalize(m_stmt); }
 
+    int columnCount() const override { return sqlite3_column_count(m_stmt); }
+    QString columnName(int column) const override {
+        return QString::fromUtf8(sqlite3_column_name(m_stmt, column));
+    }
+    ValueType type(int column) const override {
+        switch (sqlite3_column_type(m_stmt, column)) {
+        case SQLITE_INTEGER:
+            return ValueType::Integer;
+        case SQLITE_FLOAT:
+            return ValueType::Real;
+        case SQLITE_BLOB:
+            return ValueType::Blob;
+        case SQLITE_NULL:
+            return ValueType::Null;
+        default:
+            return ValueType::Text;
+        }
+    }
     void bindInt(int index, qint64 value) override {
         check(sqlite3_bind_int64(m_stmt, index, value));
     }
@@ -153,6 +171,9 @@ public:
     void setForeignKeyChecks(bool on) override {
         execute(on ? QStringLiteral("PRAGMA foreign_keys = ON")
                    : QStringLiteral("PRAGMA foreign_keys = OFF"));
+    }
+    QString encryptPassword(const QString &, const QString &) override {
+        throw StoreError(QStringLiteral("%1: a project folder has no logins").arg(m_file));
     }
     QString libraryVersion() const override {
         return QStringLiteral("SQLite %1").arg(QString::fromLatin1(sqlite3_libversion()));

@@ -60,6 +60,34 @@ void Statement::reset() {
     m_cursor->reset();
 }
 
+ValueType Statement::type(int column) const {
+    return m_cursor->type(column);
+}
+
+int Statement::columnCount() const {
+    return m_cursor->columnCount();
+}
+
+QString Statement::columnName(int column) const {
+    return m_cursor->columnName(column);
+}
+
+Statement &Statement::bindValue(int index, const Statement &row, int column) {
+    switch (row.m_cursor->type(column)) {
+    case ValueType::Null:
+        return bindNull(index);
+    case ValueType::Integer:
+        return bind(index, row.int64(column));
+    case ValueType::Real:
+        return bind(index, row.real(column));
+    case ValueType::Blob:
+        return bind(index, row.blob(column));
+    case ValueType::Text:
+        break;
+    }
+    return bind(index, row.text(column));
+}
+
 bool Statement::isNull(int column) const {
     return m_cursor->isNull(column);
 }

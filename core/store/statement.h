@@ -10,6 +10,8 @@ namespace winnow::core {
 class Cursor;
 class Database;
 
+enum class ValueType { Null, Integer, Real, Text, Blob };
+
 // Short-lived RAII wrapper of one prepared statement; parameters are 1-based (?N or ?), columns
 // 0-based. The same SQL runs on SQLite and PostgreSQL. Every method throws StoreError with the
 // database's error message.
@@ -34,6 +36,14 @@ public:
     // For INSERT ... RETURNING id: runs it and returns the id (0 when nothing was inserted).
     qint64 insert();
     void reset();
+
+    int columnCount() const;
+    // The type of a column's value in the current row.
+    ValueType type(int column) const;
+    QString columnName(int column) const;
+    // Binds column `column` of `row` (another statement's current row) as parameter `index`,
+    // keeping its type: for copying rows between databases.
+    Statement &bindValue(int index, const Statement &row, int column);
 
     bool isNull(int column) const;
     qint64 int64(int column) const;

@@ -275,7 +275,7 @@ void CliTest::everyCommandAnswersHelp_data() {
     QTest::addColumn<QString>("command");
     for (const char *command :
          {"init", "import", "info", "demo", "version", "answers", "consolidate", "labels", "dedup",
-          "flags", "split", "train", "sweep", "runs"})
+          "flags", "split", "train", "sweep", "runs", "copy", "team"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 
