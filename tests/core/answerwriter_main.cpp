@@ -28,9 +28,14 @@ int main(int argc, char *argv[]) {
     LabelingSession session(**project, *annotator);
     for (int round = 0;; ++round) {
         const auto queue = session.claim(10);
-        if (!queue || queue->empty()) {
-            std::fprintf(stderr, "claim: %s\n",
-                         queue ? "queue empty" : qPrintable(queue.error().message));
+        if (queue && queue->empty()) {
+            std::printf("queue empty\n");
+            std::fflush(stdout);
+            QThread::sleep(60); // stays until killed, as an idle annotator would
+            continue;
+        }
+        if (!queue) {
+            std::fprintf(stderr, "claim: %s\n", qPrintable(queue.error().message));
             return 1;
         }
         for (const QueueEntry &entry : *queue) {

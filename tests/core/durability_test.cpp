@@ -17,7 +17,42 @@ class DurabilityTest : public QObject {
 
 private Q_SLOTS:
     void answersShownSavedSurviveSigkill();
+    void eightAnnotatorsOnAServerSurviveSigkill();
 };
+
+namespace {
+
+// Checks that every answer and undo `output` reports is in the database.
+qint64 checkReported(Database &db, const QByteArray &output) {
+    Statement answer(db, "SELECT COUNT(*) FROM answers WHERE id = ? AND revokes IS NULL");
+    Statement undo(db, "SELECT COUNT(*) FROM answers WHERE revokes IS NOT NULL AND item_id = ?");
+    qint64 reported = 0;
+    for (const QByteArray &line : output.split('\n')) {
+        if (line.startsWith("answer ")) {
+            answer.bind(1, line.mid(7).toLongLong());
+            answer.step();
+            if (answer.int64(0) != 1)
+                qFatal("reported committed but missing: %s", line.constData());
+            answer.reset();
+            ++reported;
+        } else if (line.startsWith("undo ") && line != "undo 0") {
+            undo.bind(1, line.mid(5).toLongLong());
+            undo.step();
+            if (undo.int64(0) < 1)
+                qFatal("undo reported committed but missing: %s", line.constData());
+            undo.reset();
+        }
+    }
+    return reported;
+}
+
+qint64 scalar(Database &db, const char *sql) {
+    Statement query(db, sql);
+    query.step();
+    return query.int64(0);
+}
+
+} // namespace
 
 void DurabilityTest::answersShownSavedSurviveSigkill() {
     QTemporaryDir dir;
@@ -105,6 +140,72 @@ void DurabilityTest::answersShownSavedSurviveSigkill() {
     }
     qInfo("%lld answers reported committed over %d kills, all found", totalReported, kRounds * 2);
     QVERIFY(totalReported > kRounds); // the writers really wrote
+}
+
+// Eight annotators on eight processes share one server project; 30 times one of them is killed
+// at a random moment and started again. Every answer a writer reported committed is there, no
+// item has more live answers than the overlap, and nobody answered an item twice.
+void DurabilityTest::eightAnnotatorsOnAServerSurviveSigkill() {
+    constexpr int kWriters = 8;
+    constexpr int kKills = 30;
+    constexpr int kOverlap = 3;
+    const QString address = winnow::test::testServer().createDatabase();
+    qint64 classId = 0;
+    {
+        auto project = winnow::test::createProject(address);
+        const qint64 batch =
+            *project->createBatch(QStringLiteral("folder"), QStringLiteral("/data"), std::nullopt);
+        std::vector<NewItem> items(3000);
+        for (size_t i = 0; i < items.size(); ++i) {
+            items[i].path = QStringLiteral("/data/%1.png").arg(i);
+            items[i].contentHash = QByteArray::number(qint64(i));
+            items[i].width = items[i].height = 8;
+            items[i].channels = 1;
+        }
+        QVERIFY(project->addItems(batch, std::nullopt, items, 0).ok());
+        classId = *project->ensureClass(QStringLiteral("cat"));
+        QVERIFY(LabelingSession::setAnswersWanted(*project, kOverlap).ok());
+    }
+    QProcess writers[kWriters];
+    const auto start = [&](int w) {
+        writers[w].start(
+            QStringLiteral(WINNOW_ANSWER_WRITER),
+            {address, QStringLiteral("annotator-%1").arg(w), QString::number(classId)});
+        return writers[w].waitForStarted();
+    };
+    for (int w = 0; w < kWriters; ++w)
+        QVERIFY(start(w));
+    auto project = Project::open(address);
+    QVERIFY2(project.ok(), qPrintable(project.errorMessage()));
+    Database &db = databaseOf(**project);
+    QRandomGenerator random(20261201);
+    qint64 reported = 0;
+    const auto killAndCheck = [&](int w) {
+        ::kill(pid_t(writers[w].processId()), SIGKILL);
+        writers[w].waitForFinished();
+        QCOMPARE(writers[w].exitStatus(), QProcess::CrashExit);
+        const QByteArray errors = writers[w].readAllStandardError();
+        QVERIFY2(errors.isEmpty(), errors.constData());
+        reported += checkReported(db, writers[w].readAllStandardOutput());
+    };
+    for (int kill = 0; kill < kKills; ++kill) {
+        QTest::qWait(int(random.bounded(50, 400)));
+        const int w = int(random.bounded(kWriters));
+        killAndCheck(w);
+        QVERIFY(start(w));
+    }
+    for (int w = 0; w < kWriters; ++w)
+        killAndCheck(w);
+    QVERIFY(reported > kKills);
+    QVERIFY(scalar(db, "SELECT COALESCE(MAX(n), 0) FROM (SELECT item_id, COUNT(*) AS n"
+                       " FROM live_answers GROUP BY item_id) counted") <= kOverlap);
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM (SELECT item_id, annotator_id FROM live_answers"
+                        " GROUP BY item_id, annotator_id HAVING COUNT(*) > 1) twice"),
+             qint64(0));
+    QCOMPARE(scalar(db, "SELECT COUNT(DISTINCT annotator_id) FROM live_answers"), qint64(kWriters));
+    qInfo("%lld answers reported committed by %d annotators over %d random kills (and %d at the "
+          "end), all found; at most %d answers per item",
+          reported, kWriters, kKills, kWriters, kOverlap);
 }
 
 QTEST_GUILESS_MAIN(DurabilityTest)
