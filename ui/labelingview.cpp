@@ -24,6 +24,8 @@
 namespace winnow::ui {
 namespace {
 constexpr int kStatsRefreshMs = 15000;
+// While a team project's server is unreachable, unsaved answers are retried this often.
+constexpr int kRetryMs = 2000;
 const QString kDefaultInstructions =
     QStringLiteral("Press the key of the class you see. The next image follows at once.\n\n"
                    "- **Backspace** or **Ctrl+Z** undoes your last answer.\n"
@@ -108,6 +110,10 @@ LabelingView::LabelingView(QWidget *parent)
             refreshStats();
     });
     statsTimer->start();
+
+    m_retry = new QTimer(this);
+    m_retry->setInterval(kRetryMs);
+    connect(m_retry, &QTimer::timeout, this, &LabelingView::retryUnsaved);
 }
 
 LabelingView::~LabelingView() {
@@ -130,6 +136,13 @@ void LabelingView::start(core::Project *project, qint64 annotatorId) {
 }
 
 void LabelingView::stop() {
+    if (!m_unsaved.empty())
+        retryUnsaved(); // a last try; what still fails is named, not dropped silently
+    if (!m_unsaved.empty())
+        Q_EMIT failed(tr("%n answer(s) could not be saved: the server is unreachable", nullptr,
+                         int(m_unsaved.size())));
+    m_unsaved.clear();
+    m_retry->stop();
     // Claims also expire on their own, so a failure here only delays others for a while.
     if (m_session) {
         if (const auto released = m_session->releaseAll(); !released)
@@ -294,7 +307,16 @@ void LabelingView::answerCurrent(qint64 classId) {
         return;
     const core::QueueEntry entry = *m_current;
     const qint64 looked = m_shownFor.isValid() ? m_shownFor.elapsed() : -1;
+    // Answers wait behind unsaved ones, so they reach the server in the order given.
+    if (!m_unsaved.empty()) {
+        keepUnsaved(entry.itemId, classId, looked, entry.path);
+        return;
+    }
     const auto saved = m_session->answer(entry.itemId, classId, looked);
+    if (!saved && !m_project->isConnected()) {
+        keepUnsaved(entry.itemId, classId, looked, entry.path);
+        return;
+    }
     if (!saved) {
         m_saved->setText(tr("<b>Not saved:</b> %1").arg(saved.error().message.toHtmlEscaped()));
         Q_EMIT failed(saved.error().message);
@@ -302,16 +324,71 @@ void LabelingView::answerCurrent(qint64 classId) {
     }
     ++m_stats.doneToday;
     m_stats.leftInQueue = std::max<qint64>(0, m_stats.leftInQueue - 1);
-    QString className;
-    for (const core::ClassInfo &info : m_classes)
-        if (info.id == classId)
-            className = info.name;
-    m_saved->setText(
-        tr("✔ Saved <b>%1</b> for %2")
-            .arg(className.toHtmlEscaped(), QFileInfo(entry.path).fileName().toHtmlEscaped()));
+    m_saved->setText(tr("✔ Saved <b>%1</b> for %2")
+                         .arg(className(classId).toHtmlEscaped(),
+                              QFileInfo(entry.path).fileName().toHtmlEscaped()));
     m_decoded.remove(entry.itemId);
     Q_EMIT answerSaved(entry.itemId, classId);
     showNext();
+}
+
+QString LabelingView::className(qint64 classId) const {
+    for (const core::ClassInfo &info : m_classes)
+        if (info.id == classId)
+            return info.name;
+    return {};
+}
+
+// The server is unreachable: the answer stays here, shown as unsaved, and the annotator goes on
+// with the images already claimed; a timer saves everything once the server is back.
+void LabelingView::keepUnsaved(qint64 itemId, qint64 classId, qint64 durationMs,
+                               const QString &path) {
+    m_unsaved.push_back({itemId, classId, durationMs, path});
+    showUnsaved(tr("the server is unreachable"));
+    if (!m_retry->isActive())
+        m_retry->start();
+    m_decoded.remove(itemId);
+    showNext();
+}
+
+void LabelingView::showUnsaved(const QString &reason) {
+    const Unsaved &last = m_unsaved.back();
+    m_saved->setText(tr("<span style='color:#d62728'>⚠ <b>Not saved yet</b> (%n answer(s)): "
+                        "<b>%1</b> for %2 — %3; retrying every %4 s</span>",
+                        nullptr, int(m_unsaved.size()))
+                         .arg(className(last.classId).toHtmlEscaped(),
+                              QFileInfo(last.path).fileName().toHtmlEscaped(),
+                              reason.toHtmlEscaped())
+                         .arg(kRetryMs / 1000));
+}
+
+void LabelingView::retryUnsaved() {
+    if (!m_session) {
+        m_retry->stop();
+        return;
+    }
+    int saved = 0;
+    while (!m_unsaved.empty()) {
+        const Unsaved &next = m_unsaved.front();
+        // answerOnce: a save whose reply was lost may have committed; it is not doubled.
+        const auto result = m_session->answerOnce(next.itemId, next.classId, next.durationMs);
+        if (!result) {
+            showUnsaved(m_project->isConnected() ? result.error().message
+                                                 : tr("the server is still unreachable"));
+            return;
+        }
+        Q_EMIT answerSaved(next.itemId, next.classId);
+        m_unsaved.pop_front();
+        ++saved;
+        ++m_stats.doneToday;
+        m_stats.leftInQueue = std::max<qint64>(0, m_stats.leftInQueue - 1);
+    }
+    m_retry->stop();
+    m_saved->setText(
+        tr("✔ The server is back: saved %n answer(s) given meanwhile", nullptr, saved));
+    updateProgress();
+    if (!m_current)
+        showNext();
 }
 
 void LabelingView::undo() {
@@ -357,9 +434,12 @@ QString LabelingView::lastSavedText() const {
 }
 
 void LabelingView::updateProgress() {
-    m_progress->setText(tr("Done today <b>%L1</b> · Left <b>%L2</b>")
-                            .arg(m_stats.doneToday)
-                            .arg(m_stats.leftInQueue));
+    QString text = tr("Done today <b>%L1</b> · Left <b>%L2</b>")
+                       .arg(m_stats.doneToday)
+                       .arg(m_stats.leftInQueue);
+    if (m_project && m_project->isOnServer())
+        text += tr(" · The team still needs <b>%L1</b> items").arg(m_stats.teamNeeds);
+    m_progress->setText(text);
 }
 
 void LabelingView::refreshStats() {

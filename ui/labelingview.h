@@ -12,6 +12,7 @@
 #include <memory>
 
 class QLabel;
+class QTimer;
 class QSpinBox;
 class QTextBrowser;
 class QVBoxLayout;
@@ -40,6 +41,8 @@ public:
     void reloadClasses();
 
     qint64 currentItemId() const { return m_current ? m_current->itemId : 0; }
+    // Answers given while the server was unreachable, not saved yet (they are retried).
+    int unsavedAnswers() const { return int(m_unsaved.size()); }
     const core::LabelingStats &stats() const { return m_stats; }
     ImageView *imageView() const { return m_imageView; }
     QString lastSavedText() const;
@@ -68,6 +71,10 @@ private:
     void updateProgress();
     void refreshStats();
     void editInstructions();
+    void keepUnsaved(qint64 itemId, qint64 classId, qint64 durationMs, const QString &path);
+    void retryUnsaved();
+    void showUnsaved(const QString &reason);
+    QString className(qint64 classId) const;
 
     core::Project *m_project = nullptr;
     std::unique_ptr<core::LabelingSession> m_session;
@@ -78,6 +85,14 @@ private:
     core::LabelingStats m_stats;
     QElapsedTimer m_shownFor;
     bool m_refilling = false;
+    struct Unsaved {
+        qint64 itemId = 0;
+        qint64 classId = 0;
+        qint64 durationMs = -1;
+        QString path;
+    };
+    std::deque<Unsaved> m_unsaved; // in the order given; saved in that order
+    QTimer *m_retry = nullptr;
 
     ImageView *m_imageView = nullptr;
     QLabel *m_progress = nullptr;

@@ -82,6 +82,16 @@ Result<qint64> LabelingSession::answer(qint64 itemId, qint64 classId, qint64 dur
     });
 }
 
+Result<qint64> LabelingSession::answerOnce(qint64 itemId, qint64 classId, qint64 durationMs) {
+    return attempt([&] {
+        AnswerRepository answers(m_project);
+        if (const auto existing = answers.liveAnswerOf(m_annotatorId, itemId))
+            return *existing;
+        return answers.answer(m_annotatorId, {itemId}, classId, durationMs,
+                              QStringLiteral("label"));
+    });
+}
+
 Result<qint64> LabelingSession::answerMany(const std::vector<qint64> &itemIds, qint64 classId,
                                            const QString &origin) {
     return attempt([&] {
@@ -104,9 +114,10 @@ Result<LabelingStats> LabelingSession::stats() {
             QDateTime(QDate::currentDate(), QTime(0, 0)).toUTC().toString(Qt::ISODateWithMs);
         result.doneToday = answers.countLabeledSince(m_annotatorId, midnight);
         const qint64 now = nowSeconds();
-        result.leftInQueue =
-            answers.countEligible(m_annotatorId, now, unwrap(answersWanted(m_project))) +
-            answers.countClaims(m_annotatorId, now);
+        const int wanted = unwrap(answersWanted(m_project));
+        result.leftInQueue = answers.countEligible(m_annotatorId, now, wanted) +
+                             answers.countClaims(m_annotatorId, now);
+        result.teamNeeds = answers.countUnfinished(wanted);
         return result;
     });
 }

@@ -19,6 +19,7 @@ struct QueueEntry {
 struct LabelingStats {
     qint64 doneToday = 0;   // live answers of this annotator since local midnight
     qint64 leftInQueue = 0; // items this annotator could still be given, claimed ones included
+    qint64 teamNeeds = 0;   // items still under the overlap wanted, for everyone
 };
 
 // One annotator's work on a project. The queue holds items that still need answers and that
@@ -47,6 +48,9 @@ public:
     // Records one answer and drops the claim on the item; returns the answer's id.
     Result<qint64> answer(qint64 itemId, qint64 classId, qint64 durationMs,
                           const QString &origin = QStringLiteral("label"));
+    // The same, unless this annotator already has a live answer on the item (then its id): for
+    // saving again an answer whose first save may have committed before the connection broke.
+    Result<qint64> answerOnce(qint64 itemId, qint64 classId, qint64 durationMs);
     // One answer per item, all in one transaction (bulk labeling from the grid).
     Result<qint64> answerMany(const std::vector<qint64> &itemIds, qint64 classId,
                               const QString &origin = QStringLiteral("bulk"));

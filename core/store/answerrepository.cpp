@@ -51,6 +51,13 @@ constexpr auto kSelectAnswersOf = "SELECT a.item_id, a.class_id FROM live_answer
                                   " JOIN annotators n ON n.id = a.annotator_id"
                                   " WHERE n.name = ? ORDER BY a.item_id LIMIT ?";
 
+constexpr auto kSelectLiveAnswerOf =
+    "SELECT a.id FROM live_answers a WHERE a.annotator_id = ? AND a.item_id = ?";
+constexpr auto kCountUnfinished =
+    "SELECT COUNT(*) FROM items i LEFT JOIN item_progress p ON p.item_id = i.id"
+    " LEFT JOIN item_overlap o ON o.item_id = i.id"
+    " WHERE COALESCE(p.answers, 0) < COALESCE(o.wanted, ?1)";
+
 constexpr size_t kRowsPerTransaction = 100000;
 
 struct AnswerKey {
@@ -256,6 +263,20 @@ std::vector<NamedAnswer> AnswerRepository::liveAnswersByName() {
     while (query.step())
         answers.push_back({query.int64(0), query.text(1), query.text(2)});
     return answers;
+}
+
+std::optional<qint64> AnswerRepository::liveAnswerOf(qint64 annotatorId, qint64 itemId) {
+    Statement query(m_db, kSelectLiveAnswerOf);
+    query.bind(1, annotatorId).bind(2, itemId);
+    if (query.step())
+        return query.int64(0);
+    return std::nullopt;
+}
+
+qint64 AnswerRepository::countUnfinished(int wanted) {
+    Statement query(m_db, kCountUnfinished);
+    query.bind(1, wanted);
+    return count(query);
 }
 
 std::vector<std::pair<qint64, qint64>> AnswerRepository::answersOf(const QString &name, int limit) {

@@ -48,6 +48,10 @@ public:
 
     // Stores answers of one annotator and class, releasing their claims; all or nothing.
     // Refuses a retired or unknown class. Returns the id of the last answer.
+    // This annotator's live answer on an item, if any.
+    std::optional<qint64> liveAnswerOf(qint64 annotatorId, qint64 itemId);
+    // Items whose live answers are still under the overlap wanted, for the whole team.
+    qint64 countUnfinished(int wanted);
     qint64 answer(qint64 annotatorId, const std::vector<qint64> &itemIds, qint64 classId,
                   qint64 durationMs, const QString &origin);
     // Revokes the annotator's newest live answer and claims its item again; the item, if any.

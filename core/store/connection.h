@@ -50,6 +50,8 @@ public:
     virtual void rollback() noexcept = 0;
     // Rows changed by the last INSERT, UPDATE or DELETE.
     virtual int changes() const = 0;
+    // False once a server connection broke; the next statement tries to reconnect.
+    virtual bool isConnected() const = 0;
 
     // 0 for a fresh, empty database; throws when it holds something that is not Winnow's.
     virtual int schemaVersion() = 0;

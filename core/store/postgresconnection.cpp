@@ -222,6 +222,7 @@ public:
         const ExecStatusType status = PQresultStatus(result);
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
             const QString reason = trimmedMessage(PQresultErrorMessage(result));
+            noteFailure(result);
             PQclear(result);
             fail(reason);
         }
@@ -235,10 +236,11 @@ public:
     void begin() override { execute(QString::fromLatin1(kBeginWriting)); }
     void commit() override { execute(QStringLiteral("COMMIT")); }
     void rollback() noexcept override {
-        if (PQstatus(m_conn) == CONNECTION_OK)
+        if (isConnected())
             PQclear(PQexec(m_conn, "ROLLBACK"));
     }
     int changes() const override { return m_changes; }
+    bool isConnected() const override { return !m_lost && PQstatus(m_conn) == CONNECTION_OK; }
 
     int schemaVersion() override {
         PostgresCursor probe(*this, "SELECT to_regclass('winnow_schema') IS NOT NULL,"
@@ -324,6 +326,8 @@ public:
                                            int(types.size()), types.data());
             const bool ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
             const QString reason = trimmedMessage(PQresultErrorMessage(prepared));
+            if (!ok)
+                noteFailure(prepared);
             PQclear(prepared);
             if (!ok)
                 fail(QStringLiteral("%1 (in: %2)").arg(reason, QString::fromUtf8(sql)));
@@ -340,6 +344,7 @@ public:
         const ExecStatusType status = PQresultStatus(result);
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
             const QString reason = trimmedMessage(PQresultErrorMessage(result));
+            noteFailure(result);
             PQclear(result);
             fail(QStringLiteral("%1 (in: %2)").arg(reason, QString::fromUtf8(sql)));
         }
@@ -351,21 +356,29 @@ public:
     }
 
     [[noreturn]] void fail(const QString &reason) const {
-        if (PQstatus(m_conn) != CONNECTION_OK)
+        if (!isConnected())
             throw StoreError(QStringLiteral("%1: the connection to the server was lost: %2")
-                                 .arg(m_location, reason.isEmpty()
-                                                      ? trimmedMessage(PQerrorMessage(m_conn))
-                                                      : reason));
+                                 .arg(m_location, trimmedMessage(PQerrorMessage(m_conn))));
         throw StoreError(QStringLiteral("%1: %2").arg(m_location, reason));
     }
 
 private:
     // After an outage the next statement reconnects; statements prepared before are gone.
+    // A failure the server did not answer (no SQLSTATE: the socket closed), or a connection
+    // exception or shutdown (SQLSTATE 08..., 57P...), means the connection is gone.
+    void noteFailure(const PGresult *result) {
+        const char *state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        if (!state || qstrncmp(state, "08", 2) == 0 || qstrncmp(state, "57P", 3) == 0 ||
+            PQstatus(m_conn) != CONNECTION_OK)
+            m_lost = true;
+    }
+
     void ensureConnected() {
-        if (PQstatus(m_conn) == CONNECTION_OK)
+        if (isConnected())
             return;
         PQreset(m_conn);
         m_prepared.clear();
+        m_lost = PQstatus(m_conn) != CONNECTION_OK;
         if (PQstatus(m_conn) != CONNECTION_OK)
             throw StoreError(QStringLiteral("%1: cannot reach the server: %2")
                                  .arg(m_location, trimmedMessage(PQerrorMessage(m_conn))));
@@ -376,6 +389,7 @@ private:
     QString m_location;
     QHash<QByteArray, QByteArray> m_prepared; // SQL and parameter types -> statement name
     int m_changes = 0;
+    bool m_lost = false;
 };
 
 void PostgresCursor::check(int index) const {

@@ -1,6 +1,7 @@
 #include "core/store/project.h"
 
 #include "core/store/answerlog.h"
+#include "core/store/connection.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
@@ -156,6 +157,10 @@ bool Project::exists(const QString &location) {
 
 bool Project::isOnServer() const {
     return m_db.backend() == Database::Backend::Postgres;
+}
+
+bool Project::isConnected() const {
+    return m_db.connection().isConnected();
 }
 
 QString Project::workFolder() const {

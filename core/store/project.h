@@ -105,6 +105,8 @@ public:
     // The folder or server address that opens this project again (on another thread, say).
     const QString &directory() const { return m_directory; }
     bool isOnServer() const;
+    // False while the server of a team project cannot be reached (always true for a folder).
+    bool isConnected() const;
     // Where this machine keeps the project's files (tensor caches, checkpoints, decoded IDX
     // images): the project folder, or a folder in the user's cache for a server project.
     QString workFolder() const;

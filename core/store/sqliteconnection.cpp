@@ -154,6 +154,7 @@ public:
     void commit() override { execute(QStringLiteral("COMMIT")); }
     void rollback() noexcept override { sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); }
     int changes() const override { return sqlite3_changes(m_db); }
+    bool isConnected() const override { return true; }
 
     int schemaVersion() override {
         const qint64 id = pragma("application_id");

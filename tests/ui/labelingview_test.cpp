@@ -75,6 +75,7 @@ private Q_SLOTS:
     void labelsWithKeysUndoesAndFillsOtherQueues();
     void nearlyDoneImagesComeFirstAndNothingIsShownTwice();
     void mainWindowOpensLabelingWithCtrlL();
+    void answerGivenDuringAServerOutageIsSavedAfterItComesBack();
 };
 
 void LabelingViewTest::labelsWithKeysUndoesAndFillsOtherQueues() {
@@ -202,6 +203,60 @@ void LabelingViewTest::mainWindowOpensLabelingWithCtrlL() {
     QTRY_VERIFY(window.labelingView()->currentItemId() != 0);
     QTest::keyClick(window.labelingView(), Qt::Key_2);
     QCOMPARE(window.labelingView()->stats().doneToday, qint64(1));
+}
+
+// The server of a team project stops while Dana labels: her answer shows as not saved yet, she
+// goes on, and once the server is back both answers are saved, once each.
+void LabelingViewTest::answerGivenDuringAServerOutageIsSavedAfterItComesBack() {
+    QTemporaryDir dir;
+    test::PostgresServer &server = test::testServer();
+    auto project = test::createProject(server.createDatabase());
+    std::vector<core::NewItem> items;
+    for (int i = 0; i < 6; ++i) {
+        core::NewItem item;
+        item.path = dir.filePath(QStringLiteral("%1.png").arg(i));
+        QVERIFY(test::writeImage(item.path, 32, 32, 3, i));
+        item.contentHash = QByteArray::number(i);
+        item.width = item.height = 32;
+        item.channels = 3;
+        items.push_back(item);
+    }
+    const qint64 batch = *project->createBatch(QStringLiteral("folder"), dir.path(), std::nullopt);
+    QVERIFY(project->addItems(batch, std::nullopt, items, 0).ok());
+    const qint64 cat = *project->ensureClass(QStringLiteral("cat"));
+    const qint64 dog = *project->ensureClass(QStringLiteral("dog"));
+    const qint64 dana = *project->ensureAnnotator(QStringLiteral("dana"), QStringLiteral("human"));
+
+    ui::LabelingView view;
+    view.resize(800, 600);
+    view.show();
+    view.start(project.get(), dana);
+    const qint64 first = view.currentItemId();
+    QVERIFY(first > 0);
+    view.answerCurrent(cat);
+    QVERIFY2(view.lastSavedText().contains(QStringLiteral("Saved")),
+             qPrintable(view.lastSavedText()));
+
+    QVERIFY(server.stop());
+    const qint64 second = view.currentItemId();
+    QVERIFY(second > 0 && second != first);
+    view.answerCurrent(dog);
+    QVERIFY2(view.unsavedAnswers() == 1, qPrintable(view.lastSavedText()));
+    QVERIFY2(view.lastSavedText().contains(QStringLiteral("Not saved yet")),
+             qPrintable(view.lastSavedText()));
+    QVERIFY(view.currentItemId() != second); // she goes on with the images already claimed
+    QTest::qWait(2500); // a retry while the server is still down changes nothing
+    QCOMPARE(view.unsavedAnswers(), 1);
+
+    QVERIFY(server.restart());
+    QTRY_COMPARE_WITH_TIMEOUT(view.unsavedAnswers(), 0, 20000);
+    QVERIFY2(view.lastSavedText().contains(QStringLiteral("server is back")),
+             qPrintable(view.lastSavedText()));
+    const auto answers = liveAnswers(*project, dana);
+    QCOMPARE(answers.size(), size_t(2));
+    QVERIFY(answers.count({first, cat}) == 1);
+    QVERIFY(answers.count({second, dog}) == 1);
+    view.stop();
 }
 
 QTEST_MAIN(LabelingViewTest)
