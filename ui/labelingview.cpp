@@ -48,6 +48,7 @@ LabelingView::LabelingView(QWidget *parent)
     m_progress = new QLabel;
     m_progress->setToolTip(tr("Your answers today, and the images still waiting for you"));
     m_progress->setStyleSheet(QStringLiteral("font-size: 14pt;"));
+    m_progress->setWordWrap(true);
     sideLayout->addWidget(m_progress);
     m_saved = new QLabel;
     m_saved->setWordWrap(true);
@@ -77,8 +78,8 @@ LabelingView::LabelingView(QWidget *parent)
     m_wanted = new QSpinBox;
     m_wanted->setRange(1, 50);
     m_wanted->setFocusPolicy(Qt::ClickFocus);
-    m_wanted->setToolTip(
-        tr("How many annotators should answer each image (like Ground Truth's overlap)"));
+    m_wantedTip = tr("How many annotators should answer each image (like Ground Truth's overlap)");
+    m_wanted->setToolTip(m_wantedTip);
     connect(m_wanted, &QSpinBox::valueChanged, this, [this](int value) {
         if (!m_project)
             return;
@@ -95,7 +96,7 @@ LabelingView::LabelingView(QWidget *parent)
     m_instructions = new QTextBrowser;
     m_instructions->setFocusPolicy(Qt::NoFocus);
     instructionsLayout->addWidget(m_instructions);
-    auto *edit = new QPushButton(tr("Edit Instructions…"));
+    auto *edit = m_editInstructions = new QPushButton(tr("Edit Instructions…"));
     edit->setFocusPolicy(Qt::NoFocus);
     edit->setToolTip(tr("Change the text every annotator of this project sees"));
     connect(edit, &QPushButton::clicked, this, &LabelingView::editInstructions);
@@ -133,6 +134,15 @@ void LabelingView::start(core::Project *project, qint64 annotatorId) {
     refreshStats();
     refill();
     showNext();
+}
+
+void LabelingView::setMayEditProject(bool may) {
+    m_wanted->setEnabled(may);
+    m_editInstructions->setEnabled(may);
+    const QString owners = tr("Only the project's owner can change this");
+    m_wanted->setToolTip(may ? m_wantedTip : owners);
+    m_editInstructions->setToolTip(may ? tr("Change the text every annotator of this project sees")
+                                       : owners);
 }
 
 void LabelingView::stop() {

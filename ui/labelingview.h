@@ -13,6 +13,7 @@
 
 class QLabel;
 class QTimer;
+class QPushButton;
 class QSpinBox;
 class QTextBrowser;
 class QVBoxLayout;
@@ -37,6 +38,8 @@ public:
     // Starts labeling `project` (owned by the caller, GUI thread) as `annotatorId`; 0 stops.
     void start(core::Project *project, qint64 annotatorId);
     void stop();
+    // The overlap and the instructions belong to the project's owner.
+    void setMayEditProject(bool may);
     // Re-reads classes and instructions (after they were edited).
     void reloadClasses();
 
@@ -98,6 +101,8 @@ private:
     QLabel *m_progress = nullptr;
     QLabel *m_saved = nullptr;
     QSpinBox *m_wanted = nullptr;
+    QString m_wantedTip;
+    QPushButton *m_editInstructions = nullptr;
     QTextBrowser *m_instructions = nullptr;
     QWidget *m_classPanel = nullptr;
     QVBoxLayout *m_classLayout = nullptr;

@@ -12,6 +12,7 @@
 #include "ui/projectdialogs.h"
 #include "ui/recentprojects.h"
 #include "ui/reviewview.h"
+#include "ui/teamprojectdialog.h"
 #include "ui/trainingview.h"
 
 #include <QApplication>
@@ -36,6 +37,9 @@
 
 namespace winnow::ui {
 namespace {
+
+// How often a team project's Review and Annotators tabs re-read what others did.
+constexpr int kLiveRefreshMs = 5000;
 
 QString annotatorKey(const QString &projectDir) {
     return QStringLiteral("annotators/") +
@@ -89,6 +93,10 @@ void MainWindow::buildActions() {
     create->setToolTip(tr("Create an empty project in a folder"));
     QAction *open = file->addAction(tr("&Open Project…"), this, &MainWindow::chooseProject);
     open->setShortcut(QKeySequence::Open);
+    QAction *openTeam =
+        file->addAction(tr("Open &Team Project…"), this, &MainWindow::chooseTeamProject);
+    openTeam->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_O);
+    openTeam->setToolTip(tr("Open a project shared by a team on a PostgreSQL server"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     m_imageImport = new ImageImport(this, statusBar());
@@ -187,6 +195,9 @@ void MainWindow::buildActions() {
     m_projectActions = {importFolder, importIdx,     close,         larger, smaller,     focusGrid,
                         focusImage,   label,         browse,        who,    classes,     annotators,
                         selectAll,    importAnswers, exportAnswers, review, exportLabels};
+    m_ownerActions = {importFolder, importIdx, classes, annotators, importAnswers};
+    m_reviewerActions = {review, exportLabels};
+    m_switchAnnotator = who;
     m_recent = new RecentProjects(m_recentMenu, m_recentList, this);
     connect(m_recent, &RecentProjects::openRequested, this, [this](const QString &dir) {
         if (const auto opened = openProject(dir); !opened)
@@ -235,6 +246,9 @@ void MainWindow::buildBrowser() {
     m_labelingView = new LabelingView;
     connect(m_labelingView, &LabelingView::failed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    m_live = new QTimer(this);
+    m_live->setInterval(kLiveRefreshMs);
+    connect(m_live, &QTimer::timeout, this, &MainWindow::refreshLive);
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_browser, tr("Browse"));
@@ -311,6 +325,19 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     closeProject();
     m_project = std::move(opened).value();
     const QString dir = m_project->directory();
+    m_role = core::Role::Owner;
+    QString login;
+    if (m_project->isOnServer()) {
+        const auto who = core::attempt([&] {
+            core::TeamRepository team(*m_project);
+            m_role = team.role();
+            login = team.login();
+        });
+        if (!who) {
+            m_project.reset();
+            return who.error();
+        }
+    }
     m_browser->setProject(m_project.get());
     m_answers->setProject(m_project.get());
     m_imageImport->setProject(m_project.get());
@@ -318,10 +345,20 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     for (QAction *action : std::as_const(m_projectActions))
         action->setEnabled(true);
     m_tabs->setCurrentIndex(0);
-    const QString remembered = QSettings().value(annotatorKey(dir)).toString();
-    const bool known = !remembered.isEmpty() && setAnnotator(remembered).ok();
-    if (!known && m_askForAnnotator)
-        QTimer::singleShot(0, this, &MainWindow::promptAnnotator);
+    applyRole();
+    if (!login.isEmpty()) {
+        // On a server, whoever logged in labels under their own name: the server refuses
+        // answers in anyone else's.
+        if (const auto set = setAnnotator(login); !set)
+            statusBar()->showMessage(set.error().message, 10000);
+    } else {
+        const QString remembered = QSettings().value(annotatorKey(dir)).toString();
+        const bool known = !remembered.isEmpty() && setAnnotator(remembered).ok();
+        if (!known && m_askForAnnotator)
+            QTimer::singleShot(0, this, &MainWindow::promptAnnotator);
+    }
+    if (m_project->isOnServer())
+        m_live->start();
     updateTitle();
     m_recent->remember(dir);
     updateStatus();
@@ -330,6 +367,8 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
 }
 
 void MainWindow::closeProject() {
+    if (m_live)
+        m_live->stop();
     m_labelingView->stop();
     m_reviewView->setProject(nullptr, 0);
     m_annotatorsView->setProject(nullptr);
@@ -362,6 +401,47 @@ void MainWindow::newProject() {
     created->reset();
     if (const auto opened = openProject(dir); !opened)
         QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+}
+
+void MainWindow::chooseTeamProject() {
+    const QString address = askTeamProject(this);
+    if (address.isEmpty())
+        return;
+    if (const auto opened = openProject(address); !opened)
+        QMessageBox::warning(this, tr("Cannot open team project"), opened.error().message);
+}
+
+void MainWindow::applyRole() {
+    const bool owner = m_role == core::Role::Owner;
+    const bool reviewer = owner || m_role == core::Role::Reviewer;
+    m_tabs->setTabVisible(2, reviewer); // Review
+    m_tabs->setTabVisible(3, reviewer); // Annotators
+    m_tabs->setTabVisible(4, owner);    // Curate
+    m_tabs->setTabVisible(5, owner);    // Train
+    for (QAction *action : std::as_const(m_ownerActions))
+        action->setEnabled(m_project && owner);
+    for (QAction *action : std::as_const(m_reviewerActions))
+        action->setEnabled(m_project && reviewer);
+    m_switchAnnotator->setEnabled(m_project && !m_project->isOnServer());
+    m_labelingView->setMayEditProject(owner);
+}
+
+void MainWindow::refreshLive() {
+    if (!m_project || !isVisible())
+        return;
+    switch (m_tabs->currentIndex()) {
+    case 0:
+        updateStatus();
+        break;
+    case 2:
+        m_reviewView->refreshAnswers();
+        break;
+    case 3:
+        m_annotatorsView->reload();
+        break;
+    default:
+        break;
+    }
 }
 
 void MainWindow::chooseProject() {
@@ -434,7 +514,9 @@ void MainWindow::updateTitle() {
         setWindowTitle(tr("Winnow"));
         return;
     }
-    const QString project = QFileInfo(m_project->directory()).fileName();
+    QString project = projectDisplayName(m_project->directory());
+    if (m_project->isOnServer())
+        project += tr(" (%1)").arg(core::roleName(m_role));
     setWindowTitle(m_annotatorName.isEmpty()
                        ? tr("%1 — Winnow").arg(project)
                        : tr("%1 — %2 — Winnow").arg(project, m_annotatorName));

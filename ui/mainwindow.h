@@ -2,6 +2,7 @@
 
 #include "core/io/importsummary.h"
 #include "core/store/project.h"
+#include "core/store/teamrepository.h"
 #include "core/util/result.h"
 
 #include <QFutureWatcher>
@@ -16,6 +17,7 @@ class QListWidget;
 class QMenu;
 class QStackedWidget;
 class QTabWidget;
+class QTimer;
 
 namespace winnow::ui {
 
@@ -60,6 +62,8 @@ public:
     TrainingView *trainingView() const { return m_trainingView; }
     QTabWidget *tabs() const { return m_tabs; }
     qint64 annotatorId() const { return m_annotatorId; }
+    // What the person connected may do: the owner for a folder, a team role on a server.
+    core::Role role() const { return m_role; }
 
     // Who is working; remembered per machine and project. Empty name: ask.
     core::Result<void> setAnnotator(const QString &name);
@@ -87,6 +91,11 @@ private:
     void buildBrowser();
     void newProject();
     void chooseProject();
+    void chooseTeamProject();
+    // Shows only the tabs and actions the role may use.
+    void applyRole();
+    // Team projects: answers from other machines show without reopening.
+    void refreshLive();
     void updateStatus();
     void promptAnnotator();
     void updateTitle();
@@ -112,6 +121,11 @@ private:
     QMenu *m_recentMenu = nullptr;
     RecentProjects *m_recent = nullptr;
     QList<QAction *> m_projectActions;
+    QList<QAction *> m_ownerActions;    // change the project: imports, classes, annotators
+    QList<QAction *> m_reviewerActions; // read consolidations and reviews
+    QAction *m_switchAnnotator = nullptr;
+    core::Role m_role = core::Role::Owner;
+    QTimer *m_live = nullptr;
 };
 
 } // namespace winnow::ui

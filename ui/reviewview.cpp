@@ -164,6 +164,11 @@ void ReviewView::setProject(core::Project *project, qint64 reviewerId) {
     reload();
 }
 
+void ReviewView::refreshAnswers() {
+    if (m_project && currentItemId() > 0)
+        showCurrent();
+}
+
 void ReviewView::reload() {
     const QSignalBlocker blockA(m_consolidations), blockB(m_classFilter);
     const QVariant previousClass = m_classFilter->currentData();

@@ -36,6 +36,8 @@ public:
     void setProject(core::Project *project, qint64 reviewerId);
     // Re-reads consolidations and the queue (after a consolidation finished).
     void reload();
+    // Re-reads the answers of the item under review (others may have answered meanwhile).
+    void refreshAnswers();
     // Runs a consolidation method over the project in the background.
     void consolidate(const QString &method);
     // Marks the consolidation under review as the one training takes its labels from.

@@ -91,6 +91,13 @@ CREATE OR REPLACE FUNCTION winnow_answer_author(answer bigint) RETURNS bigint
     AS $$ SELECT annotator_id FROM answers WHERE id = answer $$;
 )SQL";
 
+// Settings an annotator's session would otherwise write on first use, which only the owner may:
+// the labeling queue's shuffle (LabelingSession::kQueueSeedKey).
+constexpr auto kSharedSettings =
+    "INSERT INTO settings (key, value) VALUES"
+    " ('labeling/queue_seed', CAST(1 + floor(random() * 1073741823) AS BIGINT)::text)"
+    " ON CONFLICT (key) DO NOTHING";
+
 constexpr auto kIsMember =
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_database() || '_' || "
     "?1)"
@@ -163,6 +170,7 @@ void TeamRepository::setUp() {
     Transaction transaction(m_db);
     m_db.execute(QString::fromLatin1(kFunctions));
     m_db.execute(QString::fromLatin1(kSetUp));
+    m_db.execute(QString::fromLatin1(kSharedSettings));
     transaction.commit();
 }
 

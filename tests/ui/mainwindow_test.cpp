@@ -1,4 +1,5 @@
 #include "core/io/folderimporter.h"
+#include "core/store/teamrepository.h"
 #include "tests/testsupport.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void imageViewZoomsWithKeys();
     void refusesAFolderWithoutProject();
     void noTwoActionsShareAShortcut();
+    void teamProjectShowsEachRoleItsTabs();
 
 private:
     QTemporaryDir m_dir;
@@ -213,6 +215,42 @@ void MainWindowTest::noTwoActionsShareAShortcut() {
     }
     QVERIFY(shortcuts >= 10);
     QVERIFY(seen.contains(QKeySequence(Qt::CTRL | Qt::Key_E))); // the review note
+}
+
+// On a server, whoever logs in labels as themselves and sees only the tabs their role may use.
+void MainWindowTest::teamProjectShowsEachRoleItsTabs() {
+    test::PostgresServer &server = test::testServer();
+    const QString owner = server.createDatabase();
+    {
+        auto project = test::createProject(owner);
+        core::TeamRepository team(*project);
+        team.setUp();
+        team.add(QStringLiteral("ann"), core::Role::Annotator, QStringLiteral("pw"));
+        team.add(QStringLiteral("rev"), core::Role::Reviewer, QStringLiteral("pw"));
+    }
+    const QString database = owner.section(u'/', 3).section(u'?', 0, 0);
+    const struct {
+        QString user;
+        core::Role role;
+        std::vector<bool> visible; // Browse, Label, Review, Annotators, Curate, Train
+    } cases[] = {
+        {QStringLiteral("ann"), core::Role::Annotator, {true, true, false, false, false, false}},
+        {QStringLiteral("rev"), core::Role::Reviewer, {true, true, true, true, false, false}},
+        {QString::fromLatin1(test::PostgresServer::kSuperuser),
+         core::Role::Owner,
+         {true, true, true, true, true, true}},
+    };
+    for (const auto &c : cases) {
+        ui::MainWindow window;
+        window.setAskForAnnotator(true); // not asked: the login is the annotator
+        const auto opened = window.openProject(server.address(database, c.user));
+        QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
+        QCOMPARE(window.role(), c.role);
+        for (int tab = 0; tab < 6; ++tab)
+            QCOMPARE(window.tabs()->isTabVisible(tab), c.visible[size_t(tab)]);
+        QVERIFY(window.annotatorId() > 0);
+        QVERIFY2(window.windowTitle().contains(c.user), qPrintable(window.windowTitle()));
+    }
 }
 
 QTEST_MAIN(MainWindowTest)
