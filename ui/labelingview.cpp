@@ -215,11 +215,8 @@ void LabelingView::buildClassPanel() {
     }
 }
 
-QFuture<QImage> LabelingView::decode(const QString &path) {
-    return QtConcurrent::run([path] {
-        const auto raster = core::loadRasterImage(path, kMaxImageSide);
-        return raster ? toQImage(*raster) : QImage();
-    });
+QFuture<QImage> LabelingView::decode(const core::QueueEntry &entry) {
+    return loadItemImage(m_project, entry.itemId, entry.path, kMaxImageSide);
 }
 
 void LabelingView::prefetch() {
@@ -229,7 +226,7 @@ void LabelingView::prefetch() {
         if (const auto it = m_decoded.constFind(entry.itemId); it != m_decoded.constEnd())
             keep.insert(entry.itemId, *it);
         else
-            keep.insert(entry.itemId, decode(entry.path));
+            keep.insert(entry.itemId, decode(entry));
     };
     if (m_current)
         want(*m_current);
@@ -284,7 +281,7 @@ void LabelingView::showEntry(const core::QueueEntry &entry) {
     m_current = entry;
     auto future = m_decoded.value(entry.itemId);
     if (!future.isValid()) {
-        future = decode(entry.path);
+        future = decode(entry);
         m_decoded.insert(entry.itemId, future);
     }
     const QString caption = QFileInfo(entry.path).fileName();
@@ -292,7 +289,11 @@ void LabelingView::showEntry(const core::QueueEntry &entry) {
         const QImage image = future.result();
         if (image.isNull())
             m_imageView->setPlaceholder(
-                tr("Cannot read %1 — press Space to skip it").arg(entry.path));
+                m_project && m_project->isOnServer()
+                    ? tr("Neither %1 nor a copy on the server can be read — press Space to skip "
+                         "it")
+                          .arg(entry.path)
+                    : tr("Cannot read %1 — press Space to skip it").arg(entry.path));
         else
             m_imageView->setImage(image, caption);
         m_imageView->repaint();

@@ -70,7 +70,7 @@ private:
     void showEntry(const core::QueueEntry &entry);
     void refill();
     void prefetch();
-    QFuture<QImage> decode(const QString &path);
+    QFuture<QImage> decode(const core::QueueEntry &entry);
     void updateProgress();
     void refreshStats();
     void editInstructions();

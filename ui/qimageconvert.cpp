@@ -1,5 +1,10 @@
 #include "ui/qimageconvert.h"
 
+#include "core/store/project.h"
+
+#include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace winnow::ui {
 
 QImage toQImage(const core::RasterImage &raster) {
@@ -11,6 +16,24 @@ QImage toQImage(const core::RasterImage &raster) {
     const QImage view(reinterpret_cast<const uchar *>(raster.pixels.constData()), raster.width,
                       raster.height, raster.width * raster.channels, format);
     return view.copy();
+}
+
+QFuture<QImage> loadItemImage(core::Project *project, qint64 itemId, const QString &path,
+                              int maxSide) {
+    if (project && project->isOnServer() && !QFileInfo(path).isReadable()) {
+        const auto copy = project->imageCopy(itemId);
+        const QByteArray bytes = copy ? *copy : QByteArray();
+        return QtConcurrent::run([bytes, path, maxSide] {
+            if (bytes.isEmpty())
+                return QImage();
+            const auto raster = core::decodeRasterImage(bytes, path, maxSide);
+            return raster ? toQImage(*raster) : QImage();
+        });
+    }
+    return QtConcurrent::run([path, maxSide] {
+        const auto raster = core::loadRasterImage(path, maxSide);
+        return raster ? toQImage(*raster) : QImage();
+    });
 }
 
 } // namespace winnow::ui

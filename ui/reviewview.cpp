@@ -301,11 +301,7 @@ void ReviewView::showCurrent() {
     if (!m_project || row < 0 || row >= int(m_rows.size()))
         return;
     const core::ReviewRow &item = m_rows[size_t(row)];
-    const QString path = item.path;
-    m_image.setFuture(QtConcurrent::run([path] {
-        const auto raster = core::loadRasterImage(path, 2048);
-        return raster ? toQImage(*raster) : QImage();
-    }));
+    m_image.setFuture(loadItemImage(m_project, item.itemId, item.path, 2048));
     QString html = tr("<p><b>%1</b> with confidence <b>%2</b> from %3 answer(s)</p><table>")
                        .arg(className(item.classId).toHtmlEscaped())
                        .arg(item.confidence, 0, 'f', 3)

@@ -6,6 +6,7 @@
 #include "core/consensus/consolidation.h"
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
+#include "core/io/imagecopies.h"
 #include "core/label/simulatedcrowd.h"
 #include "core/store/project.h"
 #include "core/store/teamrepository.h"
@@ -79,9 +80,14 @@ int cmdImport(QCommandLineParser &parser, const QStringList &args, QTextStream &
         if (!(megapixels > 0))
             throw UsageError{QStringLiteral("--max-megapixels must be positive")};
         options.maxPixels = qint64(megapixels * 1e6);
-        return reportImport(importImageFolder(*project, parser.value(QStringLiteral("images")),
-                                              options, terminalProgress(err)),
-                            out, err);
+        const int code =
+            reportImport(importImageFolder(*project, parser.value(QStringLiteral("images")),
+                                           options, terminalProgress(err)),
+                         out, err);
+        // A team's annotators may not reach these files: the server keeps copies.
+        return code == kExitOk && project->isOnServer()
+                   ? reportImageCopies(*project, kDefaultImageCopySide, out, err)
+                   : code;
     }
     IdxOptions options;
     options.split = split;
@@ -89,9 +95,12 @@ int cmdImport(QCommandLineParser &parser, const QStringList &args, QTextStream &
         options.limit = parser.value(QStringLiteral("limit")).toLongLong();
     if (parser.isSet(QStringLiteral("class-names")))
         options.classNames = parser.value(QStringLiteral("class-names")).split(u',');
-    return reportImport(importIdx(*project, parser.value(QStringLiteral("idx")), positional[1],
-                                  options, terminalProgress(err)),
-                        out, err);
+    const int code = reportImport(importIdx(*project, parser.value(QStringLiteral("idx")),
+                                            positional[1], options, terminalProgress(err)),
+                                  out, err);
+    return code == kExitOk && project->isOnServer()
+               ? reportImageCopies(*project, kDefaultImageCopySide, out, err)
+               : code;
 }
 
 void printCounts(QTextStream &out, const QString &title, const std::vector<CountRow> &rows) {

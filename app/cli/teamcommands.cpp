@@ -2,6 +2,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
+#include "core/io/imagecopies.h"
 #include "core/store/project.h"
 #include "core/store/projectcopy.h"
 #include "core/store/storeerror.h"
@@ -12,13 +13,33 @@
 #include <cstdio>
 
 namespace winnow::cli {
-namespace {
 
 using namespace winnow::core;
+
+int reportImageCopies(Project &project, int side, QTextStream &out, QTextStream &err) {
+    const auto copies = storeImageCopies(project, side, terminalProgress(err));
+    endProgress(err);
+    if (!copies)
+        return fail(err, copies.error());
+    for (const QString &path : copies->unreadable)
+        err << "no image copy of " << path << ": cannot read it" << Qt::endl;
+    out << QStringLiteral("stored image copies of %1 items (%2 reduced to %3 pixels) in %4 s")
+               .arg(copies->stored)
+               .arg(copies->reduced)
+               .arg(side)
+               .arg(copies->seconds, 0, 'f', 2)
+        << Qt::endl;
+    return kExitOk;
+}
+
+namespace {
 
 int cmdCopy(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
             QTextStream &err) {
     const QStringList positional = parse(parser, args, 2, 2);
+    const int side = int(numberOption(parser, QStringLiteral("image-copies")));
+    if (side != 0 && side < 16)
+        throw UsageError{QStringLiteral("--image-copies is a side of at least 16 pixels, or 0")};
     auto source = openProject(positional[0], err, Database::Mode::ReadOnly);
     if (!source)
         return kExitFailure;
@@ -39,7 +60,7 @@ int cmdCopy(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
                .arg(source->directory(), target->directory())
                .arg(copied->seconds, 0, 'f', 2)
         << Qt::endl;
-    return kExitOk;
+    return target->isOnServer() && side > 0 ? reportImageCopies(*target, side, out, err) : kExitOk;
 }
 
 // The password comes from standard input (one line), never from the command line.
@@ -96,6 +117,10 @@ void addTeamCommands(CommandTable &table) {
                    QStringLiteral("TARGET"),
                    QStringLiteral("new project folder, or an empty server database "
                                   "(postgresql://USER@HOST[:PORT]/DBNAME)"));
+               p.addOption({QStringLiteral("image-copies"),
+                            QStringLiteral("on a server, also keep a copy of every image, longer "
+                                           "side at most N pixels (0: none)"),
+                            QStringLiteral("N"), QString::number(kDefaultImageCopySide)});
            }}},
          {QStringLiteral("team"),
           {QStringLiteral("team URI --add NAME --role annotator|reviewer|owner\n"

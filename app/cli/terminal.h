@@ -34,6 +34,10 @@ std::optional<core::Split> splitOption(const QCommandLineParser &parser);
 // A number option; throws UsageError naming the option when it is not one.
 double numberOption(const QCommandLineParser &parser, const QString &name);
 
+// Stores copies of the images of a team project's items (core/io/imagecopies) with progress,
+// naming the files it could not read; kExitFailure when the store fails.
+int reportImageCopies(core::Project &project, int side, QTextStream &out, QTextStream &err);
+
 // Prints "error: MESSAGE" and returns kExitFailure.
 int fail(QTextStream &err, const QString &message);
 inline int fail(QTextStream &err, const core::Error &error) {

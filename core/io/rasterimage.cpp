@@ -69,6 +69,15 @@ Result<RasterImage> loadRasterImage(const QString &path, int maxSide) {
     });
 }
 
+Result<RasterImage> decodeRasterImage(const QByteArray &bytes, const QString &name, int maxSide) {
+    return attempt([&] {
+        const cv::Mat image = decode(bytes);
+        if (image.empty())
+            throw StoreError(QStringLiteral("%1: cannot decode the image").arg(name));
+        return toRaster(image, maxSide);
+    });
+}
+
 Result<RasterImage> loadThumbnail(Project &project, qint64 itemId, const QString &path,
                                   int maxSide) {
     const auto stored = project.thumbnail(itemId);

@@ -23,6 +23,9 @@ struct RasterImage {
 
 // Decodes an image file; with maxSide > 0 the result is reduced to fit in maxSide x maxSide.
 Result<RasterImage> loadRasterImage(const QString &path, int maxSide = 0);
+// Decodes image file bytes (`name` for messages).
+Result<RasterImage> decodeRasterImage(const QByteArray &bytes, const QString &name,
+                                      int maxSide = 0);
 // The stored thumbnail of an item if it has one, else its file reduced to maxSide.
 Result<RasterImage> loadThumbnail(Project &project, qint64 itemId, const QString &path,
                                   int maxSide);

@@ -52,7 +52,47 @@ qint64 AnswerLog::revoke(qint64 answerId, const NewAnswer &answer, const QString
     return id;
 }
 
+void AnswerLog::appendMany(const std::vector<NewAnswer> &answers, const QString &createdAt) {
+    const bool plainOrigin =
+        !m_origin.contains(u'\t') && !m_origin.contains(u'\n') && !m_origin.contains(u'\\');
+    if (m_db.backend() != Database::Backend::Postgres || !plainOrigin) {
+        for (const NewAnswer &a : answers)
+            append(a, createdAt);
+        return;
+    }
+    QByteArray rows;
+    rows.reserve(qsizetype(answers.size()) * 64);
+    const QByteArray tail = '\t' + createdAt.toUtf8() + '\t';
+    const QByteArray origin = m_origin.toUtf8() + '\n';
+    for (const NewAnswer &a : answers)
+        rows += QByteArray::number(a.itemId) + '\t' + QByteArray::number(a.annotatorId) + '\t' +
+                QByteArray::number(a.classId) + tail +
+                (a.durationMs >= 0 ? QByteArray::number(a.durationMs) : QByteArray("\\N")) + '\t' +
+                origin;
+    m_db.copyIn(QStringLiteral("answers (item_id, annotator_id, class_id, created_at,"
+                               " duration_ms, origin)"),
+                rows);
+    for (const NewAnswer &a : answers)
+        ++m_delta[a.itemId];
+}
+
 void AnswerLog::flush() {
+    if (m_delta.size() > 1000 && m_db.backend() == Database::Backend::Postgres) {
+        // Many items at once: one COPY into a scratch table and one upsert, not a round trip each.
+        QByteArray rows;
+        for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it)
+            if (it.value() != 0)
+                rows += QByteArray::number(it.key()) + '\t' + QByteArray::number(it.value()) + '\n';
+        m_db.execute(QStringLiteral("CREATE TEMPORARY TABLE IF NOT EXISTS progress_delta"
+                                    " (item_id BIGINT, answers BIGINT) ON COMMIT DELETE ROWS"));
+        m_db.copyIn(QStringLiteral("progress_delta (item_id, answers)"), rows);
+        m_db.execute(QStringLiteral(
+            "INSERT INTO item_progress (item_id, answers) SELECT item_id, answers FROM"
+            " progress_delta ON CONFLICT (item_id) DO UPDATE SET answers = item_progress.answers"
+            " + excluded.answers"));
+        m_delta.clear();
+        return;
+    }
     Statement progress(m_db, kAddProgress);
     for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it) {
         if (it.value() == 0)

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QString>
+#include <vector>
 
 namespace winnow::core {
 
@@ -27,6 +28,8 @@ public:
     AnswerLog &operator=(const AnswerLog &) = delete;
 
     qint64 append(const NewAnswer &answer, const QString &createdAt);
+    // Many answers at once, without their ids: PostgreSQL's COPY where it runs, else row by row.
+    void appendMany(const std::vector<NewAnswer> &answers, const QString &createdAt);
     // Records the undo of `answerId` (which was `answer`); returns the undo row's id.
     qint64 revoke(qint64 answerId, const NewAnswer &answer, const QString &createdAt);
     void flush();

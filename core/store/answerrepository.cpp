@@ -231,12 +231,13 @@ qint64 AnswerRepository::importAnswers(const std::vector<NewAnswer> &rows, const
         Transaction transaction(m_db);
         AnswerLog answers(m_db, origin);
         const size_t end = std::min(rows.size(), start + kRowsPerTransaction);
-        for (size_t r = start; r < end; ++r) {
-            if (!known.insert({rows[r].itemId, rows[r].annotatorId, rows[r].classId}).second)
-                continue;
-            answers.append(rows[r], now);
-            ++appended;
-        }
+        std::vector<NewAnswer> fresh;
+        fresh.reserve(end - start);
+        for (size_t r = start; r < end; ++r)
+            if (known.insert({rows[r].itemId, rows[r].annotatorId, rows[r].classId}).second)
+                fresh.push_back(rows[r]);
+        answers.appendMany(fresh, now);
+        appended += qint64(fresh.size());
         answers.flush();
         transaction.commit();
         if (stored)

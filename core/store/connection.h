@@ -59,6 +59,9 @@ public:
     // A migration written in SQLite's words, in this engine's.
     virtual QString dialect(const QString &migration) const = 0;
     virtual void setForeignKeyChecks(bool on) = 0;
+    // Bulk load of `rows` (PostgreSQL's COPY text format: tab-separated, \N for NULL, one row
+    // per line) into `target`, "table (column, ...)". False where the engine has no such path.
+    virtual bool copyIn(const QString &target, const QByteArray &rows) = 0;
     virtual QString libraryVersion() const = 0;
     // The server's hash of a login's password (SCRAM), so the password never reaches it.
     virtual QString encryptPassword(const QString &user, const QString &password) = 0;

@@ -96,6 +96,10 @@ int Database::changes() const {
     return m_connection->changes();
 }
 
+bool Database::copyIn(const QString &target, const QByteArray &rows) {
+    return m_connection->copyIn(target, rows);
+}
+
 void Database::setForeignKeyChecks(bool on) {
     m_connection->setForeignKeyChecks(on);
 }

@@ -42,6 +42,8 @@ public:
     int changes() const;
     // SQLite checks foreign keys row by row; bulk writes of ids just read switch that off.
     void setForeignKeyChecks(bool on);
+    // See Connection::copyIn: false when the engine has no bulk path (then insert row by row).
+    bool copyIn(const QString &target, const QByteArray &rows);
 
     // The database engine this connection runs on, with its version.
     QString libraryVersion() const;

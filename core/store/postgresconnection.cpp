@@ -288,6 +288,36 @@ public:
     }
     // PostgreSQL checks foreign keys in bulk well enough; they stay on.
     void setForeignKeyChecks(bool) override {}
+    bool copyIn(const QString &target, const QByteArray &rows) override {
+        ensureConnected();
+        PGresult *started =
+            PQexec(m_conn, QStringLiteral("COPY %1 FROM STDIN").arg(target).toUtf8());
+        const bool ready = PQresultStatus(started) == PGRES_COPY_IN;
+        if (!ready) {
+            const QString reason = trimmedMessage(PQresultErrorMessage(started));
+            noteFailure(started);
+            PQclear(started);
+            fail(reason);
+        }
+        PQclear(started);
+        constexpr qsizetype kChunk = 1 << 20;
+        bool sent = true;
+        for (qsizetype at = 0; sent && at < rows.size(); at += kChunk)
+            sent = PQputCopyData(m_conn, rows.constData() + at,
+                                 int(std::min(kChunk, rows.size() - at))) == 1;
+        sent = PQputCopyEnd(m_conn, sent ? nullptr : "cannot send the rows") == 1 && sent;
+        QString reason;
+        while (PGresult *result = PQgetResult(m_conn)) {
+            if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+                reason = trimmedMessage(PQresultErrorMessage(result));
+                noteFailure(result);
+            }
+            PQclear(result);
+        }
+        if (!sent || !reason.isEmpty())
+            fail(reason.isEmpty() ? QStringLiteral("COPY into %1 failed").arg(target) : reason);
+        return true;
+    }
     QString encryptPassword(const QString &user, const QString &password) override {
         ensureConnected();
         char *hash = PQencryptPasswordConn(m_conn, password.toUtf8().constData(),

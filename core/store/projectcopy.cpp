@@ -37,6 +37,7 @@ const std::vector<const char *> &projectTables() {
                                                      "import_batches",
                                                      "items",
                                                      "thumbnails",
+                                                     "image_copies",
                                                      "annotators",
                                                      "answers",
                                                      "item_progress",

@@ -173,6 +173,7 @@ public:
         execute(on ? QStringLiteral("PRAGMA foreign_keys = ON")
                    : QStringLiteral("PRAGMA foreign_keys = OFF"));
     }
+    bool copyIn(const QString &, const QByteArray &) override { return false; }
     QString encryptPassword(const QString &, const QString &) override {
         throw StoreError(QStringLiteral("%1: a project folder has no logins").arg(m_file));
     }

@@ -41,7 +41,7 @@ BEGIN
     EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %I', r);
 
     EXECUTE format('GRANT SELECT ON winnow_schema, classes, items, thumbnails, annotators,'
-                   ' import_batches, settings, item_progress, item_overlap, assignments, answers,'
+                   ' import_batches, settings, item_progress, item_overlap, assignments, answers, image_copies,'
                    ' live_answers TO %I', a);
     EXECUTE format('GRANT INSERT ON answers TO %I', a);
     EXECUTE format('GRANT INSERT, UPDATE, DELETE ON assignments TO %I', a);

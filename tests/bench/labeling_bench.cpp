@@ -1,9 +1,11 @@
 // Labeling speed: time from a class key press to the next image on screen (median and 95th
-// percentile, for 32x32 to 1024x1024 images), answer CSV import rate, and queue claim time.
+// percentile, for 32x32 to 1024x1024 images), answer CSV import rate, and queue claim time; in a
+// project folder (SQLite) and in a team project on a private PostgreSQL server on this machine.
 #include "core/io/answerfiles.h"
 #include "core/label/labelingsession.h"
 #include "core/store/project.h"
 #include "tests/bench/benchsupport.h"
+#include "tests/pgserver.h"
 #include "ui/labelingview.h"
 
 #include <QApplication>
@@ -28,9 +30,19 @@ double percentile(std::vector<double> values, double p) {
                : values[size_t(std::min<double>(values.size() - 1, p * (values.size() - 1) + 0.5))];
 }
 
+// A folder (SQLite), or a new database of the private server when there is one.
+test::PostgresServer *g_server = nullptr;
+
+QString backendName() {
+    return g_server ? QStringLiteral("PostgreSQL") : QStringLiteral("SQLite");
+}
+
 std::unique_ptr<core::Project> fakeProject(const QString &dir, int count,
                                            const QString &imageFolder = {}) {
-    auto project = std::move(core::Project::create(dir)).value();
+    auto created = core::Project::create(g_server ? g_server->createDatabase() : dir);
+    if (!created)
+        qFatal("%s", qPrintable(created.errorMessage()));
+    auto project = std::move(created).value();
     const qint64 batch = *project->createBatch(
         QStringLiteral("folder"), imageFolder.isEmpty() ? QStringLiteral("/bench/d") : imageFolder,
         std::nullopt);
@@ -89,12 +101,13 @@ void keyLatency(QTextStream &out, int side) {
         ms.push_back(timer.nsecsElapsed() / 1e6);
         QObject::disconnect(connection);
     }
-    out << QStringLiteral("label key -> next image, %1x%1: median %2 ms, p95 %3 ms over %4 presses "
-                          "(target median < 16 ms)")
+    out << QStringLiteral("%5: label key -> next image, %1x%1: median %2 ms, p95 %3 ms over %4 "
+                          "presses (target median < 16 ms)")
                .arg(side)
                .arg(percentile(ms, 0.5), 0, 'f', 2)
                .arg(percentile(ms, 0.95), 0, 'f', 2)
                .arg(ms.size())
+               .arg(backendName())
         << Qt::endl;
 }
 
@@ -121,13 +134,14 @@ void csvImport(QTextStream &out) {
         out << summary.error().message << Qt::endl;
         return;
     }
-    out << QStringLiteral("answers CSV import: %1 rows (%2 new, %3 duplicates) in %4 s = %5 rows/s "
-                          "(target >= 200,000)")
+    out << QStringLiteral("%6: answers CSV import: %1 rows (%2 new, %3 duplicates) in %4 s = %5 "
+                          "rows/s (target >= %7)")
                .arg(summary->rows)
                .arg(summary->imported)
                .arg(summary->duplicates)
                .arg(summary->seconds, 0, 'f', 2)
                .arg(summary->rows / summary->seconds, 0, 'f', 0)
+               .arg(backendName(), g_server ? QStringLiteral("100,000") : QStringLiteral("200,000"))
         << Qt::endl;
 
     // Claiming the next batch of a queue over this project (100,000 items, 1,000,000 answers).
@@ -139,11 +153,13 @@ void csvImport(QTextStream &out) {
     QElapsedTimer timer;
     timer.start();
     const auto claimed = session.claim(core::LabelingSession::kDefaultAnswersWanted * 8);
-    out << QStringLiteral("queue claim of %1 items over %2 items with %3 answers: %4 ms")
+    out << QStringLiteral("%5: queue claim of %1 items over %2 items with %3 answers: %4 ms "
+                          "(target < 100 ms)")
                .arg(claimed ? claimed->size() : 0)
                .arg(kItems)
                .arg(summary->imported)
                .arg(timer.elapsed())
+               .arg(backendName())
         << Qt::endl;
 }
 
@@ -155,6 +171,15 @@ int main(int argc, char *argv[]) {
     for (int side : {32, 256, 1024})
         keyLatency(out, side);
     csvImport(out);
+    QString why;
+    g_server = test::PostgresServer::instance(&why);
+    if (!g_server) {
+        out << "PostgreSQL figures skipped: " << why << Qt::endl;
+    } else {
+        for (int side : {32, 256})
+            keyLatency(out, side);
+        csvImport(out);
+    }
     out << QStringLiteral("labeling bench peak memory %1 MiB")
                .arg(bench::peakMemoryMiB(), 0, 'f', 0)
         << Qt::endl;

@@ -18,6 +18,7 @@ if [ -f "$archive" ]; then
   "$build/tests/bench/import_bench" "$archive" "$work" "$work/cifar10-project" | tee -a "$out"
   QT_QPA_PLATFORM=offscreen "$build/tests/bench/firstscreen_bench" "$work/cifar10-project" | tee -a "$out"
   "$build/tests/bench/curation_bench" "$archive" "$work" | tee -a "$out"
+  "$build/tests/bench/team_bench" "$work/cifar10-project" | tee -a "$out"
   # The fraction sweep takes about 25 minutes on 2 cores; SKIP_SWEEP=1 leaves it out.
   if [ -z "${SKIP_SWEEP:-}" ]; then
     "$build/tests/bench/training_bench" sweep "$archive" "$work" "$work/cifar10-sweep.txt" | tee -a "$out"

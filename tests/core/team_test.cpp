@@ -1,3 +1,5 @@
+#include "core/io/imagecopies.h"
+#include "core/io/rasterimage.h"
 #include "core/store/database.h"
 #include "core/store/projectcopy.h"
 #include "core/store/runrepository.h"
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void annotatorsSeeOnlyTheirOwnAnswersAndWriteOnlyInTheirName();
     void reviewersReadEverythingButWriteNoAnswers();
     void teamListsRolesAndRemovesLogins();
+    void imageCopiesServeMachinesThatCannotReadTheFiles();
 };
 
 namespace {
@@ -330,6 +333,59 @@ void TeamTest::teamListsRolesAndRemovesLogins() {
         refused = e.message().contains(QStringLiteral("cannot be a login"));
     }
     QVERIFY(refused);
+}
+
+// An annotator's machine cannot read where images were imported: the server keeps copies, the
+// large ones reduced, and an annotator's login may read them.
+void TeamTest::imageCopiesServeMachinesThatCannotReadTheFiles() {
+    QTemporaryDir dir;
+    auto project = test::createProject(test::testServer().createDatabase());
+    std::vector<NewItem> items;
+    const int sides[] = {40, 300};
+    for (int i = 0; i < 2; ++i) {
+        NewItem item;
+        item.path = dir.filePath(QStringLiteral("img/%1.%2").arg(i).arg(i ? "jpg" : "png"));
+        QVERIFY(test::writeImage(item.path, sides[i], sides[i] * 2 / 3, 3, i, i ? ".jpg" : ".png"));
+        item.contentHash = QByteArray::number(i);
+        item.width = sides[i];
+        item.height = sides[i] * 2 / 3;
+        item.channels = 3;
+        items.push_back(item);
+    }
+    NewItem missing = items[0];
+    missing.path = dir.filePath(QStringLiteral("img/gone.png"));
+    missing.contentHash = "gone";
+    items.push_back(missing);
+    const qint64 batch = *project->createBatch(QStringLiteral("folder"), dir.path(), {});
+    QVERIFY(project->addItems(batch, {}, items, 0).ok());
+
+    const auto copies = storeImageCopies(*project, 100);
+    QVERIFY2(copies.ok(), qPrintable(copies.errorMessage()));
+    QCOMPARE(copies->stored, qint64(2));
+    QCOMPARE(copies->reduced, qint64(1));
+    QCOMPARE(copies->unreadable.size(), size_t(1));
+    QVERIFY(copies->unreadable.front().endsWith(QStringLiteral("gone.png")));
+    QCOMPARE(storeImageCopies(*project, 100)->stored, qint64(0)); // nothing twice
+
+    QVERIFY(QDir(dir.filePath(QStringLiteral("img"))).removeRecursively());
+    const auto ids = *project->itemIdsByPath();
+    const qint64 small = ids.value(dir.filePath(QStringLiteral("img/0.png")));
+    const qint64 large = ids.value(dir.filePath(QStringLiteral("img/1.jpg")));
+    const auto smallImage = decodeRasterImage(*project->imageCopy(small), QStringLiteral("0.png"));
+    QVERIFY(smallImage.ok());
+    QCOMPARE(smallImage->width, 40); // kept as it was
+    const auto largeImage = decodeRasterImage(*project->imageCopy(large), QStringLiteral("1.jpg"));
+    QVERIFY(largeImage.ok());
+    QCOMPARE(std::max(largeImage->width, largeImage->height), 100);
+
+    TeamRepository team(*project);
+    team.setUp();
+    team.add(QStringLiteral("ivy"), Role::Annotator, QStringLiteral("pw"));
+    const QString database = databaseName(project->directory());
+    QCOMPARE(
+        asUser(database, QStringLiteral("ivy"), QStringLiteral("SELECT data FROM image_copies"))
+            .rows,
+        2);
 }
 
 QTEST_GUILESS_MAIN(TeamTest)
