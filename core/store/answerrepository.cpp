@@ -245,6 +245,10 @@ qint64 AnswerRepository::importAnswers(const std::vector<NewAnswer> &rows, const
         // A moment between batches lets a labeling session waiting for the lock get in.
         QThread::msleep(5);
     }
+    // PostgreSQL plans the queue from table statistics: refresh them after a bulk load rather
+    // than wait for the autovacuum daemon.
+    if (m_db.backend() == Database::Backend::Postgres && appended > 10000)
+        m_db.execute(QStringLiteral("ANALYZE answers, item_progress"));
     return appended;
 }
 

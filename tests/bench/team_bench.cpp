@@ -1,5 +1,6 @@
 // Team mode: copying a whole project (the 60,000-image CIFAR-10 project of import_bench) from
 // its folder to a private PostgreSQL server on this machine and back, with time and peak memory.
+#include "core/io/imagecopies.h"
 #include "core/store/project.h"
 #include "core/store/projectcopy.h"
 #include "tests/bench/benchsupport.h"
@@ -25,7 +26,7 @@ int main(int argc, char *argv[]) {
         return 0;
     }
     auto source =
-        core::Project::open(QString::fromLocal8Bit(argv[1]), core::Database::Mode::ReadOnly);
+        core::Project::open(QString::fromLocal8Bit(argv[1]));
     if (!source) {
         out << source.errorMessage() << Qt::endl;
         return 1;
@@ -46,6 +47,16 @@ int main(int argc, char *argv[]) {
                .arg(there->rows)
                .arg(there->seconds, 0, 'f', 2)
                .arg(there->rows / std::max(there->seconds, 1e-9), 0, 'f', 0)
+        << Qt::endl;
+    const auto copies = core::storeImageCopies(**remote);
+    if (!copies) {
+        out << copies.errorMessage() << Qt::endl;
+        return 1;
+    }
+    out << QStringLiteral("image copies on the server: %1 images in %2 s (%3 images/s)")
+               .arg(copies->stored)
+               .arg(copies->seconds, 0, 'f', 2)
+               .arg(copies->stored / std::max(copies->seconds, 1e-9), 0, 'f', 0)
         << Qt::endl;
     QTemporaryDir dir;
     auto back = core::Project::create(dir.filePath(QStringLiteral("back")));
