@@ -2,6 +2,7 @@
 
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
+#include "core/io/imagecopies.h"
 #include "core/store/project.h"
 #include "ui/job.h"
 
@@ -124,6 +125,13 @@ void ImageImport::start(const Request &request) {
         if (!result)
             return result.error().message;
         *summary = std::move(result).value();
+        // A team's annotators may not reach these files: the server keeps copies of the images.
+        if ((*project)->isOnServer() && !summary->cancelled) {
+            const auto copies =
+                core::storeImageCopies(**project, core::kDefaultImageCopySide, progress, &cancel);
+            if (!copies)
+                return copies.error().message;
+        }
         return {};
     });
     m_job->showProgress(m_window, tr("Importing…"));

@@ -25,8 +25,7 @@ int main(int argc, char *argv[]) {
         out << "team bench skipped: " << why << Qt::endl;
         return 0;
     }
-    auto source =
-        core::Project::open(QString::fromLocal8Bit(argv[1]));
+    auto source = core::Project::open(QString::fromLocal8Bit(argv[1]));
     if (!source) {
         out << source.errorMessage() << Qt::endl;
         return 1;
