@@ -46,6 +46,24 @@ qint64 checkReported(Database &db, const QByteArray &output) {
     return reported;
 }
 
+// Fills `project` with `count` items (no files: writers never look at them) and one class,
+// `wanted` answers wanted per item; returns the class.
+qint64 labelingProject(Project &project, int count, int wanted) {
+    const qint64 batch =
+        *project.createBatch(QStringLiteral("folder"), QStringLiteral("/data"), std::nullopt);
+    std::vector<NewItem> items(static_cast<size_t>(count));
+    for (size_t i = 0; i < items.size(); ++i) {
+        items[i].path = QStringLiteral("/data/%1.png").arg(i);
+        items[i].contentHash = QByteArray::number(qint64(i));
+        items[i].width = items[i].height = 8;
+        items[i].channels = 1;
+    }
+    if (!project.addItems(batch, std::nullopt, items, 0) ||
+        !LabelingSession::setAnswersWanted(project, wanted))
+        qFatal("cannot fill the test project");
+    return *project.ensureClass(QStringLiteral("cat"));
+}
+
 qint64 scalar(Database &db, const char *sql) {
     Statement query(db, sql);
     query.step();
@@ -59,18 +77,8 @@ void DurabilityTest::answersShownSavedSurviveSigkill() {
     qint64 classId = 0;
     {
         auto project = winnow::test::createProject(dir.path());
-        const qint64 batch =
-            *project->createBatch(QStringLiteral("folder"), QStringLiteral("/data"), std::nullopt);
-        std::vector<NewItem> items(20000); // more than a writer can answer before it is killed
-        for (size_t i = 0; i < items.size(); ++i) {
-            items[i].path = QStringLiteral("/data/%1.png").arg(i);
-            items[i].contentHash = QByteArray::number(qint64(i));
-            items[i].width = items[i].height = 8;
-            items[i].channels = 1;
-        }
-        QVERIFY(project->addItems(batch, std::nullopt, items, 0).ok());
-        classId = *project->ensureClass(QStringLiteral("cat"));
-        QVERIFY(LabelingSession::setAnswersWanted(*project, 1000).ok());
+        // More items than a writer can answer before it is killed.
+        classId = labelingProject(*project, 20000, 1000);
     }
 
     QRandomGenerator random(20261122);
@@ -153,18 +161,7 @@ void DurabilityTest::eightAnnotatorsOnAServerSurviveSigkill() {
     qint64 classId = 0;
     {
         auto project = winnow::test::createProject(address);
-        const qint64 batch =
-            *project->createBatch(QStringLiteral("folder"), QStringLiteral("/data"), std::nullopt);
-        std::vector<NewItem> items(3000);
-        for (size_t i = 0; i < items.size(); ++i) {
-            items[i].path = QStringLiteral("/data/%1.png").arg(i);
-            items[i].contentHash = QByteArray::number(qint64(i));
-            items[i].width = items[i].height = 8;
-            items[i].channels = 1;
-        }
-        QVERIFY(project->addItems(batch, std::nullopt, items, 0).ok());
-        classId = *project->ensureClass(QStringLiteral("cat"));
-        QVERIFY(LabelingSession::setAnswersWanted(*project, kOverlap).ok());
+        classId = labelingProject(*project, 3000, kOverlap);
     }
     QProcess writers[kWriters];
     const auto start = [&](int w) {
