@@ -2,6 +2,10 @@
 
 #include "core/store/database.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace winnow::core {
 namespace {
 
@@ -93,11 +97,17 @@ void AnswerLog::flush() {
         m_delta.clear();
         return;
     }
+    // In item order: the upserts then walk the table's B-tree from one end to the other instead
+    // of jumping about it (a bulk import touches most items).
+    std::vector<std::pair<qint64, qint64>> changes;
+    changes.reserve(size_t(m_delta.size()));
+    for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it)
+        if (it.value() != 0)
+            changes.emplace_back(it.key(), it.value());
+    std::sort(changes.begin(), changes.end());
     Statement progress(m_db, kAddProgress);
-    for (auto it = m_delta.cbegin(); it != m_delta.cend(); ++it) {
-        if (it.value() == 0)
-            continue;
-        progress.bind(1, it.key()).bind(2, it.value());
+    for (const auto &[item, change] : changes) {
+        progress.bind(1, item).bind(2, change);
         progress.run();
     }
     m_delta.clear();

@@ -6,6 +6,7 @@
 #include "core/store/storeerror.h"
 
 #include <QThread>
+#include <algorithm>
 #include <unordered_set>
 
 namespace winnow::core {
@@ -25,8 +26,23 @@ namespace {
     " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1"                      \
     "  AND a.item_id = i.id)"
 
-constexpr auto kSelectQueue =
-    WINNOW_ELIGIBLE " ORDER BY answered DESC, (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5";
+// The queue is read level by level, most live answers first (nearly finished items first), each
+// level in a seeded shuffle: ?4 seed, ?5 how many, ?6 the level. Levels above 0 come from the
+// index on item_progress, so a claim does not sort the whole project.
+#define WINNOW_SHUFFLED " ORDER BY (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5"
+constexpr auto kSelectQueueLevel =
+    "WITH held AS (SELECT item_id, COUNT(*) AS n,"
+    "   MAX(CASE WHEN annotator_id = ?1 THEN 1 ELSE 0 END) AS mine FROM assignments"
+    "   WHERE expires_at > ?2 GROUP BY item_id)"
+    " SELECT i.id, i.path, p.answers FROM item_progress p JOIN items i ON i.id = p.item_id"
+    " LEFT JOIN held h ON h.item_id = i.id LEFT JOIN item_overlap o ON o.item_id = i.id"
+    " WHERE p.answers = ?6 AND COALESCE(h.mine, 0) = 0"
+    " AND p.answers + COALESCE(h.n, 0) < COALESCE(o.wanted, ?3)"
+    " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1"
+    "  AND a.item_id = i.id)" WINNOW_SHUFFLED;
+constexpr auto kSelectQueueUnanswered =
+    WINNOW_ELIGIBLE " AND COALESCE(p.answers, 0) = 0" WINNOW_SHUFFLED;
+constexpr auto kSelectMostWanted = "SELECT COALESCE(MAX(wanted), 0) FROM item_overlap";
 constexpr auto kCountQueue = "SELECT COUNT(*) FROM (" WINNOW_ELIGIBLE ") eligible";
 constexpr auto kCountMyClaims =
     "SELECT COUNT(*) FROM assignments WHERE annotator_id = ? AND expires_at > ?";
@@ -116,12 +132,24 @@ std::vector<ClaimedItem> AnswerRepository::claim(qint64 annotatorId, qint64 now,
     // The write lock is taken first, so two processes claiming at once serialise here.
     Transaction transaction(m_db);
     std::vector<ClaimedItem> entries;
+    qint64 top = wanted;
     {
-        Statement queue(m_db, kSelectQueue);
-        queue.bind(1, annotatorId).bind(2, now).bind(3, wanted).bind(4, seed).bind(5, count);
+        Statement most(m_db, kSelectMostWanted);
+        most.step();
+        top = std::max<qint64>(top, most.int64(0));
+    }
+    Statement level(m_db, kSelectQueueLevel);
+    Statement unanswered(m_db, kSelectQueueUnanswered);
+    for (qint64 answers = top - 1; answers >= 0 && int(entries.size()) < count; --answers) {
+        Statement &queue = answers > 0 ? level : unanswered;
+        queue.bind(1, annotatorId).bind(2, now).bind(3, wanted).bind(4, seed);
+        queue.bind(5, count - int(entries.size()));
+        if (answers > 0)
+            queue.bind(6, answers);
         while (queue.step())
             entries.push_back(
                 {queue.int64(0), m_project.absolutePath(queue.text(1)), int(queue.int64(2))});
+        queue.reset();
     }
     Statement upsert(m_db, kUpsertClaim);
     for (const ClaimedItem &entry : entries) {

@@ -58,6 +58,7 @@ struct Fixture {
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
     void downgradeToVersion7() {
+        core::databaseOf(*project).execute(QStringLiteral("DROP INDEX item_progress_by_answers"));
         core::databaseOf(*project).execute(QStringLiteral("DROP TABLE image_copies")); // 9
         core::databaseOf(*project).execute(QStringLiteral("DROP INDEX one_current_consolidation"));
         core::databaseOf(*project).execute(
