@@ -28,11 +28,11 @@ int maxDistanceOption(const QCommandLineParser &parser) {
 }
 
 // Project-free: cluster,path for every image under FOLDER that has at least one duplicate.
-int dedupFolder(const QString &folder, int maxDistance, bool mirrors, const QString &outFile,
-                QTextStream &out, QTextStream &err) {
+int dedupFolder(const QString &folder, int maxDistance, bool mirrors, bool followLinks,
+                const QString &outFile, QTextStream &out, QTextStream &err) {
     QElapsedTimer timer;
     timer.start();
-    const auto found = findFolderDuplicates(folder, maxDistance, mirrors);
+    const auto found = findFolderDuplicates(folder, maxDistance, mirrors, followLinks);
     if (!found)
         return fail(err, found.error());
     for (const ImportIssue &issue : found->skipped)
@@ -63,6 +63,7 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
             throw UsageError{QStringLiteral("--images needs --out CLUSTERS.csv")};
         return dedupFolder(parser.value(QStringLiteral("images")), distance,
                            parser.isSet(QStringLiteral("mirrors")),
+                           parser.isSet(QStringLiteral("follow-links")),
                            parser.value(QStringLiteral("out")), out, err);
     }
     auto project = openProject(positional.first(), err);
@@ -228,6 +229,8 @@ void addCurationCommands(CommandTable &table) {
                    QStringLiteral("FILE")},
                   {QStringLiteral("mirrors"),
                    QStringLiteral("also find copies mirrored left to right")},
+                  {QStringLiteral("follow-links"),
+                   QStringLiteral("with --images: also read links that lead out of the folder")},
                   {QStringLiteral("embeddings"),
                    QStringLiteral("near duplicates by the embeddings of this training run's model"),
                    QStringLiteral("RUN")},

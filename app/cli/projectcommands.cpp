@@ -76,6 +76,7 @@ int cmdImport(QCommandLineParser &parser, const QStringList &args, QTextStream &
         return kExitFailure;
     if (images) {
         ImportOptions options{split, parser.isSet(QStringLiteral("labels-from-folders"))};
+        options.followLinksOutside = parser.isSet(QStringLiteral("follow-links"));
         const double megapixels = numberOption(parser, QStringLiteral("max-megapixels"));
         if (!(megapixels > 0))
             throw UsageError{QStringLiteral("--max-megapixels must be positive")};
@@ -216,7 +217,7 @@ void addProjectCommands(CommandTable &table) {
           }}},
         {QStringLiteral("import"),
          {QStringLiteral("import DIR --images FOLDER [--labels-from-folders] [--split S] "
-                         "[--max-megapixels M]\n"
+                         "[--max-megapixels M] [--follow-links]\n"
                          "       import DIR --idx IMAGES LABELS [--split S] [--limit N] "
                          "[--class-names A,B,...]"),
           QStringLiteral("add images to a project"), cmdImport,
@@ -233,6 +234,8 @@ void addProjectCommands(CommandTable &table) {
                    QStringLiteral("M"), QString::number(kDefaultMaxPixels / 1'000'000)},
                   {QStringLiteral("labels-from-folders"),
                    QStringLiteral("each image's folder name is its label")},
+                  {QStringLiteral("follow-links"),
+                   QStringLiteral("also read links that lead out of the folder")},
                   {QStringLiteral("split"), QStringLiteral("train, val or test"),
                    QStringLiteral("S")},
                   {QStringLiteral("limit"), QStringLiteral("import only the first N IDX images"),

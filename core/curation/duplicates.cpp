@@ -2,10 +2,10 @@
 
 #include "core/curation/hammingindex.h"
 #include "core/io/imageprobe.h"
+#include "core/io/regularfile.h"
 #include "core/util/unionfind.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QHash>
 #include <QtConcurrent/QtConcurrentMap>
@@ -93,22 +93,26 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
     return result;
 }
 
-Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDistance,
-                                              bool mirrors) {
+Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDistance, bool mirrors,
+                                              bool followLinksOutside) {
     if (!QFileInfo(folder).isDir())
         return Error{QStringLiteral("%1: not a folder").arg(folder)};
     return attempt([&] {
         // Files are found and read under the absolute folder, and named as under `folder`.
         const QDir root(QFileInfo(folder).absoluteFilePath());
+        const auto named = [&](const QString &file) {
+            const QString relative = root.relativeFilePath(file);
+            return folder.endsWith(u'/') ? folder + relative : folder + u'/' + relative;
+        };
+        const FolderListing listing = listFolderFiles(root.path(), followLinksOutside);
         QStringList files;
-        QDirIterator it(root.path(), QDir::Files | QDir::NoDotAndDotDot,
-                        QDirIterator::Subdirectories);
-        while (it.hasNext())
-            files << root.relativeFilePath(it.next());
-        std::sort(files.begin(), files.end());
+        for (const QString &file : listing.files)
+            files << root.relativeFilePath(file);
+        FolderDuplicates result;
+        for (const auto &[file, reason] : listing.refused)
+            result.skipped.push_back({named(file), reason});
         const QList<ImageProbe> probes = QtConcurrent::blockingMapped<QList<ImageProbe>>(
             files, [&root](const QString &file) { return probeImageFile(root.filePath(file)); });
-        FolderDuplicates result;
         std::vector<Fingerprint> prints;
         QStringList paths;
         for (qsizetype i = 0; i < probes.size(); ++i) {

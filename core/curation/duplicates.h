@@ -46,6 +46,8 @@ struct FolderDuplicates {
 };
 
 // Duplicates among the images under `folder` (recursively), without a project.
-Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDistance, bool mirrors);
+// Links that lead out of `folder` are read only with `followLinksOutside`; else they are skipped.
+Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDistance, bool mirrors,
+                                              bool followLinksOutside = false);
 
 } // namespace winnow::core

@@ -1,10 +1,10 @@
 #include "core/io/folderimporter.h"
 
 #include "core/io/importpipeline.h"
+#include "core/io/regularfile.h"
 #include "core/store/storeerror.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <algorithm>
 
@@ -21,17 +21,16 @@ Result<ImportSummary> importImageFolder(Project &project, const QString &folder,
 
         if (progress)
             progress(0, 0, QStringLiteral("Listing files"));
-        QStringList files;
-        QDirIterator it(root, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            files.append(it.next());
-            if (cancel && cancel->isCancelled())
-                break;
-        }
-        std::sort(files.begin(), files.end());
+        FolderListing listing = listFolderFiles(
+            root, options.followLinksOutside, [cancel] { return cancel && cancel->isCancelled(); });
+        const QStringList &files = listing.files;
 
         ImportSummary summary;
-        summary.found = files.size();
+        summary.found = files.size() + qsizetype(listing.refused.size());
+        for (auto &[path, reason] : listing.refused) {
+            summary.issues.push_back({path, reason});
+            ++summary.skipped;
+        }
         const auto known = project.itemIdsByPath();
         if (!known)
             throw StoreError(known.error().message);

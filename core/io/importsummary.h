@@ -34,6 +34,7 @@ struct ImportOptions {
     std::optional<Split> split;
     bool labelsFromFolders = false; // parent folder name becomes the answer of `folder`
     qint64 maxPixels = kDefaultMaxPixels;
+    bool followLinksOutside = false; // read links that lead out of the folder
 };
 
 } // namespace winnow::core

@@ -1,6 +1,10 @@
 #include "core/io/regularfile.h"
 
+#include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -43,6 +47,38 @@ Result<void> requireRegularFile(const QString &path) {
     if (!S_ISREG(status.st_mode))
         return Error{QStringLiteral("not a regular file (a device, FIFO or socket is never read)")};
     return {};
+}
+
+FolderListing listFolderFiles(const QString &root, bool followLinksOutside,
+                              const std::function<bool()> &cancelled) {
+    FolderListing listing;
+    const QString inside = QDir(root).canonicalPath() + u'/';
+    QDirIterator it(root, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        if (cancelled && cancelled())
+            break;
+        const QFileInfo info = it.fileInfo();
+        if (info.isSymLink() && !followLinksOutside) {
+            const QString target = info.canonicalFilePath();
+            if (target.isEmpty()) {
+                listing.refused.emplace_back(
+                    file,
+                    QStringLiteral("a link to %1, which does not exist").arg(info.symLinkTarget()));
+                continue;
+            }
+            if (!target.startsWith(inside)) {
+                listing.refused.emplace_back(
+                    file, QStringLiteral("a link to %1, outside the folder: not read unless asked "
+                                         "(--follow-links)")
+                              .arg(target));
+                continue;
+            }
+        }
+        listing.files.append(file);
+    }
+    std::sort(listing.files.begin(), listing.files.end());
+    return listing;
 }
 
 } // namespace winnow::core

@@ -4,6 +4,10 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
+#include <functional>
+#include <utility>
+#include <vector>
 
 namespace winnow::core {
 
@@ -13,5 +17,16 @@ namespace winnow::core {
 Result<QByteArray> readRegularFile(const QString &path, qint64 maxBytes);
 // Whether `path` is (or links to) a regular file, without opening it.
 Result<void> requireRegularFile(const QString &path);
+
+// The files under `root` (absolute), recursively and sorted; links to folders are not followed.
+// A link whose target lies outside `root` is read only when `followLinksOutside` (the user asked
+// for it); otherwise it is left out and named in `refused` with the reason, as is a link that
+// leads nowhere.
+struct FolderListing {
+    QStringList files;
+    std::vector<std::pair<QString, QString>> refused; // path, reason
+};
+FolderListing listFolderFiles(const QString &root, bool followLinksOutside,
+                              const std::function<bool()> &cancelled = {});
 
 } // namespace winnow::core

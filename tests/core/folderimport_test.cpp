@@ -252,21 +252,40 @@ void FolderImportTest::devicesFifosAndLinkLoopsAreNeverRead() {
             0);
     QDir(images).mkdir(QStringLiteral("sub"));
     QVERIFY(QFile::link(images, images + QStringLiteral("/sub/loop")));
-    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
-    QElapsedTimer timer;
-    timer.start();
-    const auto summary = importImageFolder(*project, images, {});
-    QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
-    QVERIFY(timer.elapsed() < 10000);
-    QCOMPARE(summary->imported, qint64(1));
-    QStringList skipped;
-    for (const ImportIssue &issue : summary->issues) {
-        skipped << QFileInfo(issue.path).fileName();
-        QVERIFY2(issue.reason.contains(QStringLiteral("not a regular file")),
-                 qPrintable(issue.reason));
+    // A picture elsewhere on the disk, linked from the folder, and a link inside the folder.
+    QVERIFY(
+        winnow::test::writeImage(dir.filePath(QStringLiteral("elsewhere/secret.png")), 8, 8, 3, 2));
+    QVERIFY(QFile::link(dir.filePath(QStringLiteral("elsewhere/secret.png")),
+                        images + QStringLiteral("/secret.png")));
+    QVERIFY(QFile::link(images + QStringLiteral("/good.png"),
+                        images + QStringLiteral("/sub/same.png")));
+
+    // By default nothing outside the folder is read through a link; with followLinksOutside the
+    // outside picture comes in, and the devices are still refused without reading them.
+    for (const bool follow : {false, true}) {
+        auto project = winnow::test::createProject(
+            dir.filePath(follow ? QStringLiteral("followed") : QStringLiteral("project")));
+        ImportOptions options;
+        options.followLinksOutside = follow;
+        QElapsedTimer timer;
+        timer.start();
+        const auto summary = importImageFolder(*project, images, options);
+        QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
+        QVERIFY(timer.elapsed() < 10000);
+        QCOMPARE(summary->imported, qint64(follow ? 3 : 2)); // good, sub/same (and secret)
+        QStringList skipped;
+        for (const ImportIssue &issue : summary->issues) {
+            skipped << QFileInfo(issue.path).fileName();
+            const QString expected = follow ? QStringLiteral("not a regular file")
+                                            : QStringLiteral("outside the folder");
+            QVERIFY2(issue.reason.contains(expected), qPrintable(issue.reason));
+        }
+        skipped.sort();
+        QStringList expected{QStringLiteral("random.jpg"), QStringLiteral("zero.png")};
+        if (!follow)
+            expected.insert(1, QStringLiteral("secret.png"));
+        QCOMPARE(skipped, expected);
     }
-    skipped.sort();
-    QCOMPARE(skipped, (QStringList{QStringLiteral("random.jpg"), QStringLiteral("zero.png")}));
 }
 
 QTEST_APPLESS_MAIN(FolderImportTest)
