@@ -430,9 +430,6 @@ void MainWindow::refreshLive() {
     if (!m_project || !isVisible())
         return;
     switch (m_tabs->currentIndex()) {
-    case 0:
-        updateStatus();
-        break;
     case 2:
         m_reviewView->refreshAnswers();
         break;

@@ -1,5 +1,6 @@
 #include "ui/qimageconvert.h"
 
+#include "core/store/itemrepository.h"
 #include "core/store/project.h"
 
 #include <QFileInfo>
@@ -21,7 +22,8 @@ QImage toQImage(const core::RasterImage &raster) {
 QFuture<QImage> loadItemImage(core::Project *project, qint64 itemId, const QString &path,
                               int maxSide) {
     if (project && project->isOnServer() && !QFileInfo(path).isReadable()) {
-        const auto copy = project->imageCopy(itemId);
+        const auto copy =
+            core::attempt([&] { return core::ItemRepository(*project).imageCopy(itemId); });
         const QByteArray bytes = copy ? *copy : QByteArray();
         return QtConcurrent::run([bytes, path, maxSide] {
             if (bytes.isEmpty())

@@ -165,8 +165,7 @@ void ReviewView::setProject(core::Project *project, qint64 reviewerId) {
 }
 
 void ReviewView::refreshAnswers() {
-    if (m_project && currentItemId() > 0)
-        showCurrent();
+    showDetails(); // the image stays as it is
 }
 
 void ReviewView::reload() {
@@ -302,6 +301,14 @@ void ReviewView::showCurrent() {
         return;
     const core::ReviewRow &item = m_rows[size_t(row)];
     m_image.setFuture(loadItemImage(m_project, item.itemId, item.path, 2048));
+    showDetails();
+}
+
+void ReviewView::showDetails() {
+    const int row = m_queue->currentRow();
+    if (!m_project || row < 0 || row >= int(m_rows.size()))
+        return;
+    const core::ReviewRow &item = m_rows[size_t(row)];
     QString html = tr("<p><b>%1</b> with confidence <b>%2</b> from %3 answer(s)</p><table>")
                        .arg(className(item.classId).toHtmlEscaped())
                        .arg(item.confidence, 0, 'f', 3)

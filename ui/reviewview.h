@@ -61,6 +61,8 @@ protected:
 private:
     void loadQueue();
     void showCurrent();
+    // The consolidated label, every answer and the other methods' opinions of the current item.
+    void showDetails();
     void decide(core::ReviewDecision decision, std::optional<qint64> classId);
     bool handleKey(QKeyEvent *event);
     QString className(qint64 classId) const;

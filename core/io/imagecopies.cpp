@@ -2,6 +2,7 @@
 
 #include "core/io/imageprobe.h"
 #include "core/io/regularfile.h"
+#include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"
 
@@ -18,7 +19,7 @@ namespace {
 constexpr size_t kBatch = 512;
 
 struct Made {
-    Project::ImageCopy copy;
+    ItemRepository::ImageCopy copy;
     bool reduced = false;
     bool ok = false;
 };
@@ -65,21 +66,20 @@ Result<ImageCopySummary> storeImageCopies(Project &project, int maxSide, const P
         timer.start();
         if (maxSide < 16)
             throw StoreError(QStringLiteral("image copies need a side of at least 16 pixels"));
-        const auto items = project.itemsWithoutImageCopy();
-        if (!items)
-            throw StoreError(items.error().message);
+        ItemRepository repository(project);
+        const auto items = repository.withoutImageCopy();
         ImageCopySummary summary;
-        for (size_t start = 0; start < items->size(); start += kBatch) {
+        for (size_t start = 0; start < items.size(); start += kBatch) {
             if (cancel && cancel->isCancelled())
                 break;
-            const size_t end = std::min(items->size(), start + kBatch);
-            const std::vector<std::pair<qint64, QString>> batch(items->begin() + qsizetype(start),
-                                                                items->begin() + qsizetype(end));
+            const size_t end = std::min(items.size(), start + kBatch);
+            const std::vector<std::pair<qint64, QString>> batch(items.begin() + qsizetype(start),
+                                                                items.begin() + qsizetype(end));
             const QList<Made> made = QtConcurrent::blockingMapped<QList<Made>>(
                 batch, [maxSide](const std::pair<qint64, QString> &item) {
                     return makeCopy(item.first, item.second, maxSide);
                 });
-            std::vector<Project::ImageCopy> copies;
+            std::vector<ItemRepository::ImageCopy> copies;
             for (qsizetype i = 0; i < made.size(); ++i) {
                 if (!made[i].ok) {
                     summary.unreadable.push_back(batch[size_t(i)].second);
@@ -88,11 +88,10 @@ Result<ImageCopySummary> storeImageCopies(Project &project, int maxSide, const P
                 summary.reduced += made[i].reduced;
                 copies.push_back(made[i].copy);
             }
-            if (const auto added = project.addImageCopies(copies); !added)
-                throw StoreError(added.error().message);
+            repository.addImageCopies(copies);
             summary.stored += qint64(copies.size());
             if (progress)
-                progress(qint64(end), qint64(items->size()), QStringLiteral("image copies"));
+                progress(qint64(end), qint64(items.size()), QStringLiteral("image copies"));
         }
         summary.seconds = timer.elapsed() / 1000.0;
         return summary;

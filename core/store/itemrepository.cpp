@@ -63,4 +63,30 @@ void ItemRepository::setSplits(const std::vector<std::pair<qint64, Split>> &spli
     transaction.commit();
 }
 
+QByteArray ItemRepository::imageCopy(qint64 itemId) {
+    Statement query(m_db, "SELECT data FROM image_copies WHERE item_id = ?");
+    query.bind(1, itemId);
+    return query.step() ? query.blob(0) : QByteArray();
+}
+
+std::vector<std::pair<qint64, QString>> ItemRepository::withoutImageCopy() {
+    std::vector<std::pair<qint64, QString>> items;
+    Statement query(m_db, "SELECT i.id, i.path FROM items i WHERE NOT EXISTS"
+                          " (SELECT 1 FROM image_copies c WHERE c.item_id = i.id) ORDER BY i.id");
+    while (query.step())
+        items.emplace_back(query.int64(0), m_project.absolutePath(query.text(1)));
+    return items;
+}
+
+void ItemRepository::addImageCopies(const std::vector<ImageCopy> &copies) {
+    Transaction transaction(m_db);
+    Statement insert(m_db, "INSERT INTO image_copies (item_id, format, data) VALUES (?, ?, ?)"
+                           " ON CONFLICT (item_id) DO NOTHING");
+    for (const ImageCopy &copy : copies) {
+        insert.bind(1, copy.itemId).bind(2, copy.format).bind(3, copy.data);
+        insert.run();
+    }
+    transaction.commit();
+}
+
 } // namespace winnow::core

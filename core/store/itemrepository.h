@@ -42,6 +42,18 @@ public:
     // Moves items to other splits, all or none.
     void setSplits(const std::vector<std::pair<qint64, Split>> &splits);
 
+    // Copies of the images themselves, kept in team projects (core/io/imagecopies).
+    struct ImageCopy {
+        qint64 itemId = 0;
+        QString format; // file extension: png, jpg, ...
+        QByteArray data;
+    };
+    // The stored copy of an item's image, empty when there is none.
+    QByteArray imageCopy(qint64 itemId);
+    // Items that have no stored image copy yet: id and absolute path, in id order.
+    std::vector<std::pair<qint64, QString>> withoutImageCopy();
+    void addImageCopies(const std::vector<ImageCopy> &copies);
+
 private:
     Project &m_project;
     Database &m_db;

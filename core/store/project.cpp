@@ -554,39 +554,6 @@ Result<QByteArray> Project::thumbnail(qint64 itemId) {
     });
 }
 
-Result<QByteArray> Project::imageCopy(qint64 itemId) {
-    return attempt([&] {
-        Statement query(m_db, "SELECT data FROM image_copies WHERE item_id = ?");
-        query.bind(1, itemId);
-        return query.step() ? query.blob(0) : QByteArray();
-    });
-}
-
-Result<std::vector<std::pair<qint64, QString>>> Project::itemsWithoutImageCopy() {
-    return attempt([&] {
-        std::vector<std::pair<qint64, QString>> items;
-        Statement query(m_db,
-                        "SELECT i.id, i.path FROM items i WHERE NOT EXISTS"
-                        " (SELECT 1 FROM image_copies c WHERE c.item_id = i.id) ORDER BY i.id");
-        while (query.step())
-            items.emplace_back(query.int64(0), absolutePath(query.text(1)));
-        return items;
-    });
-}
-
-Result<void> Project::addImageCopies(const std::vector<ImageCopy> &copies) {
-    return attempt([&] {
-        Transaction transaction(m_db);
-        Statement insert(m_db, "INSERT INTO image_copies (item_id, format, data) VALUES (?, ?, ?)"
-                               " ON CONFLICT (item_id) DO NOTHING");
-        for (const ImageCopy &copy : copies) {
-            insert.bind(1, copy.itemId).bind(2, copy.format).bind(3, copy.data);
-            insert.run();
-        }
-        transaction.commit();
-    });
-}
-
 Result<QString> Project::itemPath(qint64 itemId) {
     return attempt([&] {
         Statement query(m_db, "SELECT path FROM items WHERE id = ?");

@@ -143,16 +143,6 @@ public:
     // Keyset page: up to `limit` items with id > afterId, in id order.
     Result<std::vector<ItemRecord>> items(const ItemFilter &filter, qint64 afterId, int limit);
     Result<QByteArray> thumbnail(qint64 itemId);
-    // The stored copy of an item's image (team projects), empty when there is none.
-    Result<QByteArray> imageCopy(qint64 itemId);
-    // Items that have no stored image copy yet: id and absolute path, in id order.
-    Result<std::vector<std::pair<qint64, QString>>> itemsWithoutImageCopy();
-    struct ImageCopy {
-        qint64 itemId = 0;
-        QString format; // file extension: png, jpg, ...
-        QByteArray data;
-    };
-    Result<void> addImageCopies(const std::vector<ImageCopy> &copies);
     Result<QString> itemPath(qint64 itemId); // absolute
     Result<ProjectSummary> summary();
 

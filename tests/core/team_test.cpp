@@ -1,6 +1,7 @@
 #include "core/io/imagecopies.h"
 #include "core/io/rasterimage.h"
 #include "core/store/database.h"
+#include "core/store/itemrepository.h"
 #include "core/store/projectcopy.h"
 #include "core/store/runrepository.h"
 #include "core/store/statement.h"
@@ -371,10 +372,12 @@ void TeamTest::imageCopiesServeMachinesThatCannotReadTheFiles() {
     const auto ids = *project->itemIdsByPath();
     const qint64 small = ids.value(dir.filePath(QStringLiteral("img/0.png")));
     const qint64 large = ids.value(dir.filePath(QStringLiteral("img/1.jpg")));
-    const auto smallImage = decodeRasterImage(*project->imageCopy(small), QStringLiteral("0.png"));
+    const auto smallImage =
+        decodeRasterImage(ItemRepository(*project).imageCopy(small), QStringLiteral("0.png"));
     QVERIFY(smallImage.ok());
     QCOMPARE(smallImage->width, 40); // kept as it was
-    const auto largeImage = decodeRasterImage(*project->imageCopy(large), QStringLiteral("1.jpg"));
+    const auto largeImage =
+        decodeRasterImage(ItemRepository(*project).imageCopy(large), QStringLiteral("1.jpg"));
     QVERIFY(largeImage.ok());
     QCOMPARE(std::max(largeImage->width, largeImage->height), 100);
 
