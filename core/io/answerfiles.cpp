@@ -3,6 +3,7 @@
 #include "core/io/answerrowreader.h"
 #include "core/io/csvreader.h"
 #include "core/io/itemresolver.h"
+#include "core/io/manifestreader.h"
 #include "core/io/regularfile.h"
 #include "core/store/answerrepository.h"
 #include "core/store/project.h"
@@ -10,9 +11,6 @@
 
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSaveFile>
 #include <QThread>
 #include <unordered_set>
@@ -122,54 +120,6 @@ private:
     QStringList m_workerNames, m_labelNames;
 };
 
-QString jsonString(const QJsonValue &value) {
-    if (value.isString())
-        return value.toString();
-    if (value.isDouble())
-        return QString::number(value.toInteger());
-    return {};
-}
-
-// Worker responses in a manifest line, in the shapes tools write them: a list under
-// "worker-responses", "workerResponses" or "annotations", each with a worker id and a label
-// (a class name, or an index into "class-map").
-std::vector<std::pair<QString, QString>> workerResponses(const QJsonObject &metadata,
-                                                         QString &error) {
-    std::vector<std::pair<QString, QString>> responses;
-    QJsonArray list;
-    for (const char *key : {"worker-responses", "workerResponses", "annotations"}) {
-        if (metadata.value(QLatin1String(key)).isArray()) {
-            list = metadata.value(QLatin1String(key)).toArray();
-            break;
-        }
-    }
-    const QJsonObject classMap = metadata.value(QLatin1String("class-map")).toObject();
-    for (const QJsonValue &entry : list) {
-        const QJsonObject response = entry.toObject();
-        QString worker;
-        for (const char *key : {"workerId", "worker-id", "worker_id", "worker"}) {
-            worker = jsonString(response.value(QLatin1String(key)));
-            if (!worker.isEmpty())
-                break;
-        }
-        QJsonValue labelValue;
-        for (const char *key : {"class-name", "label", "answer"}) {
-            labelValue = response.value(QLatin1String(key));
-            if (!labelValue.isUndefined())
-                break;
-        }
-        QString label = labelValue.isDouble() && !classMap.isEmpty()
-                            ? classMap.value(QString::number(labelValue.toInteger())).toString()
-                            : jsonString(labelValue);
-        if (worker.isEmpty() || label.isEmpty()) {
-            error = QStringLiteral("a worker response lacks a worker id or a label");
-            return {};
-        }
-        responses.emplace_back(worker, label);
-    }
-    return responses;
-}
-
 } // namespace
 
 Result<AnswerImportSummary> importAnswersCsv(Project &project, const QString &file,
@@ -210,75 +160,19 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
         QElapsedTimer timer;
         timer.start();
         AnswerImportSummary summary;
-        const QByteArray data = readAll(file);
+        ManifestReader reader(readAll(file));
         AnswerWriter writer(project, QStringLiteral("import"), summary, progress, cancel);
-        qint64 line = 0;
-        // A UTF-8 byte-order mark is not part of the first line; lines end in LF, CRLF or CR.
-        qsizetype start = data.startsWith("\xEF\xBB\xBF") ? 3 : 0;
-        while (start < data.size()) {
-            qsizetype end = start;
-            while (end < data.size() && data[end] != '\n' && data[end] != '\r')
-                ++end;
-            const QByteArrayView text(data.constData() + start, end - start);
-            start =
-                end + (end + 1 < data.size() && data[end] == '\r' && data[end + 1] == '\n' ? 2 : 1);
-            ++line;
-            if (text.trimmed().isEmpty())
-                continue;
+        ManifestLine line;
+        while (reader.next(line)) {
             ++summary.rows;
-            QJsonParseError parseError;
-            const QJsonDocument doc = QJsonDocument::fromJson(text.toByteArray(), &parseError);
-            if (!doc.isObject()) {
-                writer.reject(line, parseError.error != QJsonParseError::NoError
-                                        ? QStringLiteral("not JSON: %1 at column %2")
-                                              .arg(parseError.errorString())
-                                              .arg(parseError.offset + 1)
-                                        : QStringLiteral("not a JSON object"));
+            if (!line.problem.isEmpty()) {
+                writer.reject(line.line, line.problem);
                 continue;
             }
-            const QJsonObject object = doc.object();
-            const QString source = object.value(QLatin1String("source-ref")).toString();
-            if (source.isEmpty()) {
-                writer.reject(line, QStringLiteral("no \"source-ref\""));
-                continue;
-            }
-            // The label attribute is the key that has a "<key>-metadata" object beside it.
-            QString attribute;
-            for (auto it = object.begin(); it != object.end(); ++it) {
-                if (it.key().endsWith(QLatin1String("-metadata")) && it.value().isObject() &&
-                    object.contains(it.key().chopped(9))) {
-                    attribute = it.key().chopped(9);
-                    break;
-                }
-            }
-            if (attribute.isEmpty()) {
-                writer.reject(line,
-                              QStringLiteral("no label attribute with a \"-metadata\" object"));
-                continue;
-            }
-            const QJsonObject metadata =
-                object.value(attribute + QStringLiteral("-metadata")).toObject();
-            QString error;
-            auto responses = workerResponses(metadata, error);
-            if (!error.isEmpty()) {
-                writer.reject(line, error);
-                continue;
-            }
-            if (responses.empty()) {
-                const QString label = metadata.value(QLatin1String("class-name")).toString();
-                if (label.isEmpty()) {
-                    writer.reject(
-                        line,
-                        QStringLiteral("\"%1-metadata\" has no \"class-name\"").arg(attribute));
-                    continue;
-                }
-                QString job = metadata.value(QLatin1String("job-name")).toString();
-                responses.emplace_back(job.isEmpty() ? QStringLiteral("ground-truth") : job, label);
-            }
-            const qint64 item = writer.item(line, source);
+            const qint64 item = writer.item(line.line, line.source);
             if (!item)
                 continue;
-            for (const auto &[worker, label] : responses)
+            for (const auto &[worker, label] : line.responses)
                 writer.add(item, worker, label);
             if (progress && summary.rows % 10000 == 0)
                 progress(summary.rows, 0, QStringLiteral("Importing answers"));

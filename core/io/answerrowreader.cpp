@@ -1,6 +1,8 @@
 #include "core/io/answerrowreader.h"
 
 #include <QByteArrayView>
+#include <QStringDecoder>
+#include <algorithm>
 #include <utility>
 
 namespace winnow::core {
@@ -16,6 +18,30 @@ std::string_view trimmed(std::string_view v) {
     while (!v.empty() && isSpace(v.back()))
         v.remove_suffix(1);
     return v;
+}
+
+bool validUtf8(std::string_view v) {
+    if (std::all_of(v.begin(), v.end(), [](char c) { return quint8(c) < 0x80; }))
+        return true;
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString decoded = decoder.decode(QByteArrayView(v.data(), qsizetype(v.size())));
+    return !decoder.hasError();
+}
+
+// Why a field cannot be a name: names are stored as they are, so a field that no database
+// could store the same way (a NUL byte, bytes that are not UTF-8) is refused, not mended.
+QString fieldProblem(std::string_view field, const char *what) {
+    if (field.empty())
+        return QStringLiteral("empty %1").arg(QLatin1String(what));
+    if (field.size() > kMaxAnswerFieldBytes)
+        return QStringLiteral("%1 is longer than %2 bytes")
+            .arg(QLatin1String(what))
+            .arg(kMaxAnswerFieldBytes);
+    if (field.find('\0') != std::string_view::npos)
+        return QStringLiteral("%1 holds a NUL byte").arg(QLatin1String(what));
+    if (!validUtf8(field))
+        return QStringLiteral("%1 is not valid UTF-8").arg(QLatin1String(what));
+    return {};
 }
 
 } // namespace
@@ -47,11 +73,13 @@ bool AnswerRowReader::next(AnswerRow &row) {
         row.item = trimmed(m_fields[0]);
         row.worker = trimmed(m_fields[1]);
         row.label = trimmed(m_fields[2]);
-        if (row.item.empty() || row.worker.empty() || row.label.empty())
-            row.problem = QStringLiteral("empty %1")
-                              .arg(row.item.empty()     ? "item"
-                                   : row.worker.empty() ? "worker"
-                                                        : "label");
+        for (const auto &[field, what] :
+             {std::pair(row.item, "item"), std::pair(row.worker, "worker"),
+              std::pair(row.label, "label")}) {
+            row.problem = fieldProblem(field, what);
+            if (!row.problem.isEmpty())
+                break;
+        }
         return true;
     }
     return false;

@@ -9,8 +9,12 @@
 
 namespace winnow::core {
 
+// A name longer than this (in UTF-8 bytes) is not a name but a broken file.
+constexpr size_t kMaxAnswerFieldBytes = size_t(1) << 20;
+
 // One row of an item,worker,label answer table, its fields trimmed. A row with a `problem` (a
-// quote left open, a wrong number of fields, an empty field) is to be reported, not used.
+// quote left open, a wrong number of fields, an empty or overlong field, a NUL byte, bytes that
+// are not UTF-8) is to be reported, not used.
 struct AnswerRow {
     qint64 line = 0;
     std::string_view item, worker, label;

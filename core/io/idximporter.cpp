@@ -1,6 +1,8 @@
 #include "core/io/idximporter.h"
 
+#include "core/io/idxfile.h"
 #include "core/io/importpipeline.h"
+#include "core/io/regularfile.h"
 #include "core/store/storeerror.h"
 
 #include <QDir>
@@ -13,17 +15,13 @@
 namespace winnow::core {
 namespace {
 
-// An IDX file's header and as much of its payload as was asked for.
-struct IdxData {
-    std::vector<quint32> dims;
-    QByteArray payload;
-    qint64 available = 0; // complete records in payload
-};
-
 class GzFile {
 public:
     explicit GzFile(const QString &path)
         : m_path(path) {
+        // A FIFO or a device would block or never end: only regular files are opened.
+        if (const auto regular = requireRegularFile(path); !regular)
+            throw StoreError(QStringLiteral("%1: %2").arg(path, regular.error().message));
         m_file = gzopen(QFile::encodeName(path).constData(), "rb");
         if (!m_file)
             throw StoreError(QStringLiteral("%1: cannot open").arg(path));
@@ -55,39 +53,10 @@ private:
     gzFile m_file = nullptr;
 };
 
-IdxData readIdx(const QString &path, int expectedDims, qint64 limit) {
+IdxData readIdxFile(const QString &path, int expectedDims, qint64 limit) {
     GzFile file(path);
-    unsigned char magic[4] = {};
-    if (file.read(reinterpret_cast<char *>(magic), 4) != 4)
-        throw StoreError(QStringLiteral("%1: too short for an IDX header").arg(path));
-    if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] != expectedDims)
-        throw StoreError(QStringLiteral("%1: not an IDX file of unsigned bytes with %2 dimension%3"
-                                        " (magic %4 %5 %6 %7)")
-                             .arg(path)
-                             .arg(expectedDims)
-                             .arg(expectedDims == 1 ? "" : "s")
-                             .arg(magic[0], 2, 16, QLatin1Char('0'))
-                             .arg(magic[1], 2, 16, QLatin1Char('0'))
-                             .arg(magic[2], 2, 16, QLatin1Char('0'))
-                             .arg(magic[3], 2, 16, QLatin1Char('0')));
-    IdxData data;
-    for (int d = 0; d < expectedDims; ++d) {
-        unsigned char raw[4] = {};
-        if (file.read(reinterpret_cast<char *>(raw), 4) != 4)
-            throw StoreError(QStringLiteral("%1: header cut short").arg(path));
-        data.dims.push_back((quint32(raw[0]) << 24) | (quint32(raw[1]) << 16) |
-                            (quint32(raw[2]) << 8) | quint32(raw[3]));
-    }
-    qint64 recordBytes = 1;
-    for (size_t d = 1; d < data.dims.size(); ++d)
-        recordBytes *= data.dims[d];
-    if (recordBytes <= 0 || recordBytes > kMaxImagePixels)
-        throw StoreError(QStringLiteral("%1: absurd record size in the header").arg(path));
-    const qint64 records = limit > 0 ? std::min<qint64>(limit, data.dims[0]) : data.dims[0];
-    data.payload.resize(records * recordBytes);
-    const qint64 got = file.read(data.payload.data(), data.payload.size());
-    data.available = got / recordBytes;
-    return data;
+    return readIdx([&](char *into, qint64 size) { return file.read(into, size); }, path,
+                   expectedDims, limit);
 }
 
 QString imageFolderName(const QString &imagesFile) {
@@ -110,8 +79,8 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
                                 const QString &labelsFile, const IdxOptions &options,
                                 const ProgressFn &progress, const CancelToken *cancel) {
     return attempt([&] {
-        const IdxData images = readIdx(imagesFile, 3, options.limit);
-        const IdxData labels = readIdx(labelsFile, 1, options.limit);
+        const IdxData images = readIdxFile(imagesFile, 3, options.limit);
+        const IdxData labels = readIdxFile(labelsFile, 1, options.limit);
         if (images.dims[0] != labels.dims[0])
             throw StoreError(QStringLiteral("%1 holds %2 images but %3 holds %4 labels")
                                  .arg(imagesFile)

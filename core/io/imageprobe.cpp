@@ -1,5 +1,6 @@
 #include "core/io/imageprobe.h"
 
+#include "core/io/imageheader.h"
 #include "core/io/perceptualhash.h"
 #include "core/io/regularfile.h"
 
@@ -12,90 +13,12 @@
 namespace winnow::core {
 namespace {
 
-enum class Format { Unknown, Jpeg, Png, Bmp, Gif, Tiff, Webp, Pnm, Jpeg2000 };
-
 QString overPixelLimit(qint64 width, qint64 height, qint64 maxPixels) {
     return QStringLiteral("%1x%2 is %3 megapixels, over the limit of %4")
         .arg(width)
         .arg(height)
         .arg(double(width) * double(height) / 1e6, 0, 'f', 1)
         .arg(double(maxPixels) / 1e6, 0, 'g', 4);
-}
-
-Format sniffFormat(const QByteArray &b) {
-    auto starts = [&](const char *magic, int n) {
-        return b.size() >= n && b.startsWith(QByteArray(magic, n));
-    };
-    if (starts("\xFF\xD8\xFF", 3))
-        return Format::Jpeg;
-    if (starts("\x89PNG\r\n\x1A\n", 8))
-        return Format::Png;
-    if (starts("BM", 2))
-        return Format::Bmp;
-    if (starts("GIF8", 4))
-        return Format::Gif;
-    if (starts("II*\0", 4) || starts("MM\0*", 4))
-        return Format::Tiff;
-    if (b.size() >= 12 && starts("RIFF", 4) && b.mid(8, 4) == "WEBP")
-        return Format::Webp;
-    if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6')
-        return Format::Pnm;
-    if (starts("\x00\x00\x00\x0CjP  ", 8) || starts("\xFF\x4F\xFF\x51", 4))
-        return Format::Jpeg2000;
-    return Format::Unknown;
-}
-
-const char *formatName(Format format) {
-    switch (format) {
-    case Format::Jpeg:
-        return "JPEG";
-    case Format::Png:
-        return "PNG";
-    case Format::Bmp:
-        return "BMP";
-    case Format::Gif:
-        return "GIF";
-    case Format::Tiff:
-        return "TIFF";
-    case Format::Webp:
-        return "WebP";
-    case Format::Pnm:
-        return "PNM";
-    case Format::Jpeg2000:
-        return "JPEG 2000";
-    case Format::Unknown:
-        break;
-    }
-    return "unknown";
-}
-
-quint32 bigEndian32(const QByteArray &b, int at) {
-    return (quint32(quint8(b[at])) << 24) | (quint32(quint8(b[at + 1])) << 16) |
-           (quint32(quint8(b[at + 2])) << 8) | quint32(quint8(b[at + 3]));
-}
-
-// Width and height from the header, for the formats where a huge image is cheap to fake.
-std::optional<std::pair<qint64, qint64>> headerSize(const QByteArray &b, Format format) {
-    if (format == Format::Png && b.size() >= 24)
-        return std::pair<qint64, qint64>(bigEndian32(b, 16), bigEndian32(b, 20));
-    if (format == Format::Jpeg) {
-        int at = 2;
-        while (at + 9 < b.size()) {
-            if (quint8(b[at]) != 0xFF)
-                return std::nullopt;
-            const quint8 marker = quint8(b[at + 1]);
-            const int length = (quint8(b[at + 2]) << 8) | quint8(b[at + 3]);
-            const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                                      marker != 0xC8 && marker != 0xCC;
-            if (startOfFrame) {
-                const qint64 height = (quint8(b[at + 5]) << 8) | quint8(b[at + 6]);
-                const qint64 width = (quint8(b[at + 7]) << 8) | quint8(b[at + 8]);
-                return std::pair(width, height);
-            }
-            at += 2 + length;
-        }
-    }
-    return std::nullopt;
 }
 
 // libjpeg fills a cut-off scan with grey and reports success; the missing end-of-image marker
@@ -147,27 +70,35 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path, qint64 m
         probe.error = QStringLiteral("empty file (0 bytes)");
         return probe;
     }
-    const Format format = sniffFormat(bytes);
-    if (format == Format::Unknown) {
+    const ImageFormat format = sniffImageFormat(bytes);
+    const QString formatText = QString::fromLatin1(imageFormatName(format));
+    if (format == ImageFormat::Unknown) {
         probe.error = QStringLiteral("not an image (unrecognised file format)");
         return probe;
     }
-    if (const auto size = headerSize(bytes, format)) {
-        const auto [width, height] = *size;
-        if (width <= 0 || height <= 0 || width > kMaxImageSide || height > kMaxImageSide ||
-            width * height > kMaxImagePixels) {
-            probe.error = QStringLiteral("%1 header gives absurd dimensions %2x%3")
-                              .arg(QString::fromLatin1(formatName(format)))
-                              .arg(width)
-                              .arg(height);
-            return probe;
-        }
-        if (width * height > maxPixels) {
-            probe.error = overPixelLimit(width, height, maxPixels);
-            return probe;
-        }
+    // Nothing is decoded before the header has said how large the image is.
+    const auto header = readImageHeader(bytes);
+    if (!header) {
+        probe.error = QStringLiteral("%1 header is cut short or malformed").arg(formatText);
+        return probe;
     }
-    if (format == Format::Jpeg && !jpegLooksComplete(bytes)) {
+    if (header->width <= 0 || header->height <= 0 || header->width > kMaxImageSide ||
+        header->height > kMaxImageSide || header->width * header->height > kMaxImagePixels) {
+        probe.error = QStringLiteral("%1 header gives absurd dimensions %2x%3")
+                          .arg(formatText)
+                          .arg(header->width)
+                          .arg(header->height);
+        return probe;
+    }
+    if (header->width * header->height > maxPixels) {
+        probe.error = overPixelLimit(header->width, header->height, maxPixels);
+        return probe;
+    }
+    if (format == ImageFormat::Gif) {
+        probe.error = QStringLiteral("GIF is not read by this build (convert it to PNG)");
+        return probe;
+    }
+    if (format == ImageFormat::Jpeg && !jpegLooksComplete(bytes)) {
         probe.error = QStringLiteral("truncated JPEG (no end-of-image marker)");
         return probe;
     }
@@ -178,13 +109,11 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path, qint64 m
         image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception &e) {
         probe.error =
-            QStringLiteral("cannot decode %1: %2")
-                .arg(QString::fromLatin1(formatName(format)), QString::fromStdString(e.msg));
+            QStringLiteral("cannot decode %1: %2").arg(formatText, QString::fromStdString(e.msg));
         return probe;
     }
     if (image.empty()) {
-        probe.error = QStringLiteral("corrupt or truncated %1 data")
-                          .arg(QString::fromLatin1(formatName(format)));
+        probe.error = QStringLiteral("corrupt or truncated %1 data").arg(formatText);
         return probe;
     }
     if (image.cols > kMaxImageSide || image.rows > kMaxImageSide) {

@@ -118,6 +118,19 @@ void AnswerFilesTest::importsCsvRows_data() {
     QTest::newRow("CR-only line endings")
         << QByteArray("item,worker,label\rcat/1.png,alice,cat\r2.png,bob,dog\rnope.png,w,cat\r")
         << 2 << QStringList{QStringLiteral("4: unknown item")};
+    QTest::newRow("bytes no name can hold")
+        << QByteArray("1.png,w\xFF\xFE,cat\n") +  // line 1: not UTF-8
+               QByteArray("1.png,w,c\0t\n", 12) + // line 2: NUL
+               QByteArray("1.png,w,\xC3\x28\n") + // line 3: broken sequence
+               QByteArray("1.png,\"\xE2\x80\xAE"
+                          "evil\",\"\x01\tc;'\"\"\"\n") + // line 4: good
+               "2.png,w," +
+               QByteArray(2 << 20, 'x') + "\n" // line 5: 2 MiB label
+        << 1
+        << QStringList{QStringLiteral("1: worker is not valid UTF-8"),
+                       QStringLiteral("2: label holds a NUL byte"),
+                       QStringLiteral("3: label is not valid UTF-8"),
+                       QStringLiteral("5: label is longer than 1048576 bytes")};
     QTest::newRow("quoted line break counts lines")
         << QByteArray("\"1.png\",\"multi\nline\",cat\nnope.png,w,cat\n") << 1
         << QStringList{QStringLiteral("3: unknown item")};
@@ -132,9 +145,9 @@ void AnswerFilesTest::importsCsvRows() {
     const auto summary =
         importAnswersCsv(*project, writeText(dir, QStringLiteral("answers.csv"), csv));
     QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
+    compareIssues(*summary, issues);
     QCOMPARE(summary->imported, qint64(imported));
     QCOMPARE(summary->rejected, qint64(issues.size()));
-    compareIssues(*summary, issues);
     QCOMPARE(project->summary()->answers, qint64(imported));
     for (const QString &row : answerRows(*project))
         QVERIFY2(!row.contains(u'\r'), qPrintable(row));
@@ -187,7 +200,16 @@ void AnswerFilesTest::importsGroundTruthManifestLines_data() {
                "\n"
                "\n"
                R"({"source-ref":"s3://b/a/dog/3.png","pets":1,"pets-metadata":{"class-name":"dog"}})"
-               "\n")
+               "\n"
+               R"({"source-ref":17,"pets":0,"pets-metadata":{"class-name":"cat"}})"
+               "\n"
+               R"({"source-ref":"s3://b/cat/1.png","pets":0,"pets-metadata":{"class-name":"c\u0000t"}})"
+               "\n"
+               R"({"source-ref":"s3://b/cat/1.png","p":0,"p-metadata":{"class-map":{"0":"cat"},"worker-responses":[{"workerId":"w","label":1e300}]}})"
+               "\n"
+               R"({"source-ref":"s3://b/cat/1.png","p":0,"p-metadata":{"class-name":["cat"]}})"
+               "\n" +
+               QByteArray(5000, '[') + "\n")
         << QStringList{QStringLiteral("a/dog/3.png|ground-truth|dog")}
         << QStringList{QStringLiteral("1: not JSON"),
                        QStringLiteral("2: not a JSON object"),
@@ -195,7 +217,12 @@ void AnswerFilesTest::importsGroundTruthManifestLines_data() {
                        QStringLiteral("4: no label attribute"),
                        QStringLiteral("5: \"pets-metadata\" has no \"class-name\""),
                        QStringLiteral("6: unknown item"),
-                       QStringLiteral("7: a worker response lacks")};
+                       QStringLiteral("7: a worker response lacks"),
+                       QStringLiteral("10: \"source-ref\" is not a non-empty string"),
+                       QStringLiteral("11: a label holds a NUL character"),
+                       QStringLiteral("12: a worker response lacks"),
+                       QStringLiteral("13: \"p-metadata\" has no \"class-name\""),
+                       QStringLiteral("14: not JSON")};
 }
 
 void AnswerFilesTest::importsGroundTruthManifestLines() {

@@ -2,6 +2,7 @@
 #include "core/store/project.h"
 #include "tests/testsupport.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <zlib.h>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void rejectsBadFiles_data();
     void rejectsBadFiles();
     void reportsTruncatedData();
+    void headerPromisingBillionsCostsNothing();
 };
 
 void IdxImportTest::importsRawAndGzip_data() {
@@ -153,6 +155,18 @@ void IdxImportTest::rejectsBadFiles_data() {
         << idxImages(4, 8, 8).left(9) << idxLabels(4, 2) << "header cut short";
     QTest::newRow("count mismatch")
         << idxImages(5, 8, 8) << idxLabels(4, 2) << "holds 5 images but";
+    const auto header = [](quint32 count, quint32 rows, quint32 cols) {
+        QByteArray bytes("\x00\x00\x08\x03", 4);
+        appendBigEndian(bytes, count);
+        appendBigEndian(bytes, rows);
+        appendBigEndian(bytes, cols);
+        return bytes + QByteArray(64, '\x07');
+    };
+    QTest::newRow("record size over 32 bits")
+        << header(4, 65536, 65536) << idxLabels(4, 2) << "absurd record size";
+    QTest::newRow("record size product over 64 bits")
+        << header(4, 0xFFFFFFFF, 0xFFFFFFFF) << idxLabels(4, 2) << "absurd record size";
+    QTest::newRow("zero rows") << header(4, 0, 28) << idxLabels(4, 2) << "absurd record size";
     QTest::newRow("not idx at all")
         << QByteArray("hello world, no header") << idxLabels(4, 2) << "not an IDX file";
 }
@@ -173,6 +187,32 @@ void IdxImportTest::rejectsBadFiles() {
     QVERIFY2(summary.errorMessage().contains(QStringLiteral("-idx")),
              qPrintable(summary.errorMessage()));
     QCOMPARE(project->summary()->items, qint64(0));
+}
+
+void IdxImportTest::headerPromisingBillionsCostsNothing() {
+    // Both headers promise four billion records; the files hold three. Nothing may be sized by
+    // the promise: the import takes the three and reports the rest missing.
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("i-idx3-ubyte"));
+    const QString labels = dir.filePath(QStringLiteral("l-idx1-ubyte"));
+    QByteArray imageBytes = idxImages(3, 8, 8);
+    QByteArray labelBytes = idxLabels(3, 2);
+    const QByteArray billions("\xEE\x6B\x28\x00", 4); // 4,000,000,000
+    imageBytes.replace(4, 4, billions);
+    labelBytes.replace(4, 4, billions);
+    QVERIFY(winnow::test::writeFile(images, imageBytes));
+    QVERIFY(winnow::test::writeFile(labels, labelBytes));
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
+    QElapsedTimer timer;
+    timer.start();
+    const auto summary = importIdx(*project, images, labels, {});
+    QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
+    QVERIFY(timer.elapsed() < 10000);
+    QCOMPARE(summary->imported, qint64(3));
+    QCOMPARE(summary->issues.size(), size_t(1));
+    QVERIFY2(summary->issues[0].reason.contains(
+                 QStringLiteral("the header promises 4000000000 records, the data holds 3")),
+             qPrintable(summary->issues[0].reason));
 }
 
 void IdxImportTest::reportsTruncatedData() {
