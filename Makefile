@@ -1,60 +1,54 @@
-#The two commands of README.md : `make run` and `make test`.Both install what is missing first.
-PRESET_RUN ? = release PRESET_TEST
-                   ? = ci DATA_HOME ? = $(or $(XDG_DATA_HOME), $(HOME) /.local / share) DEMO
-                                            ? = $(DATA_HOME) / winnow / demo - fashion -
-                                                mnist
+# The two commands of README.md: `make run` and `make test`. Both install what is missing first.
+PRESET_RUN  ?= release
+PRESET_TEST ?= ci
+DATA_HOME   ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
+DEMO        ?= $(DATA_HOME)/winnow/demo-fashion-mnist
 
-                                                    .PHONY
-                                            : deps build build - test run test test -
-                                                  asan fuzz bench demo format format -
-                                                  check clean
+.PHONY: deps build build-test run test test-asan fuzz bench demo format format-check clean
 
-                                                      deps
-                                    : bash packaging / install - deps.sh
+deps:
+	bash packaging/install-deps.sh
 
-                                                                     build
-                   : deps cmake-- preset $(PRESET_RUN) cmake-- build-- preset $(PRESET_RUN)
+build: deps
+	cmake --preset $(PRESET_RUN)
+	cmake --build --preset $(PRESET_RUN)
 
-                             build -
-                         test
-           : deps cmake-- preset $(PRESET_TEST) cmake-- build-- preset $(PRESET_TEST)
+build-test: deps
+	cmake --preset $(PRESET_TEST)
+	cmake --build --preset $(PRESET_TEST)
 
-                 demo : build @ if[!-f "$(DEMO)/project.winnow"];
-then build / $(PRESET_RUN) / app / winnow - cli demo "$(DEMO)";
-fi
+demo: build
+	@if [ ! -f "$(DEMO)/project.winnow" ]; then \
+	  build/$(PRESET_RUN)/app/winnow-cli demo "$(DEMO)"; \
+	fi
 
-            run : demo build /
-                  $(PRESET_RUN) / app /
-                  winnow "$(DEMO)"
+run: demo
+	build/$(PRESET_RUN)/app/winnow "$(DEMO)"
 
-                  test : build
-    - test format -
-    check ctest-- preset $(PRESET_TEST)
+test: build-test format-check
+	ctest --preset $(PRESET_TEST)
 
-#The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer(a separate build).
-        test
-    -
-    asan : deps cmake-- preset asan cmake-- build-- preset asan ctest-- preset asan
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer (a build of its own).
+test-asan: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
 
-#Each libFuzzer target for FUZZ_SECONDS(default 150); findings land in build / fuzz / findings.
-           fuzz : deps cmake-- preset fuzz cmake-- build-- preset fuzz bash tests
-                  /
-                  fuzz /
-                  run.sh
+# Each libFuzzer target for FUZZ_SECONDS (default 150); findings land in build/fuzz/findings.
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	bash tests/fuzz/run.sh
 
-                  bench : build bash tests
-                  /
-                  bench / run.sh build /
-                  $(PRESET_RUN)
+bench: build
+	bash tests/bench/run.sh build/$(PRESET_RUN)
 
-                      format : clang
-    - format -
-    i $$(git ls - files '*.cpp' '*.h')
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
-#Fails, naming the files, when any source differs from what.clang - format makes of it.
-        format
-    - check : deps bash packaging / format -
-    check.sh
+# Fails, naming the files, when any source differs from what .clang-format makes of it.
+format-check: deps
+	bash packaging/format-check.sh
 
-    clean : rm
-    - rf build
+clean:
+	rm -rf build

@@ -1,6 +1,6 @@
-#!/ usr / bin / env bash
-#Installs the Debian 12 packages Winnow needs to build, test and run.
-#Idempotent : only packages that are missing are installed; uses sudo when not root.
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Winnow needs to build, test and run.
+# Idempotent: only packages that are missing are installed; uses sudo when not root.
 set -euo pipefail
 
 packages=(
@@ -16,18 +16,23 @@ packages=(
 )
 
 missing=()
-for p in "${packages[@]}";
-do
-    if
-        !dpkg - query - W - f = '${Status}' "$p" 2 > / dev / null | grep - q "install ok installed";
-then missing += ("$p")fi done
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
 
-    if[$ { #missing[@] } - eq 0];
-then echo "install-deps: all ${#packages[@]} packages present" exit 0 fi
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
 
-    SUDO = "" if["$(id -u)" - ne 0];
-then SUDO = "sudo" fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
 
-    echo "install-deps: installing ${missing[*]}" export DEBIAN_FRONTEND =
-        noninteractive $SUDO apt - get update - q $SUDO apt - get install - y - q-- no - install -
-        recommends "${missing[@]}"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -11,6 +11,29 @@ namespace {
 
 class SqliteConnection;
 
+// SQLite's message, with what it means for the user's project where that matters.
+QString explainError(sqlite3 *db, int rc) {
+    const QString sqlite = QString::fromUtf8(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    switch (rc & 0xFF) {
+    case SQLITE_NOTADB:
+        return QStringLiteral("not a Winnow project (not an SQLite database at all); the file "
+                              "was left as it is");
+    case SQLITE_CORRUPT:
+        return QStringLiteral("the project database is damaged or cut short (%1); it was left as "
+                              "it is: keep a copy, and `sqlite3 FILE .recover` may rescue what "
+                              "it holds")
+            .arg(sqlite);
+    case SQLITE_FULL:
+        return QStringLiteral("the disk is full (%1): this step was not saved, everything saved "
+                              "before it is kept; free some space and try again")
+            .arg(sqlite);
+    case SQLITE_IOERR:
+        return QStringLiteral("cannot read or write the project file (%1)").arg(sqlite);
+    default:
+        return sqlite;
+    }
+}
+
 class SqliteCursor final : public Cursor {
 public:
     SqliteCursor(SqliteConnection &connection, const char *sql);
@@ -128,10 +151,10 @@ public:
     void execute(const QString &sql) override {
         char *message = nullptr;
         const QByteArray utf8 = sql.toUtf8();
-        if (sqlite3_exec(m_db, utf8.constData(), nullptr, nullptr, &message) != SQLITE_OK) {
-            const QString reason = QString::fromUtf8(message ? message : sqlite3_errmsg(m_db));
+        if (const int rc = sqlite3_exec(m_db, utf8.constData(), nullptr, nullptr, &message);
+            rc != SQLITE_OK) {
             sqlite3_free(message);
-            throw StoreError(QStringLiteral("%1: %2").arg(m_file, reason));
+            throw StoreError(QStringLiteral("%1: %2").arg(m_file, explainError(m_db, rc)));
         }
     }
 
@@ -147,7 +170,7 @@ public:
                 return;
             if ((rc & 0xFF) != SQLITE_BUSY || waited.elapsed() > Database::kBusyTimeoutMs)
                 throw StoreError(QStringLiteral("%1: cannot start writing: %2")
-                                     .arg(m_file, QString::fromUtf8(sqlite3_errmsg(m_db))));
+                                     .arg(m_file, explainError(m_db, rc)));
             QThread::msleep(20);
         }
     }
@@ -228,11 +251,15 @@ SqliteCursor::SqliteCursor(SqliteConnection &connection, const char *sql)
 }
 
 void SqliteCursor::fail() const {
+    sqlite3 *db = m_connection.handle();
+    const int rc = sqlite3_extended_errcode(db);
     const char *sql = m_stmt ? sqlite3_sql(m_stmt) : nullptr;
-    throw StoreError(
-        QStringLiteral("%1: %2%3")
-            .arg(m_connection.location(), QString::fromUtf8(sqlite3_errmsg(m_connection.handle())),
-                 sql ? QStringLiteral(" (in: %1)").arg(QString::fromUtf8(sql)) : QString()));
+    // The statement matters to whoever reads a bug report, not to a user whose disk is full.
+    const bool aboutTheFile = (rc & 0xFF) == SQLITE_NOTADB || (rc & 0xFF) == SQLITE_CORRUPT ||
+                              (rc & 0xFF) == SQLITE_FULL || (rc & 0xFF) == SQLITE_IOERR;
+    throw StoreError(QStringLiteral("%1: %2%3").arg(
+        m_connection.location(), explainError(db, rc),
+        sql && !aboutTheFile ? QStringLiteral(" (in: %1)").arg(QString::fromUtf8(sql)) : QString()));
 }
 
 } // namespace
