@@ -8,9 +8,11 @@
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QString>
 #include <QStringList>
 #include <QTest>
+#include <csignal>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -53,6 +55,14 @@ inline bool writeFile(const QString &path, const QByteArray &bytes) {
 inline bool writeImage(const QString &path, int width, int height, int channels, int seed,
                        const char *extension = ".png") {
     return writeFile(path, encodeImage(drawImage(width, height, channels, seed), extension));
+}
+
+// SIGKILL for a child process, unless it has already ended: a pid of 0 would signal the whole
+// process group, the test and its caller included.
+inline void killHard(QProcess &process) {
+    if (process.state() != QProcess::NotRunning && process.processId() > 0)
+        ::kill(pid_t(process.processId()), SIGKILL);
+    process.waitForFinished(10000);
 }
 
 constexpr int kColourSide = 16;

@@ -3,6 +3,7 @@
 #include "core/store/storeerror.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QThread>
 #include <sqlite3.h>
 
@@ -121,6 +122,11 @@ public:
         else
             flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
         const QByteArray name = file.toUtf8();
+        // SQLite would take an empty file for a new database and write one into it.
+        if (!create && QFileInfo(file).isFile() && QFileInfo(file).size() == 0)
+            throw StoreError(QStringLiteral("%1: an empty file (0 bytes), not a Winnow project; "
+                                            "it was left as it is")
+                                 .arg(file));
         const int rc = sqlite3_open_v2(name.constData(), &m_db, flags, nullptr);
         if (rc != SQLITE_OK) {
             const QString reason = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db))
@@ -133,6 +139,8 @@ public:
         sqlite3_extended_result_codes(m_db, 1);
         sqlite3_busy_timeout(m_db, Database::kBusyTimeoutMs);
         try {
+            if (!create)
+                requireWinnowFile();
             configure(readOnly);
         } catch (...) {
             sqlite3_close_v2(m_db);
@@ -211,6 +219,21 @@ private:
         return query.int64(0);
     }
 
+    // Before anything is written (even the journal mode): a database that is not Winnow's is
+    // another program's, and stays exactly as it was.
+    void requireWinnowFile() {
+        const qint64 id = pragma("application_id");
+        if (id == Database::kApplicationId)
+            return;
+        throw StoreError(id == 0 && pragma("user_version") == 0
+                             ? QStringLiteral("%1: not a Winnow project (an SQLite database "
+                                              "without Winnow's tables); it was left as it is")
+                                   .arg(m_file)
+                             : QStringLiteral("%1: not a Winnow project (application id %2)")
+                                   .arg(m_file)
+                                   .arg(id));
+    }
+
     void configure(bool readOnly) {
         execute(QStringLiteral("PRAGMA foreign_keys = ON"));
         // Up to 64 MiB of page cache (allocated as used): bulk imports keep indexes in memory.
@@ -257,9 +280,11 @@ void SqliteCursor::fail() const {
     // The statement matters to whoever reads a bug report, not to a user whose disk is full.
     const bool aboutTheFile = (rc & 0xFF) == SQLITE_NOTADB || (rc & 0xFF) == SQLITE_CORRUPT ||
                               (rc & 0xFF) == SQLITE_FULL || (rc & 0xFF) == SQLITE_IOERR;
-    throw StoreError(QStringLiteral("%1: %2%3").arg(
-        m_connection.location(), explainError(db, rc),
-        sql && !aboutTheFile ? QStringLiteral(" (in: %1)").arg(QString::fromUtf8(sql)) : QString()));
+    throw StoreError(QStringLiteral("%1: %2%3")
+                         .arg(m_connection.location(), explainError(db, rc),
+                              sql && !aboutTheFile
+                                  ? QStringLiteral(" (in: %1)").arg(QString::fromUtf8(sql))
+                                  : QString()));
 }
 
 } // namespace

@@ -109,8 +109,7 @@ void DurabilityTest::answersShownSavedSurviveSigkill() {
         }
         QTest::qWait(int(random.bounded(10, 400)));
         for (QProcess &writer : writers) {
-            ::kill(pid_t(writer.processId()), SIGKILL);
-            writer.waitForFinished();
+            winnow::test::killHard(writer);
             QCOMPARE(writer.exitStatus(), QProcess::CrashExit); // killed, not failed on its own
             // Contention between the two writers is absorbed by the busy timeout: no errors.
             const QByteArray errors = writer.readAllStandardError();
@@ -178,8 +177,7 @@ void DurabilityTest::eightAnnotatorsOnAServerSurviveSigkill() {
     QRandomGenerator random(20261201);
     qint64 reported = 0;
     const auto killAndCheck = [&](int w) {
-        ::kill(pid_t(writers[w].processId()), SIGKILL);
-        writers[w].waitForFinished();
+        winnow::test::killHard(writers[w]);
         QCOMPARE(writers[w].exitStatus(), QProcess::CrashExit);
         const QByteArray errors = writers[w].readAllStandardError();
         QVERIFY2(errors.isEmpty(), errors.constData());

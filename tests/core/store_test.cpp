@@ -5,6 +5,7 @@
 #include "core/store/storeerror.h"
 #include "tests/testsupport.h"
 
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,6 +22,9 @@ private Q_SLOTS:
     void refusesSchemaNewerThanThisBuild();
     void refusesForeignSqliteFile();
     void refusesFolderWithoutProject();
+    void refusesDamagedFilesAndLeavesThemAlone_data();
+    void refusesDamagedFilesAndLeavesThemAlone();
+    void fullDiskKeepsWhatWasSaved();
     void transactionRollsBackUnlessCommitted();
     void ensureClassAssignsShortcutsAndColoursInOrder();
     void storesPathsInsideProjectRelative();
@@ -142,6 +146,101 @@ void StoreTest::refusesForeignSqliteFile() {
     QVERIFY(!opened.ok());
     QVERIFY2(opened.errorMessage().contains(QStringLiteral("not a Winnow project")),
              qPrintable(opened.errorMessage()));
+}
+
+void StoreTest::refusesDamagedFilesAndLeavesThemAlone_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("empty file") << "empty"
+                                << "an empty file (0 bytes)";
+    QTest::newRow("random bytes") << "random"
+                                  << "not an SQLite database";
+    QTest::newRow("cut in half") << "half"
+                                 << "damaged or cut short";
+    QTest::newRow("first page only") << "page"
+                                     << "damaged or cut short";
+    QTest::newRow("another program's database") << "foreign"
+                                                << "without Winnow's tables";
+}
+
+void StoreTest::refusesDamagedFilesAndLeavesThemAlone() {
+    QFETCH(QString, damage);
+    QFETCH(QString, reason);
+    if (test::currentBackend() == test::Backend::Postgres)
+        QSKIP("a project file is SQLite's");
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("p"));
+    const QString file = folder + QStringLiteral("/project.winnow");
+    {
+        auto project = test::createProject(folder);
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(project->ensureClass(QStringLiteral("class %1").arg(i)).ok());
+    } // closing checkpoints the write-ahead log into the file
+    QVERIFY(!QFile::exists(file + QStringLiteral("-wal")));
+    QFile original(file);
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    const QByteArray whole = original.readAll();
+    original.close();
+    QByteArray damaged;
+    if (damage == QLatin1String("random")) {
+        QRandomGenerator random(7);
+        for (int i = 0; i < 16384; ++i)
+            damaged.append(char(random.bounded(256)));
+    } else if (damage == QLatin1String("half")) {
+        damaged = whole.left(whole.size() / 2);
+    } else if (damage == QLatin1String("page")) {
+        damaged = whole.left(4096);
+    } else if (damage == QLatin1String("foreign")) {
+        Database db(file, Database::Mode::ReadWrite);
+        db.execute(QStringLiteral("PRAGMA application_id = 0"));
+        db.execute(QStringLiteral("PRAGMA user_version = 0"));
+    }
+    if (damage != QLatin1String("foreign"))
+        QVERIFY(test::writeFile(file, damaged));
+    QFile before(file);
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    const QByteArray bytes = before.readAll();
+    before.close();
+
+    for (const auto mode : {Database::Mode::ReadWrite, Database::Mode::ReadOnly}) {
+        const auto opened = Project::open(folder, mode);
+        QVERIFY(!opened.ok());
+        QVERIFY2(opened.errorMessage().contains(reason), qPrintable(opened.errorMessage()));
+        QVERIFY2(opened.errorMessage().contains(file), qPrintable(opened.errorMessage()));
+    }
+    QFile after(file);
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QVERIFY2(after.readAll() == bytes, "a refused file is never written");
+}
+
+void StoreTest::fullDiskKeepsWhatWasSaved() {
+    // SQLite's page limit stands in for a full disk: every write past it fails as ENOSPC would.
+    if (test::currentBackend() == test::Backend::Postgres)
+        QSKIP("a server reports its own full disk");
+    QTemporaryDir dir;
+    auto project = test::createProject(dir.filePath(QStringLiteral("p")));
+    QVERIFY(project->ensureClass(QStringLiteral("saved before")).ok());
+    Database &db = databaseOf(*project);
+    const qint64 pages = scalar(db, "PRAGMA page_count");
+    db.execute(QStringLiteral("PRAGMA max_page_count = %1").arg(pages + 2));
+
+    QString failure;
+    for (int i = 0; i < 2000 && failure.isEmpty(); ++i) {
+        const auto added = project->ensureClass(QStringLiteral("class %1 ").arg(i).repeated(40));
+        if (!added)
+            failure = added.errorMessage();
+    }
+    QVERIFY2(failure.contains(QStringLiteral("the disk is full")), qPrintable(failure));
+    QVERIFY2(!failure.contains(QStringLiteral("(in: ")), qPrintable(failure));
+
+    db.execute(QStringLiteral("PRAGMA max_page_count = 1073741823"));
+    Statement check(db, "PRAGMA integrity_check");
+    QVERIFY(check.step());
+    QCOMPARE(check.text(0), QStringLiteral("ok"));
+    const auto classes = project->classes();
+    QVERIFY(classes.ok());
+    QCOMPARE(classes->front().name, QStringLiteral("saved before"));
+    QVERIFY(project->ensureClass(QStringLiteral("after space was freed")).ok());
 }
 
 void StoreTest::refusesFolderWithoutProject() {
