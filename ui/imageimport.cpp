@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <memory>
 
@@ -53,6 +54,17 @@ void ImageImport::chooseFolder() {
     for (core::Split s : {core::Split::Train, core::Split::Val, core::Split::Test})
         split->addItem(core::splitName(s), int(s));
     form->addRow(tr("Split"), split);
+    auto *follow = new QCheckBox(tr("Follow links that lead out of the folder"));
+    follow->setToolTip(tr("Off: a link to a file elsewhere is listed in the report, not read. "
+                          "Devices, FIFOs and sockets are never read either way."));
+    form->addRow(QString(), follow);
+    auto *megapixels = new QSpinBox;
+    megapixels->setRange(1, 1000);
+    megapixels->setValue(int(core::kDefaultMaxPixels / 1'000'000));
+    megapixels->setSuffix(tr(" megapixels"));
+    megapixels->setToolTip(tr("Larger images are refused from their header, before anything "
+                              "is decoded, and listed in the report"));
+    form->addRow(tr("Largest image"), megapixels);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));
     buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
@@ -72,6 +84,8 @@ void ImageImport::chooseFolder() {
         return;
     core::ImportOptions options;
     options.labelsFromFolders = labels->isChecked();
+    options.followLinksOutside = follow->isChecked();
+    options.maxPixels = qint64(megapixels->value()) * 1'000'000;
     if (split->currentIndex() > 0)
         options.split = core::Split(split->currentData().toInt());
     importFolder(folder, options);

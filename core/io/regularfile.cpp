@@ -49,16 +49,52 @@ Result<void> requireRegularFile(const QString &path) {
     return {};
 }
 
+namespace {
+
+// "a FIFO", "a socket", "a device", or empty for anything else (without following a link).
+QString specialFileKind(const QString &path) {
+    struct stat status {};
+    if (::lstat(QFile::encodeName(path).constData(), &status) != 0)
+        return {};
+    if (S_ISFIFO(status.st_mode))
+        return QStringLiteral("a FIFO");
+    if (S_ISSOCK(status.st_mode))
+        return QStringLiteral("a socket");
+    if (S_ISCHR(status.st_mode) || S_ISBLK(status.st_mode))
+        return QStringLiteral("a device");
+    return {};
+}
+
+} // namespace
+
 FolderListing listFolderFiles(const QString &root, bool followLinksOutside,
                               const std::function<bool()> &cancelled) {
     FolderListing listing;
     const QString inside = QDir(root).canonicalPath() + u'/';
-    QDirIterator it(root, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    // Folders, devices, FIFOs and sockets are listed too, to be named in the report: a link to a
+    // folder is never walked (so a loop cannot trap the listing) and a special file never read.
+    QDirIterator it(root, QDir::Files | QDir::Dirs | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString file = it.next();
         if (cancelled && cancelled())
             break;
         const QFileInfo info = it.fileInfo();
+        if (info.isDir()) {
+            if (info.isSymLink())
+                listing.refused.emplace_back(
+                    file, QStringLiteral("a link to the folder %1: links to folders are not "
+                                         "followed")
+                              .arg(info.symLinkTarget()));
+            continue;
+        }
+        if (!info.isSymLink()) {
+            if (const QString kind = specialFileKind(file); !kind.isEmpty()) {
+                listing.refused.emplace_back(
+                    file, QStringLiteral("not a regular file (%1): never read").arg(kind));
+                continue;
+            }
+        }
         if (info.isSymLink() && !followLinksOutside) {
             const QString target = info.canonicalFilePath();
             if (target.isEmpty()) {

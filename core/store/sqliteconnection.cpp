@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QThread>
 #include <sqlite3.h>
+#include <utility>
 
 namespace winnow::core {
 namespace {
@@ -268,9 +269,13 @@ SqliteCursor::SqliteCursor(SqliteConnection &connection, const char *sql)
     while (tail && *tail &&
            (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' || *tail == ';'))
         ++tail;
-    if (tail && *tail)
+    if (tail && *tail) {
+        // No destructor runs for a constructor that throws: finalize here, or the connection
+        // could never close.
+        sqlite3_finalize(std::exchange(m_stmt, nullptr));
         throw StoreError(QStringLiteral("%1: more than one SQL statement in: %2")
                              .arg(connection.location(), QString::fromUtf8(sql)));
+    }
 }
 
 void SqliteCursor::fail() const {
