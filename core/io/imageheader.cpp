@@ -290,7 +290,54 @@ std::optional<ImageHeader> jp2Header(const Bytes &b) {
     return std::nullopt;
 }
 
+// Orientation (tag 0x0112) in the first image directory of an EXIF block's TIFF structure.
+int tiffOrientation(const Bytes &b, qint64 tiff) {
+    const bool little = b.equals(tiff, "II");
+    if (!little && !b.equals(tiff, "MM"))
+        return 1;
+    auto read = [&](qint64 at, int width) {
+        return little ? b.littleEndian(at, width) : b.bigEndian(at, width);
+    };
+    const auto directory = read(tiff + 4, 4);
+    if (!directory)
+        return 1;
+    const qint64 start = tiff + qint64(*directory);
+    const auto entries = read(start, 2);
+    if (!entries)
+        return 1;
+    for (quint64 i = 0; i < *entries; ++i) {
+        const qint64 entry = start + 2 + 12 * qint64(i);
+        const auto tag = read(entry, 2);
+        if (!tag)
+            return 1;
+        if (*tag == 0x0112) {
+            const auto value = read(entry + 8, 2);
+            return value && *value >= 1 && *value <= 8 ? int(*value) : 1;
+        }
+    }
+    return 1;
+}
+
 } // namespace
+
+int exifOrientation(QByteArrayView bytes) {
+    const Bytes b(bytes);
+    if (sniffImageFormat(bytes) != ImageFormat::Jpeg)
+        return 1;
+    qint64 at = 2;
+    while (b.has(at, 4) && b.at(at) == 0xFF) {
+        const quint8 marker = b.at(at + 1);
+        if (marker == 0xDA || marker == 0xD9)
+            break; // the scan starts: no more metadata
+        const auto length = b.bigEndian(at + 2, 2);
+        if (!length || *length < 2)
+            break;
+        if (marker == 0xE1 && b.equals(at + 4, QByteArrayView("Exif\0\0", 6)))
+            return tiffOrientation(b, at + 10);
+        at += 2 + qint64(*length);
+    }
+    return 1;
+}
 
 ImageFormat sniffImageFormat(QByteArrayView bytes) {
     const Bytes b(bytes);

@@ -23,4 +23,8 @@ const char *imageFormatName(ImageFormat format);
 // format is unknown or its header is cut short or malformed. Never reads past `bytes`.
 std::optional<ImageHeader> readImageHeader(QByteArrayView bytes);
 
+// The EXIF orientation of a JPEG (1 to 8, as the tag defines them; 1 when there is none or it
+// cannot be read): how the stored pixels must be turned to show the picture upright.
+int exifOrientation(QByteArrayView bytes);
+
 } // namespace winnow::core

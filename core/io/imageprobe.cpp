@@ -1,5 +1,6 @@
 #include "core/io/imageprobe.h"
 
+#include "core/io/imagedecode.h"
 #include "core/io/imageheader.h"
 #include "core/io/perceptualhash.h"
 #include "core/io/regularfile.h"
@@ -105,8 +106,7 @@ ImageProbe probeUnchecked(const QByteArray &bytes, const QString &path, qint64 m
 
     cv::Mat image;
     try {
-        const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char *>(bytes.constData()));
-        image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+        image = decodeUpright(bytes);
     } catch (const cv::Exception &e) {
         probe.error =
             QStringLiteral("cannot decode %1: %2").arg(formatText, QString::fromStdString(e.msg));

@@ -1,5 +1,6 @@
 #include "core/io/rasterimage.h"
 
+#include "core/io/imagedecode.h"
 #include "core/io/imageprobe.h"
 #include "core/io/regularfile.h"
 #include "core/store/project.h"
@@ -51,8 +52,7 @@ RasterImage toRaster(const cv::Mat &decoded, int maxSide) {
 }
 
 cv::Mat decode(const QByteArray &bytes) {
-    const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char *>(bytes.constData()));
-    return cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    return decodeUpright(bytes);
 }
 
 } // namespace

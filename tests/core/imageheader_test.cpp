@@ -1,3 +1,4 @@
+#include "core/io/imagedecode.h"
 #include "core/io/imageheader.h"
 #include "core/io/imageprobe.h"
 #include "tests/testsupport.h"
@@ -139,6 +140,8 @@ private Q_SLOTS:
     void cutFilesAreRefusedAtEveryLength_data();
     void cutFilesAreRefusedAtEveryLength();
     void decompressionBombStaysSmall();
+    void jpegsAreTurnedUprightByTheirOrientation_data();
+    void jpegsAreTurnedUprightByTheirOrientation();
 };
 
 void ImageHeaderTest::readsTheSizeOfEveryFormat_data() {
@@ -262,6 +265,48 @@ void ImageHeaderTest::decompressionBombStaysSmall() {
              qPrintable(QStringLiteral("peak grew by %1 MiB").arg(growth >> 20)));
     if (probe.item)
         QCOMPARE(probe.item->width, 64);
+}
+
+void ImageHeaderTest::jpegsAreTurnedUprightByTheirOrientation_data() {
+    QTest::addColumn<int>("orientation");
+    QTest::addColumn<bool>("intel"); // little-endian EXIF
+    for (int orientation = 1; orientation <= 8; ++orientation)
+        QTest::addRow("orientation %d", orientation) << orientation << false;
+    QTest::newRow("orientation 6, little-endian EXIF") << 6 << true;
+}
+
+void ImageHeaderTest::jpegsAreTurnedUprightByTheirOrientation() {
+    QFETCH(int, orientation);
+    QFETCH(bool, intel);
+    // A 40x20 picture with a bright corner, as a phone stores it, with an EXIF block that says
+    // how to turn it.
+    cv::Mat picture(20, 40, CV_8UC3, cv::Scalar(40, 40, 40));
+    picture(cv::Rect(0, 0, 10, 5)).setTo(cv::Scalar(250, 250, 250));
+    const QByteArray plain = encode(picture, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 95});
+    const auto field = [&](quint32 value, int bytes) {
+        return intel ? littleEndian(value, bytes) : bigEndian(value, bytes);
+    };
+    const QByteArray tiff = (intel ? QByteArray("II*\0", 4) : QByteArray("MM\0*", 4)) +
+                            field(8, 4) + field(1, 2) + field(0x0112, 2) + field(3, 2) +
+                            field(1, 4) + field(quint32(orientation), 2) + QByteArray(2, '\0') +
+                            field(0, 4);
+    const QByteArray exif = QByteArray("Exif\0\0", 6) + tiff;
+    const QByteArray jpeg = plain.left(2) + QByteArray("\xFF\xE1", 2) +
+                            bigEndian(quint32(exif.size() + 2), 2) + exif + plain.mid(2);
+    QCOMPARE(exifOrientation(jpeg), orientation);
+
+    // OpenCV's own colour decoding applies the orientation: the upright decoding must match it.
+    std::vector<uchar> buffer(jpeg.begin(), jpeg.end());
+    const cv::Mat reference = cv::imdecode(buffer, cv::IMREAD_COLOR);
+    const cv::Mat upright = decodeUpright(jpeg);
+    QCOMPARE(upright.cols, reference.cols);
+    QCOMPARE(upright.rows, reference.rows);
+    QCOMPARE(cv::norm(upright, reference, cv::NORM_INF), 0.0);
+    const bool turned = orientation >= 5;
+    const ImageProbe probe = probeImage(jpeg, QStringLiteral("phone.jpg"));
+    QVERIFY2(probe.item, qPrintable(probe.error));
+    QCOMPARE(probe.item->width, turned ? 20 : 40);
+    QCOMPARE(probe.item->height, turned ? 40 : 20);
 }
 
 QTEST_GUILESS_MAIN(ImageHeaderTest)

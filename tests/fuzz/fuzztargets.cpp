@@ -101,6 +101,8 @@ int idx(const uint8_t *data, size_t size) {
 int image(const uint8_t *data, size_t size) {
     const QByteArray bytes = bytesOf(data, size);
     const auto header = core::readImageHeader(bytes);
+    const int orientation = core::exifOrientation(bytes);
+    require(orientation >= 1 && orientation <= 8, "an EXIF orientation is 1 to 8");
     // A small limit keeps each run quick; decoding is the decoders' job, the limit is Winnow's.
     constexpr qint64 kLimit = qint64(1) << 20;
     const core::ImageProbe probe = core::probeImage(bytes, QStringLiteral("fuzz"), kLimit);
