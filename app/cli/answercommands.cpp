@@ -9,13 +9,15 @@
 #include "core/io/answerrowreader.h"
 #include "core/io/labelexport.h"
 #include "core/store/project.h"
+#include "core/util/nameindex.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTextStream>
+#include <charconv>
 #include <string_view>
-#include <unordered_map>
+#include <type_traits>
 #include <vector>
 
 namespace winnow::cli {
@@ -69,6 +71,26 @@ QByteArray quoted(std::string_view field) {
     return '"' + escaped + '"';
 }
 
+// Appends a CSV field, quoted only when it has to be.
+void appendQuoted(QByteArray &out, std::string_view field) {
+    if (field.find_first_of(",\"\n\r") == std::string_view::npos) {
+        out.append(field.data(), qsizetype(field.size()));
+        return;
+    }
+    out += quoted(field);
+}
+
+// Appends a number without a temporary string: six decimals for a fraction, all digits else.
+template <typename Number> void appendNumber(QByteArray &out, Number value) {
+    char text[40];
+    std::to_chars_result written;
+    if constexpr (std::is_floating_point_v<Number>)
+        written = std::to_chars(text, text + sizeof text, value, std::chars_format::fixed, 6);
+    else
+        written = std::to_chars(text, text + sizeof text, value);
+    out.append(text, written.ptr - text);
+}
+
 // Project-free consolidation: item,worker,label rows in, one consolidated row per item out.
 int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, QTextStream &out,
                     QTextStream &err) {
@@ -83,30 +105,32 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
     }
     QElapsedTimer timer;
     timer.start();
+    const qint64 bytes = in.size();
     AnswerRowReader reader(in.readAll());
     in.close();
-    // Names stay views into the file's bytes: five million rows need no QString each.
-    using Index = std::unordered_map<std::string_view, int>;
-    Index items, workers, labels;
-    std::vector<std::string_view> itemNames, workerNames, labelNames;
-    auto intern = [](Index &index, std::vector<std::string_view> &names, std::string_view name) {
-        const auto [it, added] = index.try_emplace(name, int(names.size()));
-        if (added)
-            names.push_back(name);
-        return it->second;
-    };
+    // Names stay views into the file's bytes: five million rows need no QString each. Answer
+    // files list an item's answers together, so the last item is looked up first.
+    NameIndex items(size_t(std::max<qint64>(1024, bytes / 64))), workers, labels;
     AnswerTableBuilder builder;
     qint64 rejected = 0;
     AnswerRow row;
+    std::string_view lastItem;
+    int lastItemId = -1;
     while (reader.next(row)) {
         if (!row.problem.isEmpty()) {
             err << answersFile << ':' << row.line << ": " << row.problem << Qt::endl;
             ++rejected;
             continue;
         }
-        builder.add(intern(items, itemNames, row.item), intern(workers, workerNames, row.worker),
-                    intern(labels, labelNames, row.label));
+        if (lastItemId < 0 || row.item != lastItem) {
+            lastItem = row.item;
+            lastItemId = items.intern(row.item);
+        }
+        builder.add(lastItemId, workers.intern(row.worker), labels.intern(row.label));
     }
+    const std::vector<std::string_view> &itemNames = items.names();
+    const std::vector<std::string_view> &workerNames = workers.names();
+    const std::vector<std::string_view> &labelNames = labels.names();
     if (itemNames.empty()) {
         err << "error: " << answersFile << ": no answers to consolidate" << Qt::endl;
         return kExitFailure;
@@ -120,11 +144,17 @@ int consolidateFile(QCommandLineParser &parser, const ConsensusMethod &method, Q
     const double emSeconds = timer.elapsed() / 1000.0 - readSeconds;
 
     QByteArray consolidated = "item,label,confidence,answers\n";
-    for (int i = 0; i < table.items; ++i)
-        consolidated += quoted(itemNames[size_t(i)]) + ',' +
-                        quoted(labelNames[size_t(result.label[size_t(i)])]) + ',' +
-                        QByteArray::number(double(result.confidence[size_t(i)]), 'f', 6) + ',' +
-                        QByteArray::number(result.answers[size_t(i)]) + '\n';
+    consolidated.reserve(qsizetype(bytes / 4));
+    for (int i = 0; i < table.items; ++i) {
+        appendQuoted(consolidated, itemNames[size_t(i)]);
+        consolidated += ',';
+        appendQuoted(consolidated, labelNames[size_t(result.label[size_t(i)])]);
+        consolidated += ',';
+        appendNumber(consolidated, double(result.confidence[size_t(i)]));
+        consolidated += ',';
+        appendNumber(consolidated, result.answers[size_t(i)]);
+        consolidated += '\n';
+    }
     if (!saveFile(outFile, consolidated, err))
         return kExitFailure;
     if (parser.isSet(QStringLiteral("annotators-out"))) {
