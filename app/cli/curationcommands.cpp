@@ -2,6 +2,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
+#include "app/cli/trainingprogram.h"
 #include "core/curation/curation.h"
 #include "core/curation/duplicates.h"
 #include "core/curation/splits.h"
@@ -66,9 +67,14 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
                            parser.isSet(QStringLiteral("follow-links")),
                            parser.value(QStringLiteral("out")), out, err);
     }
+#ifdef WINNOW_CLI_WITHOUT_TORCH
+    if (parser.isSet(QStringLiteral("embeddings")))
+        return runInTrainingProgram(out, err);
+#endif
     auto project = openProject(positional.first(), err);
     if (!project)
         return kExitFailure;
+#ifndef WINNOW_CLI_WITHOUT_TORCH
     if (parser.isSet(QStringLiteral("embeddings"))) {
         bool ok = false, similarityOk = false;
         const qint64 runId = parser.value(QStringLiteral("embeddings")).toLongLong(&ok);
@@ -94,6 +100,7 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
             << Qt::endl;
         return kExitOk;
     }
+#endif
     const auto summary =
         flagDuplicates(*project, distance, parser.isSet(QStringLiteral("mirrors")));
     if (!summary)

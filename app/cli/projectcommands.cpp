@@ -2,6 +2,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
+#include "app/cli/trainingprogram.h"
 #include "core/consensus/consensus.h"
 #include "core/consensus/consolidation.h"
 #include "core/io/folderimporter.h"
@@ -193,12 +194,17 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
 }
 
 int cmdVersion(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
-               QTextStream &) {
+               QTextStream &err) {
     parse(parser, args, 0, 0);
+#ifdef WINNOW_CLI_WITHOUT_TORCH
+    return runInTrainingProgram(out, err);
+#else
+    (void)err;
     out << "winnow " << WINNOW_VERSION << Qt::endl
         << libraryVersions() << Qt::endl
         << computeSummary() << Qt::endl;
     return kExitOk;
+#endif
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
+#include "app/cli/trainingprogram.h"
 #include "core/store/project.h"
 #include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
@@ -16,6 +17,15 @@ namespace {
 
 using namespace winnow::core;
 
+#ifdef WINNOW_CLI_WITHOUT_TORCH
+int cmdTrain(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
+    return runInTrainingProgram(out, err);
+}
+
+int cmdSweep(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
+    return runInTrainingProgram(out, err);
+}
+#else
 // The options shared by train and sweep; throws UsageError on nonsense.
 TrainOptions trainOptions(const QCommandLineParser &parser) {
     auto options = trainOptionsFromCommandLine(parser);
@@ -198,6 +208,7 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
         return kExitFailure;
     return kExitOk;
 }
+#endif
 
 int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
             QTextStream &err) {

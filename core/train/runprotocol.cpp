@@ -3,6 +3,7 @@
 #include "core/train/trainer.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
@@ -239,6 +240,16 @@ RunEvent parseRunEvent(const QByteArray &text) {
         event.startEpoch = json.value(QLatin1String("start_epoch")).toInt();
     }
     return event;
+}
+
+// Here rather than beside the LibTorch code: the command-line defaults need it, and winnow-cli
+// is built without LibTorch.
+bool cpuHasBFloat16() {
+    QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+    if (!cpuinfo.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray text = cpuinfo.readAll();
+    return text.contains(" avx512_bf16") || text.contains(" amx_bf16");
 }
 
 } // namespace winnow::core

@@ -76,12 +76,4 @@ Result<Throughput> measureThroughput(int width, int batchSize, int channels, int
     });
 }
 
-bool cpuHasBFloat16() {
-    QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
-    if (!cpuinfo.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = cpuinfo.readAll();
-    return text.contains(" avx512_bf16") || text.contains(" amx_bf16");
-}
-
 } // namespace winnow::core
