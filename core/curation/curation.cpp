@@ -104,6 +104,30 @@ Result<DuplicateSummary> flagLeaks(Project &project) {
     });
 }
 
+namespace {
+
+struct RobustSpread {
+    double median = 0;
+    double sd = 0; // the median absolute deviation, scaled to a normal's standard deviation
+};
+
+RobustSpread robustSpread(std::vector<double> values) {
+    if (values.empty())
+        return {};
+    const auto middle = [](std::vector<double> &v) {
+        std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(v.size() / 2), v.end());
+        return v[v.size() / 2];
+    };
+    RobustSpread spread;
+    spread.median = middle(values);
+    for (double &value : values)
+        value = std::abs(value - spread.median);
+    spread.sd = 1.4826 * middle(values);
+    return spread;
+}
+
+} // namespace
+
 Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const ProgressFn &progress,
                            const CancelToken *cancel) {
     return attempt([&] {
@@ -145,19 +169,48 @@ Result<qint64> flagQuality(Project &project, const QualityThresholds &t, const P
                 progress(qint64(std::min(items.size(), start + chunk)), qint64(items.size()),
                          QStringLiteral("Measuring images"));
         }
+        // What is dark, bright or flat depends on the data set: Fashion-MNIST's garments on
+        // black are darker than most photographs without being dark pictures. A limit is the
+        // absolute one or the set's own outlier bound (median -/+ 3 robust deviations),
+        // whichever is stricter, but never laxer than a third of the way to the extreme.
+        std::vector<double> means, deviations;
+        for (const Stats &s : stats) {
+            if (s.mean >= 0) {
+                means.push_back(s.mean);
+                deviations.push_back(s.deviation);
+            }
+        }
+        const RobustSpread brightnessSpread = robustSpread(means);
+        const RobustSpread contrastSpread = robustSpread(deviations);
+        const double darkLimit = std::max(
+            t.dark / 3, std::min(t.dark, brightnessSpread.median - 3 * brightnessSpread.sd));
+        const double brightLimit =
+            std::min(1 - (1 - t.bright) / 3,
+                     std::max(t.bright, brightnessSpread.median + 3 * brightnessSpread.sd));
+        const double flatLimit =
+            std::max(t.lowContrast / 3,
+                     std::min(t.lowContrast, contrastSpread.median - 3 * contrastSpread.sd));
         std::vector<NewFlag> flags;
         for (size_t i = 0; i < items.size(); ++i) {
             const Stats &s = stats[i];
             const Item &item = items[i];
-            const QString brightness = QStringLiteral("mean brightness %1").arg(s.mean, 0, 'f', 2);
-            if (s.mean >= 0 && s.mean < t.dark)
-                flags.push_back({item.id, FlagKind::Dark, 0, s.mean, brightness});
-            if (s.mean > t.bright)
-                flags.push_back({item.id, FlagKind::Bright, 0, s.mean, brightness});
-            if (s.mean >= 0 && s.deviation < t.lowContrast)
+            if (s.mean >= 0 && s.mean < darkLimit)
                 flags.push_back(
-                    {item.id, FlagKind::LowInformation, 0, s.deviation,
-                     QStringLiteral("near-constant (deviation %1)").arg(s.deviation, 0, 'f', 3)});
+                    {item.id, FlagKind::Dark, 0, s.mean,
+                     QStringLiteral("mean brightness %1, below this set's dark limit %2")
+                         .arg(s.mean, 0, 'f', 3)
+                         .arg(darkLimit, 0, 'f', 3)});
+            if (s.mean > brightLimit)
+                flags.push_back(
+                    {item.id, FlagKind::Bright, 0, s.mean,
+                     QStringLiteral("mean brightness %1, above this set's bright limit %2")
+                         .arg(s.mean, 0, 'f', 3)
+                         .arg(brightLimit, 0, 'f', 3)});
+            if (s.mean >= 0 && s.deviation < flatLimit)
+                flags.push_back({item.id, FlagKind::LowInformation, 0, s.deviation,
+                                 QStringLiteral("near-constant (deviation %1, below %2)")
+                                     .arg(s.deviation, 0, 'f', 3)
+                                     .arg(flatLimit, 0, 'f', 3)});
             const double aspect = double(std::max(item.width, item.height)) /
                                   std::max(1, std::min(item.width, item.height));
             if (aspect > t.maxAspect || std::min(item.width, item.height) < t.minSide)

@@ -21,6 +21,8 @@ struct DuplicateSummary {
     qint64 leakItems = 0;
 };
 
+// The absolute limits; each is tightened to the data set's own outliers (median -/+ 3 robust
+// deviations) where that is stricter, down to a third of the way to the extreme.
 struct QualityThresholds {
     double dark = 0.12;        // mean brightness (0..1) below: very dark
     double bright = 0.92;      // mean brightness above: very bright

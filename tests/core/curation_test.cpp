@@ -49,6 +49,8 @@ private Q_SLOTS:
     void splitsKeepClustersWholeAndProportions();
     void leakFlagsFollowTheSplits();
     void exclusionsAreRecordedAndReversible();
+    void qualityFlagsAreRelativeToTheDataSet_data();
+    void qualityFlagsAreRelativeToTheDataSet();
 };
 
 void CurationTest::transformedCopiesStayWithinTheDefaultDistance_data() {
@@ -257,6 +259,59 @@ void CurationTest::exclusionsAreRecordedAndReversible() {
     history.step();
     QCOMPARE(history.int64(0), qint64(2)); // nothing deleted, both actions recorded
     QCOMPARE(project->summary()->items, qint64(1));
+}
+
+void CurationTest::qualityFlagsAreRelativeToTheDataSet_data() {
+    QTest::addColumn<bool>("onBlack"); // garments on black (Fashion-MNIST) or photographs
+    QTest::newRow("garments on black") << true;
+    QTest::newRow("photographs") << false;
+}
+
+// Thirty ordinary images, one all but black, one almost white and one flat grey: only the odd
+// ones are flagged, whether the ordinary ones are dark garments on black or photographs.
+void CurationTest::qualityFlagsAreRelativeToTheDataSet() {
+    QFETCH(bool, onBlack);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("images"));
+    cv::RNG rng(3);
+    for (int i = 0; i < 30; ++i) {
+        cv::Mat image;
+        if (onBlack) {
+            // A grey shape of varying size on black: mean brightness about 0.05 to 0.2.
+            image = cv::Mat(28, 28, CV_8UC1, cv::Scalar(0));
+            const int half = rng.uniform(4, 11);
+            cv::rectangle(image, cv::Rect(14 - half, 14 - half, 2 * half, 2 * half),
+                          cv::Scalar(rng.uniform(90, 200)), -1);
+        } else {
+            image = texturedImage(32, unsigned(i + 1));
+        }
+        QVERIFY(winnow::test::writeFile(QStringLiteral("%1/ordinary-%2.png").arg(folder).arg(i),
+                                        winnow::test::encodeImage(image, ".png")));
+    }
+    const cv::Mat black(28, 28, CV_8UC1, cv::Scalar(2));
+    const cv::Mat white(28, 28, CV_8UC1, cv::Scalar(252));
+    const cv::Mat flat(28, 28, CV_8UC1, cv::Scalar(120));
+    QVERIFY(winnow::test::writeFile(folder + QStringLiteral("/odd-black.png"),
+                                    winnow::test::encodeImage(black, ".png")));
+    QVERIFY(winnow::test::writeFile(folder + QStringLiteral("/odd-white.png"),
+                                    winnow::test::encodeImage(white, ".png")));
+    QVERIFY(winnow::test::writeFile(folder + QStringLiteral("/odd-flat.png"),
+                                    winnow::test::encodeImage(flat, ".png")));
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("p")));
+    QVERIFY(importImageFolder(*project, folder, {}).ok());
+    QVERIFY(flagQuality(*project, {}).ok());
+    const auto flagged = [&](FlagKind kind) {
+        QStringList names;
+        for (const FlagRow &row : *listFlags(*project, kind))
+            names << QFileInfo(row.path).baseName();
+        names.sort();
+        return names;
+    };
+    QCOMPARE(flagged(FlagKind::Dark), QStringList{QStringLiteral("odd-black")});
+    QCOMPARE(flagged(FlagKind::Bright), QStringList{QStringLiteral("odd-white")});
+    QCOMPARE(flagged(FlagKind::LowInformation),
+             (QStringList{QStringLiteral("odd-black"), QStringLiteral("odd-flat"),
+                          QStringLiteral("odd-white")}));
 }
 
 QTEST_APPLESS_MAIN(CurationTest)
