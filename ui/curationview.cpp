@@ -1,5 +1,6 @@
 #include "ui/curationview.h"
 
+#include "core/consensus/review.h"
 #include "core/curation/splits.h"
 #include "core/io/rasterimage.h"
 #include "core/label/currentlabels.h"
@@ -19,6 +20,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
@@ -26,6 +28,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 #include <map>
+#include <numeric>
 #include <set>
 
 namespace winnow::ui {
@@ -122,9 +125,14 @@ CurationView::CurationView(QWidget *parent)
     connect(keep, &QPushButton::clicked, this, &CurationView::keepSelectedExcludeRest);
     connect(exclude, &QPushButton::clicked, this, &CurationView::excludeSelected);
     connect(restore, &QPushButton::clicked, this, &CurationView::restoreSelected);
+    auto *label = new QPushButton(tr("Give Them One Label…"));
+    label->setToolTip(tr("L: give every image shown one class, recorded as your review (for "
+                         "copies whose labels disagree)"));
+    connect(label, &QPushButton::clicked, this, &CurationView::chooseLabelForShownImages);
     actions->addWidget(keep);
     actions->addWidget(exclude);
     actions->addWidget(restore);
+    actions->addWidget(label);
     actions->addStretch();
     rightLayout->addLayout(actions);
     splitter->addWidget(right);
@@ -235,24 +243,42 @@ void CurationView::showGroups() {
     if (kind == QLatin1String(kDuplicates)) {
         std::vector<int> size(size_t(m_clusters.count), 0);
         std::vector<std::set<QString>> splits(size_t(m_clusters.count));
+        std::vector<std::set<QString>> labels(size_t(m_clusters.count));
         for (size_t i = 0; i < m_items.size(); ++i)
             if (const int c = m_clusters.cluster[i]; c > 0) {
                 ++size[size_t(c - 1)];
                 splits[size_t(c - 1)].insert(m_items[i].split);
+                if (m_items[i].classId)
+                    labels[size_t(c - 1)].insert(m_classNames.value(m_items[i].classId));
             }
-        for (int c = 0; c < std::min(m_clusters.count, kMaxShownGroups); ++c) {
+        // Copies whose labels disagree first: they are the ones most worth a look.
+        std::vector<int> order(size_t(m_clusters.count));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+            return labels[size_t(a)].size() > 1 && labels[size_t(b)].size() <= 1;
+        });
+        for (int shown = 0; shown < std::min(m_clusters.count, kMaxShownGroups); ++shown) {
+            const int c = order[size_t(shown)];
             const bool leak = splits[size_t(c)].count(QStringLiteral("train")) &&
                               (splits[size_t(c)].count(QStringLiteral("val")) ||
                                splits[size_t(c)].count(QStringLiteral("test")));
-            auto *entry =
-                new QListWidgetItem(tr("Cluster %1 — %2 images — %3%4")
-                                        .arg(c + 1)
-                                        .arg(size[size_t(c)])
-                                        .arg(m_clusters.exact[size_t(c)] ? tr("exact") : tr("near"))
-                                        .arg(leak ? tr(" — leaks across splits") : QString()),
-                                    m_groups);
+            const std::set<QString> &classes = labels[size_t(c)];
+            const bool conflict = classes.size() > 1;
+            auto *entry = new QListWidgetItem(
+                tr("Cluster %1 — %2 images — %3%4%5")
+                    .arg(c + 1)
+                    .arg(size[size_t(c)])
+                    .arg(m_clusters.exact[size_t(c)] ? tr("exact") : tr("near"))
+                    .arg(conflict ? tr(" — labels disagree: %1")
+                                        .arg(QStringList(classes.begin(), classes.end())
+                                                 .join(QStringLiteral(", ")))
+                                  : QString())
+                    .arg(leak ? tr(" — leaks across splits") : QString()),
+                m_groups);
             entry->setData(Qt::UserRole, c + 1);
-            if (leak)
+            if (conflict)
+                entry->setForeground(QColor(QStringLiteral("#d35400")));
+            else if (leak)
                 entry->setForeground(QColor(QStringLiteral("#c0392b")));
         }
     } else if (m_project) {
@@ -351,6 +377,43 @@ void CurationView::restoreSelected() {
     setExcluded(selectedIds(true), false, QStringLiteral("restored while curating"));
 }
 
+void CurationView::labelShownImages(qint64 classId) {
+    if (!m_project || m_members->count() == 0)
+        return;
+    std::vector<qint64> ids;
+    for (int row = 0; row < m_members->count(); ++row)
+        ids.push_back(m_members->item(row)->data(Qt::UserRole).toLongLong());
+    const auto decided = core::reviewAllAs(*m_project, ids, classId, m_curatorId,
+                                           QStringLiteral("one label for a duplicate cluster"));
+    if (!decided) {
+        Q_EMIT failed(decided.error().message);
+        return;
+    }
+    const int row = m_groups->currentRow();
+    loadItems();
+    showGroups();
+    m_groups->setCurrentRow(std::min(row, m_groups->count() - 1));
+}
+
+void CurationView::chooseLabelForShownImages() {
+    if (!m_project || m_members->count() == 0)
+        return;
+    const auto classes = m_project->classes();
+    if (!classes || classes->empty()) {
+        Q_EMIT failed(tr("The project has no classes yet"));
+        return;
+    }
+    QMenu menu(this);
+    menu.setToolTipsVisible(true);
+    for (const core::ClassInfo &c : *classes) {
+        QAction *action = menu.addAction(c.name);
+        action->setData(c.id);
+    }
+    const QAction *chosen = menu.exec(mapToGlobal(m_members->geometry().center()));
+    if (chosen)
+        labelShownImages(chosen->data().toLongLong());
+}
+
 void CurationView::refreshFlags() {
     if (!m_project || m_refresh->isRunning())
         return;
@@ -427,6 +490,9 @@ void CurationView::keyPressEvent(QKeyEvent *event) {
         return;
     case Qt::Key_R:
         restoreSelected();
+        return;
+    case Qt::Key_L:
+        chooseLabelForShownImages();
         return;
     default:
         QWidget::keyPressEvent(event);

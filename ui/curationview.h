@@ -45,6 +45,10 @@ public:
     void keepSelectedExcludeRest();
     void excludeSelected();
     void restoreSelected();
+    // Gives every image of the shown cluster (or the shown flagged item) one label, recorded as
+    // the curator's review; L asks which.
+    void labelShownImages(qint64 classId);
+    void chooseLabelForShownImages();
 
 Q_SIGNALS:
     void failed(const QString &message);

@@ -106,14 +106,15 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     if (!summary)
         return fail(err, summary.error());
     out << QStringLiteral("%1 exact and %2 near-duplicate clusters (%3 items, max distance %4); %5 "
-                          "clusters leak across "
-                          "splits (%6 items)")
+                          "clusters leak across splits (%6 items); the labels disagree in %7 "
+                          "clusters")
                .arg(summary->exactClusters)
                .arg(summary->nearClusters)
                .arg(summary->duplicateItems)
                .arg(distance)
                .arg(summary->leakClusters)
                .arg(summary->leakItems)
+               .arg(summary->conflictClusters)
         << Qt::endl;
     return kExitOk;
 }

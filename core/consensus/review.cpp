@@ -1,5 +1,6 @@
 #include "core/consensus/review.h"
 
+#include "core/consensus/consolidation.h"
 #include "core/label/labelingsession.h"
 #include "core/store/consolidationrepository.h"
 #include "core/store/project.h"
@@ -78,6 +79,19 @@ Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId,
         ReviewRepository(project).record(itemId, reviewerId, decision, classId, note,
                                          consolidationId, *wanted);
     });
+}
+
+Result<qint64> reviewAllAs(Project &project, const std::vector<qint64> &itemIds, qint64 classId,
+                           qint64 reviewerId, const QString &note) {
+    const auto current = currentConsolidationId(project);
+    if (!current)
+        return current.error();
+    for (const qint64 item : itemIds)
+        if (const auto recorded = recordReview(project, item, reviewerId, ReviewDecision::Override,
+                                               classId, note, *current);
+            !recorded)
+            return recorded.error();
+    return qint64(itemIds.size());
 }
 
 Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 consolidationId,

@@ -55,6 +55,12 @@ Result<void> recordReview(Project &project, qint64 itemId, qint64 reviewerId,
                           ReviewDecision decision, std::optional<qint64> classId,
                           const QString &note, qint64 consolidationId);
 
+// Gives every item of `itemIds` the class `classId` as the reviewer's decision (an override
+// pinned like any review), for instance a duplicate cluster whose copies carried different
+// labels. Returns how many items were decided.
+Result<qint64> reviewAllAs(Project &project, const std::vector<qint64> &itemIds, qint64 classId,
+                           qint64 reviewerId, const QString &note);
+
 struct AnnotatorStats {
     qint64 annotatorId = 0;
     QString name;

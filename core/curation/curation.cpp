@@ -2,6 +2,7 @@
 
 #include "core/curation/duplicates.h"
 #include "core/io/rasterimage.h"
+#include "core/label/currentlabels.h"
 #include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
@@ -40,6 +41,41 @@ std::vector<NewFlag> leakFlags(const std::vector<ClusterMember> &clusterMembers,
                  QStringLiteral("cluster spans %1").arg(list.join(QStringLiteral(", ")))});
             ++summary.leakItems;
         }
+    }
+    return flags;
+}
+
+} // namespace
+
+namespace {
+
+// Label-conflict flags for every member of a cluster whose labelled members carry more than one
+// class: the copies most worth a curator's look.
+std::vector<NewFlag> conflictFlags(Project &project, const std::vector<ClusterMember> &members,
+                                   DuplicateSummary &summary) {
+    const auto labels = currentLabels(project);
+    if (!labels)
+        throw StoreError(labels.error().message);
+    QHash<qint64, QString> names;
+    if (const auto classes = project.classes())
+        for (const ClassInfo &c : *classes)
+            names.insert(c.id, c.name);
+    std::map<int, std::set<QString>> classesOf;
+    for (const ClusterMember &m : members)
+        if (const qint64 label = labels->value(m.itemId))
+            classesOf[m.cluster].insert(names.value(label));
+    std::vector<NewFlag> flags;
+    for (const auto &[cluster, classes] : classesOf) {
+        if (classes.size() < 2)
+            continue;
+        ++summary.conflictClusters;
+        const QString detail =
+            QStringLiteral("labels disagree: %1")
+                .arg(QStringList(classes.begin(), classes.end()).join(QStringLiteral(", ")));
+        for (const ClusterMember &m : members)
+            if (m.cluster == cluster)
+                flags.push_back(
+                    {m.itemId, FlagKind::LabelConflict, cluster, double(classes.size()), detail});
     }
     return flags;
 }
@@ -89,8 +125,11 @@ Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool 
                   });
         const std::vector<NewFlag> leaks = leakFlags(members, summary);
         flags.insert(flags.end(), leaks.begin(), leaks.end());
-        FlagRepository(project).replace(
-            {FlagKind::ExactDuplicate, FlagKind::NearDuplicate, FlagKind::Leak}, flags);
+        const std::vector<NewFlag> conflicts = conflictFlags(project, members, summary);
+        flags.insert(flags.end(), conflicts.begin(), conflicts.end());
+        FlagRepository(project).replace({FlagKind::ExactDuplicate, FlagKind::NearDuplicate,
+                                         FlagKind::Leak, FlagKind::LabelConflict},
+                                        flags);
         return summary;
     });
 }

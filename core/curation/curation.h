@@ -19,6 +19,7 @@ struct DuplicateSummary {
     qint64 duplicateItems = 0;
     int leakClusters = 0; // clusters with members in train and in val or test
     qint64 leakItems = 0;
+    int conflictClusters = 0; // clusters whose members' current labels disagree
 };
 
 // The absolute limits; each is tightened to the data set's own outliers (median -/+ 3 robust
@@ -32,8 +33,9 @@ struct QualityThresholds {
 };
 
 // Duplicate clusters from the stored hashes: exact-duplicate and near-duplicate flags (with
-// their cluster and, for near ones, the distance to the cluster's first member), and leak
-// flags for clusters that span train and val/test. Replaces earlier flags of those kinds.
+// their cluster and, for near ones, the distance to the cluster's first member), leak flags for
+// clusters that span train and val/test, and label-conflict flags for clusters whose members'
+// current labels disagree. Replaces earlier flags of those kinds.
 Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool mirrors = false);
 // Leak flags only, from the duplicate flags there are (after a re-split).
 Result<DuplicateSummary> flagLeaks(Project &project);

@@ -21,7 +21,8 @@ constexpr EnumName<FlagKind> kFlagKinds[] = {{FlagKind::ExactDuplicate, "exact-d
                                              {FlagKind::Bright, "bright"},
                                              {FlagKind::LowInformation, "low-information"},
                                              {FlagKind::OddSize, "odd-size"},
-                                             {FlagKind::EmbeddingDuplicate, "embedding-duplicate"}};
+                                             {FlagKind::EmbeddingDuplicate, "embedding-duplicate"},
+                                             {FlagKind::LabelConflict, "label-conflict"}};
 
 } // namespace
 

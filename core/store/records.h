@@ -27,7 +27,8 @@ enum class FlagKind {
     Bright,
     LowInformation,
     OddSize,
-    EmbeddingDuplicate
+    EmbeddingDuplicate,
+    LabelConflict // a duplicate cluster whose members carry different labels
 };
 QString flagKindName(FlagKind kind);
 std::optional<FlagKind> parseFlagKind(const QString &name);

@@ -115,7 +115,12 @@ void ReviewRepository::record(qint64 itemId, qint64 reviewerId, ReviewDecision d
         insert.bind(4, *classId);
     else
         insert.bindNull(4);
-    insert.bind(5, note).bind(6, consolidationId).bind(7, nowIso());
+    insert.bind(5, note);
+    if (consolidationId > 0) // a decision can be made before any consolidation exists
+        insert.bind(6, consolidationId);
+    else
+        insert.bindNull(6);
+    insert.bind(7, nowIso());
     insert.run();
     if (decision == ReviewDecision::More) {
         Statement live(m_db, kSelectLiveCount);

@@ -1,6 +1,7 @@
 #include "core/curation/curation.h"
 #include "core/io/folderimporter.h"
 #include "core/io/perceptualhash.h"
+#include "core/label/currentlabels.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
@@ -18,6 +19,7 @@ class CurationViewTest : public QObject {
 
 private Q_SLOTS:
     void previewsClustersAndExcludesWithKeys();
+    void copiesWithDifferentLabelsComeFirstAndGetOneLabel();
 };
 
 void CurationViewTest::previewsClustersAndExcludesWithKeys() {
@@ -90,6 +92,53 @@ void CurationViewTest::previewsClustersAndExcludesWithKeys() {
              failures.isEmpty() ? "" : qPrintable(failures.first().first().toString()));
     const auto counts = core::flagCounts(*project);
     QCOMPARE(counts->value(QStringLiteral("near-duplicate")), qint64(3));
+}
+
+// Two copies of one picture filed under different classes, beside an ordinary cluster: the
+// disagreeing cluster is listed first and flagged; one action gives both the same label, as the
+// curator's review, and the disagreement is gone.
+void CurationViewTest::copiesWithDifferentLabelsComeFirstAndGetOneLabel() {
+    QTemporaryDir dir;
+    const QByteArray picture = test::encodeImage(test::drawImage(64, 64, 3, 5), ".png");
+    const QByteArray other = test::encodeImage(test::drawImage(64, 64, 3, 77), ".png");
+    for (const char *path : {"i/cat/a.png", "i/dog/a-copy.png"})
+        QVERIFY(test::writeFile(dir.filePath(QLatin1String(path)), picture));
+    for (const char *path : {"i/cat/b.png", "i/cat/b-copy.png"})
+        QVERIFY(test::writeFile(dir.filePath(QLatin1String(path)), other));
+    auto project = test::createProject(dir.filePath(QStringLiteral("p")));
+    core::ImportOptions options;
+    options.labelsFromFolders = true;
+    QVERIFY(core::importImageFolder(*project, dir.filePath(QStringLiteral("i")), options).ok());
+    const qint64 curator =
+        *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
+    const auto summary = core::flagDuplicates(*project, core::kDefaultNearDuplicateDistance);
+    QVERIFY(summary.ok());
+    QCOMPARE(summary->conflictClusters, 1);
+    QCOMPARE(core::listFlags(*project, core::FlagKind::LabelConflict)->size(), size_t(2));
+
+    ui::CurationView view;
+    view.resize(1000, 700);
+    view.show();
+    view.setProject(project.get(), curator);
+    QCOMPARE(view.clusterCount(), 2);
+    QVERIFY2(view.groups()->item(0)->text().contains(QStringLiteral("labels disagree: cat, dog")),
+             qPrintable(view.groups()->item(0)->text()));
+    QVERIFY(!view.groups()->item(1)->text().contains(QStringLiteral("disagree")));
+    QCOMPARE(view.members()->count(), 2);
+
+    qint64 dog = 0;
+    for (const core::ClassInfo &c : *project->classes())
+        if (c.name == QLatin1String("dog"))
+            dog = c.id;
+    view.labelShownImages(dog);
+    const auto labels = core::currentLabels(*project);
+    QVERIFY(labels.ok());
+    for (int row = 0; row < view.members()->count(); ++row)
+        QCOMPARE(labels->value(view.members()->item(row)->data(Qt::UserRole).toLongLong()), dog);
+    for (int row = 0; row < view.groups()->count(); ++row)
+        QVERIFY(!view.groups()->item(row)->text().contains(QStringLiteral("disagree")));
+    QCOMPARE(core::flagDuplicates(*project, core::kDefaultNearDuplicateDistance)->conflictClusters,
+             0);
 }
 
 QTEST_MAIN(CurationViewTest)
