@@ -6,6 +6,8 @@
 #include "core/label/currentlabels.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
+#include "core/train/runs.h"
+#include "core/train/trainer.h"
 #include "ui/job.h"
 #include "ui/qimageconvert.h"
 
@@ -30,6 +32,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <utility>
 
 namespace winnow::ui {
 namespace {
@@ -75,6 +78,11 @@ CurationView::CurationView(QWidget *parent)
         tr("New train/val/test splits, stratified by label, duplicate clusters kept whole"));
     connect(split, &QPushButton::clicked, this, &CurationView::chooseSplit);
     bar->addWidget(split);
+    auto *embeddings = new QPushButton(tr("Model Duplicates…"));
+    embeddings->setToolTip(tr("Near duplicates as a trained model sees them: images whose "
+                              "embeddings in a finished run are almost the same"));
+    connect(embeddings, &QPushButton::clicked, this, &CurationView::chooseEmbeddingDuplicates);
+    bar->addWidget(embeddings);
     bar->addStretch();
     bar->addWidget(new QLabel(tr("Show")));
     m_kind = new QComboBox;
@@ -82,7 +90,7 @@ CurationView::CurationView(QWidget *parent)
     for (core::FlagKind kind :
          {core::FlagKind::Leak, core::FlagKind::Divergent, core::FlagKind::Dark,
           core::FlagKind::Bright, core::FlagKind::LowInformation, core::FlagKind::OddSize,
-          core::FlagKind::EmbeddingDuplicate})
+          core::FlagKind::EmbeddingDuplicate, core::FlagKind::LabelConflict})
         m_kind->addItem(core::flagKindName(kind), core::flagKindName(kind));
     bar->addWidget(m_kind);
     layout->addLayout(bar);
@@ -148,6 +156,8 @@ CurationView::CurationView(QWidget *parent)
         else if (!error.isEmpty())
             Q_EMIT failed(error);
         reload();
+        if (!m_showAfterRefresh.isEmpty())
+            showKind(std::exchange(m_showAfterRefresh, QString()));
         Q_EMIT flagsRefreshed();
     });
 }
@@ -284,12 +294,33 @@ void CurationView::showGroups() {
     } else if (m_project) {
         auto flags = core::listFlags(*m_project, core::parseFlagKind(kind));
         m_flags = flags ? std::move(flags).value() : std::vector<core::FlagRow>{};
-        for (size_t f = 0; f < m_flags.size() && f < size_t(kMaxShownGroups); ++f) {
-            auto *entry =
-                new QListWidgetItem(QStringLiteral("%1 — %2").arg(
-                                        QFileInfo(m_flags[f].path).fileName(), m_flags[f].detail),
-                                    m_groups);
-            entry->setData(Qt::UserRole, int(f));
+        m_flagClusters.clear();
+        for (const core::FlagRow &flag : m_flags)
+            if (flag.cluster > 0)
+                m_flagClusters[flag.cluster].push_back(flag.itemId);
+        if (!m_flagClusters.empty()) {
+            // Embedding duplicates and label conflicts come in clusters: one entry each.
+            QHash<int, QString> detail;
+            for (const core::FlagRow &flag : m_flags)
+                detail.insert(flag.cluster, flag.detail);
+            for (const auto &[cluster, ids] : m_flagClusters) {
+                if (m_groups->count() >= kMaxShownGroups)
+                    break;
+                auto *entry = new QListWidgetItem(tr("Cluster %1 — %2 images — %3")
+                                                      .arg(cluster)
+                                                      .arg(ids.size())
+                                                      .arg(detail.value(cluster)),
+                                                  m_groups);
+                entry->setData(Qt::UserRole, cluster);
+            }
+        } else {
+            for (size_t f = 0; f < m_flags.size() && f < size_t(kMaxShownGroups); ++f) {
+                auto *entry = new QListWidgetItem(
+                    QStringLiteral("%1 — %2").arg(QFileInfo(m_flags[f].path).fileName(),
+                                                  m_flags[f].detail),
+                    m_groups);
+                entry->setData(Qt::UserRole, int(f));
+            }
         }
     }
     if (m_groups->count() > 0)
@@ -309,9 +340,16 @@ void CurationView::showMembers() {
             if (m_clusters.cluster[i] == cluster)
                 shown.push_back(&m_items[i]);
     } else {
-        const qint64 id = m_flags[size_t(group->data(Qt::UserRole).toInt())].itemId;
+        std::set<qint64> ids;
+        if (!m_flagClusters.empty()) {
+            const auto it = m_flagClusters.find(group->data(Qt::UserRole).toInt());
+            if (it != m_flagClusters.end())
+                ids.insert(it->second.begin(), it->second.end());
+        } else {
+            ids.insert(m_flags[size_t(group->data(Qt::UserRole).toInt())].itemId);
+        }
         for (const Item &item : m_items)
-            if (item.id == id)
+            if (ids.count(item.id))
                 shown.push_back(&item);
     }
     for (const Item *item : shown) {
@@ -412,6 +450,72 @@ void CurationView::chooseLabelForShownImages() {
     const QAction *chosen = menu.exec(mapToGlobal(m_members->geometry().center()));
     if (chosen)
         labelShownImages(chosen->data().toLongLong());
+}
+
+void CurationView::showKind(const QString &kind) {
+    const int index = m_kind->findData(kind);
+    if (index >= 0)
+        m_kind->setCurrentIndex(index);
+}
+
+QString CurationView::shownKind() const {
+    return m_kind->currentData().toString();
+}
+
+void CurationView::findEmbeddingDuplicates(qint64 runId, double minSimilarity) {
+    if (!m_project || m_refresh->isRunning())
+        return;
+    m_refreshButton->setEnabled(false);
+    const QString dir = m_project->directory();
+    m_showAfterRefresh = core::flagKindName(core::FlagKind::EmbeddingDuplicate);
+    m_refresh->start([dir, runId, minSimilarity](const core::ProgressFn &progress,
+                                                 const core::CancelToken &cancel) -> QString {
+        auto project = core::Project::open(dir);
+        if (!project)
+            return project.error().message;
+        const auto found =
+            core::flagEmbeddingDuplicates(**project, runId, minSimilarity, progress, &cancel);
+        return cancel.isCancelled() ? QString() : found.errorMessage();
+    });
+    m_refresh->showProgress(this, tr("Embedding every image with run %1's model…").arg(runId));
+}
+
+void CurationView::chooseEmbeddingDuplicates() {
+    if (!m_project)
+        return;
+    const auto runs = core::listRuns(*m_project);
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Model Duplicates"));
+    auto *form = new QFormLayout(&dialog);
+    auto *run = new QComboBox;
+    run->setToolTip(tr("The finished run whose model embeds the images"));
+    if (runs)
+        for (const core::RunRecord &r : *runs)
+            if (r.status == core::RunStatus::Finished)
+                run->addItem(tr("Run %1 (%2, %3 epochs)")
+                                 .arg(r.id)
+                                 .arg(core::strategyName(r.options.strategy))
+                                 .arg(r.completedEpochs),
+                             r.id);
+    form->addRow(tr("Model of"), run);
+    auto *similarity = new QDoubleSpinBox;
+    similarity->setRange(0.5, 1.0);
+    similarity->setDecimals(3);
+    similarity->setSingleStep(0.005);
+    similarity->setValue(0.98);
+    similarity->setToolTip(tr("Cosine similarity of two images' embeddings at or above which "
+                              "they are one cluster"));
+    form->addRow(tr("Similarity at least"), similarity);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Find"));
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(run->count() > 0);
+    if (run->count() == 0)
+        form->addRow(new QLabel(tr("No finished run yet: train one in the Train tab first.")));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() == QDialog::Accepted && run->count() > 0)
+        findEmbeddingDuplicates(run->currentData().toLongLong(), similarity->value());
 }
 
 void CurationView::refreshFlags() {

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QWidget>
+#include <map>
 
 class QCheckBox;
 class QComboBox;
@@ -49,6 +50,13 @@ public:
     // the curator's review; L asks which.
     void labelShownImages(qint64 classId);
     void chooseLabelForShownImages();
+    // Near duplicates as a finished run's model sees them, stored as embedding-duplicate flags in
+    // the background; the dialog asks for the run and the similarity.
+    void findEmbeddingDuplicates(qint64 runId, double minSimilarity);
+    void chooseEmbeddingDuplicates();
+    // Shows the clusters, or the items, of a flag kind ("duplicates" for the hash clusters).
+    void showKind(const QString &kind);
+    QString shownKind() const;
 
 Q_SIGNALS:
     void failed(const QString &message);
@@ -80,7 +88,9 @@ private:
     QHash<qint64, bool> m_excluded;
     core::DuplicateClusters m_clusters;
     std::vector<core::FlagRow> m_flags;
+    std::map<int, std::vector<qint64>> m_flagClusters; // for flag kinds that come in clusters
     Job *m_refresh = nullptr;
+    QString m_showAfterRefresh; // the flag kind to show when the running job ends
 
     QLabel *m_counts = nullptr;
     QPushButton *m_refreshButton = nullptr;

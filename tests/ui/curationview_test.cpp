@@ -4,6 +4,7 @@
 #include "core/label/currentlabels.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
+#include "core/train/trainer.h"
 #include "tests/testsupport.h"
 #include "ui/curationview.h"
 
@@ -11,6 +12,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <tuple>
 
 using namespace winnow;
 
@@ -20,6 +22,7 @@ class CurationViewTest : public QObject {
 private Q_SLOTS:
     void previewsClustersAndExcludesWithKeys();
     void copiesWithDifferentLabelsComeFirstAndGetOneLabel();
+    void modelDuplicatesAreFoundAndListedAsClusters();
 };
 
 void CurationViewTest::previewsClustersAndExcludesWithKeys() {
@@ -139,6 +142,59 @@ void CurationViewTest::copiesWithDifferentLabelsComeFirstAndGetOneLabel() {
         QVERIFY(!view.groups()->item(row)->text().contains(QStringLiteral("disagree")));
     QCOMPARE(core::flagDuplicates(*project, core::kDefaultNearDuplicateDistance)->conflictClusters,
              0);
+}
+
+// A copy of a training image among the test images; a short run's model embeds every image,
+// from the Curate tab, and the copy and its original are listed as one cluster.
+void CurationViewTest::modelDuplicatesAreFoundAndListedAsClusters() {
+    QTemporaryDir dir;
+    auto project = test::createProject(dir.filePath(QStringLiteral("p")));
+    const QStringList classes{QStringLiteral("red"), QStringLiteral("green")};
+    for (const auto &[name, split, count] :
+         {std::tuple(QStringLiteral("train"), core::Split::Train, 12),
+          std::tuple(QStringLiteral("val"), core::Split::Val, 4),
+          std::tuple(QStringLiteral("test"), core::Split::Test, 4)}) {
+        test::writeColourClasses(dir.filePath(name), classes, count, int(split) + 3);
+        if (name == QLatin1String("test")) {
+            QFile original(dir.filePath(QStringLiteral("train/green/5.png")));
+            QVERIFY(original.open(QIODevice::ReadOnly));
+            QVERIFY(test::writeFile(dir.filePath(QStringLiteral("test/green/copy.png")),
+                                    original.readAll()));
+        }
+        core::ImportOptions options;
+        options.split = split;
+        options.labelsFromFolders = true;
+        QVERIFY(core::importImageFolder(*project, dir.filePath(name), options).ok());
+    }
+    core::TrainOptions options;
+    options.strategy = core::Strategy::Full;
+    options.epochs = 1;
+    options.width = 4;
+    options.batchSize = 8;
+    options.threads = 1;
+    const auto run = core::trainNewRun(*project, options, {});
+    QVERIFY2(run.ok(), qPrintable(run.errorMessage()));
+
+    ui::CurationView view;
+    view.resize(1000, 700);
+    view.show();
+    view.setProject(project.get(),
+                    *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human")));
+    QSignalSpy done(&view, &ui::CurationView::flagsRefreshed);
+    view.findEmbeddingDuplicates(run->runId, 0.9999);
+    QVERIFY(done.wait(60000));
+    QCOMPARE(view.shownKind(), QStringLiteral("embedding-duplicate"));
+    QVERIFY(view.groups()->count() >= 1);
+    bool together = false;
+    for (int row = 0; row < view.groups()->count() && !together; ++row) {
+        view.groups()->setCurrentRow(row);
+        QStringList names;
+        for (int m = 0; m < view.members()->count(); ++m)
+            names << view.members()->item(m)->toolTip();
+        together = names.filter(QStringLiteral("test/green/copy.png")).size() == 1 &&
+                   names.filter(QStringLiteral("train/green/5.png")).size() == 1;
+    }
+    QVERIFY(together);
 }
 
 QTEST_MAIN(CurationViewTest)
