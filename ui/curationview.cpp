@@ -261,11 +261,17 @@ void CurationView::showGroups() {
                 if (m_items[i].classId)
                     labels[size_t(c - 1)].insert(m_classNames.value(m_items[i].classId));
             }
-        // Copies whose labels disagree first: they are the ones most worth a look.
+        // Copies whose labels disagree first: they are the ones most worth a look. Small
+        // clusters before large ones among them: a pair is more likely a copy than a chain of
+        // hundreds of look-alikes is.
         std::vector<int> order(size_t(m_clusters.count));
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-            return labels[size_t(a)].size() > 1 && labels[size_t(b)].size() <= 1;
+            const bool conflictA = labels[size_t(a)].size() > 1;
+            const bool conflictB = labels[size_t(b)].size() > 1;
+            if (conflictA != conflictB)
+                return conflictA;
+            return conflictA && size[size_t(a)] < size[size_t(b)];
         });
         for (int shown = 0; shown < std::min(m_clusters.count, kMaxShownGroups); ++shown) {
             const int c = order[size_t(shown)];
