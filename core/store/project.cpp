@@ -172,8 +172,20 @@ Result<std::unique_ptr<Project>> Project::create(const QString &directory) {
         if (Database::isServerAddress(directory))
             return std::make_unique<Project>(Database(directory, Database::Mode::Create),
                                              directory);
+        if (directory.trimmed().isEmpty())
+            throw StoreError(QStringLiteral("no folder given for the new project"));
         if (exists(directory))
             throw StoreError(QStringLiteral("%1: a project already exists here").arg(directory));
+        // A project gets a folder of its own: never a checkout, a home folder or a folder of
+        // images that happens to be chosen.
+        if (const QStringList entries = QDir(directory).entryList(
+                QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+            !entries.isEmpty())
+            throw StoreError(QStringLiteral("%1: the folder is not empty (%2 entries, such as "
+                                            "'%3'); choose an empty or a new folder")
+                                 .arg(directory)
+                                 .arg(entries.size())
+                                 .arg(entries.first()));
         if (!QDir().mkpath(directory))
             throw StoreError(QStringLiteral("%1: cannot create the folder").arg(directory));
         const QString dir = QFileInfo(directory).canonicalFilePath();

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void refusesSchemaNewerThanThisBuild();
     void refusesForeignSqliteFile();
     void refusesFolderWithoutProject();
+    void createsOnlyInAnEmptyOrNewFolder();
     void refusesDamagedFilesAndLeavesThemAlone_data();
     void refusesDamagedFilesAndLeavesThemAlone();
     void fullDiskKeepsWhatWasSaved();
@@ -241,6 +242,28 @@ void StoreTest::fullDiskKeepsWhatWasSaved() {
     QVERIFY(classes.ok());
     QCOMPARE(classes->front().name, QStringLiteral("saved before"));
     QVERIFY(project->ensureClass(QStringLiteral("after space was freed")).ok());
+}
+
+// New Project once made a project in the current folder when given an empty path, and inside a
+// source checkout when given one: a project gets an empty or a new folder of its own.
+void StoreTest::createsOnlyInAnEmptyOrNewFolder() {
+    if (test::currentBackend() == test::Backend::Postgres)
+        QSKIP("a folder question");
+    QTemporaryDir dir;
+    const auto empty = Project::create(QString());
+    QVERIFY(!empty.ok());
+    QVERIFY2(empty.errorMessage().contains(QStringLiteral("no folder given")),
+             qPrintable(empty.errorMessage()));
+    QVERIFY(test::writeFile(dir.filePath(QStringLiteral("full/README.md")), "# a checkout\n"));
+    const auto full = Project::create(dir.filePath(QStringLiteral("full")));
+    QVERIFY(!full.ok());
+    QVERIFY2(full.errorMessage().contains(QStringLiteral("not empty")) &&
+                 full.errorMessage().contains(QStringLiteral("README.md")),
+             qPrintable(full.errorMessage()));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("full/project.winnow"))));
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("empty"))));
+    QVERIFY(Project::create(dir.filePath(QStringLiteral("empty"))).ok());
+    QVERIFY(Project::create(dir.filePath(QStringLiteral("new/nested/folder"))).ok());
 }
 
 void StoreTest::refusesFolderWithoutProject() {
