@@ -4,7 +4,7 @@ PRESET_TEST ?= ci
 DATA_HOME   ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
 DEMO        ?= $(DATA_HOME)/winnow/demo-fashion-mnist
 
-.PHONY: deps build build-test run test test-asan fuzz bench demo format format-check clean
+.PHONY: deps build build-test run test test-asan fuzz package bench demo format format-check clean
 
 deps:
 	bash packaging/install-deps.sh
@@ -39,6 +39,10 @@ fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz
 	bash tests/fuzz/run.sh
+
+# The Debian package, in build/release: winnow_VERSION_ARCH.deb.
+package: build
+	cd build/$(PRESET_RUN) && cpack
 
 bench: build
 	bash tests/bench/run.sh build/$(PRESET_RUN)

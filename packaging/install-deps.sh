@@ -13,6 +13,7 @@ packages=(
   postgresql libpq-dev
   dataset-fashion-mnist
   xvfb xauth
+  help2man librsvg2-bin desktop-file-utils appstream dpkg-dev
 )
 
 missing=()

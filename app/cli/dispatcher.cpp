@@ -50,6 +50,10 @@ int runCli(const QStringList &args, QTextStream &out, QTextStream &err) {
         printUsage(args.isEmpty() ? err : out);
         return args.isEmpty() ? kExitUsage : kExitOk;
     }
+    if (args.first() == QLatin1String("--version")) {
+        out << "winnow-cli " << WINNOW_VERSION << Qt::endl;
+        return kExitOk;
+    }
     const auto it = commands().find(args.first());
     if (it == commands().end()) {
         err << "winnow-cli: unknown command '" << args.first() << "'\n";

@@ -9,7 +9,7 @@ int main(int argc, char *argv[]) {
     QApplication::setOrganizationName(QStringLiteral("Winnow"));
     QApplication::setApplicationName(QStringLiteral("Winnow"));
     QApplication::setApplicationVersion(QStringLiteral(WINNOW_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("winnow"));
+    QApplication::setDesktopFileName(QStringLiteral("org.winnow.Winnow"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Image-classification dataset workbench"));
