@@ -302,6 +302,9 @@ void MainWindow::buildBrowser() {
             else
                 m_labelingView->start(m_project.get(), m_annotatorId);
         }
+        if ((index == 2 || index == 4) && m_project && m_annotatorId == 0 && m_askForAnnotator &&
+            !m_project->isOnServer())
+            promptAnnotator(); // decisions are recorded under a name
         if (index == 2 && m_project)
             m_reviewView->setProject(m_project.get(), m_annotatorId);
         if (index == 3 && m_project)
@@ -352,10 +355,10 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
         if (const auto set = setAnnotator(login); !set)
             statusBar()->showMessage(set.error().message, 10000);
     } else {
+        // Whoever labels is asked when they first label, review or curate, not at start.
         const QString remembered = QSettings().value(annotatorKey(dir)).toString();
-        const bool known = !remembered.isEmpty() && setAnnotator(remembered).ok();
-        if (!known && m_askForAnnotator)
-            QTimer::singleShot(0, this, &MainWindow::promptAnnotator);
+        if (!remembered.isEmpty())
+            (void)setAnnotator(remembered);
     }
     if (m_project->isOnServer())
         m_live->start();
@@ -499,11 +502,21 @@ core::Result<void> MainWindow::setAnnotator(const QString &name) {
 void MainWindow::promptAnnotator() {
     if (!m_project)
         return;
-    const QString name = askAnnotator(*m_project, m_annotatorName, this);
-    if (name.isEmpty())
+    // Answers and decisions are recorded under a name: a blank one is asked again, not taken.
+    for (;;) {
+        const auto name = askAnnotator(*m_project, m_annotatorName, this);
+        if (!name)
+            return;
+        if (name->isEmpty()) {
+            QMessageBox::information(this, tr("A name is needed"),
+                                     tr("Answers are recorded under the name of whoever gives "
+                                        "them: please type one."));
+            continue;
+        }
+        if (const auto set = setAnnotator(*name); !set)
+            QMessageBox::warning(this, tr("Cannot switch annotator"), set.error().message);
         return;
-    if (const auto set = setAnnotator(name); !set)
-        QMessageBox::warning(this, tr("Cannot switch annotator"), set.error().message);
+    }
 }
 
 void MainWindow::updateTitle() {

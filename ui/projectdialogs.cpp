@@ -175,7 +175,8 @@ void manageAnnotators(core::Project &project, QWidget *parent) {
     dialog.exec();
 }
 
-QString askAnnotator(core::Project &project, const QString &suggestion, QWidget *parent) {
+std::optional<QString> askAnnotator(core::Project &project, const QString &suggestion,
+                                    QWidget *parent) {
     QStringList names;
     if (const auto annotators = project.annotators()) {
         for (const core::AnnotatorInfo &info : *annotators)
@@ -189,7 +190,9 @@ QString askAnnotator(core::Project &project, const QString &suggestion, QWidget 
     const QString name = QInputDialog::getItem(
         parent, QObject::tr("Who is labeling?"),
         QObject::tr("Your name (answers are recorded under it):"), names, current, true, &ok);
-    return ok ? name.trimmed() : QString();
+    if (!ok)
+        return std::nullopt;
+    return name.trimmed();
 }
 
 } // namespace winnow::ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <optional>
 
 class QWidget;
 
@@ -15,6 +16,7 @@ void manageClasses(core::Project &project, QWidget *parent);
 // Rename and retire annotators; their answers stay.
 void manageAnnotators(core::Project &project, QWidget *parent);
 // Asks who is labeling (an existing human annotator or a new name); empty when cancelled.
-QString askAnnotator(core::Project &project, const QString &suggestion, QWidget *parent);
+std::optional<QString> askAnnotator(core::Project &project, const QString &suggestion,
+                                    QWidget *parent);
 
 } // namespace winnow::ui

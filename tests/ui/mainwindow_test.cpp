@@ -8,11 +8,17 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QInputDialog>
 #include <QListView>
+#include <QMessageBox>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <functional>
 
 using namespace winnow;
 
@@ -29,6 +35,7 @@ private Q_SLOTS:
     void refusesAFolderWithoutProject();
     void noTwoActionsShareAShortcut();
     void teamProjectShowsEachRoleItsTabs();
+    void asksWhoLabelsWhenLabelingAndRefusesBlankNames();
 
 private:
     QTemporaryDir m_dir;
@@ -251,6 +258,47 @@ void MainWindowTest::teamProjectShowsEachRoleItsTabs() {
         QVERIFY(window.annotatorId() > 0);
         QVERIFY2(window.windowTitle().contains(c.user), qPrintable(window.windowTitle()));
     }
+}
+
+// Nobody is asked at start; the Label tab asks, a blank name is asked again (with a word why),
+// and the name given is the one answers are recorded under.
+void MainWindowTest::asksWhoLabelsWhenLabelingAndRefusesBlankNames() {
+    QSettings().clear();
+    ui::MainWindow window;
+    window.setAskForAnnotator(true);
+    window.resize(1000, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openProject(m_projectDir).ok());
+    QTest::qWait(50);
+    QVERIFY2(!QApplication::activeModalWidget(), "nobody is asked at start");
+
+    QStringList seen;
+    std::function<void()> answer = [&] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (!modal) {
+            QTimer::singleShot(20, answer);
+            return;
+        }
+        if (auto *input = qobject_cast<QInputDialog *>(modal)) {
+            const bool first = !seen.contains(QStringLiteral("name"));
+            seen << QStringLiteral("name");
+            input->setTextValue(first ? QStringLiteral("   ") : QStringLiteral("ada"));
+            input->accept();
+            if (first)
+                QTimer::singleShot(20, answer);
+        } else if (auto *box = qobject_cast<QMessageBox *>(modal)) {
+            seen << QStringLiteral("why");
+            box->accept();
+            QTimer::singleShot(20, answer);
+        }
+    };
+    QTimer::singleShot(20, answer);
+    window.tabs()->setCurrentIndex(1);
+    QCOMPARE(seen,
+             (QStringList{QStringLiteral("name"), QStringLiteral("why"), QStringLiteral("name")}));
+    QVERIFY2(window.windowTitle().contains(QStringLiteral("ada")),
+             qPrintable(window.windowTitle()));
 }
 
 QTEST_MAIN(MainWindowTest)
