@@ -101,6 +101,8 @@ AnnotatorsView::AnnotatorsView(QWidget *parent)
     m_table->setSortingEnabled(true);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    for (int column = 1; column < m_table->columnCount(); ++column) // headers never cut off
+        m_table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     connect(m_table, &QTableWidget::currentCellChanged, this, &AnnotatorsView::showMatrix);
     splitter->addWidget(m_table);
 
@@ -165,6 +167,7 @@ void AnnotatorsView::load() {
     m_table->setRowCount(int(m_stats.size()));
     auto *series = new QScatterSeries;
     series->setMarkerSize(8);
+    QStringList names;
     qint64 most = 1;
     for (int r = 0; r < int(m_stats.size()); ++r) {
         const core::AnnotatorStats &s = m_stats[size_t(r)];
@@ -184,6 +187,7 @@ void AnnotatorsView::load() {
         m_table->setItem(
             r, 4, s.medianSeconds < 0 ? new QTableWidgetItem(tr("—")) : number(s.medianSeconds, 2));
         series->append(double(std::max<qint64>(1, s.answers)), s.accuracy);
+        names << s.name;
         most = std::max(most, s.answers);
     }
     m_table->setSortingEnabled(true);
@@ -200,6 +204,23 @@ void AnnotatorsView::load() {
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
+    // Each dot says whose it is: one labelled series per annotator (a series' label format is
+    // its text; with a crowd too large to read, the dots stay unnamed).
+    constexpr int kMaxNamedDots = 40;
+    if (names.size() <= kMaxNamedDots) {
+        const QList<QPointF> points = series->points();
+        for (qsizetype i = 0; i < points.size(); ++i) {
+            auto *named = new QScatterSeries;
+            named->setMarkerSize(0);
+            named->append(points[i]);
+            named->setPointLabelsFormat(names[i]);
+            named->setPointLabelsVisible(true);
+            named->setPointLabelsClipping(false);
+            chart->addSeries(named);
+            named->attachAxis(x);
+            named->attachAxis(y);
+        }
+    }
     if (!m_stats.empty())
         m_table->setCurrentCell(0, 0);
 }

@@ -94,6 +94,18 @@ void manageClasses(core::Project &project, QWidget *parent) {
             QInputDialog::getText(&dialog, QObject::tr("New class"), QObject::tr("Name"));
         if (name.trimmed().isEmpty())
             return;
+        // A name already taken is said so, not silently ignored.
+        if (const auto classes = project.classes()) {
+            for (const core::ClassInfo &c : *classes) {
+                if (c.name == name.trimmed()) {
+                    QMessageBox::information(
+                        &dialog, QObject::tr("Not added"),
+                        QObject::tr("There is a class '%1' already (key %2).")
+                            .arg(c.name, c.shortcut.isEmpty() ? QObject::tr("none") : c.shortcut));
+                    return;
+                }
+            }
+        }
         if (const auto created = project.ensureClass(name); !created)
             QMessageBox::warning(&dialog, QObject::tr("Not added"), created.error().message);
         fillClasses(project, table);
