@@ -104,6 +104,10 @@ void BrowserPage::setProject(core::Project *project) {
         m_imageView->setPlaceholder({});
     else if (m_model->rowCount() > 0)
         m_grid->setCurrentIndex(m_model->index(0));
+    else if (m_model->totalCount() == 0)
+        m_imageView->setPlaceholder(
+            tr("No images in this project yet.\n\nFile > Import Image Folder… (Ctrl+I) adds every "
+               "image under a folder; File > Import IDX Files… adds an MNIST-style pair."));
 }
 
 void BrowserPage::refreshFilters() {

@@ -99,7 +99,7 @@ void ImageView::paintEvent(QPaintEvent *) {
     QPainter painter(this);
     if (m_image.isNull()) {
         painter.setPen(palette().color(QPalette::BrightText));
-        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+        painter.drawText(rect().adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap,
                          m_placeholder.isEmpty() ? tr("No image selected") : m_placeholder);
         return;
     }

@@ -148,6 +148,7 @@ void MainWindow::buildActions() {
         m_browser->refreshFilters();
         m_browser->reload();
         m_labelingView->reloadClasses();
+        updateStatus(); // the class count
     });
     QAction *annotators = labeling->addAction(tr("Manage &Annotators…"), this, [this] {
         manageAnnotators(*m_project, this);
@@ -313,10 +314,10 @@ void MainWindow::buildBrowser() {
             m_curationView->setProject(m_project.get(), m_annotatorId);
         if (index == 5 && m_project)
             m_trainingView->setProject(m_project.get());
-        if (index == 0 && m_project) {
+        if (m_project)
+            updateStatus(); // answers given or classes added on any tab show in the counts
+        if (index == 0 && m_project)
             m_browser->reload(); // answers given while labeling show in the grid
-            updateStatus();
-        }
     });
     m_pages->addWidget(m_tabs);
 }
