@@ -29,11 +29,35 @@ int cmdAnswers(QCommandLineParser &parser, const QStringList &args, QTextStream 
                QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
     const bool importing = parser.isSet(QStringLiteral("import"));
-    if (importing == parser.isSet(QStringLiteral("export")))
-        throw UsageError{QStringLiteral("give either --import FILE or --export FILE")};
+    const bool job = parser.isSet(QStringLiteral("import-gt-job"));
+    if (int(importing) + int(job) + int(parser.isSet(QStringLiteral("export"))) != 1)
+        throw UsageError{
+            QStringLiteral("give one of --import FILE, --import-gt-job FOLDER or --export FILE")};
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
+    if (job) {
+        const QString folder = parser.value(QStringLiteral("import-gt-job"));
+        const auto summary = importGroundTruthJob(*project, folder, terminalProgress(err));
+        endProgress(err);
+        if (!summary)
+            return fail(err, summary.error());
+        for (const LineIssue &issue : summary->issues)
+            err << (issue.line > 0 ? QStringLiteral("output.manifest:%1: ").arg(issue.line)
+                                   : QString())
+                << issue.reason << Qt::endl;
+        out << QStringLiteral("Ground Truth job '%1': imported %2 worker answers, %3 already "
+                              "present, %4 rejected; the job's consolidation of %5 items is "
+                              "consolidation %6")
+                   .arg(summary->job)
+                   .arg(summary->imported)
+                   .arg(summary->duplicates)
+                   .arg(summary->rejected)
+                   .arg(summary->consolidated)
+                   .arg(summary->consolidationId)
+            << Qt::endl;
+        return kExitOk;
+    }
     if (!importing) {
         const QString file = parser.value(QStringLiteral("export"));
         const auto rows = exportAnswersCsv(*project, file);
@@ -277,7 +301,7 @@ int cmdLabels(QCommandLineParser &parser, const QStringList &args, QTextStream &
 void addAnswerCommands(CommandTable &table) {
     table.insert({
         {QStringLiteral("answers"),
-         {QStringLiteral("answers DIR --import FILE | --export FILE.csv"),
+         {QStringLiteral("answers DIR --import FILE | --import-gt-job FOLDER | --export FILE.csv"),
           QStringLiteral("import item,worker,label CSV or a Ground Truth output manifest; export "
                          "every answer"),
           cmdAnswers,
@@ -286,6 +310,10 @@ void addAnswerCommands(CommandTable &table) {
                   {QStringLiteral("import"),
                    QStringLiteral("CSV (item,worker,label) or JSON Lines manifest"),
                    QStringLiteral("FILE")},
+                  {QStringLiteral("import-gt-job"),
+                   QStringLiteral("a Ground Truth labeling job's output folder: every worker's "
+                                  "answer, and the job's consolidation kept beside Winnow's"),
+                   QStringLiteral("FOLDER")},
                   {QStringLiteral("export"), QStringLiteral("CSV file to write"),
                    QStringLiteral("FILE")},
               });

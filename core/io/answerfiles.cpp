@@ -6,11 +6,17 @@
 #include "core/io/manifestreader.h"
 #include "core/io/regularfile.h"
 #include "core/store/answerrepository.h"
+#include "core/store/consolidationrepository.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSaveFile>
 #include <QThread>
 #include <unordered_set>
@@ -178,6 +184,169 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
                 progress(summary.rows, 0, QStringLiteral("Importing answers"));
         }
         writer.write();
+        summary.seconds = timer.elapsed() / 1000.0;
+        return summary;
+    });
+}
+
+namespace {
+
+constexpr qint64 kMaxWorkerResponseBytes = qint64(16) << 20;
+
+// The answers of one worker-response file: (worker, label) pairs, or why the file is unusable.
+std::vector<std::pair<QString, QString>> readWorkerResponse(const QByteArray &bytes,
+                                                            QString &problem) {
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+    if (!doc.isObject()) {
+        problem = error.error != QJsonParseError::NoError
+                      ? QStringLiteral("not JSON: %1").arg(error.errorString())
+                      : QStringLiteral("not a JSON object");
+        return {};
+    }
+    std::vector<std::pair<QString, QString>> answers;
+    for (const QJsonValue &entry : doc.object().value(QLatin1String("answers")).toArray()) {
+        const QJsonObject answer = entry.toObject();
+        const QString worker = answer.value(QLatin1String("workerId")).toString();
+        // The task template names the content ("crowd-image-classifier", a custom name):
+        // the label is the first "label" string inside it.
+        QString label;
+        const QJsonObject content = answer.value(QLatin1String("answerContent")).toObject();
+        for (auto it = content.begin(); it != content.end() && label.isEmpty(); ++it)
+            label = it.value().toObject().value(QLatin1String("label")).toString();
+        if (worker.isEmpty() || label.isEmpty() || worker.contains(QChar(0)) ||
+            label.contains(QChar(0))) {
+            problem = QStringLiteral("an answer lacks a workerId or an answerContent label");
+            return {};
+        }
+        answers.emplace_back(worker, label);
+    }
+    if (answers.empty())
+        problem = QStringLiteral("no \"answers\"");
+    return answers;
+}
+
+} // namespace
+
+Result<GroundTruthJobSummary> importGroundTruthJob(Project &project, const QString &folder,
+                                                   const ProgressFn &progress,
+                                                   const CancelToken *cancel) {
+    return attempt([&] {
+        QElapsedTimer timer;
+        timer.start();
+        const QDir root(folder);
+        const QString manifestFile =
+            root.filePath(QStringLiteral("manifests/output/output.manifest"));
+        if (!QFileInfo(manifestFile).isFile())
+            throw StoreError(QStringLiteral("%1: not a Ground Truth job's output folder (no "
+                                            "manifests/output/output.manifest)")
+                                 .arg(folder));
+        GroundTruthJobSummary summary;
+        AnswerWriter writer(project, QStringLiteral("import"), summary, progress, cancel);
+
+        // Data object ids are the manifest's lines in order.
+        ManifestReader reader(readAll(manifestFile));
+        std::vector<ManifestLine> objects;
+        std::vector<qint64> itemOf;
+        for (ManifestLine line; reader.next(line);) {
+            objects.push_back(line);
+            itemOf.push_back(line.source.isEmpty() ? 0 : writer.item(line.line, line.source));
+            if (summary.job.isEmpty())
+                summary.job = line.job;
+        }
+
+        std::vector<int> answersOf(objects.size(), 0);
+        const QString responses = root.filePath(QStringLiteral("annotations/worker-response"));
+        QStringList iterations = QDir(responses).entryList({QStringLiteral("iteration-*")},
+                                                           QDir::Dirs | QDir::NoDotAndDotDot);
+        std::sort(iterations.begin(), iterations.end(), [](const QString &a, const QString &b) {
+            return a.mid(10).toInt() < b.mid(10).toInt();
+        });
+        for (const QString &iteration : std::as_const(iterations)) {
+            const QDir dir(QDir(responses).filePath(iteration));
+            for (const QString &object : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                bool numeric = false;
+                const qint64 id = object.toLongLong(&numeric);
+                for (const QString &name :
+                     QDir(dir.filePath(object))
+                         .entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+                    const QString file = QDir(dir.filePath(object)).filePath(name);
+                    ++summary.rows;
+                    const auto reject = [&](const QString &reason) {
+                        writer.reject(0, QStringLiteral("%1: %2").arg(file, reason));
+                    };
+                    if (!numeric || id < 0 || id >= qint64(objects.size())) {
+                        reject(QStringLiteral("data object %1 is not a line of the output manifest")
+                                   .arg(object));
+                        continue;
+                    }
+                    if (itemOf[size_t(id)] == 0) {
+                        reject(QStringLiteral("its data object (manifest line %1) is not in the "
+                                              "project")
+                                   .arg(objects[size_t(id)].line));
+                        continue;
+                    }
+                    const auto bytes = readRegularFile(file, kMaxWorkerResponseBytes);
+                    if (!bytes) {
+                        reject(bytes.error().message);
+                        continue;
+                    }
+                    QString problem;
+                    const auto answers = readWorkerResponse(*bytes, problem);
+                    if (!problem.isEmpty()) {
+                        reject(problem);
+                        continue;
+                    }
+                    for (const auto &[worker, label] : answers)
+                        writer.add(itemOf[size_t(id)], worker, label);
+                    answersOf[size_t(id)] += int(answers.size());
+                }
+            }
+        }
+        writer.write();
+
+        // The job's own consolidation, kept beside Winnow's.
+        QStringList labels;
+        for (const ManifestLine &line : objects)
+            if (!line.consolidatedLabel.isEmpty())
+                labels << line.consolidatedLabel;
+        labels.removeDuplicates();
+        if (!labels.isEmpty() && !summary.cancelled) {
+            const auto classes = project.ensureClasses(labels);
+            if (!classes)
+                throw StoreError(classes.error().message);
+            ConsolidationRepository store(project);
+            NewConsolidation consolidation;
+            consolidation.method = QStringLiteral("ground-truth-job");
+            consolidation.parameters =
+                QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("job"), summary.job}})
+                                      .toJson(QJsonDocument::Compact));
+            consolidation.classIds = store.classIdsInOrder();
+            QHash<qint64, int> column;
+            for (int c = 0; c < int(consolidation.classIds.size()); ++c)
+                column.insert(consolidation.classIds[size_t(c)], c);
+            const int classCount = int(consolidation.classIds.size());
+            for (size_t o = 0; o < objects.size(); ++o) {
+                if (itemOf[o] == 0 || objects[o].consolidatedLabel.isEmpty())
+                    continue;
+                const qint64 classId = classes->value(objects[o].consolidatedLabel);
+                const double confidence = objects[o].confidence >= 0 ? objects[o].confidence : 1.0;
+                // The job gives one confidence: the rest is spread over the other classes.
+                std::vector<float> posterior(
+                    size_t(classCount),
+                    classCount > 1 ? float((1 - confidence) / (classCount - 1)) : 0.0f);
+                posterior[size_t(column.value(classId))] = float(confidence);
+                consolidation.labels.push_back(
+                    {itemOf[o], classId, confidence, answersOf[o],
+                     QByteArray(reinterpret_cast<const char *>(posterior.data()),
+                                qsizetype(posterior.size() * sizeof(float)))});
+                consolidation.answers += answersOf[o];
+            }
+            consolidation.items = qint64(consolidation.labels.size());
+            summary.consolidated = consolidation.items;
+            if (!consolidation.labels.empty())
+                summary.consolidationId = store.store(consolidation, nowIso());
+        }
         summary.seconds = timer.elapsed() / 1000.0;
         return summary;
     });

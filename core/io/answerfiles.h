@@ -43,6 +43,20 @@ Result<AnswerImportSummary> importGroundTruthManifest(Project &project, const QS
 Result<AnswerImportSummary> importAnswers(Project &project, const QString &file,
                                           const ProgressFn &progress = {},
                                           const CancelToken *cancel = nullptr);
+// A SageMaker Ground Truth labeling job's output folder, as Ground Truth lays it out:
+// manifests/output/output.manifest (one line per data object, in data object id order, with the
+// job's consolidated label) and annotations/worker-response/iteration-N/<data object id>/*.json
+// (each worker's answer, under answerContent). Every worker's answer becomes an answer of that
+// worker; the job's own consolidation is kept as a consolidation of method "ground-truth-job"
+// beside Winnow's (not made current). Unreadable files are reported with their path.
+struct GroundTruthJobSummary : AnswerImportSummary {
+    QString job;
+    qint64 consolidationId = 0; // 0 when the manifest gives no consolidated labels
+    qint64 consolidated = 0;    // items the job's consolidation labels
+};
+Result<GroundTruthJobSummary> importGroundTruthJob(Project &project, const QString &folder,
+                                                   const ProgressFn &progress = {},
+                                                   const CancelToken *cancel = nullptr);
 // Writes every live answer as `item,worker,label`; returns the number of rows.
 Result<qint64> exportAnswersCsv(Project &project, const QString &file);
 

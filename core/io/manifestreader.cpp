@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 #include <cmath>
 
 namespace winnow::core {
@@ -90,6 +91,11 @@ void readObject(const QJsonObject &object, ManifestLine &out) {
         return;
     }
     const QJsonObject metadata = object.value(attribute + QStringLiteral("-metadata")).toObject();
+    out.consolidatedLabel = jsonString(metadata.value(QLatin1String("class-name")));
+    out.job = jsonString(metadata.value(QLatin1String("job-name")));
+    if (metadata.value(QLatin1String("confidence")).isDouble())
+        out.confidence =
+            std::clamp(metadata.value(QLatin1String("confidence")).toDouble(), 0.0, 1.0);
     out.responses = workerResponses(metadata, out.problem);
     if (!out.problem.isEmpty() || !out.responses.empty())
         return;

@@ -14,6 +14,10 @@ struct ManifestLine {
     QString source;
     std::vector<std::pair<QString, QString>> responses;
     QString problem;
+    // The job's own consolidated answer, where the metadata gives one.
+    QString consolidatedLabel;
+    double confidence = -1; // -1: not given
+    QString job;
 };
 
 // Reads a Ground Truth manifest (JSON Lines) from memory. A UTF-8 byte-order mark is skipped;

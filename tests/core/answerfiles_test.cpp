@@ -1,3 +1,4 @@
+#include "core/consensus/consolidation.h"
 #include "core/io/answerfiles.h"
 #include "core/io/folderimporter.h"
 #include "core/store/project.h"
@@ -5,6 +6,9 @@
 #include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -70,6 +74,7 @@ private Q_SLOTS:
     void exportThenImportRoundTrips();
     void missingFileIsAnError();
     void cancelledImportStoresNothingMoreAndSaysSo();
+    void importsAGroundTruthJobFolder();
 };
 
 void AnswerFilesTest::importsCsvRows_data() {
@@ -303,6 +308,103 @@ void AnswerFilesTest::cancelledImportStoresNothingMoreAndSaysSo() {
     QCOMPARE(summary->imported, qint64(0));
     QCOMPARE(summary->duplicates, qint64(0));
     QCOMPARE(project->summary()->answers, qint64(0));
+}
+
+// A labeling job's output folder as Ground Truth lays it out: the output manifest (data object
+// ids are its lines) and one worker-response file per data object and iteration.
+void AnswerFilesTest::importsAGroundTruthJobFolder() {
+    QTemporaryDir dir;
+    auto project = makeProject(dir);
+    const QString job = dir.filePath(QStringLiteral("pets-job"));
+    const auto line = [](const char *path, const char *label, double confidence) {
+        const QJsonObject metadata{
+            {QStringLiteral("class-name"), QLatin1String(label)},
+            {QStringLiteral("confidence"), confidence},
+            {QStringLiteral("type"), QStringLiteral("groundtruth/image-classification")},
+            {QStringLiteral("job-name"), QStringLiteral("labeling-job/pets")},
+            {QStringLiteral("human-annotated"), QStringLiteral("yes")}};
+        const QJsonObject object{
+            {QStringLiteral("source-ref"), QStringLiteral("s3://b/") + QLatin1String(path)},
+            {QStringLiteral("animal"), 0},
+            {QStringLiteral("animal-metadata"), metadata}};
+        return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    };
+    QVERIFY(winnow::test::writeFile(job + QStringLiteral("/manifests/output/output.manifest"),
+                                    line("a/cat/1.png", "cat", 0.91) +
+                                        line("a/cat/2.png", "dog", 0.55) +
+                                        line("zebra/9.png", "cat", 0.99)));
+    const auto response = [](std::initializer_list<std::pair<const char *, const char *>> given) {
+        QJsonArray answers;
+        for (const auto &[worker, label] : given)
+            answers.append(QJsonObject{
+                {QStringLiteral("answerContent"),
+                 QJsonObject{{QStringLiteral("crowd-image-classifier"),
+                              QJsonObject{{QStringLiteral("label"), QLatin1String(label)}}}}},
+                {QStringLiteral("workerId"), QLatin1String(worker)},
+                {QStringLiteral("timeSpentInSeconds"), 3.1}});
+        return QJsonDocument(QJsonObject{{QStringLiteral("answers"), answers}}).toJson();
+    };
+    const QString responses = job + QStringLiteral("/annotations/worker-response/iteration-1/");
+    QVERIFY(winnow::test::writeFile(
+        responses + QStringLiteral("0/2026-11-30_10:00:00.json"),
+        response({{"private.w1", "cat"}, {"private.w2", "cat"}, {"private.w3", "dog"}})));
+    QVERIFY(winnow::test::writeFile(responses + QStringLiteral("1/2026-11-30_10:01:00.json"),
+                                    response({{"private.w1", "dog"}, {"private.w2", "cat"}})));
+    QVERIFY(winnow::test::writeFile(responses + QStringLiteral("1/broken.json"), "{not json"));
+    QVERIFY(winnow::test::writeFile(responses + QStringLiteral("2/x.json"),
+                                    response({{"private.w1", "cat"}})));
+    QVERIFY(winnow::test::writeFile(responses + QStringLiteral("7/x.json"),
+                                    response({{"private.w1", "cat"}})));
+
+    const auto summary = importGroundTruthJob(*project, job);
+    QVERIFY2(summary.ok(), qPrintable(summary.errorMessage()));
+    QCOMPARE(summary->job, QStringLiteral("labeling-job/pets"));
+    QCOMPARE(summary->imported, qint64(5));
+    QStringList reasons;
+    for (const LineIssue &issue : summary->issues)
+        reasons << issue.reason;
+    QCOMPARE(reasons.size(), 4);
+    QVERIFY2(reasons.filter(QStringLiteral("unknown item 's3://b/zebra/9.png'")).size() == 1,
+             qPrintable(reasons.join(u'|')));
+    QVERIFY(reasons.filter(QStringLiteral("broken.json: not JSON")).size() == 1);
+    QVERIFY(reasons
+                .filter(QStringLiteral("2/x.json: its data object (manifest line 3) is not in "
+                                       "the project"))
+                .size() == 1);
+    QVERIFY(reasons.filter(QStringLiteral("7/x.json: data object 7 is not a line")).size() == 1);
+    QCOMPARE(answerRows(*project), (QStringList{QStringLiteral("a/cat/1.png|private.w1|cat"),
+                                                QStringLiteral("a/cat/1.png|private.w2|cat"),
+                                                QStringLiteral("a/cat/1.png|private.w3|dog"),
+                                                QStringLiteral("a/cat/2.png|private.w1|dog"),
+                                                QStringLiteral("a/cat/2.png|private.w2|cat")}));
+
+    // The job's own consolidation is kept, not made current.
+    QCOMPARE(summary->consolidated, qint64(2));
+    const auto consolidations = listConsolidations(*project);
+    QVERIFY(consolidations.ok());
+    QCOMPARE(consolidations->size(), size_t(1));
+    QCOMPARE(consolidations->front().method, QStringLiteral("ground-truth-job"));
+    QCOMPARE(consolidations->front().id, summary->consolidationId);
+    QCOMPARE(*currentConsolidationId(*project), qint64(0));
+    Statement labels(databaseOf(*project),
+                     "SELECT i.path, c.name, l.confidence, l.answers FROM consolidated_labels l"
+                     " JOIN items i ON i.id = l.item_id JOIN classes c ON c.id = l.class_id"
+                     " ORDER BY i.path");
+    QStringList rows;
+    while (labels.step())
+        rows << QStringLiteral("%1|%2|%3|%4")
+                    .arg(labels.text(0).section(u'/', -3), labels.text(1))
+                    .arg(labels.real(2))
+                    .arg(labels.int64(3));
+    QCOMPARE(rows, (QStringList{QStringLiteral("a/cat/1.png|cat|0.91|3"),
+                                QStringLiteral("a/cat/2.png|dog|0.55|2")}));
+
+    // Again: nothing twice.
+    const auto again = importGroundTruthJob(*project, job);
+    QVERIFY(again.ok());
+    QCOMPARE(again->imported, qint64(0));
+    QCOMPARE(again->duplicates, qint64(5));
+    QVERIFY(!importGroundTruthJob(*project, dir.filePath(QStringLiteral("nowhere"))).ok());
 }
 
 QTEST_APPLESS_MAIN(AnswerFilesTest)
