@@ -166,6 +166,7 @@ void LabelingView::stop() {
     m_session.reset();
     m_project = nullptr;
     m_classes.clear();
+    buildClassPanel(); // no buttons of a project that is gone
     m_imageView->setPlaceholder(tr("Open a project to label"));
     m_saved->clear();
     m_progress->clear();
@@ -208,7 +209,7 @@ void LabelingView::buildClassPanel() {
         connect(button, &QPushButton::clicked, this, [this, id] { answerCurrent(id); });
         m_classLayout->addWidget(button);
     }
-    if (m_classes.empty()) {
+    if (m_classes.empty() && m_project) {
         auto *hint = new QLabel(tr("No classes yet: add them with Labeling > Manage Classes."));
         hint->setWordWrap(true);
         m_classLayout->addWidget(hint);

@@ -298,7 +298,7 @@ void MainWindow::buildBrowser() {
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == 1 && m_project && m_labelingView->currentItemId() == 0) {
-            if (m_annotatorId == 0)
+            if (m_annotatorId == 0 && m_askForAnnotator)
                 promptAnnotator();
             else
                 m_labelingView->start(m_project.get(), m_annotatorId);

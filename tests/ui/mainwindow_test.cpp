@@ -1,20 +1,25 @@
 #include "core/io/folderimporter.h"
 #include "core/store/teamrepository.h"
+#include "core/train/trainer.h"
 #include "tests/testsupport.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
+#include "ui/labelingview.h"
 #include "ui/mainwindow.h"
 #include "ui/thumbnailcache.h"
+#include "ui/trainingview.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QInputDialog>
 #include <QListView>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -36,6 +41,7 @@ private Q_SLOTS:
     void noTwoActionsShareAShortcut();
     void teamProjectShowsEachRoleItsTabs();
     void asksWhoLabelsWhenLabelingAndRefusesBlankNames();
+    void everyTabForgetsThePreviousProject();
 
 private:
     QTemporaryDir m_dir;
@@ -299,6 +305,64 @@ void MainWindowTest::asksWhoLabelsWhenLabelingAndRefusesBlankNames() {
              (QStringList{QStringLiteral("name"), QStringLiteral("why"), QStringLiteral("name")}));
     QVERIFY2(window.windowTitle().contains(QStringLiteral("ada")),
              qPrintable(window.windowTitle()));
+}
+
+// Opening another project once left the Train tab showing the previous project's runs and the
+// Label tab its class buttons: every tab shows only the project that is open.
+void MainWindowTest::everyTabForgetsThePreviousProject() {
+    QTemporaryDir dir;
+    const QString first = dir.filePath(QStringLiteral("first"));
+    {
+        auto project = test::createProject(first);
+        for (const auto &[name, split] : {std::pair(QStringLiteral("train"), core::Split::Train),
+                                          std::pair(QStringLiteral("val"), core::Split::Val),
+                                          std::pair(QStringLiteral("test"), core::Split::Test)}) {
+            test::writeColourClasses(dir.filePath(name),
+                                     {QStringLiteral("crimson"), QStringLiteral("olive")}, 6,
+                                     int(split) + 1);
+            core::ImportOptions options;
+            options.split = split;
+            options.labelsFromFolders = true;
+            QVERIFY(core::importImageFolder(*project, dir.filePath(name), options).ok());
+        }
+        core::TrainOptions options;
+        options.strategy = core::Strategy::Full;
+        options.epochs = 1;
+        options.width = 4;
+        options.threads = 1;
+        QVERIFY(core::trainNewRun(*project, options, {}).ok());
+    }
+    const QString second = dir.filePath(QStringLiteral("second"));
+    QVERIFY(test::createProject(second)->ensureClass(QStringLiteral("teal")).ok());
+
+    ui::MainWindow window;
+    window.setAskForAnnotator(false);
+    window.resize(1000, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const auto buttonTexts = [&] {
+        QStringList texts;
+        for (const QPushButton *button : window.labelingView()->findChildren<QPushButton *>())
+            texts << button->text();
+        return texts.join(u'|');
+    };
+    const auto runRows = [&] {
+        int rows = 0;
+        for (const QTableView *table : window.trainingView()->findChildren<QTableView *>())
+            rows += table->model() ? table->model()->rowCount() : 0;
+        return rows;
+    };
+    for (const QString &project : {first, second}) {
+        const bool isFirst = project == first;
+        QVERIFY(window.openProject(project).ok());
+        if (isFirst) // nobody labels the second yet: its Label tab must still forget the first
+            QVERIFY(window.setAnnotator(QStringLiteral("ada")).ok());
+        window.tabs()->setCurrentIndex(1);
+        QCOMPARE(buttonTexts().contains(QStringLiteral("crimson")), isFirst);
+        window.tabs()->setCurrentIndex(5);
+        QCOMPARE(runRows() > 0, isFirst);
+        window.tabs()->setCurrentIndex(0);
+    }
 }
 
 QTEST_MAIN(MainWindowTest)
