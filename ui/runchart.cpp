@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 
 namespace winnow::ui {
 namespace {
@@ -21,6 +22,17 @@ QPen runPen(const core::RunRecord &run) {
     const int hue = run.options.strategy == core::Strategy::Glister ? 25 : 215;
     const int value = 255 - int(150 * run.options.fraction);
     return QPen(QColor::fromHsv(hue, 230, std::clamp(value, 90, 240)), 2);
+}
+
+// A tick step of 1, 2 or 5 times a power of ten giving at most about eight ticks over `range`;
+// at least 1 where only whole numbers make sense (epochs).
+double niceStep(double range, bool whole) {
+    const double raw = std::max(range / 8, whole ? 1.0 : 1e-9);
+    const double power = std::pow(10, std::floor(std::log10(raw)));
+    for (const double factor : {1.0, 2.0, 5.0, 10.0})
+        if (raw <= factor * power)
+            return factor * power;
+    return 10 * power;
 }
 
 } // namespace
@@ -68,11 +80,19 @@ void RunChart::draw(const std::vector<core::RunRecord> &runs,
     const bool byTime = m_axis->currentIndex() == 0;
     double maxX = 1, maxY = metric >= 2 ? 0.1 : 1;
     const size_t first = runs.size() > kRunsCharted ? runs.size() - kRunsCharted : 0;
+    // Runs of one strategy and fraction share a colour: the second, third... are dashed, dotted.
+    QHash<QString, int> seen;
     for (size_t i = first; i < runs.size(); ++i) {
         const core::RunRecord &run = runs[i];
         auto *series = new QLineSeries;
         series->setName(runLabel(run));
-        series->setPen(runPen(run));
+        QPen pen = runPen(run);
+        const int repeat = seen[core::strategyName(run.options.strategy) +
+                                QString::number(run.options.fraction)]++;
+        constexpr Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine,
+                                            Qt::DashDotLine, Qt::DashDotDotLine};
+        pen.setStyle(kStyles[repeat % 5]);
+        series->setPen(pen);
         double seconds = 0;
         for (const core::EpochMetrics &m : curves.value(run.id)) {
             seconds += m.epochSeconds;
@@ -93,7 +113,12 @@ void RunChart::draw(const std::vector<core::RunRecord> &runs,
     }
     auto *axisX = new QValueAxis;
     axisX->setTitleText(byTime ? tr("training time incl. selection (s)") : tr("epoch"));
-    axisX->setRange(0, maxX);
+    // Ticks at whole epochs, or at round numbers of seconds, from 0.
+    const double step = niceStep(maxX, true);
+    axisX->setTickType(QValueAxis::TicksDynamic);
+    axisX->setTickAnchor(0);
+    axisX->setTickInterval(step);
+    axisX->setRange(0, std::ceil(maxX / step) * step);
     axisX->setLabelFormat(QStringLiteral("%.0f"));
     auto *axisY = new QValueAxis;
     axisY->setTitleText(m_metric->currentText());

@@ -83,9 +83,15 @@ QString RunsModel::text(const core::RunRecord &run, int column) const {
     case TestAccuracy:
         return optionalNumber(run.testAccuracy, 4);
     case SpeedUp:
-        return finished ? core::speedUpText(run, baselineOf(run)) : QString();
     case AccuracyChange:
-        return finished ? core::accuracyChangeText(run, baselineOf(run)) : QString();
+        if (!finished)
+            return {};
+        // Blank cells would leave the reader guessing why: say what is missing.
+        if (!baselineOf(run))
+            return run.options.strategy == core::Strategy::Full ? tr("baseline")
+                                                                : tr("needs a full-data run");
+        return column == SpeedUp ? core::speedUpText(run, baselineOf(run))
+                                 : core::accuracyChangeText(run, baselineOf(run));
     case ColumnCount:
         break;
     }

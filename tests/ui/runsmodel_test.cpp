@@ -79,9 +79,11 @@ void RunsModelTest::showsNewestFirstAndComparesWithTheFullRun() {
     QVERIFY(!model.headerData(ui::RunsModel::SpeedUp, Qt::Horizontal, Qt::ToolTipRole)
                  .toString()
                  .isEmpty());
-    // Without a comparable full-data run the tooltip says why the cells are empty.
+    // Without a comparable full-data run the cells say what is missing, the tooltip in full.
     model.setRuns({makeRun(4, core::Strategy::Glister, 0.1, 10, 0.5)});
-    QVERIFY(text(model, 0, ui::RunsModel::SpeedUp).isEmpty());
+    QCOMPARE(text(model, 0, ui::RunsModel::SpeedUp), QStringLiteral("needs a full-data run"));
+    QCOMPARE(text(model, 0, ui::RunsModel::AccuracyChange),
+             QStringLiteral("needs a full-data run"));
     QVERIFY(model.index(0, ui::RunsModel::SpeedUp)
                 .data(Qt::ToolTipRole)
                 .toString()
