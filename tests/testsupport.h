@@ -2,6 +2,7 @@
 
 // Fixtures shared by the test suites: images drawn here, projects in temporary folders.
 
+#include "core/io/folderimporter.h"
 #include "core/store/project.h"
 #include "tests/pgserver.h"
 
@@ -83,6 +84,27 @@ inline void writeColourClasses(const QString &root, const QStringList &classes, 
             writeFile(QStringLiteral("%1/%2/%3.png").arg(root, classes[c]).arg(i),
                       encodeImage(image, ".png"));
         }
+}
+
+// Train, val and test folders of colour classes under `root` (perClass images each; val and test
+// a third as many), imported with their split and their folder names as labels: a project a
+// short training run can use.
+inline bool importColourSplits(core::Project &project, const QString &root,
+                               const QStringList &classes, int perClass) {
+    const std::pair<const char *, core::Split> splits[] = {
+        {"train", core::Split::Train}, {"val", core::Split::Val}, {"test", core::Split::Test}};
+    for (const auto &[name, split] : splits) {
+        const QString folder = QDir(root).filePath(QLatin1String(name));
+        writeColourClasses(folder, classes,
+                           split == core::Split::Train ? perClass : std::max(2, perClass / 3),
+                           int(split) + 1);
+        core::ImportOptions options;
+        options.split = split;
+        options.labelsFromFolders = true;
+        if (!core::importImageFolder(project, folder, options).ok())
+            return false;
+    }
+    return true;
 }
 
 inline std::unique_ptr<core::Project> createProject(const QString &dir) {

@@ -12,7 +12,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <tuple>
 
 using namespace winnow;
 
@@ -149,23 +148,16 @@ void CurationViewTest::copiesWithDifferentLabelsComeFirstAndGetOneLabel() {
 void CurationViewTest::modelDuplicatesAreFoundAndListedAsClusters() {
     QTemporaryDir dir;
     auto project = test::createProject(dir.filePath(QStringLiteral("p")));
-    const QStringList classes{QStringLiteral("red"), QStringLiteral("green")};
-    for (const auto &[name, split, count] :
-         {std::tuple(QStringLiteral("train"), core::Split::Train, 12),
-          std::tuple(QStringLiteral("val"), core::Split::Val, 4),
-          std::tuple(QStringLiteral("test"), core::Split::Test, 4)}) {
-        test::writeColourClasses(dir.filePath(name), classes, count, int(split) + 3);
-        if (name == QLatin1String("test")) {
-            QFile original(dir.filePath(QStringLiteral("train/green/5.png")));
-            QVERIFY(original.open(QIODevice::ReadOnly));
-            QVERIFY(test::writeFile(dir.filePath(QStringLiteral("test/green/copy.png")),
-                                    original.readAll()));
-        }
-        core::ImportOptions options;
-        options.split = split;
-        options.labelsFromFolders = true;
-        QVERIFY(core::importImageFolder(*project, dir.filePath(name), options).ok());
-    }
+    QVERIFY(test::importColourSplits(*project, dir.path(),
+                                     {QStringLiteral("red"), QStringLiteral("green")}, 12));
+    QFile original(dir.filePath(QStringLiteral("train/green/5.png")));
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    QVERIFY(
+        test::writeFile(dir.filePath(QStringLiteral("copies/green/copy.png")), original.readAll()));
+    core::ImportOptions testSplit;
+    testSplit.split = core::Split::Test;
+    QVERIFY(
+        core::importImageFolder(*project, dir.filePath(QStringLiteral("copies")), testSplit).ok());
     core::TrainOptions options;
     options.strategy = core::Strategy::Full;
     options.epochs = 1;
@@ -191,7 +183,7 @@ void CurationViewTest::modelDuplicatesAreFoundAndListedAsClusters() {
         QStringList names;
         for (int m = 0; m < view.members()->count(); ++m)
             names << view.members()->item(m)->toolTip();
-        together = names.filter(QStringLiteral("test/green/copy.png")).size() == 1 &&
+        together = names.filter(QStringLiteral("copies/green/copy.png")).size() == 1 &&
                    names.filter(QStringLiteral("train/green/5.png")).size() == 1;
     }
     QVERIFY(together);

@@ -314,17 +314,8 @@ void MainWindowTest::everyTabForgetsThePreviousProject() {
     const QString first = dir.filePath(QStringLiteral("first"));
     {
         auto project = test::createProject(first);
-        for (const auto &[name, split] : {std::pair(QStringLiteral("train"), core::Split::Train),
-                                          std::pair(QStringLiteral("val"), core::Split::Val),
-                                          std::pair(QStringLiteral("test"), core::Split::Test)}) {
-            test::writeColourClasses(dir.filePath(name),
-                                     {QStringLiteral("crimson"), QStringLiteral("olive")}, 6,
-                                     int(split) + 1);
-            core::ImportOptions options;
-            options.split = split;
-            options.labelsFromFolders = true;
-            QVERIFY(core::importImageFolder(*project, dir.filePath(name), options).ok());
-        }
+        QVERIFY(test::importColourSplits(*project, dir.path(),
+                                         {QStringLiteral("crimson"), QStringLiteral("olive")}, 6));
         core::TrainOptions options;
         options.strategy = core::Strategy::Full;
         options.epochs = 1;
