@@ -4,6 +4,7 @@
 #include "core/curation/splits.h"
 #include "core/io/rasterimage.h"
 #include "core/label/currentlabels.h"
+#include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/train/runs.h"
@@ -95,15 +96,7 @@ CurationView::CurationView(QWidget *parent)
     bar->addWidget(m_kind);
     layout->addLayout(bar);
     connect(m_distance, &QSlider::valueChanged, this, &CurationView::setMaxDistance);
-    connect(m_apply, &QPushButton::clicked, this, [this] {
-        if (!m_project)
-            return;
-        if (const auto saved =
-                core::flagDuplicates(*m_project, m_distance->value(), m_mirrors->isChecked());
-            !saved)
-            Q_EMIT failed(saved.error().message);
-        updateCounts();
-    });
+    connect(m_apply, &QPushButton::clicked, this, &CurationView::saveClusters);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &CurationView::showGroups);
 
     auto *splitter = new QSplitter;
@@ -173,7 +166,60 @@ void CurationView::setProject(core::Project *project, qint64 curatorId) {
 void CurationView::reload() {
     loadItems();
     updateCounts();
-    setMaxDistance(m_distance->value());
+    if (!showStoredClusters())
+        setMaxDistance(m_distance->value());
+}
+
+bool CurationView::showStoredClusters() {
+    std::vector<core::ClusterMember> stored;
+    try {
+        if (m_project)
+            stored = core::FlagRepository(*m_project).duplicateClusterMembers();
+    } catch (const std::exception &e) {
+        Q_EMIT failed(QString::fromUtf8(e.what()));
+    }
+    if (stored.empty())
+        return false;
+    QHash<qint64, size_t> index;
+    for (size_t i = 0; i < m_items.size(); ++i)
+        index.insert(m_items[i].id, i);
+    core::DuplicateClusters clusters;
+    clusters.cluster.assign(m_items.size(), 0);
+    std::map<int, int> number; // stored cluster -> shown cluster
+    for (const core::ClusterMember &member : stored) {
+        const auto at = index.constFind(member.itemId);
+        if (at == index.constEnd())
+            continue;
+        const auto [it, added] = number.try_emplace(member.cluster, clusters.count + 1);
+        if (added) {
+            ++clusters.count;
+            clusters.exact.push_back(true);
+        }
+        clusters.cluster[*at] = it->second;
+        if (!member.exact)
+            clusters.exact[size_t(it->second - 1)] = false;
+    }
+    m_clusters = std::move(clusters);
+    m_distanceLabel->setText(tr("%L1 stored clusters").arg(m_clusters.count));
+    showGroups();
+    return true;
+}
+
+void CurationView::saveClusters() {
+    if (!m_project || m_refresh->isRunning())
+        return;
+    const QString dir = m_project->directory();
+    const int distance = m_distance->value();
+    const bool mirrors = m_mirrors->isChecked();
+    m_refresh->start([dir, distance, mirrors](const core::ProgressFn &progress,
+                                              const core::CancelToken &) -> QString {
+        auto project = core::Project::open(dir);
+        if (!project)
+            return project.error().message;
+        progress(0, 0, tr("Finding duplicates and comparing candidates image by image"));
+        return core::flagDuplicates(**project, distance, mirrors).errorMessage();
+    });
+    m_refresh->showProgress(this, tr("Saving duplicate clusters…"));
 }
 
 void CurationView::loadItems() {
@@ -237,7 +283,9 @@ void CurationView::setMaxDistance(int distance) {
     for (const Item &item : m_items)
         prints.push_back(item.print);
     m_clusters = core::findDuplicates(prints, distance, m_mirrors->isChecked());
-    m_distanceLabel->setText(tr("%1 bits: %L2 clusters").arg(distance).arg(m_clusters.count));
+    m_distanceLabel->setText(tr("%1 bits: %L2 clusters by hash (Save Clusters compares the images)")
+                                 .arg(distance)
+                                 .arg(m_clusters.count));
     showGroups();
 }
 

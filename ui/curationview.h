@@ -36,7 +36,11 @@ public:
     void reload();
     // Recomputes every flag kind in the background.
     void refreshFlags();
+    // A preview of the clusters by perceptual hash alone at this distance.
     void setMaxDistance(int distance);
+    // Finds the clusters at the slider's distance, confirmed image by image, and stores them as
+    // flags, in the background.
+    void saveClusters();
     // Re-splits the project (stratified, clusters kept whole) and refreshes the leak flags.
     bool resplit(double train, double val, double test, unsigned seed);
 
@@ -66,6 +70,9 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
+    // Shows the stored duplicate clusters; false when none are stored.
+    bool showStoredClusters();
+
     struct Item {
         qint64 id = 0;
         QString path;

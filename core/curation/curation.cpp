@@ -86,11 +86,12 @@ Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool 
     return attempt([&] {
         const std::vector<ItemFacts> items =
             ItemRepository(project).all(ItemRepository::Order::ByPath);
-        std::vector<Fingerprint> prints;
-        prints.reserve(items.size());
-        for (const ItemFacts &item : items)
-            prints.push_back(
-                {item.contentHash, item.pixelHash, item.perceptualHash, item.mirroredHash});
+        std::vector<Fingerprint> prints(items.size());
+        QtConcurrent::blockingMap(prints, [&](Fingerprint &print) {
+            const ItemFacts &item = items[size_t(&print - prints.data())];
+            print = {item.contentHash, item.pixelHash, item.perceptualHash, item.mirroredHash,
+                     appearanceOfFile(item.path)};
+        });
         const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);
         std::vector<int> first(size_t(clusters.count), -1);
         for (size_t i = 0; i < items.size(); ++i)

@@ -2,6 +2,7 @@
 
 #include "core/curation/hammingindex.h"
 #include "core/io/imageprobe.h"
+#include "core/io/perceptualhash.h"
 #include "core/io/regularfile.h"
 #include "core/util/unionfind.h"
 
@@ -10,9 +11,119 @@
 #include <QHash>
 #include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
+#include <functional>
+#include <thread>
+#include <tuple>
 #include <unordered_map>
 
 namespace winnow::core {
+namespace {
+
+struct NearCandidate {
+    int a = 0, b = 0;
+    int distance = 0;      // between the hashes that matched
+    bool mirrored = false; // one image against the other's mirror image
+    double similarity = 0; // of the looks, once compared
+};
+
+// Looks that agree in every detail are copies whatever their neighbours look like.
+constexpr double kSameLook = 0.995;
+// The least a re-encoded, rescaled, brightened, noisy or slightly cropped copy scores.
+constexpr double kCopyLook = 0.92;
+// Among look-alikes (an image with several candidates) a copy must also stand out: its
+// dissimilarity is at most this share of the image's typical candidate's.
+constexpr double kStandOut = 0.15;
+constexpr int kCrowd = 3;               // candidates that make a crowd of look-alikes
+constexpr int kCandidatesPerImage = 16; // the nearest hashes kept per image
+
+// The candidates that are copies: every candidate of an image whose look is unknown (the hash
+// decides), and of the others those whose looks agree as the constants above ask.
+std::vector<std::pair<int, int>> confirmedPairs(const std::vector<Fingerprint> &items,
+                                                std::vector<NearCandidate> candidates,
+                                                int threads) {
+    std::vector<std::pair<int, int>> confirmed;
+    // Each pair once, and per image only its nearest candidates.
+    for (NearCandidate &c : candidates)
+        if (c.a > c.b)
+            std::swap(c.a, c.b);
+    std::sort(candidates.begin(), candidates.end(), [](const auto &x, const auto &y) {
+        return std::tie(x.a, x.b, x.distance, x.mirrored) <
+               std::tie(y.a, y.b, y.distance, y.mirrored);
+    });
+    candidates.erase(
+        std::unique(candidates.begin(), candidates.end(),
+                    [](const auto &x, const auto &y) { return x.a == y.a && x.b == y.b; }),
+        candidates.end());
+    std::vector<NearCandidate> looked;
+    for (const NearCandidate &c : candidates) {
+        if (items[size_t(c.a)].look.known() && items[size_t(c.b)].look.known())
+            looked.push_back(c);
+        else
+            confirmed.emplace_back(c.a, c.b);
+    }
+    const size_t n = items.size();
+    std::vector<std::vector<std::pair<int, int>>> nearest(n); // (distance, index in looked)
+    for (size_t k = 0; k < looked.size(); ++k) {
+        nearest[size_t(looked[k].a)].emplace_back(looked[k].distance, int(k));
+        nearest[size_t(looked[k].b)].emplace_back(looked[k].distance, int(k));
+    }
+    std::vector<char> kept(looked.size(), 0);
+    for (auto &list : nearest) {
+        if (list.size() > size_t(kCandidatesPerImage)) {
+            std::nth_element(list.begin(), list.begin() + kCandidatesPerImage, list.end());
+            list.resize(size_t(kCandidatesPerImage));
+        }
+        for (const auto &[distance, k] : list)
+            kept[size_t(k)] = 1;
+    }
+    std::vector<int> compared;
+    for (size_t k = 0; k < looked.size(); ++k)
+        if (kept[k])
+            compared.push_back(int(k));
+    const int workers =
+        threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w)
+        pool.emplace_back([&, w] {
+            for (size_t at = size_t(w); at < compared.size(); at += size_t(workers)) {
+                NearCandidate &c = looked[size_t(compared[at])];
+                c.similarity =
+                    lookSimilarity(items[size_t(c.a)].look, items[size_t(c.b)].look, c.mirrored);
+            }
+        });
+    for (std::thread &thread : pool)
+        thread.join();
+
+    // Among look-alikes, the bar is the similarity of the image's kCrowd-th best candidate: a few
+    // copies of one image stand out together above it, a crowd of alike garments does not.
+    std::vector<std::vector<double>> scores(n);
+    for (const int k : compared) {
+        scores[size_t(looked[size_t(k)].a)].push_back(looked[size_t(k)].similarity);
+        scores[size_t(looked[size_t(k)].b)].push_back(looked[size_t(k)].similarity);
+    }
+    std::vector<double> typical(n, -2);
+    for (size_t i = 0; i < n; ++i) {
+        if (scores[i].size() < size_t(kCrowd))
+            continue;
+        auto at = scores[i].begin() + (kCrowd - 1);
+        std::nth_element(scores[i].begin(), at, scores[i].end(), std::greater<>());
+        typical[i] = *at;
+    }
+    const auto standsOut = [&](int i, double similarity) {
+        return typical[size_t(i)] < -1 ||
+               1.0 - similarity <= kStandOut * (1.0 - typical[size_t(i)]);
+    };
+    for (const int k : compared) {
+        const NearCandidate &c = looked[size_t(k)];
+        if (c.similarity >= kSameLook ||
+            (c.similarity >= kCopyLook && standsOut(c.a, c.similarity) &&
+             standsOut(c.b, c.similarity)))
+            confirmed.emplace_back(c.a, c.b);
+    }
+    return confirmed;
+}
+
+} // namespace
 
 DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
                                  bool mirrors, int threads) {
@@ -37,25 +148,25 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
     uniteEqual([](const Fingerprint &f) -> const QByteArray & { return f.content; });
     uniteEqual([](const Fingerprint &f) -> const QByteArray & { return f.pixels; });
 
-    // Identical perceptual hashes are joined directly; the index only sees distinct ones, so a
-    // thousand blank images do not make a million pairs.
+    // Identical perceptual hashes share one entry in the index, so a thousand blank images do
+    // not make a million pairs; the others of a group are candidates of its first.
     std::unordered_map<std::uint64_t, int> representative;
-    std::vector<std::uint64_t> distinct;
-    std::vector<int> owner;
+    std::vector<std::uint64_t> indexed;
+    std::vector<int> indexedOwner;
+    std::vector<NearCandidate> candidates;
     for (int i = 0; i < n; ++i) {
         const auto [it, added] = representative.try_emplace(items[size_t(i)].perceptual, i);
         if (added) {
-            distinct.push_back(items[size_t(i)].perceptual);
-            owner.push_back(i);
+            indexed.push_back(items[size_t(i)].perceptual);
+            indexedOwner.push_back(i);
         } else {
-            sets.unite(it->second, i);
+            candidates.push_back({it->second, i, 0, false});
         }
     }
     if (maxDistance >= 0) {
         // With mirrors, the mirrored hashes join the index; a pair of one hash and another
         // image's mirrored hash is a mirrored copy.
-        std::vector<std::uint64_t> indexed = distinct;
-        std::vector<int> indexedOwner = owner;
+        const size_t plain = indexed.size();
         if (mirrors) {
             for (int i = 0; i < n; ++i) {
                 if (items[size_t(i)].mirrored != 0) {
@@ -65,10 +176,28 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
             }
         }
         const HammingIndex index(indexed);
-        for (const auto &[a, b] : index.pairsWithin(maxDistance, threads))
-            if (indexedOwner[size_t(a)] != indexedOwner[size_t(b)])
-                sets.unite(indexedOwner[size_t(a)], indexedOwner[size_t(b)]);
+        for (const auto &[a, b] : index.pairsWithin(maxDistance, threads)) {
+            const int i = indexedOwner[size_t(a)], j = indexedOwner[size_t(b)];
+            if (i != j)
+                candidates.push_back({i, j, hammingDistance(indexed[size_t(a)], indexed[size_t(b)]),
+                                      (size_t(a) >= plain) != (size_t(b) >= plain)});
+        }
+        std::vector<std::int32_t> found;
+        for (int i = 0; i < n; ++i) {
+            for (const std::uint64_t hash : items[size_t(i)].look.cropHashes) {
+                found.clear();
+                index.within(hash, maxDistance, found);
+                for (const std::int32_t at : found) {
+                    const int j = indexedOwner[size_t(at)];
+                    if (j != i && size_t(at) < plain)
+                        candidates.push_back(
+                            {i, j, hammingDistance(hash, indexed[size_t(at)]), false});
+                }
+            }
+        }
     }
+    for (const auto &[a, b] : confirmedPairs(items, std::move(candidates), threads))
+        sets.unite(a, b);
 
     // Number clusters of two or more in the order of their first member.
     std::vector<int> members(size_t(n), 0);
@@ -111,19 +240,30 @@ Result<FolderDuplicates> findFolderDuplicates(const QString &folder, int maxDist
         FolderDuplicates result;
         for (const auto &[file, reason] : listing.refused)
             result.skipped.push_back({named(file), reason});
-        const QList<ImageProbe> probes = QtConcurrent::blockingMapped<QList<ImageProbe>>(
-            files, [&root](const QString &file) { return probeImageFile(root.filePath(file)); });
+        struct Probed {
+            ImageProbe probe;
+            Appearance look;
+        };
+        const QList<Probed> probes =
+            QtConcurrent::blockingMapped<QList<Probed>>(files, [&root](const QString &file) {
+                Probed probed{probeImageFile(root.filePath(file)), {}};
+                if (probed.probe.item)
+                    probed.look = appearanceOfFile(root.filePath(file));
+                return probed;
+            });
         std::vector<Fingerprint> prints;
         QStringList paths;
         for (qsizetype i = 0; i < probes.size(); ++i) {
             const QString path =
                 folder.endsWith(u'/') ? folder + files[i] : folder + u'/' + files[i];
-            if (!probes[i].item) {
-                result.skipped.push_back({path, probes[i].error});
+            const ImageProbe &probe = probes[i].probe;
+            if (!probe.item) {
+                result.skipped.push_back({path, probe.error});
                 continue;
             }
-            prints.push_back({probes[i].item->contentHash, probes[i].item->pixelHash,
-                              probes[i].item->perceptualHash, probes[i].item->mirroredHash});
+            prints.push_back({probe.item->contentHash, probe.item->pixelHash,
+                              probe.item->perceptualHash, probe.item->mirroredHash,
+                              probes[i].look});
             paths << path;
         }
         const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);

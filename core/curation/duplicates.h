@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/curation/appearance.h"
 #include "core/io/importsummary.h"
 #include "core/util/result.h"
 
@@ -16,6 +17,7 @@ struct Fingerprint {
     QByteArray pixels;  // hash of the decoded pixels
     std::uint64_t perceptual = 0;
     std::uint64_t mirrored = 0; // perceptual hash of the mirrored image; 0 when unknown
+    Appearance look = {};       // crop hashes and a small grey copy; empty when not loaded
 };
 
 struct DuplicateClusters {
@@ -32,9 +34,13 @@ struct DuplicateClusters {
 // duplicates (re-encoded, resized, slightly brighter, cropped by a few pixels, lightly noisy).
 constexpr int kDefaultNearDuplicateDistance = 8;
 
-// Groups exact copies (same file bytes or same decoded pixels) and near copies (perceptual
-// hashes within maxDistance; with `mirrors`, also an image against another's mirror image) into
-// clusters (union-find over all such pairs).
+// Groups exact copies (same file bytes or same decoded pixels) and near copies into clusters
+// (union-find over all such pairs). Near copies are perceptual hashes within maxDistance (with
+// `mirrors`, also an image against another's mirror image). Where both images' looks are
+// known, a crop hash within maxDistance of the other's hash is a candidate too, and every
+// candidate is kept only when the two looks agree: closely (lookSimilarity >= 0.92), and more
+// closely than the image's other candidates do (so a garment among a hundred look-alikes is not
+// everyone's copy); where a look is unknown the hash alone decides.
 DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
                                  bool mirrors = false, int threads = 0);
 

@@ -98,4 +98,25 @@ std::vector<std::pair<std::int32_t, std::int32_t>> HammingIndex::pairsWithin(int
     return pairs;
 }
 
+void HammingIndex::within(std::uint64_t query, int maxDistance,
+                          std::vector<std::int32_t> &out) const {
+    const int radius = maxDistance / kBlocks;
+    for (int b = 0; b < kBlocks; ++b) {
+        const std::uint64_t *hashes = m_sorted[b].data();
+        const std::uint32_t *offsets = m_offsets[b].data();
+        neighbours(block(query, b), radius, 0, [&](std::uint32_t key) {
+            for (std::uint32_t x = offsets[key]; x < offsets[key + 1]; ++x) {
+                const std::uint64_t h = hashes[x];
+                if (__builtin_popcountll(h ^ query) > maxDistance)
+                    continue;
+                bool earlier = false; // found from an earlier block already
+                for (int e = 0; e < b && !earlier; ++e)
+                    earlier = __builtin_popcount(block(h, e) ^ block(query, e)) <= radius;
+                if (!earlier)
+                    out.push_back(m_ids[b][x]);
+            }
+        });
+    }
+}
+
 } // namespace winnow::core

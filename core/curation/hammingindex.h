@@ -18,6 +18,9 @@ public:
     std::vector<std::pair<std::int32_t, std::int32_t>> pairsWithin(int maxDistance,
                                                                    int threads = 0) const;
 
+    // Appends to `out` the index of every hash within maxDistance of `query`, each once.
+    void within(std::uint64_t query, int maxDistance, std::vector<std::int32_t> &out) const;
+
 private:
     static constexpr int kBlocks = 4;
     std::vector<std::uint64_t> m_hashes;

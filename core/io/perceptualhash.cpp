@@ -7,7 +7,7 @@
 
 namespace winnow::core {
 
-std::uint64_t perceptualHash(const cv::Mat &image) {
+cv::Mat greyImage(const cv::Mat &image) {
     cv::Mat grey;
     if (image.channels() == 1)
         grey = image;
@@ -15,6 +15,11 @@ std::uint64_t perceptualHash(const cv::Mat &image) {
         cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
     else
         cv::cvtColor(image, grey, cv::COLOR_BGRA2GRAY);
+    return grey;
+}
+
+std::uint64_t perceptualHash(const cv::Mat &image) {
+    const cv::Mat grey = greyImage(image);
 
     // The central three quarters: a copy cropped by a few pixels at the border keeps most of it,
     // and borders (frames, padding) say little about what the image shows.
@@ -26,6 +31,10 @@ std::uint64_t perceptualHash(const cv::Mat &image) {
     cv::resize(centre, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
     cv::Mat pixels;
     small.convertTo(pixels, CV_32F, image.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
+    return dctHash(pixels);
+}
+
+std::uint64_t dctHash(const cv::Mat &pixels) {
     cv::Mat frequencies;
     cv::dct(pixels, frequencies);
 

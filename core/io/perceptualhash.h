@@ -13,6 +13,13 @@ namespace winnow::core {
 // resizing and small brightness changes; compare with the Hamming distance.
 std::uint64_t perceptualHash(const cv::Mat &image);
 
+// One grey channel of a grey, BGR or BGRA image, in its own depth.
+cv::Mat greyImage(const cv::Mat &image);
+
+// The hash bits of a 32x32 single-channel float image: its 8x8 lowest DCT frequencies against
+// their median (the step perceptualHash ends with).
+std::uint64_t dctHash(const cv::Mat &pixels);
+
 inline int hammingDistance(std::uint64_t a, std::uint64_t b) {
     return __builtin_popcountll(a ^ b);
 }

@@ -11,7 +11,8 @@ constexpr auto kDeleteKind = "DELETE FROM flags WHERE kind = ?";
 constexpr auto kInsertFlag = "INSERT INTO flags (item_id, kind, cluster, value, detail, created_at)"
                              " VALUES (?, ?, ?, ?, ?, ?)";
 constexpr auto kSelectClusterMembers =
-    "SELECT f.cluster, f.item_id, i.split FROM flags f JOIN items i ON i.id = f.item_id"
+    "SELECT f.cluster, f.item_id, i.split, f.kind = 'exact-duplicate'"
+    " FROM flags f JOIN items i ON i.id = f.item_id"
     " WHERE f.kind IN ('exact-duplicate', 'near-duplicate') ORDER BY f.cluster, f.item_id";
 constexpr auto kInsertDivergent =
     "INSERT INTO flags (item_id, kind, value, detail, created_at)"
@@ -71,7 +72,8 @@ std::vector<ClusterMember> FlagRepository::duplicateClusterMembers() {
     std::vector<ClusterMember> members;
     Statement query(m_db, kSelectClusterMembers);
     while (query.step())
-        members.push_back({int(query.int64(0)), query.int64(1), query.text(2)});
+        members.push_back(
+            {int(query.int64(0)), query.int64(1), query.text(2), query.int64(3) != 0});
     return members;
 }
 

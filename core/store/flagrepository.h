@@ -26,6 +26,7 @@ struct ClusterMember {
     int cluster = 0;
     qint64 itemId = 0;
     QString split;
+    bool exact = false; // flagged as an exact copy (same bytes or pixels)
 };
 
 // Flags on items and the exclusions a curator made. Methods throw StoreError.
