@@ -3,7 +3,7 @@
 #include "core/consensus/review.h"
 #include "core/curation/splits.h"
 #include "core/io/rasterimage.h"
-#include "core/label/currentlabels.h"
+#include "core/label/labelsource.h"
 #include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
@@ -323,9 +323,7 @@ void CurationView::showGroups() {
         });
         for (int shown = 0; shown < std::min(m_clusters.count, kMaxShownGroups); ++shown) {
             const int c = order[size_t(shown)];
-            const bool leak = splits[size_t(c)].count(QStringLiteral("train")) &&
-                              (splits[size_t(c)].count(QStringLiteral("val")) ||
-                               splits[size_t(c)].count(QStringLiteral("test")));
+            const bool leak = core::splitsLeak(splits[size_t(c)]);
             const std::set<QString> &classes = labels[size_t(c)];
             const bool conflict = classes.size() > 1;
             auto *entry = new QListWidgetItem(

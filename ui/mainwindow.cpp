@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/label/labelingsession.h"
+#include "core/store/records.h"
 #include "ui/annotatorsview.h"
 #include "ui/answeractions.h"
 #include "ui/browserpage.h"
@@ -286,6 +287,10 @@ void MainWindow::buildBrowser() {
     connect(m_trainingView, &TrainingView::failed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->addTab(m_trainingView, tr("Train"));
+    connect(m_trainingView, &TrainingView::showLeaksRequested, this, [this] {
+        m_tabs->setCurrentWidget(m_curationView);
+        m_curationView->showKind(core::flagKindName(core::FlagKind::Leak));
+    });
     connect(m_reviewView, &ReviewView::trainingLabelsChanged, this, [this] {
         m_trainingView->setProject(m_project.get());
         statusBar()->showMessage(tr("Training now takes its labels from consolidation #%1")

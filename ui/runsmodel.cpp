@@ -55,6 +55,12 @@ int RunsModel::columnCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+void RunsModel::setPricePerCoreHour(double price) {
+    m_pricePerCoreHour = price;
+    if (!m_runs.empty())
+        Q_EMIT dataChanged(index(0, Cost), index(rowCount() - 1, Cost));
+}
+
 const core::RunRecord &RunsModel::runAt(int row) const {
     return m_runs[m_runs.size() - 1 - size_t(row)]; // newest first
 }
@@ -72,6 +78,8 @@ QString RunsModel::text(const core::RunRecord &run, int column) const {
         return QStringLiteral("%1 / %2").arg(run.completedEpochs).arg(run.options.epochs);
     case Status:
         return core::runStatusName(run.status);
+    case Labels:
+        return run.options.labels;
     case TotalSeconds:
         return QString::number(run.totalSeconds, 'f', 1);
     case SecondsPerEpoch:
@@ -92,6 +100,10 @@ QString RunsModel::text(const core::RunRecord &run, int column) const {
                                                                 : tr("needs a full-data run");
         return column == SpeedUp ? core::speedUpText(run, baselineOf(run))
                                  : core::accuracyChangeText(run, baselineOf(run));
+    case CpuHours:
+        return QString::number(run.cpuSeconds / 3600.0, 'f', 3);
+    case Cost:
+        return core::costText(run.cost(m_pricePerCoreHour));
     case ColumnCount:
         break;
     }
@@ -116,6 +128,9 @@ QVariant RunsModel::sortValue(const core::RunRecord &run, int column) const {
         return optionalValue(run.bestValAccuracy);
     case TestAccuracy:
         return optionalValue(run.testAccuracy);
+    case CpuHours:
+    case Cost:
+        return run.cpuSeconds;
     case SpeedUp:
     case AccuracyChange: {
         const core::RunRecord *baseline =
@@ -144,7 +159,7 @@ QVariant RunsModel::data(const QModelIndex &index, int role) const {
     case kRunIdRole:
         return run.id;
     case Qt::TextAlignmentRole:
-        return index.column() == Strategy || index.column() == Status
+        return index.column() == Strategy || index.column() == Status || index.column() == Labels
                    ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                    : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
@@ -165,10 +180,11 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
         return {};
     if (role == Qt::DisplayRole) {
         static const char *const kTitles[ColumnCount] = {
-            QT_TR_NOOP("Run"),       QT_TR_NOOP("Strategy"),    QT_TR_NOOP("Fraction"),
-            QT_TR_NOOP("Epochs"),    QT_TR_NOOP("Status"),      QT_TR_NOOP("Total s"),
-            QT_TR_NOOP("s / epoch"), QT_TR_NOOP("Selection s"), QT_TR_NOOP("Best val"),
-            QT_TR_NOOP("Test acc"),  QT_TR_NOOP("Speed-up"),    QT_TR_NOOP("Acc change")};
+            QT_TR_NOOP("Run"),        QT_TR_NOOP("Strategy"),  QT_TR_NOOP("Fraction"),
+            QT_TR_NOOP("Epochs"),     QT_TR_NOOP("Status"),    QT_TR_NOOP("Labels"),
+            QT_TR_NOOP("Total s"),    QT_TR_NOOP("s / epoch"), QT_TR_NOOP("Selection s"),
+            QT_TR_NOOP("Best val"),   QT_TR_NOOP("Test acc"),  QT_TR_NOOP("Speed-up"),
+            QT_TR_NOOP("Acc change"), QT_TR_NOOP("CPU h"),     QT_TR_NOOP("Cost")};
         return tr(kTitles[section]);
     }
     if (role == Qt::ToolTipRole && section == SpeedUp)
@@ -176,6 +192,14 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
                   "precision) divided by this run's");
     if (role == Qt::ToolTipRole && section == AccuracyChange)
         return tr("Test accuracy against the latest comparable full-data run, in points");
+    if (role == Qt::ToolTipRole && section == Labels)
+        return tr("The labels the run trained on: reviews:C is review decisions, then "
+                  "consolidation C, then the most frequent answer; consolidation:C is that "
+                  "consolidation alone; import is the labels that came with the images");
+    if (role == Qt::ToolTipRole && section == CpuHours)
+        return tr("Processor time of the training process, all cores, in hours");
+    if (role == Qt::ToolTipRole && section == Cost)
+        return tr("Processor time at %1 per core-hour").arg(core::costText(m_pricePerCoreHour));
     return {};
 }
 

@@ -19,6 +19,7 @@ public:
         Fraction,
         Epochs,
         Status,
+        Labels,
         TotalSeconds,
         SecondsPerEpoch,
         SelectionSeconds,
@@ -26,6 +27,8 @@ public:
         TestAccuracy,
         SpeedUp,
         AccuracyChange,
+        CpuHours,
+        Cost,
         ColumnCount
     };
     static constexpr int kRunIdRole = Qt::UserRole;
@@ -37,6 +40,8 @@ public:
     void setRuns(std::vector<core::RunRecord> runs);
     const std::vector<core::RunRecord> &runs() const { return m_runs; }
     const core::RunRecord *run(qint64 runId) const;
+    // What the Cost column charges for an hour of one core's processor time, in US dollars.
+    void setPricePerCoreHour(double price);
     // The row of a run, or -1.
     int rowOf(qint64 runId) const;
 
@@ -54,6 +59,7 @@ private:
     const core::RunRecord *baselineOf(const core::RunRecord &run) const;
 
     std::vector<core::RunRecord> m_runs;
+    double m_pricePerCoreHour = core::kDefaultPricePerCoreHour;
     std::vector<const core::RunRecord *> m_baselines; // comparableBaseline of each run, by index
 };
 

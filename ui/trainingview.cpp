@@ -1,6 +1,8 @@
 #include "ui/trainingview.h"
 
 #include "core/consensus/consolidation.h"
+#include "core/curation/curation.h"
+#include "core/label/labelsource.h"
 #include "core/store/project.h"
 #include "core/train/trainer.h"
 #include "ui/runchart.h"
@@ -18,8 +20,10 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
@@ -112,6 +116,18 @@ void TrainingView::buildControls(QWidget *panel) {
     m_full->setObjectName(QStringLiteral("full"));
     m_full->setChecked(true);
     m_full->setToolTip(tr("One run on all training images, for the speed-up and accuracy change"));
+    m_labels = new QComboBox;
+    m_labels->setObjectName(QStringLiteral("labels"));
+    m_labels->setToolTip(
+        tr("Which labels the runs train on. Current follows the consolidation marked current in "
+           "the Review tab (Use for Training); any other choice stays fixed, whatever is "
+           "consolidated later. Every run records its labels."));
+    connect(m_labels, &QComboBox::currentIndexChanged, this, &TrainingView::describeLabelSource);
+    form->addRow(tr("&Labels"), m_labels);
+    m_labelSource = new QLabel;
+    m_labelSource->setObjectName(QStringLiteral("labelSource"));
+    m_labelSource->setWordWrap(true);
+    form->addRow(m_labelSource);
     auto *strategies = new QVBoxLayout;
     strategies->addWidget(m_glister);
     strategies->addWidget(m_random);
@@ -201,13 +217,6 @@ void TrainingView::buildControls(QWidget *panel) {
     m_progress = new QProgressBar;
     m_progress->setTextVisible(true);
     layout->addWidget(m_progress);
-    m_labelSource = new QLabel;
-    m_labelSource->setObjectName(QStringLiteral("labelSource"));
-    m_labelSource->setWordWrap(true);
-    m_labelSource->setToolTip(
-        tr("Which labels the next run trains on. Mark a consolidation current with "
-           "Use for Training in the Review tab; running another method changes nothing here."));
-    layout->addWidget(m_labelSource);
     m_status =
         new QLabel(tr("Trains a ResNet-18 on the current labels. Excluded images are left out."));
     m_status->setWordWrap(true);
@@ -246,6 +255,9 @@ std::vector<core::TrainOptions> TrainingView::plan() const {
         m_greedy->currentIndex() == 1 ? core::GreedyKind::Naive : core::GreedyKind::Stochastic;
     base.kappa = m_kappa->value();
     base.bfloat16 = m_bfloat16->isChecked();
+    base.labels = m_labels->currentData().toString();
+    if (base.labels.isEmpty())
+        base.labels = QStringLiteral("current");
     std::vector<double> fractions;
     for (const QString &text : m_fractions->text().split(
              QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
@@ -270,6 +282,19 @@ void TrainingView::start() {
         Q_EMIT failed(
             tr("Nothing to train: check a strategy and give fractions between 0 and 100"));
         return;
+    }
+    // Every run of the plan trains on the same labels, whatever is marked current meanwhile.
+    const auto source = core::fixedLabelSource(*m_project, runs.front().labels);
+    if (!source) {
+        Q_EMIT failed(source.error().message);
+        return;
+    }
+    const std::optional<bool> allowLeaks = confirmLeaks();
+    if (!allowLeaks)
+        return;
+    for (core::TrainOptions &run : runs) {
+        run.labels = source->spec();
+        run.allowLeaks = *allowLeaks;
     }
     runPlan(std::move(runs), 0);
 }
@@ -336,30 +361,81 @@ void TrainingView::onFinished(const QString &error) {
     Q_EMIT trainingFinished();
 }
 
-void TrainingView::showLabelSource() {
+std::optional<bool> TrainingView::confirmLeaks() {
+    const auto leaks = core::unresolvedLeaks(*m_project);
+    if (!leaks) {
+        Q_EMIT failed(leaks.error().message);
+        return std::nullopt;
+    }
+    if (*leaks == 0)
+        return false;
+    QMessageBox ask(QMessageBox::Warning, tr("Leaks across splits"),
+                    tr("%n image(s) are in duplicate clusters that span train and validation or "
+                       "test. A model that trains on one copy is tested on another, so its "
+                       "validation and test accuracy will look better than it is.",
+                       nullptr, int(*leaks)),
+                    QMessageBox::NoButton, this);
+    ask.setInformativeText(tr("Exclude or move the copies in the Curate tab, or train anyway "
+                              "(the runs record that leaks were allowed)."));
+    QPushButton *show = ask.addButton(tr("&Show Leaks"), QMessageBox::AcceptRole);
+    QPushButton *anyway = ask.addButton(tr("&Train Anyway"), QMessageBox::DestructiveRole);
+    ask.addButton(QMessageBox::Cancel);
+    ask.setDefaultButton(show);
+    ask.exec();
+    if (ask.clickedButton() == anyway)
+        return true;
+    if (ask.clickedButton() == show)
+        Q_EMIT showLeaksRequested();
+    return std::nullopt;
+}
+
+void TrainingView::fillLabelSources() {
+    const QString chosen = m_labels->currentData().toString();
+    const QSignalBlocker block(m_labels);
+    m_labels->clear();
+    m_labels->addItem(tr("Current"), QStringLiteral("current"));
+    if (m_project) {
+        const auto list = core::listConsolidations(*m_project);
+        for (const core::ConsolidationInfo &c : list ? *list : decltype(list.value()){}) {
+            const QString name =
+                tr("#%1 %2, %3").arg(c.id).arg(c.method, c.createdAt.left(16).replace(u'T', u' '));
+            const core::LabelSource reviews{core::LabelSource::Kind::Reviews, c.id};
+            const core::LabelSource alone{core::LabelSource::Kind::Consolidation, c.id};
+            m_labels->addItem(tr("Reviews, then %1").arg(name), reviews.spec());
+            m_labels->addItem(tr("Consolidation %1 alone").arg(name), alone.spec());
+        }
+    }
+    m_labels->addItem(tr("Reviews, then the most frequent answer"),
+                      core::LabelSource{core::LabelSource::Kind::Reviews, 0}.spec());
+    m_labels->addItem(tr("Labels that came with the images"),
+                      core::LabelSource{core::LabelSource::Kind::Import, 0}.spec());
+    m_labels->setCurrentIndex(std::max(0, m_labels->findData(chosen)));
+    describeLabelSource();
+}
+
+void TrainingView::describeLabelSource() {
     if (!m_project) {
         m_labelSource->clear();
         return;
     }
-    const auto list = core::listConsolidations(*m_project);
-    const auto current =
-        list ? std::find_if(list->begin(), list->end(),
-                            [](const core::ConsolidationInfo &c) { return c.current; })
-             : std::vector<core::ConsolidationInfo>::const_iterator{};
-    if (list && current != list->end())
-        m_labelSource->setText(
-            tr("<b>Labels:</b> review decisions, then consolidation #%1 (%2, %3), then the most "
-               "frequent answer")
-                .arg(current->id)
-                .arg(current->method, current->createdAt.left(16).replace(u'T', u' ')));
-    else
-        m_labelSource->setText(tr(
-            "<b>Labels:</b> review decisions, then the most frequent answer: no consolidation is "
-            "marked current (Review tab, Use for Training)"));
+    const auto source = core::fixedLabelSource(*m_project, m_labels->currentData().toString());
+    if (!source) {
+        m_labelSource->setText(source.error().message);
+        return;
+    }
+    QString text = core::describeLabelSource(*m_project, *source);
+    text[0] = text[0].toUpper();
+    if (m_labels->currentIndex() == 0 && source->consolidationId == 0)
+        text += tr(": no consolidation is marked current (Review tab, Use for Training)");
+    m_labelSource->setText(QStringLiteral("<small>%1</small>").arg(text.toHtmlEscaped()));
 }
 
 void TrainingView::reloadRuns() {
-    showLabelSource();
+    fillLabelSources();
+    m_runs->setPricePerCoreHour(
+        QSettings()
+            .value(QStringLiteral("training/pricePerCoreHour"), core::kDefaultPricePerCoreHour)
+            .toDouble());
     const qint64 selected = selectedRunId();
     std::vector<core::RunRecord> runs;
     if (m_project) {

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
@@ -53,6 +54,8 @@ public:
 Q_SIGNALS:
     void failed(const QString &message);
     void trainingFinished();
+    // The person asked to see the leaks that hold training back (in the Curate tab).
+    void showLeaksRequested();
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -63,7 +66,10 @@ private:
     void onEpoch(qint64 runId, const core::EpochMetrics &metrics);
     void onFinished(const QString &error);
     void reloadRuns();
-    void showLabelSource();
+    void fillLabelSources();
+    void describeLabelSource();
+    // Whether to go on although train and val/test share near copies; asks when they do.
+    std::optional<bool> confirmLeaks();
     void redrawChart();
     void updateButtons();
     qint64 selectedRunId() const;
@@ -80,6 +86,7 @@ private:
     QPushButton *m_train = nullptr, *m_cancel = nullptr, *m_resume = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
+    QComboBox *m_labels = nullptr;
     QLabel *m_labelSource = nullptr;
     RunChart *m_chart = nullptr;
     QTableView *m_table = nullptr;

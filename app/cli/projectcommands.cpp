@@ -128,6 +128,16 @@ int cmdInfo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     printCounts(out, QStringLiteral("split"), summary->perSplit);
     printCounts(out, QStringLiteral("class"), summary->perClass);
     printCounts(out, QStringLiteral("annotator"), summary->perAnnotator);
+    const auto consolidations = listConsolidations(*project);
+    if (!consolidations)
+        return fail(err, consolidations.error());
+    for (const ConsolidationInfo &c : *consolidations)
+        out << QStringLiteral("consolidation %1\t%2\t%3\t%4 items%5")
+                   .arg(c.id)
+                   .arg(c.method, c.createdAt)
+                   .arg(c.items)
+                   .arg(c.current ? QStringLiteral("\tcurrent") : QString())
+            << Qt::endl;
     return kExitOk;
 }
 

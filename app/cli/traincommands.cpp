@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
 #include "app/cli/trainingprogram.h"
+#include "core/label/labelsource.h"
 #include "core/store/project.h"
 #include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
@@ -16,6 +17,22 @@ namespace winnow::cli {
 namespace {
 
 using namespace winnow::core;
+
+// --price: US dollars per core-hour for the cost column.
+double pricePerCoreHour(const QCommandLineParser &parser) {
+    bool ok = false;
+    const double price = parser.value(QStringLiteral("price")).toDouble(&ok);
+    if (!ok || price < 0)
+        throw UsageError{QStringLiteral("--price takes a non-negative number, not '%1'")
+                             .arg(parser.value(QStringLiteral("price")))};
+    return price;
+}
+
+QCommandLineOption priceOption() {
+    return {QStringLiteral("price"),
+            QStringLiteral("US dollars per core-hour of processor time, for the cost column"),
+            QStringLiteral("USD"), QString::number(kDefaultPricePerCoreHour)};
+}
 
 #ifdef WINNOW_CLI_WITHOUT_TORCH
 int cmdTrain(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
@@ -158,6 +175,7 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
              QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
     TrainOptions base = trainOptions(parser);
+    const double price = pricePerCoreHour(parser);
     std::vector<double> fractions;
     for (const QString &text :
          parser.value(QStringLiteral("fractions")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -183,6 +201,12 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
         return kExitFailure;
     Project &project = *session.project;
     const TrainEvents &events = session.events;
+    // Every run of the sweep trains on the same labels, whatever is marked current meanwhile.
+    const auto source = fixedLabelSource(project, base.labels);
+    if (!source)
+        return fail(err, source.error());
+    base.labels = source->spec();
+    err << "labels: " << describeLabelSource(project, *source) << Qt::endl;
     std::vector<RunRecord> done;
     for (const TrainOptions &options : sweepPlan(base, strategies, fractions)) {
         err << QStringLiteral("== %1 at fraction %2, %3 epochs")
@@ -198,13 +222,13 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
             return fail(err, record.error());
         done.push_back(*record);
     }
-    const QString table = resultsTable(done, &done.front());
+    const QString table = resultsTable(done, &done.front(), price);
     out << Qt::endl << table << Qt::flush;
     if (parser.isSet(QStringLiteral("out")) &&
         !saveFile(parser.value(QStringLiteral("out")), table.toUtf8(), err))
         return kExitFailure;
     if (parser.isSet(QStringLiteral("csv")) &&
-        !saveFile(parser.value(QStringLiteral("csv")), runsCsv(done).toUtf8(), err))
+        !saveFile(parser.value(QStringLiteral("csv")), runsCsv(done, price).toUtf8(), err))
         return kExitFailure;
     return kExitOk;
 }
@@ -214,6 +238,7 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
             QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
     const QString metric = parser.value(QStringLiteral("sort"));
+    const double price = pricePerCoreHour(parser);
     if (parser.isSet(QStringLiteral("sort")) && !runMetricNames().contains(metric))
         throw UsageError{QStringLiteral("cannot sort by '%1'; one of: %2")
                              .arg(metric, runMetricNames().join(QStringLiteral(", ")))};
@@ -234,14 +259,14 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         });
     }
     if (parser.isSet(QStringLiteral("csv"))) {
-        out << runsCsv(*runs) << Qt::flush;
+        out << runsCsv(*runs, price) << Qt::flush;
         return kExitOk;
     }
     if (runs->empty()) {
         out << "no runs yet: start one with winnow-cli train " << dir << Qt::endl;
         return kExitOk;
     }
-    out << resultsTable(*runs); // each run against the latest comparable full-data run
+    out << resultsTable(*runs, price); // each run against the latest comparable full-data run
     for (const RunRecord &run : *runs)
         if (run.status != RunStatus::Finished)
             out << QStringLiteral("run %1 is %2%3")
@@ -289,6 +314,7 @@ void addTrainingCommands(CommandTable &table) {
                    QStringLiteral("FILE")},
                   {QStringLiteral("csv"), QStringLiteral("write the runs as CSV here"),
                    QStringLiteral("FILE")},
+                  priceOption(),
               });
           }}},
         {QStringLiteral("runs"),
@@ -301,6 +327,7 @@ void addTrainingCommands(CommandTable &table) {
                                   "selection_seconds, best_val_accuracy or test_accuracy"),
                    QStringLiteral("METRIC")},
                   {QStringLiteral("csv"), QStringLiteral("CSV on standard output")},
+                  priceOption(),
               });
           }}},
     });

@@ -2,7 +2,7 @@
 
 #include "core/curation/duplicates.h"
 #include "core/io/rasterimage.h"
-#include "core/label/currentlabels.h"
+#include "core/label/labelsource.h"
 #include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
@@ -28,10 +28,7 @@ std::vector<NewFlag> leakFlags(const std::vector<ClusterMember> &clusterMembers,
     }
     std::vector<NewFlag> flags;
     for (const auto &[cluster, names] : splits) {
-        const bool leaks =
-            names.count(QStringLiteral("train")) &&
-            (names.count(QStringLiteral("val")) || names.count(QStringLiteral("test")));
-        if (!leaks)
+        if (!splitsLeak(names))
             continue;
         ++summary.leakClusters;
         const QStringList list(names.begin(), names.end());
@@ -273,6 +270,11 @@ Result<std::vector<FlagRow>> listFlags(Project &project, std::optional<FlagKind>
 
 Result<QHash<QString, qint64>> flagCounts(Project &project) {
     return attempt([&] { return FlagRepository(project).counts(); });
+}
+
+bool splitsLeak(const std::set<QString> &splits) {
+    const auto has = [&](const char *name) { return splits.count(QLatin1String(name)) > 0; };
+    return (has("train") || has("unassigned")) && (has("val") || has("test"));
 }
 
 Result<qint64> unresolvedLeaks(Project &project) {

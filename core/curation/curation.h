@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QString>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace winnow::core {
@@ -48,6 +49,9 @@ Result<qint64> flagDivergent(Project &project, double minConfidence);
 
 Result<std::vector<FlagRow>> listFlags(Project &project, std::optional<FlagKind> kind = {});
 Result<QHash<QString, qint64>> flagCounts(Project &project);
+// Whether a cluster whose members are in these splits leaks: some train (unassigned items train
+// too) and some val or test.
+bool splitsLeak(const std::set<QString> &splits);
 // Items flagged as leaks that are not excluded.
 Result<qint64> unresolvedLeaks(Project &project);
 

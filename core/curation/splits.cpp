@@ -2,7 +2,7 @@
 
 #include "core/curation/curation.h"
 #include "core/curation/duplicates.h"
-#include "core/label/currentlabels.h"
+#include "core/label/labelsource.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"

@@ -42,6 +42,13 @@ constexpr auto kSelectDurations =
 constexpr auto kSelectAnswerCounts =
     "SELECT a.item_id, a.class_id, COUNT(*), MIN(a.id) FROM live_answers a"
     " GROUP BY a.item_id, a.class_id ORDER BY a.item_id, COUNT(*) DESC, MIN(a.id)";
+constexpr auto kSelectImportedAnswerCounts =
+    "SELECT a.item_id, a.class_id, COUNT(*), MIN(a.id) FROM live_answers a"
+    " JOIN annotators n ON n.id = a.annotator_id WHERE n.kind = 'import'"
+    " GROUP BY a.item_id, a.class_id ORDER BY a.item_id, COUNT(*) DESC, MIN(a.id)";
+constexpr auto kSelectConsolidationLabels =
+    "SELECT item_id, class_id FROM consolidated_labels WHERE consolidation_id = ?"
+    " ORDER BY item_id";
 constexpr auto kSelectCurrentLabels =
     "SELECT l.item_id, l.class_id FROM consolidated_labels l"
     " JOIN consolidations c ON c.id = l.consolidation_id WHERE c.is_current = 1"
@@ -58,12 +65,30 @@ QString compactJson(const std::vector<qint64> &ids) {
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-QHash<qint64, qint64> pairs(Database &db, const char *sql) {
+QHash<qint64, qint64> pairs(Statement &query) {
     QHash<qint64, qint64> map;
-    Statement query(db, sql);
     while (query.step())
         map.insert(query.int64(0), query.int64(1));
     return map;
+}
+
+QHash<qint64, qint64> pairs(Database &db, const char *sql) {
+    Statement query(db, sql);
+    return pairs(query);
+}
+
+// Rows of (item, class, ...) ordered by item, most frequent class first: the first per item.
+QHash<qint64, qint64> firstPerItem(Database &db, const char *sql) {
+    QHash<qint64, qint64> labels;
+    Statement query(db, sql);
+    qint64 last = -1;
+    while (query.step()) {
+        if (query.int64(0) == last)
+            continue;
+        last = query.int64(0);
+        labels.insert(last, query.int64(1));
+    }
+    return labels;
 }
 
 } // namespace
@@ -222,16 +247,17 @@ QHash<qint64, double> ConsolidationRepository::medianAnswerSeconds() {
 }
 
 QHash<qint64, qint64> ConsolidationRepository::mostFrequentAnswers() {
-    QHash<qint64, qint64> labels;
-    Statement query(m_db, kSelectAnswerCounts);
-    qint64 last = -1;
-    while (query.step()) {
-        if (query.int64(0) == last)
-            continue;
-        last = query.int64(0);
-        labels.insert(last, query.int64(1));
-    }
-    return labels;
+    return firstPerItem(m_db, kSelectAnswerCounts);
+}
+
+QHash<qint64, qint64> ConsolidationRepository::mostFrequentImportedAnswers() {
+    return firstPerItem(m_db, kSelectImportedAnswerCounts);
+}
+
+QHash<qint64, qint64> ConsolidationRepository::consolidationLabels(qint64 consolidationId) {
+    Statement query(m_db, kSelectConsolidationLabels);
+    query.bind(1, consolidationId);
+    return pairs(query);
 }
 
 QHash<qint64, qint64> ConsolidationRepository::currentConsolidationLabels() {

@@ -86,6 +86,10 @@ public:
     QHash<qint64, qint64> mostFrequentAnswers();
     QHash<qint64, qint64> currentConsolidationLabels();
     QHash<qint64, qint64> pinnedReviewLabels();
+    // The labels of one consolidation, and the most frequent live answer among the answers that
+    // came with the images (annotators of kind 'import').
+    QHash<qint64, qint64> consolidationLabels(qint64 consolidationId);
+    QHash<qint64, qint64> mostFrequentImportedAnswers();
 
 private:
     std::vector<StoredConsolidation> select(std::optional<qint64> consolidationId);

@@ -54,6 +54,9 @@ struct EpochMetrics {
     double selectionSeconds = 0;
     qint64 subsetSize = 0;
     double learningRate = 0;
+    // Processor time of the training process since the previous epoch ended (or the run began),
+    // all threads; absent for epochs trained before it was recorded.
+    std::optional<double> cpuSeconds;
 };
 
 // The items one selection round of a run chose, with their weights.

@@ -22,7 +22,9 @@ constexpr auto kSelectRuns =
     "  WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs),"
     " (SELECT test_accuracy FROM run_epochs e WHERE e.run_id = r.id"
     "  AND e.epoch <= r.completed_epochs AND test_accuracy IS NOT NULL"
-    "  ORDER BY epoch DESC LIMIT 1)"
+    "  ORDER BY epoch DESC LIMIT 1),"
+    " COALESCE((SELECT SUM(cpu_seconds) FROM run_epochs e"
+    "           WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0)"
     " FROM runs r WHERE CAST(?1 AS BIGINT) IS NULL OR r.id = ?1 ORDER BY r.id";
 constexpr auto kInsertRun =
     "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
@@ -32,11 +34,11 @@ constexpr auto kInsertRunItem =
     "INSERT INTO run_items (run_id, position, item_id, class_id, split) VALUES (?, ?, ?, ?, ?)";
 constexpr auto kUpsertEpoch =
     "INSERT INTO run_epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy,"
-    " test_accuracy, epoch_seconds, selection_seconds, subset_size, learning_rate)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " test_accuracy, epoch_seconds, selection_seconds, subset_size, learning_rate, cpu_seconds)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     " ON CONFLICT (run_id, epoch) DO UPDATE SET train_loss = ?3, train_accuracy = ?4,"
     " val_loss = ?5, val_accuracy = ?6, test_accuracy = ?7, epoch_seconds = ?8,"
-    " selection_seconds = ?9, subset_size = ?10, learning_rate = ?11";
+    " selection_seconds = ?9, subset_size = ?10, learning_rate = ?11, cpu_seconds = ?12";
 constexpr auto kDeleteSelection = "DELETE FROM run_selections WHERE run_id = ? AND round = ?";
 constexpr auto kInsertSelection =
     "INSERT INTO run_selections (run_id, round, epoch, position, item_id, weight)"
@@ -47,7 +49,7 @@ constexpr auto kUpdateCompleted = "UPDATE runs SET completed_epochs = ? WHERE id
 constexpr auto kDeleteLaterEpochs = "DELETE FROM run_epochs WHERE run_id = ? AND epoch > ?";
 constexpr auto kSelectEpochs =
     "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_accuracy,"
-    " epoch_seconds, selection_seconds, subset_size, learning_rate"
+    " epoch_seconds, selection_seconds, subset_size, learning_rate, cpu_seconds"
     " FROM run_epochs WHERE run_id = ? ORDER BY epoch";
 constexpr auto kSelectSelections =
     "SELECT round, epoch, item_id, weight FROM run_selections WHERE run_id = ?"
@@ -89,6 +91,7 @@ std::vector<StoredRun> selectRuns(Database &db, std::optional<qint64> runId) {
         run.selectionSeconds = query.real(13);
         run.bestValAccuracy = optionalReal(query, 14);
         run.testAccuracy = optionalReal(query, 15);
+        run.cpuSeconds = query.real(16);
         runs.push_back(std::move(run));
     }
     return runs;
@@ -139,6 +142,7 @@ void RunRepository::recordEpoch(qint64 runId, const EpochMetrics &m) {
         .bind(9, m.selectionSeconds)
         .bind(10, m.subsetSize)
         .bind(11, m.learningRate);
+    bindOptional(upsert, 12, m.cpuSeconds);
     upsert.run();
 }
 
@@ -206,6 +210,7 @@ std::vector<EpochMetrics> RunRepository::epochs(qint64 runId) {
         m.selectionSeconds = query.real(7);
         m.subsetSize = query.int64(8);
         m.learningRate = query.real(9);
+        m.cpuSeconds = optionalReal(query, 10);
         epochs.push_back(m);
     }
     return epochs;

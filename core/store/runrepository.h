@@ -25,6 +25,7 @@ struct StoredRun {
     int completedEpochs = 0;
     double totalSeconds = 0;
     double selectionSeconds = 0;
+    double cpuSeconds = 0; // over the epochs that recorded it
     std::optional<double> bestValAccuracy;
     std::optional<double> testAccuracy; // the last measured
 };

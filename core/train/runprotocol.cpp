@@ -74,6 +74,15 @@ QList<QCommandLineOption> trainCommandLineOptions() {
                         "bf16 or fp32"),
          QStringLiteral("P"), QStringLiteral("auto")},
         {QStringLiteral("contiguous"), QStringLiteral("NCHW tensors instead of channels-last")},
+        {QStringLiteral("labels"),
+         QStringLiteral("which labels to train on: current (review decisions, then the "
+                        "consolidation marked current, then the most frequent answer), "
+                        "consolidation:C, reviews:C, reviews:answers or import; C is a "
+                        "consolidation's number or method"),
+         QStringLiteral("SOURCE"), d.labels},
+        {QStringLiteral("allow-leaks"),
+         QStringLiteral("train even though near copies span train and val/test (unresolved "
+                        "leaks); the run records it")},
         {QStringLiteral("json"),
          QStringLiteral("JSON lines instead of text: {run, start_epoch} when a run starts, "
                         "{progress, total, stage} as it goes, one object per epoch")},
@@ -126,6 +135,8 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.linearLayer = parser.isSet(QStringLiteral("linear-layer"));
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
+        o.labels = parser.value(QStringLiteral("labels"));
+        o.allowLeaks = parser.isSet(QStringLiteral("allow-leaks"));
         const QString precision = parser.value(QStringLiteral("precision"));
         if (precision == QLatin1String("auto"))
             o.bfloat16 = cpuHasBFloat16();
@@ -176,7 +187,11 @@ QStringList trainArguments(const TrainOptions &o) {
                           QStringLiteral("--test-every"),
                           QString::number(o.testEvery),
                           QStringLiteral("--precision"),
-                          o.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32")};
+                          o.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
+                          QStringLiteral("--labels"),
+                          o.labels};
+    if (o.allowLeaks)
+        arguments << QStringLiteral("--allow-leaks");
     if (o.linearLayer)
         arguments << QStringLiteral("--linear-layer");
     if (!o.augment)
@@ -203,11 +218,9 @@ QByteArray epochLine(qint64 runId, const EpochMetrics &m) {
                        {"subset_size", m.subsetSize},
                        {"learning_rate", m.learningRate}};
     const std::pair<const char *, std::optional<double>> optionals[] = {
-        {"train_loss", m.trainLoss},
-        {"train_accuracy", m.trainAccuracy},
-        {"val_loss", m.valLoss},
-        {"val_accuracy", m.valAccuracy},
-        {"test_accuracy", m.testAccuracy}};
+        {"train_loss", m.trainLoss},       {"train_accuracy", m.trainAccuracy},
+        {"val_loss", m.valLoss},           {"val_accuracy", m.valAccuracy},
+        {"test_accuracy", m.testAccuracy}, {"cpu_seconds", m.cpuSeconds}};
     for (const auto &[key, value] : optionals)
         object.insert(QLatin1String(key), value ? QJsonValue(*value) : QJsonValue());
     return line(object);
@@ -231,6 +244,7 @@ RunEvent parseRunEvent(const QByteArray &text) {
         m.valLoss = optionalField(json, "val_loss");
         m.valAccuracy = optionalField(json, "val_accuracy");
         m.testAccuracy = optionalField(json, "test_accuracy");
+        m.cpuSeconds = optionalField(json, "cpu_seconds");
         m.epochSeconds = json.value(QLatin1String("epoch_seconds")).toDouble();
         m.selectionSeconds = json.value(QLatin1String("selection_seconds")).toDouble();
         m.subsetSize = json.value(QLatin1String("subset_size")).toInteger();

@@ -67,6 +67,8 @@ QJsonObject TrainOptions::toJson() const {
         {"augment", augment},
         {"bfloat16", bfloat16},
         {"channels_last", channelsLast},
+        {"labels", labels},
+        {"allow_leaks", allowLeaks},
     };
 }
 
@@ -100,6 +102,8 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.augment = json.value("augment").toBool(o.augment);
     o.bfloat16 = json.value("bfloat16").toBool(o.bfloat16);
     o.channelsLast = json.value("channels_last").toBool(o.channelsLast);
+    o.labels = json.value("labels").toString(o.labels);
+    o.allowLeaks = json.value("allow_leaks").toBool(o.allowLeaks);
     return o;
 }
 
@@ -224,6 +228,10 @@ std::vector<TrainOptions> sweepPlan(const TrainOptions &base,
     return plan;
 }
 
+QString costText(double dollars) {
+    return QStringLiteral("$%1").arg(dollars, 0, 'f', dollars < 0.1 ? 4 : 2);
+}
+
 QString speedUpText(const RunRecord &run, const RunRecord *baseline) {
     if (!baseline || run.totalSeconds <= 0)
         return {};
@@ -252,16 +260,18 @@ const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const Ru
     return found;
 }
 
-QString resultsTable(const std::vector<RunRecord> &runs) {
-    return resultsTable(runs, nullptr);
+QString resultsTable(const std::vector<RunRecord> &runs, double pricePerCoreHour) {
+    return resultsTable(runs, nullptr, pricePerCoreHour);
 }
 
-QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedBaseline) {
+QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedBaseline,
+                     double pricePerCoreHour) {
     const QStringList header = {
-        QStringLiteral("run"),      QStringLiteral("strategy"),  QStringLiteral("fraction"),
-        QStringLiteral("epochs"),   QStringLiteral("total s"),   QStringLiteral("s/epoch"),
-        QStringLiteral("select s"), QStringLiteral("best val"),  QStringLiteral("test acc"),
-        QStringLiteral("speed-up"), QStringLiteral("acc change")};
+        QStringLiteral("run"),      QStringLiteral("strategy"),   QStringLiteral("fraction"),
+        QStringLiteral("epochs"),   QStringLiteral("total s"),    QStringLiteral("s/epoch"),
+        QStringLiteral("select s"), QStringLiteral("best val"),   QStringLiteral("test acc"),
+        QStringLiteral("speed-up"), QStringLiteral("acc change"), QStringLiteral("cpu h"),
+        QStringLiteral("cost"),     QStringLiteral("labels")};
     std::vector<QStringList> rows{header};
     for (const RunRecord &run : runs) {
         const RunRecord *baseline = fixedBaseline ? fixedBaseline : comparableBaseline(runs, run);
@@ -271,7 +281,9 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
                         QString::number(run.secondsPerEpoch(), 'f', 2),
                         QString::number(run.selectionSeconds, 'f', 1),
                         number(run.bestValAccuracy, 4), number(run.testAccuracy, 4),
-                        speedUpText(run, baseline), accuracyChangeText(run, baseline)});
+                        speedUpText(run, baseline), accuracyChangeText(run, baseline),
+                        QString::number(run.cpuSeconds / 3600.0, 'f', 3),
+                        costText(run.cost(pricePerCoreHour)), run.options.labels});
     }
     std::vector<qsizetype> widths(header.size(), 0);
     for (const QStringList &row : rows)
@@ -288,11 +300,12 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
     return text;
 }
 
-QString runsCsv(const std::vector<RunRecord> &runs) {
+QString runsCsv(const std::vector<RunRecord> &runs, double pricePerCoreHour) {
     QString text = QStringLiteral(
         "run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
         "best_val_accuracy,test_accuracy,status,selection_type,select_every,width,seed,kappa,"
-        "train_items,val_items,test_items,snapshot,created_at\n");
+        "train_items,val_items,test_items,snapshot,created_at,cpu_seconds,cost,labels,"
+        "allow_leaks\n");
     for (const RunRecord &run : runs) {
         const QStringList cells = {QString::number(run.id),
                                    strategyName(run.options.strategy),
@@ -313,7 +326,12 @@ QString runsCsv(const std::vector<RunRecord> &runs) {
                                    QString::number(run.valItems),
                                    QString::number(run.testItems),
                                    run.snapshotHash.left(12),
-                                   run.createdAt};
+                                   run.createdAt,
+                                   QString::number(run.cpuSeconds, 'f', 3),
+                                   QString::number(run.cost(pricePerCoreHour), 'f', 6),
+                                   run.options.labels,
+                                   run.options.allowLeaks ? QStringLiteral("1")
+                                                          : QStringLiteral("0")};
         text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return text;

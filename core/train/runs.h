@@ -51,6 +51,10 @@ struct TrainOptions {
     bool augment = true;      // random crop (pad 4) and horizontal flip, for colour images
     bool bfloat16 = false;    // bfloat16 autocast on CPUs with native support
     bool channelsLast = true; // NHWC activations and weights (faster oneDNN convolutions)
+    // Which labels it trains on (core/label/labelsource.h); a new run stores the fixed source,
+    // so `current` never reaches the store.
+    QString labels = QStringLiteral("current");
+    bool allowLeaks = false; // train although train and val/test share near copies
 
     QJsonObject toJson() const;
     static Result<TrainOptions> fromJson(const QJsonObject &json);
@@ -58,9 +62,15 @@ struct TrainOptions {
     Result<void> validate() const;
 };
 
+// What a core-hour costs unless the user sets a price: a general-purpose cloud vCPU-hour, in USD.
+inline constexpr double kDefaultPricePerCoreHour = 0.0425;
+
 // A stored run with its options read back.
 struct RunRecord : StoredRun {
     TrainOptions options;
+
+    // The processor time it took, priced per core-hour.
+    double cost(double pricePerCoreHour) const { return cpuSeconds / 3600.0 * pricePerCoreHour; }
 
     double secondsPerEpoch() const {
         return completedEpochs > 0 ? totalSeconds / completedEpochs : 0;
@@ -100,14 +110,20 @@ const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const Ru
 // "3.02x" and "-14.3 pt" against `baseline`; empty when there is nothing to compare.
 QString speedUpText(const RunRecord &run, const RunRecord *baseline);
 QString accuracyChangeText(const RunRecord &run, const RunRecord *baseline);
+// "$0.0123": in US dollars, with four decimals below ten cents.
+QString costText(double dollars);
 
 // The comparison table of `sweep` and the benchmark: one row per run, with speed-up (total
 // time ratio) and test-accuracy change against `baseline` when given.
-QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseline);
+// Its cost column prices processor time at `pricePerCoreHour`.
+QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *baseline,
+                     double pricePerCoreHour = kDefaultPricePerCoreHour);
 // The same, each run against its comparableBaseline().
-QString resultsTable(const std::vector<RunRecord> &runs);
+QString resultsTable(const std::vector<RunRecord> &runs,
+                     double pricePerCoreHour = kDefaultPricePerCoreHour);
 // run,strategy,fraction,epochs,... with a header; accuracies as fractions in [0, 1].
-QString runsCsv(const std::vector<RunRecord> &runs);
+QString runsCsv(const std::vector<RunRecord> &runs,
+                double pricePerCoreHour = kDefaultPricePerCoreHour);
 // The value `runs --sort` orders by (higher first for accuracies, lower first for times).
 std::optional<double> runMetric(const RunRecord &run, const QString &metric);
 QStringList runMetricNames();

@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QThread>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <numbers>
@@ -22,6 +23,13 @@
 
 namespace winnow::core {
 namespace {
+
+// Processor time of this process so far, all threads.
+double processCpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
 
 void check(const Result<void> &result) {
     if (!result)
@@ -56,6 +64,7 @@ private:
     bool trainEpoch(int e, const torch::Tensor &rows, EpochMetrics &metrics); // false: cancelled
     void evaluateEpoch(int e, EpochMetrics &metrics);
     void finishEpoch(int e, const EpochMetrics &metrics);
+    double cpuSecondsSinceMark();
 
     void say(const QString &text) const {
         if (m_events.message)
@@ -88,6 +97,7 @@ private:
     std::int64_t m_budget = 0;
     std::vector<qint64> m_itemIds;
     bool m_channelsLast = false;
+    double m_cpuMark = 0; // processCpuSeconds() when the last epoch ended
 };
 
 torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const {
@@ -420,7 +430,15 @@ void Trainer::finishEpoch(int e, const EpochMetrics &metrics) {
         m_events.epochDone(metrics);
 }
 
+double Trainer::cpuSecondsSinceMark() {
+    const double now = processCpuSeconds();
+    const double spent = now - m_cpuMark;
+    m_cpuMark = now;
+    return spent;
+}
+
 bool Trainer::run(const LabelSnapshot &snapshot) {
+    m_cpuMark = processCpuSeconds(); // decoding the images counts towards the first epoch
     const int threads = setUpDevice();
     loadData(snapshot);
     buildModel();
@@ -442,21 +460,27 @@ bool Trainer::run(const LabelSnapshot &snapshot) {
         plan.metrics.epochSeconds = double(epochTimer.nsecsElapsed()) / 1e9;
         if (!plan.skipped)
             evaluateEpoch(e, plan.metrics);
+        plan.metrics.cpuSeconds = cpuSecondsSinceMark();
         finishEpoch(e, plan.metrics);
     }
     return true;
 }
 
-// Items in clusters that span train and val/test and are still in the data.
-QString leakWarning(Project &project) {
+// Items in clusters that span train and val/test and are still in the data: a warning stored
+// with the run when allowed, else the reason it does not start.
+Result<QString> leakCheck(Project &project, bool allowed) {
     const auto counted = unresolvedLeaks(project);
-    const qint64 leaks = counted ? *counted : 0;
-    if (leaks == 0)
-        return {};
-    return QStringLiteral("%1 items are in duplicate clusters that span train and val/test "
-                          "(unresolved leaks): "
-                          "validation and test accuracy may be optimistic")
-        .arg(leaks);
+    if (!counted)
+        return counted.error();
+    if (*counted == 0)
+        return QString();
+    const QString what = QStringLiteral("%1 items are in duplicate clusters that span train and "
+                                        "val/test (unresolved leaks)")
+                             .arg(*counted);
+    if (!allowed)
+        return Error{what + QStringLiteral(": exclude or move the copies in the Curate tab, or "
+                                           "train anyway with --allow-leaks")};
+    return what + QStringLiteral(", allowed: validation and test accuracy may be optimistic");
 }
 
 Result<RunOutcome> execute(Project &project, qint64 runId, const TrainOptions &options,
@@ -487,18 +511,23 @@ Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options,
                                const TrainEvents &events) {
     if (const Result<void> valid = options.validate(); !valid)
         return valid.error();
-    const auto snapshot = takeLabelSnapshot(project, 0.1, options.seed);
+    const auto source = fixedLabelSource(project, options.labels);
+    if (!source)
+        return Error{QStringLiteral("cannot train: %1").arg(source.error().message)};
+    TrainOptions fixed = options; // the run records what `current` meant when it started
+    fixed.labels = source->spec();
+    const auto snapshot = takeLabelSnapshot(project, 0.1, options.seed, *source);
     if (!snapshot)
         return Error{QStringLiteral("cannot train: %1").arg(snapshot.error().message)};
-    const auto warning = attempt([&] { return leakWarning(project); });
+    const auto warning = leakCheck(project, options.allowLeaks);
     if (!warning)
-        return warning.error();
+        return Error{QStringLiteral("cannot train: %1").arg(warning.error().message)};
     if (!warning->isEmpty() && events.message)
         events.message(QStringLiteral("warning: %1").arg(*warning));
-    const auto runId = createRun(project, options, *snapshot, *warning);
+    const auto runId = createRun(project, fixed, *snapshot, *warning);
     if (!runId)
         return runId.error();
-    return execute(project, *runId, options, *snapshot, events);
+    return execute(project, *runId, fixed, *snapshot, events);
 }
 
 Result<RunOutcome> resumeRun(Project &project, qint64 runId, const TrainEvents &events,

@@ -2,7 +2,7 @@
 
 #include "core/curation/curation.h"
 #include "core/io/rasterimage.h"
-#include "core/label/currentlabels.h"
+#include "core/label/labelsource.h"
 #include "core/store/itemrepository.h"
 #include "core/store/runrepository.h"
 
@@ -93,9 +93,10 @@ qint64 LabelSnapshot::count(Split split) const {
                          [&](const SnapshotItem &item) { return item.split == split; });
 }
 
-Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction, std::uint64_t seed) {
+Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction, std::uint64_t seed,
+                                        const LabelSource &source) {
     return attempt([&] {
-        const auto labels = currentLabels(project);
+        const auto labels = labelsOf(project, source);
         if (!labels)
             throw std::runtime_error(labels.error().message.toStdString());
         const auto excluded = exclusions(project);

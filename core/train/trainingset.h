@@ -3,6 +3,7 @@
 // What a training run learns from: the label snapshot (one class per item, with its split) and
 // the images decoded once into a uint8 cache file inside the project.
 
+#include "core/label/labelsource.h"
 #include "core/store/project.h"
 #include "core/util/progress.h"
 #include "core/util/result.h"
@@ -32,11 +33,12 @@ struct LabelSnapshot {
     qint64 count(Split split) const;
 };
 
-// The snapshot of the project's current labels (review > consolidation > most frequent answer),
-// without excluded items; unassigned items count as train. Without a val split, `valFraction`
-// of train (stratified by class, seeded) becomes val. Fails when no class has training items.
+// The snapshot of the labels `source` gives (by default the current ones: review > consolidation
+// > most frequent answer), without excluded items; unassigned items count as train. Without a
+// val split, `valFraction` of train (stratified by class, seeded) becomes val. Fails when no
+// class has training items.
 Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction = 0.1,
-                                        std::uint64_t seed = 42);
+                                        std::uint64_t seed = 42, const LabelSource &source = {});
 
 // The snapshot a stored run trained on.
 Result<LabelSnapshot> runSnapshot(Project &project, qint64 runId);

@@ -353,5 +353,46 @@ void CliTest::trainsSweepsAndListsRuns() {
         QCOMPARE(cells[9], QStringLiteral("finished"));
         const double best = cells[7].toDouble();
         QVERIFY(best >= 0 && best <= 1);
+        QVERIFY(cells[20].toDouble() > 0);                      // processor seconds
+        QCOMPARE(cells[22], QStringLiteral("reviews:answers")); // nothing consolidated
     }
+
+    // A label source that does not exist is refused before anything is stored.
+    const QStringList oneEpoch = {QStringLiteral("--epochs"), QStringLiteral("1"),
+                                  QStringLiteral("--width"), QStringLiteral("8")};
+    const Run noSuch =
+        cli(QStringList{QStringLiteral("train"), labelled, QStringLiteral("--labels"),
+                        QStringLiteral("consolidation:7")} +
+            oneEpoch);
+    QCOMPARE(noSuch.code, 1);
+    QVERIFY2(noSuch.err.contains(QStringLiteral("no consolidation 7")), qPrintable(noSuch.err));
+
+    // A copy of a training image in the test split is a leak: train refuses, naming the count,
+    // until --allow-leaks.
+    const QString copies = dir.filePath(QStringLiteral("copies/red"));
+    QVERIFY(QDir().mkpath(copies));
+    QVERIFY(QFile::copy(images + QStringLiteral("/red/0.png"), copies + QStringLiteral("/0.png")));
+    QCOMPARE(cli({QStringLiteral("import"), labelled, QStringLiteral("--images"),
+                  dir.filePath(QStringLiteral("copies")), QStringLiteral("--labels-from-folders"),
+                  QStringLiteral("--split"), QStringLiteral("test")})
+                 .code,
+             0);
+    // The originals have no split: they train, so their copy in test is a leak.
+    QCOMPARE(cli({QStringLiteral("dedup"), labelled}).code, 0);
+    const Run leaky = cli(QStringList{QStringLiteral("train"), labelled} + oneEpoch);
+    QCOMPARE(leaky.code, 1);
+    QVERIFY2(leaky.err.contains(QStringLiteral("unresolved leaks")) &&
+                 leaky.err.contains(QStringLiteral("--allow-leaks")),
+             qPrintable(leaky.err));
+    const Run allowed =
+        cli(QStringList{QStringLiteral("train"), labelled, QStringLiteral("--allow-leaks"),
+                        QStringLiteral("--labels"), QStringLiteral("import")} +
+            oneEpoch);
+    QVERIFY2(allowed.code == 0, qPrintable(allowed.err));
+    const QStringList last = cli({QStringLiteral("runs"), labelled, QStringLiteral("--csv")})
+                                 .out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)
+                                 .last()
+                                 .split(QLatin1Char(','));
+    QCOMPARE(last[22], QStringLiteral("import"));
+    QCOMPARE(last[23], QStringLiteral("1")); // leaks allowed
 }

@@ -1,8 +1,8 @@
 #include "core/consensus/consolidation.h"
 #include "core/consensus/review.h"
 #include "core/io/labelexport.h"
-#include "core/label/currentlabels.h"
 #include "core/label/labelingsession.h"
+#include "core/label/labelsource.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
@@ -58,6 +58,8 @@ struct Fixture {
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
     void downgradeToVersion7() {
+        core::databaseOf(*project).execute(
+            QStringLiteral("ALTER TABLE run_epochs DROP COLUMN cpu_seconds")); // 11
         core::databaseOf(*project).execute(QStringLiteral("DROP INDEX item_progress_by_answers"));
         core::databaseOf(*project).execute(QStringLiteral("DROP TABLE image_copies")); // 9
         core::databaseOf(*project).execute(QStringLiteral("DROP INDEX one_current_consolidation"));

@@ -1,6 +1,9 @@
 #include "../testsupport.h"
+#include "core/consensus/consolidation.h"
 #include "core/curation/curation.h"
 #include "core/io/folderimporter.h"
+#include "core/label/labelingsession.h"
+#include "core/store/runrepository.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
 
@@ -279,6 +282,99 @@ private Q_SLOTS:
         QCOMPARE(after->items.size(), before->items.size() - 1);
         QVERIFY(after->hash != before->hash);
         QVERIFY(setExcluded(*m_project, {victim}, false, QStringLiteral("test"), 0).ok());
+    }
+
+    // A run trains on the labels chosen for it and records them: a consolidation made (and even
+    // marked current) after the choice changes nothing for that choice.
+    void labelSourceIsRecordedAndHonoured() {
+        const auto majority = makeConsensusMethod(QStringLiteral("majority"));
+        const auto first = consolidateProject(*m_project, *majority, {});
+        QVERIFY2(first.ok(), qPrintable(first.errorMessage()));
+        QVERIFY(markConsolidationCurrent(*m_project, first->id).ok());
+        const auto chosen = fixedLabelSource(*m_project, QStringLiteral("current"));
+        QVERIFY2(chosen.ok(), qPrintable(chosen.errorMessage()));
+        QCOMPARE(chosen->spec(), QStringLiteral("reviews:%1").arg(first->id));
+        QCOMPARE(
+            fixedLabelSource(*m_project, QStringLiteral("consolidation:majority"))->consolidationId,
+            first->id);
+        QVERIFY(!parseLabelSource(*m_project, QStringLiteral("consolidation:999")).ok());
+        QVERIFY(!parseLabelSource(*m_project, QStringLiteral("consolidation:dawid-skene")).ok());
+        QVERIFY(!parseLabelSource(*m_project, QStringLiteral("the good ones")).ok());
+
+        TrainOptions options = smallOptions(Strategy::Full, 1, 1);
+        options.labels = chosen->spec();
+        const auto before = trainNewRun(*m_project, options, {});
+        QVERIFY2(before.ok(), qPrintable(before.errorMessage()));
+
+        // Two annotators now call a red training image green; majority vote runs again and is
+        // marked current.
+        const auto snapshot = takeLabelSnapshot(*m_project, 0.1, options.seed, *chosen);
+        const qint64 red = snapshot->classIds[size_t(snapshot->classNames.indexOf(m_classes[0]))];
+        const qint64 green = snapshot->classIds[size_t(snapshot->classNames.indexOf(m_classes[1]))];
+        const auto victim = std::find_if(
+            snapshot->items.begin(), snapshot->items.end(), [&](const SnapshotItem &item) {
+                return item.split == Split::Train && snapshot->classIds[size_t(item.label)] == red;
+            });
+        QVERIFY(victim != snapshot->items.end());
+        for (const QString &name : {QStringLiteral("ann"), QStringLiteral("bob")}) {
+            const auto annotator = m_project->ensureAnnotator(name, QStringLiteral("human"));
+            QVERIFY(
+                LabelingSession(*m_project, *annotator).answerMany({victim->itemId}, green).ok());
+        }
+        const auto second = consolidateProject(*m_project, *majority, {});
+        QVERIFY(markConsolidationCurrent(*m_project, second->id).ok());
+        QCOMPARE(labelsOf(*m_project, {LabelSource::Kind::Consolidation, second->id})
+                     ->value(victim->itemId),
+                 green);
+        QCOMPARE(labelsOf(*m_project, *chosen)->value(victim->itemId), red);
+        QCOMPARE(labelsOf(*m_project, {LabelSource::Kind::Import, 0})->value(victim->itemId), red);
+
+        const auto after = trainNewRun(*m_project, options, {});
+        QVERIFY2(after.ok(), qPrintable(after.errorMessage()));
+        const auto earlier = findRun(*m_project, before->runId),
+                   later = findRun(*m_project, after->runId);
+        QCOMPARE(later->options.labels, chosen->spec());
+        QCOMPARE(later->snapshotHash, earlier->snapshotHash);
+        QCOMPARE(RunRepository(*m_project).items(after->runId).size(),
+                 RunRepository(*m_project).items(before->runId).size());
+
+        options.labels = QStringLiteral("current"); // now the second consolidation
+        const auto current = trainNewRun(*m_project, options, {});
+        QVERIFY2(current.ok(), qPrintable(current.errorMessage()));
+        const auto record = findRun(*m_project, current->runId);
+        QCOMPARE(record->options.labels, QStringLiteral("reviews:%1").arg(second->id));
+        QVERIFY(record->snapshotHash != earlier->snapshotHash);
+        QVERIFY(record->cpuSeconds > 0);
+        QVERIFY(runEpochs(*m_project, current->runId)->front().cpuSeconds.value_or(0) > 0);
+    }
+
+    // Near copies across train and test stop a run unless it is told to go on; then it records
+    // that it was allowed.
+    void leakGateRefusesUnlessAllowed() {
+        const QString leak = m_dir.filePath(QStringLiteral("leak/red"));
+        QVERIFY(QDir().mkpath(leak));
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("train/red/0.png")),
+                            leak + QStringLiteral("/copy.png")));
+        importSplit(*m_project, m_dir.filePath(QStringLiteral("leak")), Split::Test);
+        QVERIFY(flagDuplicates(*m_project, 8).ok());
+        const qint64 leaks = *unresolvedLeaks(*m_project);
+        QVERIFY(leaks >= 2); // the copy and its original, at least
+
+        TrainOptions options = smallOptions(Strategy::Full, 1, 1);
+        const auto refused = trainNewRun(*m_project, options, {});
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.errorMessage().contains(QStringLiteral("%1 items").arg(leaks)) &&
+                     refused.errorMessage().contains(QStringLiteral("--allow-leaks")),
+                 qPrintable(refused.errorMessage()));
+        const qint64 runsBefore = qint64(listRuns(*m_project)->size());
+
+        options.allowLeaks = true;
+        const auto allowed = trainNewRun(*m_project, options, {});
+        QVERIFY2(allowed.ok(), qPrintable(allowed.errorMessage()));
+        QCOMPARE(qint64(listRuns(*m_project)->size()), runsBefore + 1);
+        const auto run = findRun(*m_project, allowed->runId);
+        QVERIFY(run->options.allowLeaks);
+        QVERIFY2(run->warnings.contains(QStringLiteral("allowed")), qPrintable(run->warnings));
     }
 };
 

@@ -1,7 +1,7 @@
 #include "core/curation/curation.h"
 #include "core/io/folderimporter.h"
 #include "core/io/perceptualhash.h"
-#include "core/label/currentlabels.h"
+#include "core/label/labelsource.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "core/train/trainer.h"

@@ -1,6 +1,7 @@
 #include "core/io/folderimporter.h"
 #include "core/train/runs.h"
 #include "tests/testsupport.h"
+#include "ui/runsmodel.h"
 #include "ui/trainingview.h"
 
 #include <QChartView>
@@ -69,6 +70,15 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QVERIFY2(source.contains(QStringLiteral("most frequent answer")) &&
                  source.contains(QStringLiteral("no consolidation")),
              qPrintable(source));
+    // The labels can be chosen; the choice goes into every run of the plan.
+    auto *labels = view.findChild<QComboBox *>(QStringLiteral("labels"));
+    QCOMPARE(labels->currentData().toString(), QStringLiteral("current"));
+    labels->setCurrentIndex(labels->findData(QStringLiteral("import")));
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("labelSource"))
+                ->text()
+                .contains(QStringLiteral("came with the images")));
+    QCOMPARE(view.plan().back().labels, QStringLiteral("import"));
+    labels->setCurrentIndex(0);
     const auto plan = view.plan();
     QCOMPARE(plan.size(), size_t(3)); // full, glister 40 %, random 40 %
     QCOMPARE(plan[1].strategy, core::Strategy::Glister);
@@ -85,8 +95,10 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     const QAbstractItemModel *runs = table->model();
     QCOMPARE(runs->rowCount(), 3);
     for (int row = 0; row < 3; ++row)
-        QCOMPARE(text(runs, row, 4), QStringLiteral("finished"));
-    QVERIFY(!text(runs, 0, 10).isEmpty()); // speed-up against the full run
+        QCOMPARE(text(runs, row, ui::RunsModel::Status), QStringLiteral("finished"));
+    QVERIFY(!text(runs, 0, ui::RunsModel::SpeedUp).isEmpty()); // against the full run
+    QVERIFY(text(runs, 0, ui::RunsModel::Labels).startsWith(QStringLiteral("reviews:")));
+    QVERIFY(text(runs, 0, ui::RunsModel::Cost).startsWith(u'$'));
     auto *chart = view.findChild<QChartView *>(QStringLiteral("chart"));
     QCOMPARE(chart->chart()->series().size(), qsizetype(3));
 
