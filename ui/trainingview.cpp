@@ -13,6 +13,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -164,6 +166,42 @@ void TrainingView::buildControls(QWidget *panel) {
     form->addRow(tr("Seed"), m_seed);
     layout->addWidget(what);
 
+    auto *start = new QGroupBox(tr("Start from"));
+    auto *startForm = new QFormLayout(start);
+    m_initFrom = new QComboBox;
+    m_initFrom->setObjectName(QStringLiteral("initFrom"));
+    m_initFrom->setToolTip(
+        tr("Random weights, the last checkpoint of a finished run (fine-tuning: usually faster "
+           "and better on small data), or a weights file: a Winnow checkpoint, a TorchScript "
+           "module, or torchvision's resnet18 saved with torch.save(dict(model.state_dict()), "
+           "path). The head starts afresh when the classes differ."));
+    connect(m_initFrom, &QComboBox::activated, this, [this](int index) {
+        if (m_initFrom->itemData(index).toString() == QLatin1String("?"))
+            chooseWeightsFile();
+        const bool tuning = !m_initFrom->currentData().toString().isEmpty();
+        m_freezeEpochs->setEnabled(tuning);
+        m_bodyLrScale->setEnabled(tuning);
+    });
+    startForm->addRow(tr("&Weights"), m_initFrom);
+    m_freezeEpochs = new QSpinBox;
+    m_freezeEpochs->setObjectName(QStringLiteral("freezeEpochs"));
+    m_freezeEpochs->setRange(0, 1000);
+    m_freezeEpochs->setEnabled(false);
+    m_freezeEpochs->setToolTip(tr("Train only the last layer for the first epochs, so a new head "
+                                  "does not disturb the weights it starts from"));
+    startForm->addRow(tr("Freeze body (epochs)"), m_freezeEpochs);
+    m_bodyLrScale = new QDoubleSpinBox;
+    m_bodyLrScale->setObjectName(QStringLiteral("bodyLrScale"));
+    m_bodyLrScale->setRange(0.001, 1);
+    m_bodyLrScale->setDecimals(3);
+    m_bodyLrScale->setSingleStep(0.1);
+    m_bodyLrScale->setValue(1);
+    m_bodyLrScale->setEnabled(false);
+    m_bodyLrScale->setToolTip(
+        tr("The body's learning rate as a share of the head's (0.1: the body moves slowly)"));
+    startForm->addRow(tr("Body learning rate ×"), m_bodyLrScale);
+    layout->addWidget(start);
+
     auto *advanced = new QGroupBox(tr("GLISTER"));
     auto *advancedForm = new QFormLayout(advanced);
     m_selectionType = new QComboBox;
@@ -256,6 +294,11 @@ std::vector<core::TrainOptions> TrainingView::plan() const {
     base.kappa = m_kappa->value();
     base.bfloat16 = m_bfloat16->isChecked();
     base.labels = m_labels->currentData().toString();
+    base.initFrom = m_initFrom->currentData().toString();
+    if (!base.initFrom.isEmpty()) {
+        base.freezeEpochs = m_freezeEpochs->value();
+        base.bodyLrScale = m_bodyLrScale->value();
+    }
     if (base.labels.isEmpty())
         base.labels = QStringLiteral("current");
     std::vector<double> fractions;
@@ -413,6 +456,41 @@ void TrainingView::fillLabelSources() {
     describeLabelSource();
 }
 
+void TrainingView::fillWeightSources(const std::vector<core::RunRecord> &runs) {
+    const QString chosen = m_initFrom->currentData().toString();
+    const QSignalBlocker block(m_initFrom);
+    m_initFrom->clear();
+    m_initFrom->addItem(tr("Random (from scratch)"), QString());
+    for (auto run = runs.rbegin(); run != runs.rend(); ++run)
+        if (run->status == core::RunStatus::Finished)
+            m_initFrom->addItem(tr("Run %1: %2 %3 %, test accuracy %4")
+                                    .arg(run->id)
+                                    .arg(core::strategyName(run->options.strategy))
+                                    .arg(run->options.fraction * 100, 0, 'g', 3)
+                                    .arg(run->testAccuracy
+                                             ? QString::number(*run->testAccuracy, 'f', 3)
+                                             : QStringLiteral("–")),
+                                QString::number(run->id));
+    if (!chosen.isEmpty() && m_initFrom->findData(chosen) < 0)
+        m_initFrom->addItem(QFileInfo(chosen).fileName(), chosen);
+    m_initFrom->addItem(tr("Weights file…"), QStringLiteral("?"));
+    m_initFrom->setCurrentIndex(std::max(0, m_initFrom->findData(chosen)));
+}
+
+void TrainingView::chooseWeightsFile() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Start From Weights"), QString(),
+                                     tr("Weights (*.pt *.pth *.ckpt);;All files (*)"));
+    if (path.isEmpty()) {
+        m_initFrom->setCurrentIndex(0);
+        return;
+    }
+    const int index = m_initFrom->count() - 1; // before "Weights file…"
+    m_initFrom->insertItem(index, QFileInfo(path).fileName(), path);
+    m_initFrom->setItemData(index, path, Qt::ToolTipRole);
+    m_initFrom->setCurrentIndex(index);
+}
+
 void TrainingView::describeLabelSource() {
     if (!m_project) {
         m_labelSource->clear();
@@ -444,6 +522,7 @@ void TrainingView::reloadRuns() {
         else
             Q_EMIT failed(listed.error().message);
     }
+    fillWeightSources(runs);
     {
         const QSignalBlocker block(m_table->selectionModel());
         m_runs->setRuns(std::move(runs));

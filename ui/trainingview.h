@@ -67,6 +67,8 @@ private:
     void onFinished(const QString &error);
     void reloadRuns();
     void fillLabelSources();
+    void fillWeightSources(const std::vector<core::RunRecord> &runs);
+    void chooseWeightsFile();
     void describeLabelSource();
     // Whether to go on although train and val/test share near copies; asks when they do.
     std::optional<bool> confirmLeaks();
@@ -87,6 +89,9 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QComboBox *m_labels = nullptr;
+    QComboBox *m_initFrom = nullptr;
+    QSpinBox *m_freezeEpochs = nullptr;
+    QDoubleSpinBox *m_bodyLrScale = nullptr;
     QLabel *m_labelSource = nullptr;
     RunChart *m_chart = nullptr;
     QTableView *m_table = nullptr;

@@ -80,6 +80,17 @@ QList<QCommandLineOption> trainCommandLineOptions() {
                         "consolidation:C, reviews:C, reviews:answers or import; C is a "
                         "consolidation's number or method"),
          QStringLiteral("SOURCE"), d.labels},
+        {QStringLiteral("init-from"),
+         QStringLiteral("start from these weights: a run of this project (RUN), of another "
+                        "(DIR:RUN), or a weights file (a checkpoint, a TorchScript module, or "
+                        "torchvision's resnet18 state dict saved as a dict)"),
+         QStringLiteral("SOURCE")},
+        {QStringLiteral("freeze-epochs"),
+         QStringLiteral("with --init-from: train only the last layer for the first E epochs"),
+         QStringLiteral("E"), QString::number(d.freezeEpochs)},
+        {QStringLiteral("body-lr-scale"),
+         QStringLiteral("with --init-from: the body's learning rate as a share of the head's"),
+         QStringLiteral("F"), number(d.bodyLrScale)},
         {QStringLiteral("allow-leaks"),
          QStringLiteral("train even though near copies span train and val/test (unresolved "
                         "leaks); the run records it")},
@@ -137,6 +148,9 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
         o.labels = parser.value(QStringLiteral("labels"));
         o.allowLeaks = parser.isSet(QStringLiteral("allow-leaks"));
+        o.initFrom = parser.value(QStringLiteral("init-from"));
+        o.freezeEpochs = int(numberOf("freeze-epochs"));
+        o.bodyLrScale = numberOf("body-lr-scale");
         const QString precision = parser.value(QStringLiteral("precision"));
         if (precision == QLatin1String("auto"))
             o.bfloat16 = cpuHasBFloat16();
@@ -192,6 +206,10 @@ QStringList trainArguments(const TrainOptions &o) {
                           o.labels};
     if (o.allowLeaks)
         arguments << QStringLiteral("--allow-leaks");
+    if (!o.initFrom.isEmpty())
+        arguments << QStringLiteral("--init-from") << o.initFrom
+                  << QStringLiteral("--freeze-epochs") << QString::number(o.freezeEpochs)
+                  << QStringLiteral("--body-lr-scale") << number(o.bodyLrScale);
     if (o.linearLayer)
         arguments << QStringLiteral("--linear-layer");
     if (!o.augment)

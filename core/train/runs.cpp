@@ -69,6 +69,9 @@ QJsonObject TrainOptions::toJson() const {
         {"channels_last", channelsLast},
         {"labels", labels},
         {"allow_leaks", allowLeaks},
+        {"init_from", initFrom},
+        {"freeze_epochs", freezeEpochs},
+        {"body_lr_scale", bodyLrScale},
     };
 }
 
@@ -104,6 +107,9 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.channelsLast = json.value("channels_last").toBool(o.channelsLast);
     o.labels = json.value("labels").toString(o.labels);
     o.allowLeaks = json.value("allow_leaks").toBool(o.allowLeaks);
+    o.initFrom = json.value("init_from").toString();
+    o.freezeEpochs = json.value("freeze_epochs").toInt(o.freezeEpochs);
+    o.bodyLrScale = json.value("body_lr_scale").toDouble(o.bodyLrScale);
     return o;
 }
 
@@ -125,6 +131,12 @@ Result<void> TrainOptions::validate() const {
         return Error{QStringLiteral("glister at fraction 1 selects nothing: use --strategy full")};
     if (testEvery < 1)
         return Error{QStringLiteral("--test-every must be at least 1")};
+    if (freezeEpochs < 0 || !(bodyLrScale > 0))
+        return Error{QStringLiteral(
+            "--freeze-epochs must not be negative and --body-lr-scale must be positive")};
+    if ((freezeEpochs > 0 || bodyLrScale != 1) && initFrom.isEmpty())
+        return Error{QStringLiteral(
+            "--freeze-epochs and --body-lr-scale are for fine-tuning: give --init-from too")};
     return {};
 }
 

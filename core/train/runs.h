@@ -55,6 +55,11 @@ struct TrainOptions {
     // so `current` never reaches the store.
     QString labels = QStringLiteral("current");
     bool allowLeaks = false; // train although train and val/test share near copies
+    // Start from these weights instead of random ones: a run of this project ("12"), a run of
+    // another project ("DIR:12"), or a weights file (core/train/initweights.h); empty: scratch.
+    QString initFrom;
+    int freezeEpochs = 0;   // the first epochs train the head alone (the body stays frozen)
+    double bodyLrScale = 1; // the body's learning rate relative to the head's
 
     QJsonObject toJson() const;
     static Result<TrainOptions> fromJson(const QJsonObject &json);

@@ -1,8 +1,10 @@
 #include "core/train/trainer.h"
 
 #include "core/curation/curation.h"
+#include "core/store/database.h"
 #include "core/store/project.h"
 #include "core/train/glister.h"
+#include "core/train/initweights.h"
 #include "core/train/resnet.h"
 #include "core/train/tensordata.h"
 #include "core/train/trainingset.h"
@@ -12,6 +14,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QThread>
 #include <cmath>
 #include <ctime>
@@ -34,6 +37,55 @@ double processCpuSeconds() {
 void check(const Result<void> &result) {
     if (!result)
         throw failure(result.error().message);
+}
+
+// Where a run's starting weights are, and the classes they were trained on when known.
+struct InitWeights {
+    QString path;
+    QStringList classNames; // empty for a weights file
+    QString spec;           // as the run records it, with absolute paths
+};
+
+InitWeights locateInitWeights(Project &project, const QString &spec) {
+    const auto fromRun = [&spec](Project &owner, qint64 runId, const QString &recorded) {
+        if (const auto found = findRun(owner, runId); !found)
+            throw failure(QStringLiteral("--init-from %1: %2").arg(spec, found.error().message));
+        const QString path =
+            QDir(runDirectory(owner, runId)).filePath(QStringLiteral("checkpoint.pt"));
+        if (!QFile::exists(path))
+            throw failure(QStringLiteral("--init-from %1: run %2 has no checkpoint (it never "
+                                         "finished an epoch)")
+                              .arg(spec)
+                              .arg(runId));
+        const auto snapshot = runSnapshot(owner, runId);
+        return InitWeights{path, snapshot ? snapshot->classNames : QStringList{}, recorded};
+    };
+    bool isRun = false;
+    if (const qint64 runId = spec.toLongLong(&isRun); isRun)
+        return fromRun(project, runId, spec);
+    if (const qsizetype colon = spec.lastIndexOf(QLatin1Char(':')); colon > 0) {
+        bool ok = false;
+        const qint64 runId = spec.mid(colon + 1).toLongLong(&ok);
+        const QString location = spec.left(colon);
+        if (ok && Project::exists(location)) {
+            auto other = Project::open(location);
+            if (!other)
+                throw failure(
+                    QStringLiteral("--init-from %1: %2").arg(spec, other.error().message));
+            const QString recorded = Database::isServerAddress(location)
+                                         ? spec
+                                         : QStringLiteral("%1:%2")
+                                               .arg(QFileInfo(location).absoluteFilePath())
+                                               .arg(runId);
+            return fromRun(**other, runId, recorded);
+        }
+    }
+    const QFileInfo file(spec);
+    if (!file.isFile())
+        throw failure(QStringLiteral("--init-from %1: not a run number, DIR:RUN of another "
+                                     "project, or a weights file")
+                          .arg(spec));
+    return {file.absoluteFilePath(), {}, file.absoluteFilePath()};
 }
 
 class Trainer {
@@ -98,6 +150,8 @@ private:
     std::vector<qint64> m_itemIds;
     bool m_channelsLast = false;
     double m_cpuMark = 0; // processCpuSeconds() when the last epoch ended
+    QStringList m_classNames;
+    std::vector<torch::Tensor> m_body; // every parameter but the head's
 };
 
 torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const {
@@ -295,6 +349,7 @@ void Trainer::loadData(const LabelSnapshot &snapshot) {
     openDataset(m_data, *cache, snapshot);
     for (const SnapshotItem &item : snapshot.items)
         m_itemIds.push_back(item.itemId);
+    m_classNames = snapshot.classNames;
     const std::int64_t n = m_data.train.size(0);
     m_budget = m_options.strategy == Strategy::Full
                    ? n
@@ -304,6 +359,16 @@ void Trainer::loadData(const LabelSnapshot &snapshot) {
 void Trainer::buildModel() {
     torch::manual_seed(m_options.seed); // the initial weights
     m_model = ResNet18(m_data.geometry.channels, m_data.classes, m_options.width);
+    if (!m_options.initFrom.isEmpty() && !QFile::exists(checkpointPath())) {
+        const InitWeights init = locateInitWeights(m_project, m_options.initFrom);
+        const bool sameClasses = init.classNames.isEmpty() || init.classNames == m_classNames;
+        const WeightTransfer transfer =
+            transferWeights(m_model, readWeights(init.path), sameClasses);
+        say(QStringLiteral("starting from %1: %2").arg(init.spec, transfer.summary()));
+    }
+    std::vector<torch::Tensor> head;
+    for (auto &p : m_model->named_parameters())
+        (p.key().rfind("fc.", 0) == 0 ? head : m_body).push_back(p.value());
     // LibTorch 1.13 crashes in the multi-threaded channels-last convolution backward pass when
     // layers have 8 channels; from width 16 on, channels-last is both safe and faster.
     m_channelsLast = m_options.channelsLast && m_options.width >= kChannelsLastMinWidth;
@@ -312,11 +377,16 @@ void Trainer::buildModel() {
             if (p.dim() == 4)
                 p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
     m_model->to(m_device);
-    m_optimizer = std::make_unique<torch::optim::SGD>(
-        m_model->parameters(), torch::optim::SGDOptions(m_options.learningRate)
-                                   .momentum(m_options.momentum)
-                                   .weight_decay(m_options.weightDecay)
-                                   .nesterov(m_options.nesterov));
+    const auto sgd = torch::optim::SGDOptions(m_options.learningRate)
+                         .momentum(m_options.momentum)
+                         .weight_decay(m_options.weightDecay)
+                         .nesterov(m_options.nesterov);
+    // One group, as always, unless the body learns at its own rate (then body, head).
+    if (m_options.bodyLrScale == 1)
+        m_optimizer = std::make_unique<torch::optim::SGD>(m_model->parameters(), sgd);
+    else
+        m_optimizer = std::make_unique<torch::optim::SGD>(
+            std::vector<torch::optim::OptimizerParamGroup>{{m_body}, {head}}, sgd);
 }
 
 void Trainer::announce(int threads, int start) const {
@@ -351,8 +421,14 @@ Trainer::EpochPlan Trainer::planEpoch(int e) {
     plan.metrics.epoch = e + 1;
     plan.metrics.learningRate =
         m_options.learningRate * (1 + std::cos(std::numbers::pi * e / m_options.epochs)) / 2;
-    for (auto &group : m_optimizer->param_groups())
-        static_cast<torch::optim::SGDOptions &>(group.options()).lr(plan.metrics.learningRate);
+    auto &groups = m_optimizer->param_groups();
+    for (size_t g = 0; g < groups.size(); ++g)
+        static_cast<torch::optim::SGDOptions &>(groups[g].options())
+            .lr(plan.metrics.learningRate *
+                (groups.size() > 1 && g == 0 ? m_options.bodyLrScale : 1.0));
+    const bool frozen = e < m_options.freezeEpochs; // only the head learns
+    for (torch::Tensor &p : m_body)
+        p.requires_grad_(!frozen);
     // The warm start (kappa): full data first, then no training until the first selection.
     const int selectAfter = int(m_options.kappa * m_options.epochs);
     const int warmup = int(std::ceil(selectAfter * m_options.fraction));
@@ -516,6 +592,12 @@ Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options,
         return Error{QStringLiteral("cannot train: %1").arg(source.error().message)};
     TrainOptions fixed = options; // the run records what `current` meant when it started
     fixed.labels = source->spec();
+    if (!options.initFrom.isEmpty()) {
+        const auto init = attempt([&] { return locateInitWeights(project, options.initFrom); });
+        if (!init)
+            return Error{QStringLiteral("cannot train: %1").arg(init.error().message)};
+        fixed.initFrom = init->spec;
+    }
     const auto snapshot = takeLabelSnapshot(project, 0.1, options.seed, *source);
     if (!snapshot)
         return Error{QStringLiteral("cannot train: %1").arg(snapshot.error().message)};

@@ -1,5 +1,9 @@
+#include "core/train/initweights.h"
 #include "core/train/resnet.h"
 
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace winnow::core;
@@ -12,7 +16,91 @@ private Q_SLOTS:
     void acceptsAnyChannelCountAndGivesEmbeddings_data();
     void acceptsAnyChannelCountAndGivesEmbeddings();
     void learnsATinySeparableProblem();
+    void loadsATorchvisionStateDictWithAnotherHead();
+    void refusesWeightsOfAnotherWidth();
 };
+
+namespace {
+
+// This network's parameter and buffer names as torchvision's resnet18 spells them.
+std::string torchvisionName(const std::string &name) {
+    static const QRegularExpression layer(QStringLiteral("^layers\\.(\\d)\\.(.*)$"));
+    QString text = QString::fromStdString(name);
+    if (const auto match = layer.match(text); match.hasMatch()) {
+        const int index = match.captured(1).toInt();
+        text = QStringLiteral("layer%1.%2.%3")
+                   .arg(index / 2 + 1)
+                   .arg(index % 2)
+                   .arg(match.captured(2));
+        text.replace(QStringLiteral(".shortcut."), QStringLiteral(".downsample."));
+    }
+    return text.toStdString();
+}
+
+} // namespace
+
+// What `torch.save(dict(torchvision.models.resnet18().state_dict()), path)` writes: torchvision
+// names, a 7x7 stem and a 1000-class head. Its body loads; the stem's centre is taken; the head
+// stays as initialised.
+void ResNetTest::loadsATorchvisionStateDictWithAnotherHead() {
+    torch::manual_seed(3);
+    ResNet18 source(3, 1000, 8);
+    c10::Dict<std::string, torch::Tensor> dict;
+    for (const auto &p : source->named_parameters())
+        dict.insert(torchvisionName(p.key()), p.value().detach().clone());
+    for (const auto &b : source->named_buffers())
+        dict.insert(torchvisionName(b.key()), b.value().clone());
+    const torch::Tensor stem = torch::randn({8, 3, 7, 7});
+    dict.insert_or_assign("conv1.weight", stem);
+    QVERIFY(dict.contains("layer2.0.downsample.0.weight"));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("resnet18.pt"));
+    const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes.data(), qint64(bytes.size()));
+    file.close();
+
+    torch::manual_seed(4);
+    ResNet18 target(3, 5, 8);
+    const torch::Tensor headBefore = target->head()->weight.detach().clone();
+    const WeightTransfer transfer = transferWeights(target, readWeights(path));
+    QCOMPARE(transfer.adapted, 1); // the stem
+    QCOMPARE(transfer.replaced,
+             QStringList({QStringLiteral("fc.weight"), QStringLiteral("fc.bias")}));
+    const auto params = target->named_parameters();
+    QVERIFY(torch::equal(params["conv1.weight"], stem.slice(2, 2, 5).slice(3, 2, 5)));
+    QVERIFY(torch::equal(params["layers.2.shortcut.0.weight"],
+                         dict.at("layer2.0.downsample.0.weight")));
+    QVERIFY(torch::equal(target->named_buffers()["layers.7.bn2.running_var"],
+                         dict.at("layer4.1.bn2.running_var")));
+    QVERIFY(torch::equal(target->head()->weight, headBefore));
+
+    // Grey input takes the stem summed over its colours.
+    ResNet18 grey(1, 5, 8);
+    QCOMPARE(transferWeights(grey, readWeights(path)).adapted, 1);
+    QVERIFY(torch::allclose(grey->named_parameters()["conv1.weight"],
+                            stem.slice(2, 2, 5).slice(3, 2, 5).sum(1, true)));
+}
+
+void ResNetTest::refusesWeightsOfAnotherWidth() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("wide.pt"));
+    ResNet18 wide(3, 10, 16);
+    torch::save(wide, path.toStdString());
+    ResNet18 narrow(3, 10, 8);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, transferWeights(narrow, readWeights(path)));
+    ResNet18 same(3, 10, 16);
+    QCOMPARE(transferWeights(same, readWeights(path)).copied,
+             int(same->named_parameters().size() + same->named_buffers().size()));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             readWeights(dir.filePath(QStringLiteral("missing.pt"))));
+    QFile junk(dir.filePath(QStringLiteral("junk.pt")));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not weights");
+    junk.close();
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, readWeights(junk.fileName()));
+}
 
 void ResNetTest::hasTheCifarResNet18ParameterCount() {
     ResNet18 model(3, 10, 64);

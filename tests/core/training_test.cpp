@@ -113,6 +113,52 @@ private Q_SLOTS:
         QVERIFY(runSelections(*m_project, outcome->runId)->empty());
     }
 
+    // One epoch from the weights of the run above starts where that run ended: its loss is far
+    // below one epoch from scratch on the same data. The head is kept (same classes), a frozen
+    // body does not move, and a source that is not there is refused.
+    void runsStartFromAnotherRunsWeights() {
+        const qint64 source = listRuns(*m_project)->back().id;
+        TrainOptions scratch = smallOptions(Strategy::Full, 1, 1);
+        const auto fromScratch = trainNewRun(*m_project, scratch, {});
+        QVERIFY2(fromScratch.ok(), qPrintable(fromScratch.errorMessage()));
+        TrainOptions tuned = scratch;
+        tuned.initFrom = QString::number(source);
+        QStringList messages;
+        TrainEvents events;
+        events.message = [&](const QString &text) { messages << text; };
+        const auto fineTuned = trainNewRun(*m_project, tuned, events);
+        QVERIFY2(fineTuned.ok(), qPrintable(fineTuned.errorMessage()));
+        const double scratchLoss = *runEpochs(*m_project, fromScratch->runId)->front().trainLoss;
+        const double tunedLoss = *runEpochs(*m_project, fineTuned->runId)->front().trainLoss;
+        QVERIFY2(tunedLoss < scratchLoss * 0.7,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(tunedLoss).arg(scratchLoss)));
+        QVERIFY2(messages.join(u'\n').contains(QStringLiteral("starting from %1").arg(source)),
+                 qPrintable(messages.join(u'\n')));
+        QCOMPARE(findRun(*m_project, fineTuned->runId)->options.initFrom, QString::number(source));
+
+        // With the body frozen for the only epoch, only the head's weights change.
+        tuned.freezeEpochs = 1;
+        tuned.bodyLrScale = 0.1;
+        const auto frozen = trainNewRun(*m_project, tuned, {});
+        QVERIFY2(frozen.ok(), qPrintable(frozen.errorMessage()));
+        const auto before = checkpointWeights(*m_project, source);
+        const auto after = checkpointWeights(*m_project, frozen->runId);
+        QCOMPARE(after->size(), before->size());
+        qint64 changed = 0;
+        for (size_t i = 0; i < before->size(); ++i)
+            changed += (*before)[i] != (*after)[i];
+        QVERIFY(changed > 0);
+        // The head and the batch-norm statistics: a small share of the weights.
+        QVERIFY2(changed < qint64(before->size()) / 50,
+                 qPrintable(QStringLiteral("%1 of %2").arg(changed).arg(before->size())));
+
+        tuned.freezeEpochs = 0;
+        tuned.initFrom = QStringLiteral("999");
+        QVERIFY(!trainNewRun(*m_project, tuned, {}).ok());
+        tuned.initFrom = m_dir.filePath(QStringLiteral("no-such-weights.pt"));
+        QVERIFY(!trainNewRun(*m_project, tuned, {}).ok());
+    }
+
     // Autocast caches its bfloat16 copies of the weights; without clearing that cache after every
     // step the network trains against its initial weights and learns far worse.
     void bfloat16RunLearnsToo() {

@@ -99,6 +99,13 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QVERIFY(!text(runs, 0, ui::RunsModel::SpeedUp).isEmpty()); // against the full run
     QVERIFY(text(runs, 0, ui::RunsModel::Labels).startsWith(QStringLiteral("reviews:")));
     QVERIFY(text(runs, 0, ui::RunsModel::Cost).startsWith(u'$'));
+    // Finished runs are offered as starting weights; the choice goes into the plan.
+    auto *initFrom = view.findChild<QComboBox *>(QStringLiteral("initFrom"));
+    const QString newest = text(runs, 0, ui::RunsModel::Run);
+    QVERIFY(initFrom->findData(newest) > 0);
+    initFrom->setCurrentIndex(initFrom->findData(newest));
+    QCOMPARE(view.plan().front().initFrom, newest);
+    initFrom->setCurrentIndex(0);
     auto *chart = view.findChild<QChartView *>(QStringLiteral("chart"));
     QCOMPARE(chart->chart()->series().size(), qsizetype(3));
 
