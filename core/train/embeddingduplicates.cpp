@@ -18,15 +18,6 @@ namespace {
 
 constexpr qint64 kMaxEmbeddingPairs = 5'000'000;
 
-std::vector<std::int64_t> tensorShape(torch::serialize::InputArchive &archive, const char *module,
-                                      const char *name) {
-    torch::serialize::InputArchive nested;
-    torch::Tensor value;
-    if (!archive.try_read(module, nested) || !nested.try_read(name, value))
-        throw std::runtime_error(std::string("the checkpoint has no ") + module + "." + name);
-    return value.sizes().vec();
-}
-
 } // namespace
 
 Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 runId,
@@ -37,57 +28,22 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
         const auto run = findRun(project, runId);
         if (!run)
             throw failure(run.error().message);
-        const QString path =
-            QDir(runDirectory(project, runId)).filePath(QStringLiteral("checkpoint.pt"));
-        if (!QFile::exists(path))
-            throw failure(QStringLiteral("run %1 has no checkpoint to embed with").arg(runId));
-        torch::serialize::InputArchive archive, modelArchive;
-        archive.load_from(path.toStdString());
-        archive.read("model", modelArchive);
-        const std::int64_t channels = tensorShape(modelArchive, "conv1", "weight")[1];
-        const std::int64_t classes = tensorShape(modelArchive, "fc", "weight")[0];
-        torch::set_num_threads(run->options.threads > 0 ? run->options.threads
-                                                        : QThread::idealThreadCount());
-        ResNet18 model(channels, classes, run->options.width);
-        model->load(modelArchive);
-        model->eval();
-
-        // Every item of the project, in id order, through the image cache.
-        LabelSnapshot all;
-        all.classIds = {0};
-        for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
-            all.items.push_back({item.id, 0, Split::Train});
+        RunModel loaded = loadRunModel(project, *run);
+        ResNet18 &model = loaded.model;
+        const auto [all, cache] = cacheEveryItem(project, progress, cancel);
         if (all.items.size() < 2)
             throw failure(QStringLiteral("the project has fewer than two items"));
-        const auto cache = ensureTensorCache(project, all, progress, cancel);
-        if (!cache)
-            throw failure(cache.error().message);
-        if (cache->geometry.channels != channels)
-            throw failure(
-                QStringLiteral(
-                    "run %1's model takes %2-channel images, the project's images have %3")
-                    .arg(runId)
-                    .arg(channels)
-                    .arg(cache->geometry.channels));
         QFile file;
-        const torch::Tensor images = mapImages(file, *cache);
-        torch::Tensor mean, std;
-        if (!archive.try_read("mean", mean) || !archive.try_read("std", std)) {
-            const torch::Tensor sample =
-                images.narrow(0, 0, std::min<std::int64_t>(cache->rows, 4096))
-                    .to(torch::kFloat)
-                    .div(255);
-            mean = sample.mean({0, 2, 3}).view({1, channels, 1, 1});
-            std = sample.std({0, 2, 3}).clamp_min(1e-3).view({1, channels, 1, 1});
-        }
+        const torch::Tensor images = mapImages(file, cache);
+        const torch::Tensor &mean = loaded.mean, &std = loaded.std;
 
         torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> parts;
-        for (std::int64_t start = 0; start < cache->rows; start += kEvalBatch) {
+        for (std::int64_t start = 0; start < cache.rows; start += kEvalBatch) {
             if (cancel && cancel->isCancelled())
                 throw failure(QStringLiteral("cancelled"));
             torch::Tensor x =
-                (images.narrow(0, start, std::min<std::int64_t>(kEvalBatch, cache->rows - start))
+                (images.narrow(0, start, std::min<std::int64_t>(kEvalBatch, cache.rows - start))
                      .to(torch::kFloat)
                      .div(255) -
                  mean) /
@@ -97,7 +53,7 @@ Result<EmbeddingDuplicates> flagEmbeddingDuplicates(Project &project, qint64 run
             const Autocast autocast(run->options.bfloat16);
             parts.push_back(model->forwardWithEmbedding(x).first.to(torch::kFloat));
             if (progress)
-                progress(start + parts.back().size(0), cache->rows,
+                progress(start + parts.back().size(0), cache.rows,
                          QStringLiteral("embedding images"));
         }
         const torch::Tensor embeddings = torch::nn::functional::normalize(

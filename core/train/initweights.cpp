@@ -25,15 +25,21 @@ void flatten(torch::serialize::InputArchive &archive, const std::string &prefix,
     }
 }
 
-// torchvision's resnet18 names -> this network's: layerS.B -> layers.(2(S-1)+B), downsample ->
-// shortcut. Names already in this network's form pass unchanged.
+// Other spellings of this network's names -> its own. torchvision's resnet18: layerS.B ->
+// layers.(2(S-1)+B), downsample -> shortcut. An exported TorchScript module (modelexport.cpp):
+// blockB -> layers.B, shortcutK -> shortcut.K. Names already in this form pass unchanged.
 std::string winnowName(const std::string &name) {
     static const QRegularExpression layer(QStringLiteral("^layer([1-4])\\.([01])\\.(.*)$"));
+    static const QRegularExpression block(QStringLiteral("^block([0-7])\\.(.*)$"));
+    static const QRegularExpression shortcut(QStringLiteral("\\.shortcut([01])\\."));
     QString text = QString::fromStdString(name);
     if (const auto match = layer.match(text); match.hasMatch()) {
         const int index = 2 * (match.captured(1).toInt() - 1) + match.captured(2).toInt();
         text = QStringLiteral("layers.%1.%2").arg(index).arg(match.captured(3));
         text.replace(QStringLiteral(".downsample."), QStringLiteral(".shortcut."));
+    } else if (const auto script = block.match(text); script.hasMatch()) {
+        text = QStringLiteral("layers.%1.%2").arg(script.captured(1), script.captured(2));
+        text.replace(shortcut, QStringLiteral(".shortcut.\\1."));
     }
     return text.toStdString();
 }

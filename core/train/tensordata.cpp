@@ -1,6 +1,10 @@
 #include "core/train/tensordata.h"
 
+#include "core/store/itemrepository.h"
+
 #include <ATen/CPUGeneratorImpl.h>
+#include <QDir>
+#include <QThread>
 
 namespace winnow::core {
 
@@ -78,6 +82,72 @@ torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &generator) {
         crops.push_back(flip[i] ? crop.flip({2}) : crop);
     }
     return torch::stack(crops);
+}
+
+} // namespace winnow::core
+
+namespace winnow::core {
+namespace {
+
+std::vector<std::int64_t> tensorShape(torch::serialize::InputArchive &archive, const char *module,
+                                      const char *name) {
+    torch::serialize::InputArchive nested;
+    torch::Tensor value;
+    if (!archive.try_read(module, nested) || !nested.try_read(name, value))
+        throw std::runtime_error(std::string("the checkpoint has no ") + module + "." + name);
+    return value.sizes().vec();
+}
+
+} // namespace
+
+RunModel loadRunModel(Project &project, const RunRecord &run) {
+    const QString path =
+        QDir(runDirectory(project, run.id)).filePath(QStringLiteral("checkpoint.pt"));
+    if (!QFile::exists(path))
+        throw failure(QStringLiteral("run %1 has no checkpoint").arg(run.id));
+    torch::serialize::InputArchive archive, modelArchive;
+    archive.load_from(path.toStdString());
+    archive.read("model", modelArchive);
+    RunModel loaded;
+    loaded.channels = tensorShape(modelArchive, "conv1", "weight")[1];
+    const std::int64_t classes = tensorShape(modelArchive, "fc", "weight")[0];
+    torch::set_num_threads(run.options.threads > 0 ? run.options.threads
+                                                   : QThread::idealThreadCount());
+    loaded.model = ResNet18(loaded.channels, classes, run.options.width);
+    loaded.model->load(modelArchive);
+    loaded.model->eval();
+    if (!archive.try_read("mean", loaded.mean) || !archive.try_read("std", loaded.std)) {
+        // Checkpoints from before the normalisation was stored: the run's own training images.
+        const auto snapshot = runSnapshot(project, run.id);
+        if (!snapshot)
+            throw failure(snapshot.error().message);
+        const auto cache = ensureTensorCache(project, *snapshot);
+        if (!cache)
+            throw failure(cache.error().message);
+        QFile file;
+        const torch::Tensor sample = mapImages(file, *cache)
+                                         .narrow(0, 0, std::min<qint64>(cache->rows, 4096))
+                                         .to(torch::kFloat)
+                                         .div(255);
+        loaded.mean = sample.mean({0, 2, 3}).view({1, loaded.channels, 1, 1});
+        loaded.std = sample.std({0, 2, 3}).clamp_min(1e-3).view({1, loaded.channels, 1, 1});
+    }
+    return loaded;
+}
+
+ProjectImages cacheEveryItem(Project &project, const ProgressFn &progress,
+                             const CancelToken *cancel) {
+    ProjectImages all;
+    all.snapshot.classIds = {0};
+    for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
+        all.snapshot.items.push_back({item.id, 0, Split::Train});
+    if (all.snapshot.items.empty())
+        throw failure(QStringLiteral("the project has no items"));
+    const auto cache = ensureTensorCache(project, all.snapshot, progress, cancel);
+    if (!cache)
+        throw failure(cache.error().message);
+    all.cache = *cache;
+    return all;
 }
 
 } // namespace winnow::core

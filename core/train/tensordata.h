@@ -4,6 +4,8 @@
 // augmentation, seeded random streams and the autocast guard. A private header: nothing outside
 // core/train includes it, so LibTorch stays out of every other translation unit.
 
+#include "core/train/resnet.h"
+#include "core/train/runs.h"
 #include "core/train/trainingset.h"
 
 #include <ATen/autocast_mode.h>
@@ -71,5 +73,23 @@ torch::Tensor mapImages(QFile &file, const TensorCache &cache);
 void openDataset(Dataset &data, const TensorCache &cache, const LabelSnapshot &snapshot);
 // Random crop with zero padding and horizontal flip, on a float batch in [0, 1].
 torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &generator);
+
+// A run's network from its last checkpoint, in eval mode, with the input normalisation it
+// trained with; the thread count set as the run had it.
+struct RunModel {
+    ResNet18 model{nullptr};
+    torch::Tensor mean, std; // float [1, C, 1, 1]
+    std::int64_t channels = 0;
+};
+RunModel loadRunModel(Project &project, const RunRecord &run);
+
+// Every item of the project, in id order, decoded through the image cache (one class, all
+// train): what a model looks at when it embeds or predicts the whole project.
+struct ProjectImages {
+    LabelSnapshot snapshot;
+    TensorCache cache;
+};
+ProjectImages cacheEveryItem(Project &project, const ProgressFn &progress,
+                             const CancelToken *cancel);
 
 } // namespace winnow::core

@@ -275,7 +275,7 @@ void CliTest::everyCommandAnswersHelp_data() {
     QTest::addColumn<QString>("command");
     for (const char *command :
          {"init", "import", "info", "demo", "version", "answers", "consolidate", "labels", "dedup",
-          "flags", "split", "train", "sweep", "runs", "copy", "team"})
+          "flags", "split", "train", "sweep", "runs", "copy", "team", "export-model", "predict"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 
@@ -395,4 +395,18 @@ void CliTest::trainsSweepsAndListsRuns() {
                                  .split(QLatin1Char(','));
     QCOMPARE(last[22], QStringLiteral("import"));
     QCOMPARE(last[23], QStringLiteral("1")); // leaks allowed
+
+    // The model leaves the project as TorchScript and labels every image from there.
+    const QString model = dir.filePath(QStringLiteral("model.pt"));
+    const Run exported = cli({QStringLiteral("export-model"), labelled, QStringLiteral("--run"),
+                              last[0], QStringLiteral("--out"), model});
+    QVERIFY2(exported.code == 0, qPrintable(exported.err));
+    QVERIFY2(exported.out.contains(QStringLiteral("classes green, red")), qPrintable(exported.out));
+    const Run predicted =
+        cli({QStringLiteral("predict"), labelled, QStringLiteral("--model"), model});
+    QVERIFY2(predicted.code == 0, qPrintable(predicted.err));
+    const QStringList predictions = predicted.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(predictions.size(), 62); // header, 60 images and their copy
+    QCOMPARE(predictions[0], QStringLiteral("item,path,predicted,confidence"));
+    QCOMPARE(cli({QStringLiteral("predict"), labelled, QStringLiteral("--model"), images}).code, 1);
 }

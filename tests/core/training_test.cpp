@@ -4,6 +4,7 @@
 #include "core/io/folderimporter.h"
 #include "core/label/labelingsession.h"
 #include "core/store/runrepository.h"
+#include "core/train/modelexport.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
 
@@ -157,6 +158,46 @@ private Q_SLOTS:
         QVERIFY(!trainNewRun(*m_project, tuned, {}).ok());
         tuned.initFrom = m_dir.filePath(QStringLiteral("no-such-weights.pt"));
         QVERIFY(!trainNewRun(*m_project, tuned, {}).ok());
+    }
+
+    // The exported TorchScript module predicts exactly what its run does, and a run can start
+    // from it (every tensor found again under its own name).
+    void exportedModelPredictsAsItsRun() {
+        const qint64 runId = listRuns(*m_project)->front().id;
+        const QString path = m_dir.filePath(QStringLiteral("model.pt"));
+        const auto exported = exportModel(*m_project, runId, path);
+        QVERIFY2(exported.ok(), qPrintable(exported.errorMessage().right(1500)));
+        QCOMPARE(exported->classNames.size(), qsizetype(3));
+        QCOMPARE(exported->channels, 3);
+        const auto fromRun = predictWithRun(*m_project, runId);
+        const auto fromModel = predictWithModel(*m_project, path);
+        QVERIFY2(fromRun.ok() && fromModel.ok(),
+                 qPrintable(fromRun.errorMessage() + fromModel.errorMessage()));
+        QCOMPARE(fromModel->size(), size_t(150));
+        QCOMPARE(fromModel->size(), fromRun->size());
+        int right = 0;
+        for (size_t i = 0; i < fromRun->size(); ++i) {
+            const Prediction &a = (*fromRun)[i], &b = (*fromModel)[i];
+            QCOMPARE(b.itemId, a.itemId);
+            QCOMPARE(b.className, a.className);
+            QVERIFY2(std::abs(b.confidence - a.confidence) < 1e-4,
+                     qPrintable(QStringLiteral("%1 vs %2").arg(b.confidence).arg(a.confidence)));
+            right += b.path.contains(QLatin1Char('/') + b.className + QLatin1Char('/'));
+        }
+        QVERIFY2(right >= 120, qPrintable(QString::number(right))); // a trained model
+
+        TrainOptions tuned = smallOptions(Strategy::Full, 1, 1);
+        tuned.initFrom = path;
+        QStringList messages;
+        TrainEvents events;
+        events.message = [&](const QString &text) { messages << text; };
+        QVERIFY(trainNewRun(*m_project, tuned, events).ok());
+        const QString said = messages.join(u'\n');
+        QVERIFY2(said.contains(QStringLiteral("weight tensors taken")) &&
+                     !said.contains(QStringLiteral("newly initialised")),
+                 qPrintable(said));
+        QVERIFY(
+            !predictWithModel(*m_project, m_dir.filePath(QStringLiteral("train/red/0.png"))).ok());
     }
 
     // Autocast caches its bfloat16 copies of the weights; without clearing that cache after every
