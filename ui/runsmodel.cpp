@@ -29,6 +29,37 @@ void RunsModel::setRuns(std::vector<core::RunRecord> runs) {
     endResetModel();
 }
 
+void RunsModel::setChosenMetric(const QString &name, QHash<qint64, std::optional<double>> values) {
+    m_chosenMetric = name;
+    m_chosen = std::move(values);
+    Q_EMIT headerDataChanged(Qt::Horizontal, Chosen, Chosen);
+    if (!m_runs.empty())
+        Q_EMIT dataChanged(index(0, Chosen), index(rowCount() - 1, Chosen));
+}
+
+Qt::ItemFlags RunsModel::flags(const QModelIndex &index) const {
+    const Qt::ItemFlags base = QAbstractTableModel::flags(index);
+    const int column = index.column();
+    return column == Experiment || column == Tags || column == Notes ? base | Qt::ItemIsEditable
+                                                                     : base;
+}
+
+bool RunsModel::setData(const QModelIndex &index, const QVariant &value, int role) {
+    if (role != Qt::EditRole || !(flags(index) & Qt::ItemIsEditable))
+        return false;
+    const core::RunRecord &run = runAt(index.row());
+    QString experiment = run.experiment, notes = run.notes;
+    QStringList tags = run.tags;
+    if (index.column() == Experiment)
+        experiment = value.toString();
+    else if (index.column() == Notes)
+        notes = value.toString();
+    else
+        tags = value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    Q_EMIT describeRequested(run.id, experiment, notes, tags);
+    return true;
+}
+
 const core::RunRecord *RunsModel::run(qint64 runId) const {
     for (const core::RunRecord &run : m_runs)
         if (run.id == runId)
@@ -70,6 +101,14 @@ QString RunsModel::text(const core::RunRecord &run, int column) const {
     switch (Column(column)) {
     case Run:
         return QString::number(run.id);
+    case Experiment:
+        return run.experiment;
+    case Tags:
+        return run.tags.join(QStringLiteral(", "));
+    case Notes:
+        return run.notes;
+    case Chosen:
+        return optionalNumber(m_chosen.value(run.id), 4);
     case Strategy:
         return core::strategyName(run.options.strategy);
     case Fraction:
@@ -131,6 +170,8 @@ QVariant RunsModel::sortValue(const core::RunRecord &run, int column) const {
     case CpuHours:
     case Cost:
         return run.cpuSeconds;
+    case Chosen:
+        return optionalValue(m_chosen.value(run.id));
     case SpeedUp:
     case AccuracyChange: {
         const core::RunRecord *baseline =
@@ -154,12 +195,16 @@ QVariant RunsModel::data(const QModelIndex &index, int role) const {
     switch (role) {
     case Qt::DisplayRole:
         return text(run, index.column());
+    case Qt::EditRole:
+        return index.column() == Tags ? run.tags.join(QLatin1Char(',')) : text(run, index.column());
     case kSortRole:
         return sortValue(run, index.column());
     case kRunIdRole:
         return run.id;
     case Qt::TextAlignmentRole:
-        return index.column() == Strategy || index.column() == Status || index.column() == Labels
+        return index.column() == Strategy || index.column() == Status || index.column() == Labels ||
+                       index.column() == Experiment || index.column() == Tags ||
+                       index.column() == Notes
                    ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                    : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
@@ -179,12 +224,16 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
     if (role == Qt::DisplayRole) {
+        if (section == Chosen)
+            return m_chosenMetric.isEmpty() ? tr("Metric") : m_chosenMetric;
         static const char *const kTitles[ColumnCount] = {
-            QT_TR_NOOP("Run"),        QT_TR_NOOP("Strategy"),  QT_TR_NOOP("Fraction"),
-            QT_TR_NOOP("Epochs"),     QT_TR_NOOP("Status"),    QT_TR_NOOP("Labels"),
-            QT_TR_NOOP("Total s"),    QT_TR_NOOP("s / epoch"), QT_TR_NOOP("Selection s"),
-            QT_TR_NOOP("Best val"),   QT_TR_NOOP("Test acc"),  QT_TR_NOOP("Speed-up"),
-            QT_TR_NOOP("Acc change"), QT_TR_NOOP("CPU h"),     QT_TR_NOOP("Cost")};
+            QT_TR_NOOP("Run"),         QT_TR_NOOP("Experiment"), QT_TR_NOOP("Strategy"),
+            QT_TR_NOOP("Fraction"),    QT_TR_NOOP("Epochs"),     QT_TR_NOOP("Status"),
+            QT_TR_NOOP("Labels"),      QT_TR_NOOP("Total s"),    QT_TR_NOOP("s / epoch"),
+            QT_TR_NOOP("Selection s"), QT_TR_NOOP("Best val"),   QT_TR_NOOP("Test acc"),
+            QT_TR_NOOP("Speed-up"),    QT_TR_NOOP("Acc change"), QT_TR_NOOP("CPU h"),
+            QT_TR_NOOP("Cost"),        QT_TR_NOOP("Tags"),       QT_TR_NOOP("Notes"),
+            QT_TR_NOOP("Metric")};
         return tr(kTitles[section]);
     }
     if (role == Qt::ToolTipRole && section == SpeedUp)
@@ -192,6 +241,10 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
                   "precision) divided by this run's");
     if (role == Qt::ToolTipRole && section == AccuracyChange)
         return tr("Test accuracy against the latest comparable full-data run, in points");
+    if (role == Qt::ToolTipRole && (section == Experiment || section == Tags || section == Notes))
+        return tr("F2 or a double click edits it; tags are comma-separated");
+    if (role == Qt::ToolTipRole && section == Chosen)
+        return tr("The metric chosen above the table, for every run");
     if (role == Qt::ToolTipRole && section == Labels)
         return tr("The labels the run trained on: reviews:C is review decisions, then "
                   "consolidation C, then the most frequent answer; consolidation:C is that "

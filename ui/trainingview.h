@@ -37,6 +37,9 @@ class TrainingView : public QWidget {
 
 public:
     explicit TrainingView(QWidget *parent = nullptr);
+    // Writes the runs shown (filtered and sorted as shown) or a run's per-epoch metrics as CSV.
+    bool writeTableCsv(const QString &path);
+    bool writeMetricsCsv(qint64 runId, const QString &path);
     ~TrainingView() override;
 
     void setProject(core::Project *project);
@@ -68,6 +71,13 @@ private:
     void reloadRuns();
     void fillLabelSources();
     void fillWeightSources(const std::vector<core::RunRecord> &runs);
+    QWidget *buildRunsPanel();
+    void showChosenMetric();
+    void describeRun(qint64 runId, const QString &experiment, const QString &notes,
+                     const QStringList &tags);
+    void exportTable();
+    void exportMetrics();
+    std::vector<qint64> selectedRunIds() const;
     void chooseWeightsFile();
     void describeLabelSource();
     // Whether to go on although train and val/test share near copies; asks when they do.
@@ -90,6 +100,9 @@ private:
     QLabel *m_status = nullptr;
     QComboBox *m_labels = nullptr;
     QComboBox *m_initFrom = nullptr;
+    QLineEdit *m_experiment = nullptr, *m_filter = nullptr;
+    QComboBox *m_metric = nullptr;
+    QPushButton *m_exportTable = nullptr, *m_exportMetrics = nullptr;
     QSpinBox *m_freezeEpochs = nullptr;
     QDoubleSpinBox *m_bodyLrScale = nullptr;
     QLabel *m_labelSource = nullptr;

@@ -9,8 +9,10 @@
 #include "core/train/modelexport.h"
 #include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
+#include "core/train/tuning.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QTextStream>
 #include <algorithm>
 #include <csignal>
@@ -50,6 +52,10 @@ int cmdExportModel(QCommandLineParser &, const QStringList &, QTextStream &out, 
 }
 
 int cmdPredict(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
+    return runInTrainingProgram(out, err);
+}
+
+int cmdTune(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
     return runInTrainingProgram(out, err);
 }
 #else
@@ -217,6 +223,11 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
         return fail(err, source.error());
     base.labels = source->spec();
     err << "labels: " << describeLabelSource(project, *source) << Qt::endl;
+    if (base.experiment.isEmpty()) // a sweep is an experiment of its own
+        base.experiment =
+            QStringLiteral("sweep %1")
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")));
+    err << "experiment: " << base.experiment << Qt::endl;
     std::vector<RunRecord> done;
     for (const TrainOptions &options : sweepPlan(base, strategies, fractions)) {
         err << QStringLiteral("== %1 at fraction %2, %3 epochs")
@@ -302,6 +313,77 @@ int cmdPredict(QCommandLineParser &parser, const QStringList &args, QTextStream 
         << Qt::endl;
     return kExitOk;
 }
+
+int cmdTune(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+            QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    TuneOptions options;
+    options.base = trainOptions(parser);
+    const std::pair<const char *, std::pair<TuneDimension *, bool>> dimensions[] = {
+        {"lr-range", {&options.learningRate, true}},
+        {"wd-range", {&options.weightDecay, true}},
+        {"momentum-range", {&options.momentum, false}},
+        {"batch-sizes", {&options.batchSize, false}}};
+    for (const auto &[name, target] : dimensions)
+        if (parser.isSet(QLatin1String(name))) {
+            const auto parsed =
+                TuneDimension::parse(parser.value(QLatin1String(name)), target.second);
+            if (!parsed)
+                throw UsageError{QStringLiteral("--%1 takes LOW:HIGH or V,V,..., not '%2'")
+                                     .arg(QLatin1String(name), parser.value(QLatin1String(name)))};
+            *target.first = *parsed;
+        }
+    bool ok = false;
+    options.trials = parser.value(QStringLiteral("trials")).toInt(&ok);
+    if (!ok || options.trials < 1)
+        throw UsageError{QStringLiteral("--trials must be a positive number")};
+    options.minutes = parser.value(QStringLiteral("minutes")).toDouble();
+    options.halving = parser.isSet(QStringLiteral("halving"));
+    options.metric = parser.value(QStringLiteral("metric"));
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong() + 1;
+    if (!runMetricNames().contains(options.metric))
+        throw UsageError{QStringLiteral("--metric '%1' is not one of: %2")
+                             .arg(options.metric, runMetricNames().join(QStringLiteral(", ")))};
+    TrainingTerminal session(dir, parser, out, err);
+    if (!session.project)
+        return kExitFailure;
+    const auto source = fixedLabelSource(*session.project, options.base.labels);
+    if (!source)
+        return fail(err, source.error());
+    options.base.labels = source->spec();
+    const auto tuned = tune(*session.project, options, session.events, [&](const TuneTrial &t) {
+        err << QStringLiteral("trial: run %1, lr %2, weight decay %3, momentum %4, batch %5, "
+                              "%6 epochs: %7 %8")
+                   .arg(t.runId)
+                   .arg(t.options.learningRate, 0, 'g', 3)
+                   .arg(t.options.weightDecay, 0, 'g', 3)
+                   .arg(t.options.momentum, 0, 'g', 3)
+                   .arg(t.options.batchSize)
+                   .arg(t.options.epochs)
+                   .arg(options.metric)
+                   .arg(t.value ? QString::number(*t.value, 'f', 4) : QStringLiteral("-"))
+            << Qt::endl;
+    });
+    if (!tuned)
+        return fail(err, tuned.error());
+    out << QStringLiteral("experiment '%1': %2 trials")
+               .arg(tuned->experiment)
+               .arg(tuned->trials.size())
+        << Qt::endl;
+    if (tuned->best)
+        out << QStringLiteral("best: run %1, %2 %3: --lr %4 --weight-decay %5 --momentum %6 "
+                              "--batch-size %7")
+                   .arg(tuned->best->runId)
+                   .arg(options.metric)
+                   .arg(tuned->best->value ? QString::number(*tuned->best->value, 'f', 4)
+                                           : QStringLiteral("-"))
+                   .arg(tuned->best->options.learningRate, 0, 'g', 4)
+                   .arg(tuned->best->options.weightDecay, 0, 'g', 4)
+                   .arg(tuned->best->options.momentum, 0, 'g', 4)
+                   .arg(tuned->best->options.batchSize)
+            << Qt::endl;
+    return kExitOk;
+}
 #endif
 
 int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
@@ -319,10 +401,29 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     auto runs = listRuns(*project);
     if (!runs)
         return fail(err, runs.error());
+    if (parser.isSet(QStringLiteral("experiment"))) {
+        const QString experiment = parser.value(QStringLiteral("experiment"));
+        std::erase_if(*runs, [&](const RunRecord &run) { return run.experiment != experiment; });
+    }
+    if (parser.isSet(QStringLiteral("tag"))) {
+        const QString tag = parser.value(QStringLiteral("tag"));
+        std::erase_if(*runs, [&](const RunRecord &run) { return !run.tags.contains(tag); });
+    }
     if (parser.isSet(QStringLiteral("sort"))) {
-        const bool higherFirst = metric.endsWith(QLatin1String("accuracy"));
+        QHash<qint64, std::optional<double>> values;
+        for (const RunRecord &run : *runs) {
+            std::vector<EpochMetrics> epochs;
+            if (isEpochAggregate(metric)) {
+                auto read = runEpochs(*project, run.id);
+                if (!read)
+                    return fail(err, read.error());
+                epochs = std::move(read).value();
+            }
+            values.insert(run.id, runMetric(run, metric, epochs));
+        }
+        const bool higherFirst = higherIsBetter(metric);
         std::stable_sort(runs->begin(), runs->end(), [&](const RunRecord &a, const RunRecord &b) {
-            const auto x = runMetric(a, metric), y = runMetric(b, metric);
+            const auto x = values.value(a.id), y = values.value(b.id);
             if (!x || !y)
                 return x.has_value() && !y.has_value();
             return higherFirst ? *x > *y : *x < *y;
@@ -333,18 +434,77 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         return kExitOk;
     }
     if (runs->empty()) {
-        out << "no runs yet: start one with winnow-cli train " << dir << Qt::endl;
+        out << "no runs"
+            << (parser.isSet(QStringLiteral("experiment")) ? " in that experiment" : "")
+            << ": start one with winnow-cli train " << dir << Qt::endl;
         return kExitOk;
     }
     out << resultsTable(*runs, price); // each run against the latest comparable full-data run
-    for (const RunRecord &run : *runs)
+    for (const RunRecord &run : *runs) {
         if (run.status != RunStatus::Finished)
             out << QStringLiteral("run %1 is %2%3")
                        .arg(run.id)
                        .arg(runStatusName(run.status),
                             run.error.isEmpty() ? QString() : QStringLiteral(": ") + run.error)
                 << '\n';
+        if (!run.experiment.isEmpty() || !run.notes.isEmpty() || !run.tags.isEmpty())
+            out << QStringLiteral("run %1: experiment '%2'%3%4")
+                       .arg(run.id)
+                       .arg(run.experiment,
+                            run.tags.isEmpty()
+                                ? QString()
+                                : QStringLiteral(", tags %1").arg(run.tags.join(u',')),
+                            run.notes.isEmpty() ? QString() : QStringLiteral(": ") + run.notes)
+                << '\n';
+    }
     out << Qt::flush;
+    return kExitOk;
+}
+
+int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+               QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    bool ok = false;
+    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
+    if (!ok)
+        throw UsageError{QStringLiteral("metrics needs --run RUN")};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    if (const auto run = findRun(*project, runId); !run)
+        return fail(err, run.error());
+    const auto epochs = runEpochs(*project, runId);
+    if (!epochs)
+        return fail(err, epochs.error());
+    out << epochsCsv(*epochs) << Qt::flush;
+    return kExitOk;
+}
+
+int cmdDescribeRun(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+                   QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    bool ok = false;
+    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
+    if (!ok)
+        throw UsageError{QStringLiteral("describe-run needs --run RUN")};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    const auto run = findRun(*project, runId);
+    if (!run)
+        return fail(err, run.error());
+    const auto value = [&](const char *name, const QString &current) {
+        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)) : current;
+    };
+    const QStringList tags =
+        parser.isSet(QStringLiteral("tags"))
+            ? parser.value(QStringLiteral("tags")).split(u',', Qt::SkipEmptyParts)
+            : run->tags;
+    if (const auto described = describeRun(*project, runId, value("experiment", run->experiment),
+                                           value("note", run->notes), tags);
+        !described)
+        return fail(err, described.error());
+    out << "run " << runId << " described" << Qt::endl;
     return kExitOk;
 }
 
@@ -415,15 +575,79 @@ void addTrainingCommands(CommandTable &table) {
                    QStringLiteral("FILE")},
               });
           }}},
+        {QStringLiteral("tune"),
+         {QStringLiteral("tune DIR [--trials N] [--lr-range LOW:HIGH] [--wd-range LOW:HIGH] "
+                         "[--momentum-range LOW:HIGH] [--batch-sizes B,B] [--halving] "
+                         "[--minutes M] [--metric METRIC] [train options]"),
+          QStringLiteral("random search or successive halving over learning rate, weight decay, "
+                         "momentum and batch size; the trials are an experiment, the best is "
+                         "tagged"),
+          cmdTune,
+          [](QCommandLineParser &p) {
+              p.addOptions(trainCommandLineOptions());
+              const TuneOptions d;
+              p.addOptions({
+                  {QStringLiteral("trials"), QStringLiteral("configurations to try"),
+                   QStringLiteral("N"), QString::number(d.trials)},
+                  {QStringLiteral("lr-range"),
+                   QStringLiteral("learning rates, sampled on a log scale (or a list)"),
+                   QStringLiteral("LOW:HIGH"), QStringLiteral("0.01:0.3")},
+                  {QStringLiteral("wd-range"),
+                   QStringLiteral("weight decays, sampled on a log scale (or a list)"),
+                   QStringLiteral("LOW:HIGH"), QStringLiteral("1e-05:0.001")},
+                  {QStringLiteral("momentum-range"), QStringLiteral("momenta (or a list)"),
+                   QStringLiteral("LOW:HIGH"), QStringLiteral("0.8:0.95")},
+                  {QStringLiteral("batch-sizes"), QStringLiteral("batch sizes, taken in turn"),
+                   QStringLiteral("B,B"), QStringLiteral("64,128,256")},
+                  {QStringLiteral("halving"),
+                   QStringLiteral("successive halving: every trial at 1/9 of the epochs, the best "
+                                  "third at 1/3, the best third of those at all")},
+                  {QStringLiteral("minutes"),
+                   QStringLiteral("start no trial after this many minutes (0: no limit)"),
+                   QStringLiteral("M"), QStringLiteral("0")},
+                  {QStringLiteral("metric"), QStringLiteral("what ranks the trials"),
+                   QStringLiteral("METRIC"), d.metric},
+              });
+          }}},
+        {QStringLiteral("metrics"),
+         {QStringLiteral("metrics DIR --run RUN [--csv]"),
+          QStringLiteral("a run's per-epoch metrics as CSV"), cmdMetrics,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("run"), QStringLiteral("the run"), QStringLiteral("RUN")},
+                  {QStringLiteral("csv"), QStringLiteral("CSV (the only format)")},
+              });
+          }}},
+        {QStringLiteral("describe-run"),
+         {QStringLiteral("describe-run DIR --run RUN [--experiment NAME] [--note TEXT] [--tags "
+                         "T,T]"),
+          QStringLiteral("put a run in an experiment, write its notes, set its tags"),
+          cmdDescribeRun,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("run"), QStringLiteral("the run"), QStringLiteral("RUN")},
+                  {QStringLiteral("experiment"), QStringLiteral("its experiment (empty: none)"),
+                   QStringLiteral("NAME")},
+                  {QStringLiteral("note"), QStringLiteral("its notes"), QStringLiteral("TEXT")},
+                  {QStringLiteral("tags"), QStringLiteral("its tags, comma-separated"),
+                   QStringLiteral("T,T")},
+              });
+          }}},
         {QStringLiteral("runs"),
-         {QStringLiteral("runs DIR [--sort METRIC] [--csv]"),
+         {QStringLiteral("runs DIR [--experiment NAME] [--tag T] [--sort METRIC] [--csv]"),
           QStringLiteral("list training runs with their parameters and results"), cmdRuns,
           [](QCommandLineParser &p) {
               p.addOptions({
                   {QStringLiteral("sort"),
                    QStringLiteral("run, fraction, total_seconds, seconds_per_epoch, "
-                                  "selection_seconds, best_val_accuracy or test_accuracy"),
+                                  "selection_seconds, cpu_seconds, best_val_accuracy, "
+                                  "test_accuracy, or a per-epoch metric's max, min, last or "
+                                  "mean: val_accuracy.max, train_loss.last, ..."),
                    QStringLiteral("METRIC")},
+                  {QStringLiteral("experiment"), QStringLiteral("only this experiment's runs"),
+                   QStringLiteral("NAME")},
+                  {QStringLiteral("tag"), QStringLiteral("only runs with this tag"),
+                   QStringLiteral("TAG")},
                   {QStringLiteral("csv"), QStringLiteral("CSV on standard output")},
                   priceOption(),
               });

@@ -24,12 +24,13 @@ constexpr auto kSelectRuns =
     "  AND e.epoch <= r.completed_epochs AND test_accuracy IS NOT NULL"
     "  ORDER BY epoch DESC LIMIT 1),"
     " COALESCE((SELECT SUM(cpu_seconds) FROM run_epochs e"
-    "           WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0)"
+    "           WHERE e.run_id = r.id AND e.epoch <= r.completed_epochs), 0),"
+    " r.experiment, r.notes, r.tags"
     " FROM runs r WHERE CAST(?1 AS BIGINT) IS NULL OR r.id = ?1 ORDER BY r.id";
 constexpr auto kInsertRun =
     "INSERT INTO runs (created_at, strategy, fraction, epochs, parameters, snapshot_hash,"
-    " train_items, val_items, test_items, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " RETURNING id";
+    " train_items, val_items, test_items, warnings, experiment)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr auto kInsertRunItem =
     "INSERT INTO run_items (run_id, position, item_id, class_id, split) VALUES (?, ?, ?, ?, ?)";
 constexpr auto kUpsertEpoch =
@@ -46,6 +47,8 @@ constexpr auto kInsertSelection =
 constexpr auto kUpdateStatus =
     "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?";
 constexpr auto kUpdateCompleted = "UPDATE runs SET completed_epochs = ? WHERE id = ?";
+constexpr auto kUpdateDescription =
+    "UPDATE runs SET experiment = ?, notes = ?, tags = ? WHERE id = ?";
 constexpr auto kDeleteLaterEpochs = "DELETE FROM run_epochs WHERE run_id = ? AND epoch > ?";
 constexpr auto kSelectEpochs =
     "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_accuracy,"
@@ -92,6 +95,9 @@ std::vector<StoredRun> selectRuns(Database &db, std::optional<qint64> runId) {
         run.bestValAccuracy = optionalReal(query, 14);
         run.testAccuracy = optionalReal(query, 15);
         run.cpuSeconds = query.real(16);
+        run.experiment = query.text(17);
+        run.notes = query.text(18);
+        run.tags = query.text(19).split(QLatin1Char(','), Qt::SkipEmptyParts);
         runs.push_back(std::move(run));
     }
     return runs;
@@ -115,7 +121,8 @@ qint64 RunRepository::create(const NewRun &run) {
         .bind(7, run.trainItems)
         .bind(8, run.valItems)
         .bind(9, run.testItems)
-        .bind(10, run.warnings);
+        .bind(10, run.warnings)
+        .bind(11, run.experiment);
     const qint64 runId = insert.insert();
     Statement item(m_db, kInsertRunItem);
     for (size_t i = 0; i < run.items.size(); ++i) {
@@ -181,6 +188,23 @@ void RunRepository::setCompletedEpochs(qint64 runId, int completedEpochs) {
     drop.bind(1, runId).bind(2, completedEpochs);
     drop.run();
     transaction.commit();
+}
+
+void RunRepository::describe(qint64 runId, const QString &experiment, const QString &notes,
+                             const QStringList &tags) {
+    Statement update(m_db, kUpdateDescription);
+    QStringList clean;
+    for (const QString &tag : tags)
+        if (const QString t = tag.trimmed().remove(QLatin1Char(','));
+            !t.isEmpty() && !clean.contains(t))
+            clean << t;
+    update.bind(1, experiment.trimmed())
+        .bind(2, notes)
+        .bind(3, clean.join(QLatin1Char(',')))
+        .bind(4, runId);
+    update.run();
+    if (m_db.changes() != 1)
+        throw StoreError(QStringLiteral("no run %1").arg(runId));
 }
 
 std::vector<StoredRun> RunRepository::list() {

@@ -3,6 +3,7 @@
 #include "core/store/records.h"
 
 #include <QString>
+#include <QStringList>
 #include <optional>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct StoredRun {
     double totalSeconds = 0;
     double selectionSeconds = 0;
     double cpuSeconds = 0; // over the epochs that recorded it
+    QString experiment;    // empty: none
+    QString notes;
+    QStringList tags;
     std::optional<double> bestValAccuracy;
     std::optional<double> testAccuracy; // the last measured
 };
@@ -38,6 +42,7 @@ struct RunItem {
 };
 
 struct NewRun {
+    QString experiment;
     QString strategy;
     double fraction = 1;
     int epochs = 0;
@@ -61,6 +66,9 @@ public:
     void setStatus(qint64 runId, RunStatus status, const QString &error);
     // What the checkpoint covers; epochs after it are dropped (a resume repeats them).
     void setCompletedEpochs(qint64 runId, int completedEpochs);
+    // A person's description of a run: its experiment, notes and tags.
+    void describe(qint64 runId, const QString &experiment, const QString &notes,
+                  const QStringList &tags);
 
     std::vector<StoredRun> list();
     std::optional<StoredRun> find(qint64 runId);

@@ -91,6 +91,9 @@ QList<QCommandLineOption> trainCommandLineOptions() {
         {QStringLiteral("body-lr-scale"),
          QStringLiteral("with --init-from: the body's learning rate as a share of the head's"),
          QStringLiteral("F"), number(d.bodyLrScale)},
+        {QStringLiteral("experiment"),
+         QStringLiteral("the experiment the run joins (runs --experiment lists it)"),
+         QStringLiteral("NAME")},
         {QStringLiteral("allow-leaks"),
          QStringLiteral("train even though near copies span train and val/test (unresolved "
                         "leaks); the run records it")},
@@ -149,6 +152,7 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.labels = parser.value(QStringLiteral("labels"));
         o.allowLeaks = parser.isSet(QStringLiteral("allow-leaks"));
         o.initFrom = parser.value(QStringLiteral("init-from"));
+        o.experiment = parser.value(QStringLiteral("experiment"));
         o.freezeEpochs = int(numberOf("freeze-epochs"));
         o.bodyLrScale = numberOf("body-lr-scale");
         const QString precision = parser.value(QStringLiteral("precision"));
@@ -206,6 +210,8 @@ QStringList trainArguments(const TrainOptions &o) {
                           o.labels};
     if (o.allowLeaks)
         arguments << QStringLiteral("--allow-leaks");
+    if (!o.experiment.isEmpty())
+        arguments << QStringLiteral("--experiment") << o.experiment;
     if (!o.initFrom.isEmpty())
         arguments << QStringLiteral("--init-from") << o.initFrom
                   << QStringLiteral("--freeze-epochs") << QString::number(o.freezeEpochs)

@@ -7,7 +7,9 @@
 
 #include <QDir>
 #include <QJsonDocument>
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 namespace winnow::core {
@@ -72,6 +74,7 @@ QJsonObject TrainOptions::toJson() const {
         {"init_from", initFrom},
         {"freeze_epochs", freezeEpochs},
         {"body_lr_scale", bodyLrScale},
+        {"experiment", experiment},
     };
 }
 
@@ -110,6 +113,7 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.initFrom = json.value("init_from").toString();
     o.freezeEpochs = json.value("freeze_epochs").toInt(o.freezeEpochs);
     o.bodyLrScale = json.value("body_lr_scale").toDouble(o.bodyLrScale);
+    o.experiment = json.value("experiment").toString();
     return o;
 }
 
@@ -144,6 +148,7 @@ Result<qint64> createRun(Project &project, const TrainOptions &options,
                          const LabelSnapshot &snapshot, const QString &warnings) {
     return attempt([&] {
         NewRun run;
+        run.experiment = options.experiment.trimmed();
         run.strategy = strategyName(options.strategy);
         run.fraction = options.fraction;
         run.epochs = options.epochs;
@@ -312,12 +317,25 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
     return text;
 }
 
+namespace {
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+QString csvCell(const QString &text) {
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n')))
+        return text;
+    return QLatin1Char('"') + QString(text).replace(QStringLiteral("\""), QStringLiteral("\"\"")) +
+           QLatin1Char('"');
+}
+
+} // namespace
+
 QString runsCsv(const std::vector<RunRecord> &runs, double pricePerCoreHour) {
     QString text = QStringLiteral(
         "run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
         "best_val_accuracy,test_accuracy,status,selection_type,select_every,width,seed,kappa,"
         "train_items,val_items,test_items,snapshot,created_at,cpu_seconds,cost,labels,"
-        "allow_leaks\n");
+        "allow_leaks,experiment,tags,init_from\n");
     for (const RunRecord &run : runs) {
         const QStringList cells = {QString::number(run.id),
                                    strategyName(run.options.strategy),
@@ -343,23 +361,73 @@ QString runsCsv(const std::vector<RunRecord> &runs, double pricePerCoreHour) {
                                    QString::number(run.cost(pricePerCoreHour), 'f', 6),
                                    run.options.labels,
                                    run.options.allowLeaks ? QStringLiteral("1")
-                                                          : QStringLiteral("0")};
+                                                          : QStringLiteral("0"),
+                                   csvCell(run.experiment),
+                                   csvCell(run.tags.join(QLatin1Char(';'))),
+                                   csvCell(run.options.initFrom)};
         text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return text;
 }
 
-QStringList runMetricNames() {
-    return {QStringLiteral("run"),
-            QStringLiteral("fraction"),
-            QStringLiteral("total_seconds"),
-            QStringLiteral("seconds_per_epoch"),
-            QStringLiteral("selection_seconds"),
-            QStringLiteral("best_val_accuracy"),
-            QStringLiteral("test_accuracy")};
+namespace {
+
+// The per-epoch metrics a run stores, by the names the CSV and the sort use.
+const std::pair<const char *, std::optional<double> (*)(const EpochMetrics &)> kEpochMetrics[] = {
+    {"train_loss", [](const EpochMetrics &m) { return m.trainLoss; }},
+    {"train_accuracy", [](const EpochMetrics &m) { return m.trainAccuracy; }},
+    {"val_loss", [](const EpochMetrics &m) { return m.valLoss; }},
+    {"val_accuracy", [](const EpochMetrics &m) { return m.valAccuracy; }},
+    {"test_accuracy", [](const EpochMetrics &m) { return m.testAccuracy; }},
+    {"epoch_seconds", [](const EpochMetrics &m) { return std::optional<double>(m.epochSeconds); }},
+    {"selection_seconds",
+     [](const EpochMetrics &m) { return std::optional<double>(m.selectionSeconds); }},
+    {"cpu_seconds", [](const EpochMetrics &m) { return m.cpuSeconds; }},
+    {"learning_rate", [](const EpochMetrics &m) { return std::optional<double>(m.learningRate); }},
+};
+const char *const kAggregates[] = {"max", "min", "last", "mean"};
+
+} // namespace
+
+bool isEpochAggregate(const QString &metric) {
+    const QStringList parts = metric.split(QLatin1Char('.'));
+    if (parts.size() != 2)
+        return false;
+    const bool known =
+        std::any_of(std::begin(kEpochMetrics), std::end(kEpochMetrics),
+                    [&](const auto &m) { return parts[0] == QLatin1String(m.first); });
+    return known && std::any_of(std::begin(kAggregates), std::end(kAggregates),
+                                [&](const char *a) { return parts[1] == QLatin1String(a); });
 }
 
-std::optional<double> runMetric(const RunRecord &run, const QString &metric) {
+bool higherIsBetter(const QString &metric) {
+    return metric.section(QLatin1Char('.'), 0, 0).endsWith(QLatin1String("accuracy"));
+}
+
+std::optional<double> runMetric(const RunRecord &run, const QString &metric,
+                                const std::vector<EpochMetrics> &epochs) {
+    if (isEpochAggregate(metric)) {
+        const QString name = metric.section(QLatin1Char('.'), 0, 0);
+        const QString aggregate = metric.section(QLatin1Char('.'), 1);
+        const auto read =
+            std::find_if(std::begin(kEpochMetrics), std::end(kEpochMetrics), [&](const auto &m) {
+                return name == QLatin1String(m.first);
+            })->second;
+        std::vector<double> values;
+        for (const EpochMetrics &m : epochs)
+            if (m.epoch <= run.completedEpochs)
+                if (const auto value = read(m))
+                    values.push_back(*value);
+        if (values.empty())
+            return std::nullopt;
+        if (aggregate == QLatin1String("max"))
+            return *std::max_element(values.begin(), values.end());
+        if (aggregate == QLatin1String("min"))
+            return *std::min_element(values.begin(), values.end());
+        if (aggregate == QLatin1String("last"))
+            return values.back();
+        return std::accumulate(values.begin(), values.end(), 0.0) / double(values.size());
+    }
     if (metric == QLatin1String("run"))
         return double(run.id);
     if (metric == QLatin1String("fraction"))
@@ -374,7 +442,48 @@ std::optional<double> runMetric(const RunRecord &run, const QString &metric) {
         return run.bestValAccuracy;
     if (metric == QLatin1String("test_accuracy"))
         return run.testAccuracy;
+    if (metric == QLatin1String("cpu_seconds"))
+        return run.cpuSeconds;
     return std::nullopt;
+}
+
+QString epochsCsv(const std::vector<EpochMetrics> &epochs) {
+    QStringList header{QStringLiteral("epoch")};
+    for (const auto &metric : kEpochMetrics)
+        header << QLatin1String(metric.first);
+    header << QStringLiteral("subset_size");
+    QString text = header.join(QLatin1Char(',')) + QLatin1Char('\n');
+    for (const EpochMetrics &m : epochs) {
+        QStringList cells{QString::number(m.epoch)};
+        for (const auto &metric : kEpochMetrics) {
+            const auto value = metric.second(m);
+            cells << (value ? QString::number(*value, 'g', 8) : QString());
+        }
+        cells << QString::number(m.subsetSize);
+        text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return text;
+}
+
+Result<void> describeRun(Project &project, qint64 runId, const QString &experiment,
+                         const QString &notes, const QStringList &tags) {
+    return attempt([&] { RunRepository(project).describe(runId, experiment, notes, tags); });
+}
+
+QStringList runMetricNames() {
+    QStringList names = {QStringLiteral("run"),
+                         QStringLiteral("fraction"),
+                         QStringLiteral("total_seconds"),
+                         QStringLiteral("seconds_per_epoch"),
+                         QStringLiteral("selection_seconds"),
+                         QStringLiteral("cpu_seconds"),
+                         QStringLiteral("best_val_accuracy"),
+                         QStringLiteral("test_accuracy")};
+    for (const auto &metric : kEpochMetrics)
+        for (const char *aggregate : kAggregates)
+            names << QStringLiteral("%1.%2").arg(QLatin1String(metric.first),
+                                                 QLatin1String(aggregate));
+    return names;
 }
 
 } // namespace winnow::core

@@ -59,6 +59,7 @@ struct TrainOptions {
     // another project ("DIR:12"), or a weights file (core/train/initweights.h); empty: scratch.
     QString initFrom;
     int freezeEpochs = 0;   // the first epochs train the head alone (the body stays frozen)
+    QString experiment;     // the experiment a new run joins (empty: none)
     double bodyLrScale = 1; // the body's learning rate relative to the head's
 
     QJsonObject toJson() const;
@@ -97,6 +98,9 @@ Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId);
 Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId);
 
 QString runDirectory(const Project &project, qint64 runId);
+// Sets a run's experiment, notes and tags (tags trimmed, without commas or repeats).
+Result<void> describeRun(Project &project, qint64 runId, const QString &experiment,
+                         const QString &notes, const QStringList &tags);
 
 } // namespace winnow::core
 
@@ -129,8 +133,15 @@ QString resultsTable(const std::vector<RunRecord> &runs,
 // run,strategy,fraction,epochs,... with a header; accuracies as fractions in [0, 1].
 QString runsCsv(const std::vector<RunRecord> &runs,
                 double pricePerCoreHour = kDefaultPricePerCoreHour);
-// The value `runs --sort` orders by (higher first for accuracies, lower first for times).
-std::optional<double> runMetric(const RunRecord &run, const QString &metric);
+// The value `runs --sort` orders by (higher first for accuracies, lower first for times and
+// losses): a run's figure ("test_accuracy"), or an aggregate of a per-epoch metric as SageMaker
+// Experiments names them ("val_accuracy.max", "train_loss.last"), read from `epochs`.
+std::optional<double> runMetric(const RunRecord &run, const QString &metric,
+                                const std::vector<EpochMetrics> &epochs = {});
 QStringList runMetricNames();
+bool isEpochAggregate(const QString &metric); // "val_accuracy.max" and the like
+bool higherIsBetter(const QString &metric);
+// epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_accuracy,... with a header.
+QString epochsCsv(const std::vector<EpochMetrics> &epochs);
 
 } // namespace winnow::core

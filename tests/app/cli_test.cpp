@@ -274,8 +274,9 @@ void CliTest::dedupWritesClustersOfAFolder() {
 void CliTest::everyCommandAnswersHelp_data() {
     QTest::addColumn<QString>("command");
     for (const char *command :
-         {"init", "import", "info", "demo", "version", "answers", "consolidate", "labels", "dedup",
-          "flags", "split", "train", "sweep", "runs", "copy", "team", "export-model", "predict"})
+         {"init",   "import", "info",         "demo",    "version", "answers",     "consolidate",
+          "labels", "dedup",  "flags",        "split",   "train",   "sweep",       "runs",
+          "copy",   "team",   "export-model", "predict", "metrics", "describe-run"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 
@@ -409,4 +410,50 @@ void CliTest::trainsSweepsAndListsRuns() {
     QCOMPARE(predictions.size(), 62); // header, 60 images and their copy
     QCOMPARE(predictions[0], QStringLiteral("item,path,predicted,confidence"));
     QCOMPARE(cli({QStringLiteral("predict"), labelled, QStringLiteral("--model"), images}).code, 1);
+
+    // Experiments: the sweep made one of its own; a run is moved into another, tagged and
+    // noted; runs sort by an aggregate of a per-epoch metric; a run's metrics come out as CSV.
+    const QStringList sweepRuns = cli({QStringLiteral("runs"), labelled, QStringLiteral("--csv")})
+                                      .out.split(u'\n', Qt::SkipEmptyParts)
+                                      .filter(QStringLiteral(",sweep "));
+    QCOMPARE(sweepRuns.size(), 2); // full and glister
+    QCOMPARE(cli({QStringLiteral("describe-run"), labelled, QStringLiteral("--run"), last[0],
+                  QStringLiteral("--experiment"), QStringLiteral("fine, tuned"),
+                  QStringLiteral("--tags"), QStringLiteral("leaky,import"),
+                  QStringLiteral("--note"), QStringLiteral("trained with the copy")})
+                 .code,
+             0);
+    const Run experiment = cli({QStringLiteral("runs"), labelled, QStringLiteral("--experiment"),
+                                QStringLiteral("fine, tuned"), QStringLiteral("--csv")});
+    const QStringList inExperiment = experiment.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(inExperiment.size(), 2);
+    QVERIFY2(inExperiment[1].contains(QStringLiteral(",\"fine, tuned\",leaky;import,")),
+             qPrintable(inExperiment[1]));
+    QCOMPARE(cli({QStringLiteral("runs"), labelled, QStringLiteral("--tag"),
+                  QStringLiteral("leaky"), QStringLiteral("--csv")})
+                 .out.count(u'\n'),
+             2);
+    const Run sorted = cli({QStringLiteral("runs"), labelled, QStringLiteral("--sort"),
+                            QStringLiteral("val_accuracy.max"), QStringLiteral("--csv")});
+    QCOMPARE(sorted.code, 0);
+    double previous = 2;
+    for (const QString &row : sorted.out.split(u'\n', Qt::SkipEmptyParts).mid(1)) {
+        const double best = row.split(u',')[7].toDouble(); // best_val_accuracy = val_accuracy.max
+        QVERIFY(best <= previous);
+        previous = best;
+    }
+    QCOMPARE(cli({QStringLiteral("runs"), labelled, QStringLiteral("--sort"),
+                  QStringLiteral("val_accuracy.median")})
+                 .code,
+             2);
+    const Run metrics =
+        cli({QStringLiteral("metrics"), labelled, QStringLiteral("--run"), last[0]});
+    QCOMPARE(metrics.code, 0);
+    const QStringList epochRows = metrics.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(epochRows.size(), 2); // header and its one epoch
+    QVERIFY(epochRows[0].startsWith(QStringLiteral("epoch,train_loss,train_accuracy,val_loss")));
+    QCOMPARE(
+        cli({QStringLiteral("metrics"), labelled, QStringLiteral("--run"), QStringLiteral("99")})
+            .code,
+        1);
 }

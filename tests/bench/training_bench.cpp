@@ -4,6 +4,8 @@
 //
 //   training_bench throughput [WIDTH]
 //   training_bench sweep ARCHIVE WORKDIR TABLE [--width W] [--epochs E] [--select-every R]
+//   training_bench finetune ARCHIVE WORKDIR TABLE: pretrained on the 25,000 CIFAR-10 training
+//       images of five classes, fine-tuned on 1,000 of the other five, against scratch
 
 #include "benchsupport.h"
 #include "core/io/folderimporter.h"
@@ -16,6 +18,7 @@
 #include <QTextStream>
 #include <QThread>
 #include <cstdio>
+#include <optional>
 
 using namespace winnow::core;
 using namespace winnow::bench;
@@ -53,12 +56,16 @@ int throughput(int width) {
     return 0;
 }
 
-// Links `count` images per class from `from` into `to`, skipping the first `skip` of each class.
-int linkImages(const QString &source, const QString &to, int skip, int count) {
+// Links `count` images per class from `from` into `to`, skipping the first `skip` of each class;
+// only `classes` when given.
+int linkImages(const QString &source, const QString &to, int skip, int count,
+               const QStringList &classes = {}) {
     const QString from = QDir(source).absolutePath(); // links must not be relative
     int linked = 0;
     for (const QString &label :
          QDir(from).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        if (!classes.isEmpty() && !classes.contains(label))
+            continue;
         const QStringList files =
             QDir(from + QLatin1Char('/') + label).entryList(QDir::Files, QDir::Name);
         QDir().mkpath(to + QLatin1Char('/') + label);
@@ -105,6 +112,7 @@ int sweep(const QStringList &args) {
         ImportOptions options;
         options.split = split;
         options.labelsFromFolders = true;
+        options.followLinksOutside = true; // the images are links into the CIFAR-10 folder
         const auto imported = importImageFolder(**project, folder, options);
         if (!imported) {
             std::printf("import of %s failed: %s\n", qPrintable(folder),
@@ -181,6 +189,151 @@ int sweep(const QStringList &args) {
     return 0;
 }
 
+// A fresh project of linked images: {folder, split} parts, labels from the folder names.
+std::unique_ptr<Project> linkedProject(const QString &dir,
+                                       const std::vector<std::pair<QString, Split>> &parts) {
+    QDir(dir).removeRecursively();
+    auto project = Project::create(dir);
+    if (!project) {
+        std::printf("cannot create %s: %s\n", qPrintable(dir), qPrintable(project.error().message));
+        return nullptr;
+    }
+    for (const auto &[folder, split] : parts) {
+        ImportOptions options;
+        options.split = split;
+        options.labelsFromFolders = true;
+        options.followLinksOutside = true; // the images are links into the CIFAR-10 folder
+        if (const auto imported = importImageFolder(**project, folder, options); !imported) {
+            std::printf("import of %s failed: %s\n", qPrintable(folder),
+                        qPrintable(imported.error().message));
+            return nullptr;
+        }
+    }
+    return std::move(project).value();
+}
+
+std::optional<RunRecord> trainAndReport(Project &project, const TrainOptions &options,
+                                        const char *name) {
+    std::printf("-- %s\n", name);
+    std::fflush(stdout);
+    TrainEvents events;
+    events.message = [](const QString &text) { std::printf("  %s\n", qPrintable(text)); };
+    const auto outcome = trainNewRun(project, options, events);
+    if (!outcome) {
+        std::printf("failed: %s\n", qPrintable(outcome.error().message));
+        return std::nullopt;
+    }
+    const auto run = findRun(project, outcome->runId);
+    std::printf("  %d epochs, %.1f s, %.3f CPU h, test accuracy %.4f\n", run->completedEpochs,
+                run->totalSeconds, run->cpuSeconds / 3600, run->testAccuracy.value_or(0));
+    std::fflush(stdout);
+    return *run;
+}
+
+// The pretrained-versus-scratch comparison: a network that learnt airplanes, cars, birds, cats
+// and deer from 25,000 images, fine-tuned on 1,000 images of dogs, frogs, horses, ships and
+// trucks, against the same network trained on those 1,000 from scratch.
+int finetune(const QStringList &args) {
+    const QString archive = args.value(0), work = args.value(1), tablePath = args.value(2);
+    const QString cifar = cifar10Folder(archive, work);
+    const QStringList source = {QStringLiteral("airplane"), QStringLiteral("automobile"),
+                                QStringLiteral("bird"), QStringLiteral("cat"),
+                                QStringLiteral("deer")};
+    const QStringList target = {QStringLiteral("dog"), QStringLiteral("frog"),
+                                QStringLiteral("horse"), QStringLiteral("ship"),
+                                QStringLiteral("truck")};
+    const QString images = work + QStringLiteral("/cifar10-finetune-images");
+    QDir(images).removeRecursively();
+    linkImages(cifar + QStringLiteral("/train"), images + QStringLiteral("/pre-train"), 0, 5000,
+               source);
+    linkImages(cifar + QStringLiteral("/test"), images + QStringLiteral("/pre-test"), 0, 1000,
+               source);
+    linkImages(cifar + QStringLiteral("/train"), images + QStringLiteral("/train"), 0, 200, target);
+    linkImages(cifar + QStringLiteral("/train"), images + QStringLiteral("/val"), 200, 100, target);
+    linkImages(cifar + QStringLiteral("/test"), images + QStringLiteral("/test"), 0, 1000, target);
+    const QString preDir = work + QStringLiteral("/cifar10-pretrained");
+    auto pre = linkedProject(preDir, {{images + QStringLiteral("/pre-train"), Split::Train},
+                                      {images + QStringLiteral("/pre-test"), Split::Test}});
+    auto small = linkedProject(work + QStringLiteral("/cifar10-finetune"),
+                               {{images + QStringLiteral("/train"), Split::Train},
+                                {images + QStringLiteral("/val"), Split::Val},
+                                {images + QStringLiteral("/test"), Split::Test}});
+    if (!pre || !small)
+        return 1;
+    TrainOptions base;
+    base.width = 16;
+    base.bfloat16 = cpuHasBFloat16();
+    base.testEvery = 1000;
+    std::printf("== fine-tuned against scratch: ResNet-18 width %d, batch 128, %d threads, %s\n",
+                base.width, QThread::idealThreadCount(),
+                base.bfloat16 ? "bfloat16 autocast" : "float32");
+    TrainOptions pretraining = base;
+    pretraining.epochs = 15;
+    const auto pretrained = trainAndReport(
+        *pre, pretraining, "pretraining on 25,000 images of airplane, automobile, bird, cat, deer");
+    if (!pretrained)
+        return 1;
+    TrainOptions scratch = base;
+    scratch.epochs = 30;
+    TrainOptions tuned = scratch;
+    tuned.initFrom = QStringLiteral("%1:%2").arg(preDir).arg(pretrained->id);
+    TrainOptions quick = tuned;
+    quick.epochs = 10;
+    TrainOptions frozen = quick;
+    frozen.freezeEpochs = 3;
+    frozen.bodyLrScale = 0.3;
+    std::vector<RunRecord> runs;
+    const std::pair<const TrainOptions *, const char *> plan[] = {
+        {&scratch, "from scratch, 30 epochs on 1,000 images of dog, frog, horse, ship, truck"},
+        {&tuned, "fine-tuned from the pretrained run, 30 epochs"},
+        {&quick, "fine-tuned, 10 epochs"},
+        {&frozen, "fine-tuned, 10 epochs, body frozen for 3 and at 0.3 of the learning rate"}};
+    for (const auto &[options, name] : plan) {
+        const auto run = trainAndReport(*small, *options, name);
+        if (!run)
+            return 1;
+        runs.push_back(*run);
+    }
+    QString table = QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                        .arg(QStringLiteral("start"), -46)
+                        .arg(QStringLiteral("epochs"), 6)
+                        .arg(QStringLiteral("total s"), 8)
+                        .arg(QStringLiteral("cpu h"), 6)
+                        .arg(QStringLiteral("cost"), 8)
+                        .arg(QStringLiteral("test acc"), 8);
+    const QString starts[] = {QStringLiteral("scratch"), QStringLiteral("pretrained run"),
+                              QStringLiteral("pretrained run"),
+                              QStringLiteral("pretrained run, body frozen 3 epochs, lr x0.3")};
+    for (size_t i = 0; i < runs.size(); ++i)
+        table += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                     .arg(starts[i], -46)
+                     .arg(runs[i].completedEpochs, 6)
+                     .arg(runs[i].totalSeconds, 8, 'f', 1)
+                     .arg(runs[i].cpuSeconds / 3600, 6, 'f', 3)
+                     .arg(costText(runs[i].cost(kDefaultPricePerCoreHour)), 8)
+                     .arg(runs[i].testAccuracy.value_or(0), 8, 'f', 4);
+    const QString header =
+        QStringLiteral("Fine-tuned against scratch on 1,000 CIFAR-10 training images of dog, frog, "
+                       "horse, ship and truck (500 val, 5,000 test); the pretrained run learnt "
+                       "the other five classes from 25,000 images in %1 epochs (%2 s, %3 CPU h, "
+                       "%4, test accuracy %5). ResNet-18 width %6, batch 128, %7 threads, cost "
+                       "at %8 per core-hour.\n\n")
+            .arg(pretrained->completedEpochs)
+            .arg(pretrained->totalSeconds, 0, 'f', 0)
+            .arg(pretrained->cpuSeconds / 3600, 0, 'f', 3)
+            .arg(costText(pretrained->cost(kDefaultPricePerCoreHour)))
+            .arg(pretrained->testAccuracy.value_or(0), 0, 'f', 4)
+            .arg(base.width)
+            .arg(QThread::idealThreadCount())
+            .arg(costText(kDefaultPricePerCoreHour));
+    std::printf("\n%s%s", qPrintable(header), qPrintable(table));
+    std::printf("peak memory: %.0f MiB\n", peakMemoryMiB());
+    QFile file(tablePath);
+    if (file.open(QIODevice::WriteOnly | QIODevice::Text))
+        QTextStream(&file) << header << table;
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -190,7 +343,9 @@ int main(int argc, char **argv) {
         return throughput(args.size() > 1 ? args[1].toInt() : 64);
     if (args.value(0) == QLatin1String("sweep") && args.size() >= 4)
         return sweep(args.mid(1));
+    if (args.value(0) == QLatin1String("finetune") && args.size() >= 4)
+        return finetune(args.mid(1));
     std::fprintf(stderr, "usage: training_bench throughput | sweep ARCHIVE WORKDIR TABLE [--width "
-                         "W] [--epochs E] [--select-every R]\n");
+                         "W] [--epochs E] [--select-every R] | finetune ARCHIVE WORKDIR TABLE\n");
     return 2;
 }

@@ -58,6 +58,10 @@ struct Fixture {
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
     void downgradeToVersion7() {
+        core::databaseOf(*project).execute(QStringLiteral("DROP INDEX runs_by_experiment")); // 12
+        for (const char *column : {"experiment", "notes", "tags"})
+            core::databaseOf(*project).execute(
+                QStringLiteral("ALTER TABLE runs DROP COLUMN %1").arg(QLatin1String(column)));
         core::databaseOf(*project).execute(
             QStringLiteral("ALTER TABLE run_epochs DROP COLUMN cpu_seconds")); // 11
         core::databaseOf(*project).execute(QStringLiteral("DROP INDEX item_progress_by_answers"));

@@ -7,6 +7,7 @@
 #include "core/train/modelexport.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
+#include "core/train/tuning.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -198,6 +199,35 @@ private Q_SLOTS:
                  qPrintable(said));
         QVERIFY(
             !predictWithModel(*m_project, m_dir.filePath(QStringLiteral("train/red/0.png"))).ok());
+    }
+
+    // Of two learning rates, one far too small, tuning picks the other and tags its run.
+    void tuningFindsTheBetterLearningRate() {
+        TuneOptions options;
+        options.base = smallOptions(Strategy::Full, 1, 4);
+        options.learningRate.choices = {1e-6, 0.05};
+        options.weightDecay.choices = {5e-4};
+        options.momentum.choices = {0.9};
+        options.batchSize.choices = {16};
+        options.trials = 2;
+        std::vector<TuneTrial> heard;
+        const auto tuned =
+            tune(*m_project, options, {}, [&](const TuneTrial &t) { heard.push_back(t); });
+        QVERIFY2(tuned.ok(), qPrintable(tuned.errorMessage()));
+        QCOMPARE(heard.size(), size_t(2));
+        QVERIFY(heard[0].options.learningRate != heard[1].options.learningRate);
+        QVERIFY(tuned->best.has_value());
+        QCOMPARE(tuned->best->options.learningRate, 0.05);
+        const auto best = findRun(*m_project, tuned->best->runId);
+        QCOMPARE(best->tags, QStringList{QStringLiteral("best")});
+        QVERIFY(best->experiment.startsWith(QStringLiteral("tune ")));
+        QVERIFY(best->notes.contains(QStringLiteral("val_accuracy.max")));
+        options.metric = QStringLiteral("nonsense");
+        QVERIFY(!tune(*m_project, options, {}).ok());
+        QCOMPARE(TuneDimension::parse(QStringLiteral("0.01:0.3"), true)->high, 0.3);
+        QVERIFY(!TuneDimension::parse(QStringLiteral("0:0.3"), true)); // no log of zero
+        QCOMPARE(TuneDimension::parse(QStringLiteral("64,128"), false)->choices.size(), size_t(2));
+        QVERIFY(!TuneDimension::parse(QStringLiteral("fast"), false));
     }
 
     // Autocast caches its bfloat16 copies of the weights; without clearing that cache after every

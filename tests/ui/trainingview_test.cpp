@@ -111,7 +111,7 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
 
     // The glister run (second newest row is glister: newest first, random last).
     table->selectRow(1);
-    QCOMPARE(text(runs, 1, 1), QStringLiteral("glister"));
+    QCOMPARE(text(runs, 1, ui::RunsModel::Strategy), QStringLiteral("glister"));
     auto *subset = view.findChild<QListWidget *>(QStringLiteral("subset"));
     QCOMPARE(subset->count(), 32); // int(81 * 0.4) of 90 - 9 val
     // Thumbnails arrive from the cache's worker thread.
@@ -119,10 +119,46 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QVERIFY(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))
                 ->text()
                 .startsWith(QStringLiteral("32 images")));
+    table->clearSelection();
     table->selectRow(2);
     QCOMPARE(subset->count(), 0);
     QCOMPARE(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text(),
              QStringLiteral("This run trained on all training images."));
+
+    // The plan of three runs is an experiment of its own.
+    for (int row = 0; row < 3; ++row)
+        QVERIFY(text(runs, row, ui::RunsModel::Experiment).startsWith(QStringLiteral("sweep ")));
+    // Two selected runs overlay their curves, alone.
+    table->clearSelection();
+    table->selectRow(2);
+    table->selectionModel()->select(runs->index(0, 0),
+                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(chart->chart()->series().size(), qsizetype(2));
+    // An experiment and tags are edited in place and stored.
+    auto *model = const_cast<QAbstractItemModel *>(runs);
+    QVERIFY(model->setData(runs->index(2, ui::RunsModel::Experiment), QStringLiteral("baseline")));
+    QVERIFY(model->setData(runs->index(0, ui::RunsModel::Tags), QStringLiteral("small, fast")));
+    QTRY_COMPARE(core::listRuns(*m_project)->front().experiment, QStringLiteral("baseline"));
+    QTRY_COMPARE(core::listRuns(*m_project)->back().tags,
+                 QStringList({QStringLiteral("small"), QStringLiteral("fast")}));
+    view.findChild<QLineEdit *>(QStringLiteral("runFilter"))->setText(QStringLiteral("baseline"));
+    QTRY_COMPARE(runs->rowCount(), 1);
+    QTemporaryDir dir;
+    const QString csv = dir.filePath(QStringLiteral("runs.csv"));
+    QVERIFY(view.writeTableCsv(csv));
+    QFile written(csv);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(written.readAll().count('\n'), 2); // the header and the one run shown
+    view.findChild<QLineEdit *>(QStringLiteral("runFilter"))->clear();
+    // Any aggregate of a per-epoch metric becomes a column the table sorts by.
+    auto *metric = view.findChild<QComboBox *>(QStringLiteral("metric"));
+    metric->setCurrentIndex(metric->findData(QStringLiteral("train_loss.min")));
+    QVERIFY(!table->isColumnHidden(ui::RunsModel::Chosen));
+    QCOMPARE(runs->headerData(ui::RunsModel::Chosen, Qt::Horizontal).toString(),
+             QStringLiteral("train_loss.min"));
+    QVERIFY(text(runs, 0, ui::RunsModel::Chosen).toDouble() <=
+            text(runs, 2, ui::RunsModel::Chosen).toDouble()); // lowest loss first
+    QVERIFY(view.writeMetricsCsv(core::listRuns(*m_project)->front().id, csv));
 }
 
 void TrainingViewTest::escapeCancelsAndResumeFinishes() {
