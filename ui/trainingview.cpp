@@ -20,6 +20,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -392,17 +393,25 @@ void TrainingView::buildControls(QWidget *panel) {
     connect(m_train, &QPushButton::clicked, this, &TrainingView::start);
     connect(m_cancel, &QPushButton::clicked, this, &TrainingView::cancel);
     connect(m_resume, &QPushButton::clicked, this, &TrainingView::resumeSelected);
+    m_crossValidate = new QPushButton(tr("Cross-&Validate…"));
+    m_crossValidate->setObjectName(QStringLiteral("crossValidate"));
+    m_crossValidate->setToolTip(
+        tr("K full-data runs, each validating on one of K stratified folds of train and val "
+           "(duplicate clusters kept whole); the mean and spread of validation accuracy"));
+    connect(m_crossValidate, &QPushButton::clicked, this, &TrainingView::chooseCrossValidation);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_resume);
     layout->addLayout(buttons);
+    layout->addWidget(m_crossValidate);
     m_progress = new QProgressBar;
     m_progress->setTextVisible(true);
     layout->addWidget(m_progress);
     m_status =
         new QLabel(tr("Trains a ResNet-18 on the current labels. Excluded images are left out."));
     m_status->setWordWrap(true);
+    m_status->setObjectName(QStringLiteral("status"));
     layout->addWidget(m_status);
     layout->addStretch();
 }
@@ -472,6 +481,30 @@ void TrainingView::start() {
             tr("Nothing to train: check a strategy and give fractions between 0 and 100"));
         return;
     }
+    startPlan(std::move(runs), tr("sweep"));
+}
+
+void TrainingView::crossValidate(int folds) {
+    if (!m_project || m_process->isRunning() || folds < 2)
+        return;
+    core::TrainOptions base = plan().empty() ? core::TrainOptions{} : plan().front();
+    base.strategy = core::Strategy::Full; // the folds compare the data, not the strategies
+    base.fraction = 1;
+    m_cvFolds = folds;
+    startPlan(core::crossValidationPlan(base, folds), tr("cv %1 folds").arg(folds));
+}
+
+void TrainingView::chooseCrossValidation() {
+    bool ok = false;
+    const int folds = QInputDialog::getInt(
+        this, tr("Cross-Validate"),
+        tr("Folds (each trains a full-data run with one fold of train and val as val):"), 5, 2, 20,
+        1, &ok);
+    if (ok)
+        crossValidate(folds);
+}
+
+void TrainingView::startPlan(std::vector<core::TrainOptions> runs, const QString &kind) {
     // Every run of the plan trains on the same labels, whatever is marked current meanwhile.
     const auto source = core::fixedLabelSource(*m_project, runs.front().labels);
     if (!source) {
@@ -484,8 +517,8 @@ void TrainingView::start() {
     const QString experiment =
         !runs.front().experiment.isEmpty() || runs.size() == 1
             ? runs.front().experiment
-            : tr("sweep %1")
-                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+            : QStringLiteral("%1 %2").arg(
+                  kind, QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")));
     for (core::TrainOptions &run : runs) {
         run.labels = source->spec();
         run.allowLeaks = *allowLeaks;
@@ -548,9 +581,17 @@ void TrainingView::onFinished(const QString &error) {
     } else if (cancelled) {
         m_status->setText(
             tr("Cancelled. Select the run and press Resume to continue it from its last epoch."));
+    } else if (m_cvFolds > 0) {
+        reloadRuns(); // the folds are the newest runs
+        const auto &runs = m_runs->runs();
+        const std::vector<core::RunRecord> folds(
+            runs.end() - std::min<std::ptrdiff_t>(m_cvFolds, std::ptrdiff_t(runs.size())),
+            runs.end());
+        m_status->setText(tr("Cross-validation done: %1").arg(core::crossValidationSummary(folds)));
     } else {
         m_status->setText(tr("Done. Select a run to see the images its selections kept."));
     }
+    m_cvFolds = 0;
     reloadRuns();
     updateButtons();
     Q_EMIT trainingFinished();
@@ -726,6 +767,7 @@ void TrainingView::selectRun(qint64 runId) {
 void TrainingView::updateButtons() {
     const bool idle = m_project && !m_process->isRunning();
     m_train->setEnabled(idle);
+    m_crossValidate->setEnabled(idle);
     m_cancel->setEnabled(m_process->isRunning());
     const core::RunRecord *run = m_runs->run(selectedRunId());
     const bool resumable = run && (run->status == core::RunStatus::Cancelled ||

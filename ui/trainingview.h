@@ -50,6 +50,9 @@ public:
     std::vector<core::TrainOptions> plan() const;
 
     void start();
+    // K full-data runs on stratified group folds of train and val; the summary when they end.
+    void crossValidate(int folds);
+    void chooseCrossValidation();
     void cancel();
     void resumeSelected();
     void selectRun(qint64 runId);
@@ -66,6 +69,8 @@ protected:
 private:
     void buildControls(QWidget *panel);
     void runPlan(std::vector<core::TrainOptions> plan, qint64 resumeId);
+    // Fixes the labels, asks about leaks, names the experiment ("KIND time") and runs.
+    void startPlan(std::vector<core::TrainOptions> plan, const QString &kind);
     void onEpoch(qint64 runId, const core::EpochMetrics &metrics);
     void onFinished(const QString &error);
     void reloadRuns();
@@ -96,6 +101,8 @@ private:
     QComboBox *m_width = nullptr, *m_selectionType = nullptr, *m_greedy = nullptr;
     QDoubleSpinBox *m_kappa = nullptr;
     QPushButton *m_train = nullptr, *m_cancel = nullptr, *m_resume = nullptr;
+    QPushButton *m_crossValidate = nullptr;
+    int m_cvFolds = 0; // the plan running is a cross-validation of this many folds
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QComboBox *m_labels = nullptr;

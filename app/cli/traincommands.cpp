@@ -58,6 +58,11 @@ int cmdPredict(QCommandLineParser &, const QStringList &, QTextStream &out, QTex
 int cmdTune(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
     return runInTrainingProgram(out, err);
 }
+
+int cmdCrossValidate(QCommandLineParser &, const QStringList &, QTextStream &out,
+                     QTextStream &err) {
+    return runInTrainingProgram(out, err);
+}
 #else
 // The options shared by train and sweep; throws UsageError on nonsense.
 TrainOptions trainOptions(const QCommandLineParser &parser) {
@@ -311,6 +316,43 @@ int cmdPredict(QCommandLineParser &parser, const QStringList &args, QTextStream 
         return kExitFailure;
     out << predictions->size() << " predictions written to " << parser.value(QStringLiteral("out"))
         << Qt::endl;
+    return kExitOk;
+}
+
+int cmdCrossValidate(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+                     QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    TrainOptions base = trainOptions(parser);
+    bool ok = false;
+    const int folds = parser.value(QStringLiteral("folds")).toInt(&ok);
+    if (!ok || folds < 2)
+        throw UsageError{QStringLiteral("--folds must be at least 2")};
+    TrainingTerminal session(dir, parser, out, err);
+    if (!session.project)
+        return kExitFailure;
+    Project &project = *session.project;
+    const auto source = fixedLabelSource(project, base.labels);
+    if (!source)
+        return fail(err, source.error());
+    base.labels = source->spec();
+    if (base.experiment.isEmpty())
+        base.experiment =
+            QStringLiteral("cv %1 folds %2")
+                .arg(folds)
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")));
+    std::vector<RunRecord> done;
+    for (const TrainOptions &options : crossValidationPlan(base, folds)) {
+        err << QStringLiteral("== fold %1 of %2").arg(options.cvFold + 1).arg(folds) << Qt::endl;
+        const auto outcome = trainNewRun(project, options, session.events);
+        if (const int code = reportRun(outcome, out, err); code != kExitOk)
+            return code;
+        auto record = findRun(project, outcome->runId);
+        if (!record)
+            return fail(err, record.error());
+        done.push_back(*record);
+    }
+    out << Qt::endl
+        << resultsTable(done, pricePerCoreHour(parser)) << crossValidationSummary(done) << Qt::endl;
     return kExitOk;
 }
 
@@ -574,6 +616,17 @@ void addTrainingCommands(CommandTable &table) {
                                   "output)"),
                    QStringLiteral("FILE")},
               });
+          }}},
+        {QStringLiteral("cv"),
+         {QStringLiteral("cv DIR --folds K [train options]"),
+          QStringLiteral("cross-validation: K runs, each with one stratified group fold as val; "
+                         "mean and standard deviation of validation accuracy"),
+          cmdCrossValidate,
+          [](QCommandLineParser &p) {
+              p.addOptions(trainCommandLineOptions());
+              p.addOptions({{QStringLiteral("folds"), QStringLiteral("folds"), QStringLiteral("K"),
+                             QStringLiteral("5")},
+                            priceOption()});
           }}},
         {QStringLiteral("tune"),
          {QStringLiteral("tune DIR [--trials N] [--lr-range LOW:HIGH] [--wd-range LOW:HIGH] "

@@ -94,6 +94,12 @@ QList<QCommandLineOption> trainCommandLineOptions() {
         {QStringLiteral("experiment"),
          QStringLiteral("the experiment the run joins (runs --experiment lists it)"),
          QStringLiteral("NAME")},
+        {QStringLiteral("cv-folds"),
+         QStringLiteral("cross-validation: deal train and val to K stratified folds (duplicate "
+                        "clusters kept whole)"),
+         QStringLiteral("K"), QStringLiteral("0")},
+        {QStringLiteral("cv-fold"), QStringLiteral("with --cv-folds: the fold that is val"),
+         QStringLiteral("F"), QStringLiteral("0")},
         {QStringLiteral("allow-leaks"),
          QStringLiteral("train even though near copies span train and val/test (unresolved "
                         "leaks); the run records it")},
@@ -153,6 +159,8 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.allowLeaks = parser.isSet(QStringLiteral("allow-leaks"));
         o.initFrom = parser.value(QStringLiteral("init-from"));
         o.experiment = parser.value(QStringLiteral("experiment"));
+        o.cvFolds = int(numberOf("cv-folds"));
+        o.cvFold = int(numberOf("cv-fold"));
         o.freezeEpochs = int(numberOf("freeze-epochs"));
         o.bodyLrScale = numberOf("body-lr-scale");
         const QString precision = parser.value(QStringLiteral("precision"));
@@ -212,6 +220,9 @@ QStringList trainArguments(const TrainOptions &o) {
         arguments << QStringLiteral("--allow-leaks");
     if (!o.experiment.isEmpty())
         arguments << QStringLiteral("--experiment") << o.experiment;
+    if (o.cvFolds > 0)
+        arguments << QStringLiteral("--cv-folds") << QString::number(o.cvFolds)
+                  << QStringLiteral("--cv-fold") << QString::number(o.cvFold);
     if (!o.initFrom.isEmpty())
         arguments << QStringLiteral("--init-from") << o.initFrom
                   << QStringLiteral("--freeze-epochs") << QString::number(o.freezeEpochs)

@@ -75,6 +75,8 @@ QJsonObject TrainOptions::toJson() const {
         {"freeze_epochs", freezeEpochs},
         {"body_lr_scale", bodyLrScale},
         {"experiment", experiment},
+        {"cv_folds", cvFolds},
+        {"cv_fold", cvFold},
     };
 }
 
@@ -114,6 +116,8 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.freezeEpochs = json.value("freeze_epochs").toInt(o.freezeEpochs);
     o.bodyLrScale = json.value("body_lr_scale").toDouble(o.bodyLrScale);
     o.experiment = json.value("experiment").toString();
+    o.cvFolds = json.value("cv_folds").toInt();
+    o.cvFold = json.value("cv_fold").toInt();
     return o;
 }
 
@@ -138,6 +142,8 @@ Result<void> TrainOptions::validate() const {
     if (freezeEpochs < 0 || !(bodyLrScale > 0))
         return Error{QStringLiteral(
             "--freeze-epochs must not be negative and --body-lr-scale must be positive")};
+    if (cvFolds == 1 || cvFolds < 0 || (cvFolds > 1 && (cvFold < 0 || cvFold >= cvFolds)))
+        return Error{QStringLiteral("--cv-folds needs at least 2 folds and --cv-fold one of them")};
     if ((freezeEpochs > 0 || bodyLrScale != 1) && initFrom.isEmpty())
         return Error{QStringLiteral(
             "--freeze-epochs and --body-lr-scale are for fine-tuning: give --init-from too")};
@@ -463,6 +469,35 @@ QString epochsCsv(const std::vector<EpochMetrics> &epochs) {
         text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return text;
+}
+
+std::vector<TrainOptions> crossValidationPlan(const TrainOptions &base, int folds) {
+    std::vector<TrainOptions> plan;
+    for (int fold = 0; fold < folds; ++fold) {
+        TrainOptions options = base;
+        options.cvFolds = folds;
+        options.cvFold = fold;
+        plan.push_back(options);
+    }
+    return plan;
+}
+
+QString crossValidationSummary(const std::vector<RunRecord> &runs) {
+    std::vector<double> values;
+    for (const RunRecord &run : runs)
+        if (run.status == RunStatus::Finished && run.bestValAccuracy)
+            values.push_back(*run.bestValAccuracy);
+    if (values.empty())
+        return QStringLiteral("no finished fold");
+    const double mean = std::accumulate(values.begin(), values.end(), 0.0) / double(values.size());
+    double squares = 0;
+    for (double v : values)
+        squares += (v - mean) * (v - mean);
+    const double deviation = values.size() > 1 ? std::sqrt(squares / double(values.size() - 1)) : 0;
+    return QStringLiteral("val accuracy (best of each run) %1 ± %2 over %3 folds")
+        .arg(mean, 0, 'f', 4)
+        .arg(deviation, 0, 'f', 4)
+        .arg(values.size());
 }
 
 Result<void> describeRun(Project &project, qint64 runId, const QString &experiment,

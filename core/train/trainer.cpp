@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/curation/curation.h"
+#include "core/curation/splits.h"
 #include "core/store/database.h"
 #include "core/store/project.h"
 #include "core/train/glister.h"
@@ -542,6 +543,23 @@ bool Trainer::run(const LabelSnapshot &snapshot) {
     return true;
 }
 
+// Cross-validation: train and val items dealt to stratified group folds (seeded by the run's
+// seed); the run's fold is val, the others train. Test stays test.
+void assignFold(Project &project, LabelSnapshot &snapshot, const TrainOptions &options) {
+    const auto folds = groupKFold(project, options.cvFolds, unsigned(options.seed), 10);
+    if (!folds)
+        throw failure(folds.error().message);
+    for (SnapshotItem &item : snapshot.items)
+        if (item.split != Split::Test)
+            item.split = folds->value(item.itemId, 0) == options.cvFold ? Split::Val : Split::Train;
+    snapshot.valFromTrain = false;
+    rehashSnapshot(snapshot);
+    if (snapshot.count(Split::Train) == 0 || snapshot.count(Split::Val) == 0)
+        throw failure(QStringLiteral("fold %1 of %2 leaves no training or no validation items")
+                          .arg(options.cvFold)
+                          .arg(options.cvFolds));
+}
+
 // Items in clusters that span train and val/test and are still in the data: a warning stored
 // with the run when allowed, else the reason it does not start.
 Result<QString> leakCheck(Project &project, bool allowed) {
@@ -598,9 +616,13 @@ Result<RunOutcome> trainNewRun(Project &project, const TrainOptions &options,
             return Error{QStringLiteral("cannot train: %1").arg(init.error().message)};
         fixed.initFrom = init->spec;
     }
-    const auto snapshot = takeLabelSnapshot(project, 0.1, options.seed, *source);
+    auto snapshot =
+        takeLabelSnapshot(project, options.cvFolds > 1 ? 0.0 : 0.1, options.seed, *source);
     if (!snapshot)
         return Error{QStringLiteral("cannot train: %1").arg(snapshot.error().message)};
+    if (options.cvFolds > 1)
+        if (const auto dealt = attempt([&] { assignFold(project, *snapshot, options); }); !dealt)
+            return Error{QStringLiteral("cannot train: %1").arg(dealt.error().message)};
     const auto warning = leakCheck(project, options.allowLeaks);
     if (!warning)
         return Error{QStringLiteral("cannot train: %1").arg(warning.error().message)};

@@ -88,6 +88,10 @@ void loadClassNames(Project &project, LabelSnapshot &snapshot) {
 
 } // namespace
 
+void rehashSnapshot(LabelSnapshot &snapshot) {
+    hashSnapshot(snapshot);
+}
+
 qint64 LabelSnapshot::count(Split split) const {
     return std::count_if(items.begin(), items.end(),
                          [&](const SnapshotItem &item) { return item.split == split; });

@@ -40,6 +40,9 @@ struct LabelSnapshot {
 Result<LabelSnapshot> takeLabelSnapshot(Project &project, double valFraction = 0.1,
                                         std::uint64_t seed = 42, const LabelSource &source = {});
 
+// Recomputes `hash` after the items or their splits changed.
+void rehashSnapshot(LabelSnapshot &snapshot);
+
 // The snapshot a stored run trained on.
 Result<LabelSnapshot> runSnapshot(Project &project, qint64 runId);
 

@@ -274,9 +274,10 @@ void CliTest::dedupWritesClustersOfAFolder() {
 void CliTest::everyCommandAnswersHelp_data() {
     QTest::addColumn<QString>("command");
     for (const char *command :
-         {"init",   "import", "info",         "demo",    "version", "answers",     "consolidate",
-          "labels", "dedup",  "flags",        "split",   "train",   "sweep",       "runs",
-          "copy",   "team",   "export-model", "predict", "metrics", "describe-run"})
+         {"init",        "import",       "info",  "demo",  "version",      "answers",
+          "consolidate", "labels",       "dedup", "flags", "split",        "train",
+          "sweep",       "runs",         "copy",  "team",  "export-model", "predict",
+          "metrics",     "describe-run", "cv",    "tune"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 

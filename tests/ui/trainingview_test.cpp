@@ -26,6 +26,7 @@ private Q_SLOTS:
     void initTestCase();
     void oneClickTrainsThePlanAndShowsSubsets();
     void escapeCancelsAndResumeFinishes();
+    void crossValidationReportsTheSpread();
 
 private:
     QTemporaryDir m_dir;
@@ -187,6 +188,24 @@ void TrainingViewTest::escapeCancelsAndResumeFinishes() {
     QCOMPARE(core::findRun(*m_project, stopped.id)->status, core::RunStatus::Finished);
     QCOMPARE(core::findRun(*m_project, stopped.id)->completedEpochs, 30);
     QCOMPARE(table->model()->rowCount(), int(before) + 1);
+}
+
+void TrainingViewTest::crossValidationReportsTheSpread() {
+    ui::TrainingView view;
+    view.show();
+    view.setProject(m_project.get());
+    configure(view, 1);
+    QSignalSpy finished(&view, &ui::TrainingView::trainingFinished);
+    const size_t before = core::listRuns(*m_project)->size();
+    view.crossValidate(2);
+    QVERIFY(view.isTraining());
+    QVERIFY(finished.wait(120000));
+    const auto runs = *core::listRuns(*m_project);
+    QCOMPARE(runs.size(), before + 2);
+    QCOMPARE(runs.back().options.cvFold, 1);
+    QVERIFY(runs.back().experiment.startsWith(QStringLiteral("cv 2 folds")));
+    const QString status = view.findChild<QLabel *>(QStringLiteral("status"))->text();
+    QVERIFY2(status.contains(QStringLiteral("over 2 folds")), qPrintable(status));
 }
 
 QTEST_MAIN(TrainingViewTest)
