@@ -38,12 +38,19 @@ double niceStep(double range, bool whole) {
 } // namespace
 
 QString runLabel(const core::RunRecord &run) {
+    // Runs started from trained weights say so: their curves start high for that reason.
+    const QString start = run.options.initFrom.isEmpty() ? QString() : QStringLiteral(", tuned");
+    const QString fold =
+        run.options.cvFolds > 0
+            ? QStringLiteral(", fold %1/%2").arg(run.options.cvFold + 1).arg(run.options.cvFolds)
+            : QString();
     if (run.options.strategy == core::Strategy::Full)
-        return QStringLiteral("#%1 full").arg(run.id);
-    return QStringLiteral("#%1 %2 %3 %")
+        return QStringLiteral("#%1 full%2%3").arg(run.id).arg(start, fold);
+    return QStringLiteral("#%1 %2 %3 %%4")
         .arg(run.id)
         .arg(core::strategyName(run.options.strategy))
-        .arg(run.options.fraction * 100, 0, 'g', 3);
+        .arg(run.options.fraction * 100, 0, 'g', 3)
+        .arg(start + fold);
 }
 
 RunChart::RunChart(QWidget *parent)

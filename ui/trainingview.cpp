@@ -142,6 +142,8 @@ QWidget *TrainingView::buildRunsPanel() {
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setColumnHidden(RunsModel::Chosen, true);
+    // The metric compared by sits beside the run's name, not after every other figure.
+    m_table->horizontalHeader()->moveSection(RunsModel::Chosen, RunsModel::Strategy);
     m_table->setToolTip(tr("Every training run of this project; click a header to sort; select "
                            "one to see the images its selections kept, several (Ctrl or Shift) "
                            "to compare their curves; F2 edits experiment, tags and notes"));
@@ -653,7 +655,7 @@ void TrainingView::fillWeightSources(const std::vector<core::RunRecord> &runs) {
     const QString chosen = m_initFrom->currentData().toString();
     const QSignalBlocker block(m_initFrom);
     m_initFrom->clear();
-    m_initFrom->addItem(tr("Random (from scratch)"), QString());
+    m_initFrom->addItem(tr("Random"), QString());
     for (auto run = runs.rbegin(); run != runs.rend(); ++run)
         if (run->status == core::RunStatus::Finished)
             m_initFrom->addItem(tr("Run %1: %2 %3 %, test accuracy %4")

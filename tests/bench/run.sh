@@ -30,6 +30,13 @@ if [ -f "$archive" ]; then
 else
   echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"
 fi
+# Tuning on the Fashion-MNIST demo project: 20 trials of successive halving (about 10 minutes).
+if [ -z "${SKIP_SWEEP:-}" ] && [ -d /usr/share/datasets/fashion-mnist ]; then
+  rm -rf "$work/fashion-tune"
+  "$build/app/winnow-cli" demo "$work/fashion-tune" > /dev/null &&
+    "$build/app/winnow-cli" tune "$work/fashion-tune" --trials 20 --halving --epochs 9 --width 8 \
+      --experiment "fashion tuning" 2>&1 | grep -E "^(trial|experiment|best)" | tee -a "$out"
+fi
 QT_QPA_PLATFORM=offscreen "$build/tests/bench/labeling_bench" | tee -a "$out"
 "$build/tests/bench/consensus_bench" "$build/app/winnow-cli" | tee -a "$out"
 "$build/tests/bench/training_bench" throughput 64 | tee -a "$out"
