@@ -39,6 +39,14 @@ void TrainingProcess::resume(const QString &projectDirectory, qint64 runId) {
             QString::number(runId), QStringLiteral("--json")});
 }
 
+void TrainingProcess::runCommand(const QString &projectDirectory, const QStringList &arguments) {
+    m_directory = projectDirectory;
+    m_cancelled = false;
+    m_total = 1;
+    m_pending.clear();
+    launch(arguments);
+}
+
 void TrainingProcess::cancel() {
     if (!m_process)
         return;

@@ -30,6 +30,8 @@ public:
 
     void start(const QString &projectDirectory, std::vector<core::TrainOptions> plan);
     void resume(const QString &projectDirectory, qint64 runId);
+    // Any other command that trains runs in one process (tune): `winnow-cli ARGUMENTS`.
+    void runCommand(const QString &projectDirectory, const QStringList &arguments);
     void cancel();
 
 Q_SIGNALS:

@@ -4,11 +4,13 @@
 #include "core/curation/curation.h"
 #include "core/label/labelsource.h"
 #include "core/store/project.h"
+#include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
 #include "ui/runchart.h"
 #include "ui/runsmodel.h"
 #include "ui/subsetview.h"
 #include "ui/trainingprocess.h"
+#include "ui/tunedialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -266,7 +268,7 @@ void TrainingView::buildControls(QWidget *panel) {
            "the Review tab (Use for Training); any other choice stays fixed, whatever is "
            "consolidated later. Every run records its labels."));
     connect(m_labels, &QComboBox::currentIndexChanged, this, &TrainingView::describeLabelSource);
-    form->addRow(tr("&Labels"), m_labels);
+    form->addRow(tr("La&bels"), m_labels);
     m_labelSource = new QLabel;
     m_labelSource->setObjectName(QStringLiteral("labelSource"));
     m_labelSource->setWordWrap(true);
@@ -395,18 +397,27 @@ void TrainingView::buildControls(QWidget *panel) {
     connect(m_train, &QPushButton::clicked, this, &TrainingView::start);
     connect(m_cancel, &QPushButton::clicked, this, &TrainingView::cancel);
     connect(m_resume, &QPushButton::clicked, this, &TrainingView::resumeSelected);
-    m_crossValidate = new QPushButton(tr("Cross-&Validate…"));
+    m_crossValidate = new QPushButton(tr("Cross-Vali&date…"));
     m_crossValidate->setObjectName(QStringLiteral("crossValidate"));
     m_crossValidate->setToolTip(
         tr("K full-data runs, each validating on one of K stratified folds of train and val "
            "(duplicate clusters kept whole); the mean and spread of validation accuracy"));
     connect(m_crossValidate, &QPushButton::clicked, this, &TrainingView::chooseCrossValidation);
+    m_tune = new QPushButton(tr("T&une…"));
+    m_tune->setObjectName(QStringLiteral("tune"));
+    m_tune->setToolTip(tr("Search learning rate, weight decay, momentum and batch size with "
+                          "full-data runs of the settings above; the trials are an experiment "
+                          "and the best run is tagged"));
+    connect(m_tune, &QPushButton::clicked, this, &TrainingView::chooseTuning);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_resume);
     layout->addLayout(buttons);
-    layout->addWidget(m_crossValidate);
+    auto *studies = new QHBoxLayout;
+    studies->addWidget(m_crossValidate);
+    studies->addWidget(m_tune);
+    layout->addLayout(studies);
     m_progress = new QProgressBar;
     m_progress->setTextVisible(true);
     layout->addWidget(m_progress);
@@ -496,6 +507,37 @@ void TrainingView::crossValidate(int folds) {
     startPlan(core::crossValidationPlan(base, folds), tr("cv %1 folds").arg(folds));
 }
 
+void TrainingView::chooseTuning() {
+    TuneDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        tune(dialog.arguments());
+}
+
+void TrainingView::tune(const QStringList &tuneArguments) {
+    if (!m_project || m_process->isRunning())
+        return;
+    core::TrainOptions base = plan().empty() ? core::TrainOptions{} : plan().front();
+    base.strategy = core::Strategy::Full;
+    base.fraction = 1;
+    const auto source = core::fixedLabelSource(*m_project, base.labels);
+    if (!source) {
+        Q_EMIT failed(source.error().message);
+        return;
+    }
+    const std::optional<bool> allowLeaks = confirmLeaks();
+    if (!allowLeaks)
+        return;
+    base.labels = source->spec();
+    base.allowLeaks = *allowLeaks;
+    m_tuning = true;
+    m_progress->setRange(0, 0);
+    m_status->setText(tr("Tuning…"));
+    m_process->runCommand(m_project->directory(),
+                          QStringList{QStringLiteral("tune"), m_project->directory()} +
+                              core::trainArguments(base) + tuneArguments);
+    updateButtons();
+}
+
 void TrainingView::chooseCrossValidation() {
     bool ok = false;
     const int folds = QInputDialog::getInt(
@@ -583,6 +625,23 @@ void TrainingView::onFinished(const QString &error) {
     } else if (cancelled) {
         m_status->setText(
             tr("Cancelled. Select the run and press Resume to continue it from its last epoch."));
+    } else if (m_tuning) {
+        reloadRuns();
+        const auto &runs = m_runs->runs();
+        const auto best = std::find_if(runs.rbegin(), runs.rend(), [](const core::RunRecord &r) {
+            return r.tags.contains(QStringLiteral("best"));
+        });
+        if (best != runs.rend()) {
+            m_status->setText(tr("Tuning done: run %1 is best (%2): learning rate %3, weight decay "
+                                 "%4, momentum %5, batch %6")
+                                  .arg(best->id)
+                                  .arg(best->notes)
+                                  .arg(best->options.learningRate, 0, 'g', 3)
+                                  .arg(best->options.weightDecay, 0, 'g', 3)
+                                  .arg(best->options.momentum, 0, 'g', 3)
+                                  .arg(best->options.batchSize));
+            selectRun(best->id);
+        }
     } else if (m_cvFolds > 0) {
         reloadRuns(); // the folds are the newest runs
         const auto &runs = m_runs->runs();
@@ -594,6 +653,7 @@ void TrainingView::onFinished(const QString &error) {
         m_status->setText(tr("Done. Select a run to see the images its selections kept."));
     }
     m_cvFolds = 0;
+    m_tuning = false;
     reloadRuns();
     updateButtons();
     Q_EMIT trainingFinished();
@@ -770,6 +830,7 @@ void TrainingView::updateButtons() {
     const bool idle = m_project && !m_process->isRunning();
     m_train->setEnabled(idle);
     m_crossValidate->setEnabled(idle);
+    m_tune->setEnabled(idle);
     m_cancel->setEnabled(m_process->isRunning());
     const core::RunRecord *run = m_runs->run(selectedRunId());
     const bool resumable = run && (run->status == core::RunStatus::Cancelled ||

@@ -53,6 +53,9 @@ public:
     // K full-data runs on stratified group folds of train and val; the summary when they end.
     void crossValidate(int folds);
     void chooseCrossValidation();
+    // A tuning experiment with the form's settings and these `winnow-cli tune` options.
+    void tune(const QStringList &tuneArguments);
+    void chooseTuning();
     void cancel();
     void resumeSelected();
     void selectRun(qint64 runId);
@@ -101,7 +104,8 @@ private:
     QComboBox *m_width = nullptr, *m_selectionType = nullptr, *m_greedy = nullptr;
     QDoubleSpinBox *m_kappa = nullptr;
     QPushButton *m_train = nullptr, *m_cancel = nullptr, *m_resume = nullptr;
-    QPushButton *m_crossValidate = nullptr;
+    QPushButton *m_crossValidate = nullptr, *m_tune = nullptr;
+    bool m_tuning = false;
     int m_cvFolds = 0; // the plan running is a cross-validation of this many folds
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;

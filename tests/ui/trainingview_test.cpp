@@ -27,6 +27,7 @@ private Q_SLOTS:
     void oneClickTrainsThePlanAndShowsSubsets();
     void escapeCancelsAndResumeFinishes();
     void crossValidationReportsTheSpread();
+    void tuningFromTheTabMarksTheBest();
 
 private:
     QTemporaryDir m_dir;
@@ -206,6 +207,31 @@ void TrainingViewTest::crossValidationReportsTheSpread() {
     QVERIFY(runs.back().experiment.startsWith(QStringLiteral("cv 2 folds")));
     const QString status = view.findChild<QLabel *>(QStringLiteral("status"))->text();
     QVERIFY2(status.contains(QStringLiteral("over 2 folds")), qPrintable(status));
+}
+
+// Tuning from the tab: two trials of two learning rates; the better one is tagged and named.
+void TrainingViewTest::tuningFromTheTabMarksTheBest() {
+    ui::TrainingView view;
+    view.show();
+    view.setProject(m_project.get());
+    configure(view, 2);
+    QSignalSpy finished(&view, &ui::TrainingView::trainingFinished);
+    const size_t before = core::listRuns(*m_project)->size();
+    view.tune({QStringLiteral("--trials"), QStringLiteral("2"), QStringLiteral("--lr-range"),
+               QStringLiteral("0.000001,0.05"), QStringLiteral("--batch-sizes"),
+               QStringLiteral("16")});
+    QVERIFY(view.isTraining());
+    QVERIFY(finished.wait(120000));
+    const auto runs = *core::listRuns(*m_project);
+    QCOMPARE(runs.size(), before + 2);
+    const auto best =
+        std::find_if(runs.begin() + qsizetype(before), runs.end(), [](const core::RunRecord &r) {
+            return r.tags.contains(QStringLiteral("best"));
+        });
+    QVERIFY(best != runs.end());
+    QCOMPARE(best->options.learningRate, 0.05);
+    const QString status = view.findChild<QLabel *>(QStringLiteral("status"))->text();
+    QVERIFY2(status.contains(QStringLiteral("run %1 is best").arg(best->id)), qPrintable(status));
 }
 
 QTEST_MAIN(TrainingViewTest)
