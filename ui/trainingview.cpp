@@ -519,16 +519,8 @@ void TrainingView::tune(const QStringList &tuneArguments) {
     core::TrainOptions base = plan().empty() ? core::TrainOptions{} : plan().front();
     base.strategy = core::Strategy::Full;
     base.fraction = 1;
-    const auto source = core::fixedLabelSource(*m_project, base.labels);
-    if (!source) {
-        Q_EMIT failed(source.error().message);
+    if (!fixLabelsAndLeaks(base))
         return;
-    }
-    const std::optional<bool> allowLeaks = confirmLeaks();
-    if (!allowLeaks)
-        return;
-    base.labels = source->spec();
-    base.allowLeaks = *allowLeaks;
     m_tuning = true;
     m_progress->setRange(0, 0);
     m_status->setText(tr("Tuning…"));
@@ -548,15 +540,24 @@ void TrainingView::chooseCrossValidation() {
         crossValidate(folds);
 }
 
-void TrainingView::startPlan(std::vector<core::TrainOptions> runs, const QString &kind) {
-    // Every run of the plan trains on the same labels, whatever is marked current meanwhile.
-    const auto source = core::fixedLabelSource(*m_project, runs.front().labels);
+bool TrainingView::fixLabelsAndLeaks(core::TrainOptions &options) {
+    const auto source = core::fixedLabelSource(*m_project, options.labels);
     if (!source) {
         Q_EMIT failed(source.error().message);
-        return;
+        return false;
     }
     const std::optional<bool> allowLeaks = confirmLeaks();
     if (!allowLeaks)
+        return false;
+    options.labels = source->spec();
+    options.allowLeaks = *allowLeaks;
+    return true;
+}
+
+void TrainingView::startPlan(std::vector<core::TrainOptions> runs, const QString &kind) {
+    // Every run of the plan trains on the same labels, whatever is marked current meanwhile.
+    core::TrainOptions fixed = runs.front();
+    if (!fixLabelsAndLeaks(fixed))
         return;
     const QString experiment =
         !runs.front().experiment.isEmpty() || runs.size() == 1
@@ -564,8 +565,8 @@ void TrainingView::startPlan(std::vector<core::TrainOptions> runs, const QString
             : QStringLiteral("%1 %2").arg(
                   kind, QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")));
     for (core::TrainOptions &run : runs) {
-        run.labels = source->spec();
-        run.allowLeaks = *allowLeaks;
+        run.labels = fixed.labels;
+        run.allowLeaks = fixed.allowLeaks;
         run.experiment = experiment;
     }
     runPlan(std::move(runs), 0);

@@ -90,6 +90,8 @@ private:
     void describeLabelSource();
     // Whether to go on although train and val/test share near copies; asks when they do.
     std::optional<bool> confirmLeaks();
+    // Fixes `options.labels` to what they mean now and asks about leaks; false: do not train.
+    bool fixLabelsAndLeaks(core::TrainOptions &options);
     void redrawChart();
     void updateButtons();
     qint64 selectedRunId() const;

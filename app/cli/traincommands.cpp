@@ -32,6 +32,15 @@ double pricePerCoreHour(const QCommandLineParser &parser) {
     return price;
 }
 
+// --run RUN of the commands that need one.
+qint64 requiredRun(const QCommandLineParser &parser, const char *command) {
+    bool ok = false;
+    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
+    if (!ok)
+        throw UsageError{QStringLiteral("%1 needs --run RUN").arg(QLatin1String(command))};
+    return runId;
+}
+
 QCommandLineOption priceOption() {
     return {QStringLiteral("price"),
             QStringLiteral("US dollars per core-hour of processor time, for the cost column"),
@@ -262,10 +271,9 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
 int cmdExportModel(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                    QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
-    bool ok = false;
-    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
-    if (!ok || !parser.isSet(QStringLiteral("out")))
-        throw UsageError{QStringLiteral("export-model needs --run RUN and --out FILE")};
+    const qint64 runId = requiredRun(parser, "export-model");
+    if (!parser.isSet(QStringLiteral("out")))
+        throw UsageError{QStringLiteral("export-model needs --out FILE")};
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
@@ -408,9 +416,10 @@ int cmdTune(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     });
     if (!tuned)
         return fail(err, tuned.error());
-    out << QStringLiteral("experiment '%1': %2 trials")
+    out << QStringLiteral("experiment '%1': %2 runs of %3 configurations")
                .arg(tuned->experiment)
                .arg(tuned->trials.size())
+               .arg(options.trials)
         << Qt::endl;
     if (tuned->best)
         out << QStringLiteral("best: run %1, %2 %3: --lr %4 --weight-decay %5 --momentum %6 "
@@ -506,10 +515,7 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
 int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
-    bool ok = false;
-    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
-    if (!ok)
-        throw UsageError{QStringLiteral("metrics needs --run RUN")};
+    const qint64 runId = requiredRun(parser, "metrics");
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
@@ -525,10 +531,7 @@ int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream 
 int cmdDescribeRun(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                    QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
-    bool ok = false;
-    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
-    if (!ok)
-        throw UsageError{QStringLiteral("describe-run needs --run RUN")};
+    const qint64 runId = requiredRun(parser, "describe-run");
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;

@@ -158,22 +158,33 @@ predictEveryItem(Project &project, const QStringList &classNames, const torch::T
     return predictions;
 }
 
+// A run's model from its last checkpoint, and the snapshot (classes, items) it trained on.
+struct TrainedRun {
+    RunModel model;
+    LabelSnapshot snapshot;
+};
+
+TrainedRun loadTrainedRun(Project &project, qint64 runId) {
+    const auto run = findRun(project, runId);
+    if (!run)
+        throw failure(run.error().message);
+    RunModel model = loadRunModel(project, *run);
+    auto snapshot = runSnapshot(project, runId);
+    if (!snapshot)
+        throw failure(snapshot.error().message);
+    return {std::move(model), std::move(snapshot).value()};
+}
+
 } // namespace
 
 Result<ExportedModel> exportModel(Project &project, qint64 runId, const QString &path,
                                   const ProgressFn &progress, const CancelToken *cancel) {
     return attempt([&] {
-        const auto run = findRun(project, runId);
-        if (!run)
-            throw failure(run.error().message);
-        RunModel loaded = loadRunModel(project, *run);
-        const auto snapshot = runSnapshot(project, runId);
-        if (!snapshot)
-            throw failure(snapshot.error().message);
-        const auto cache = ensureTensorCache(project, *snapshot, progress, cancel);
+        auto [loaded, snapshot] = loadTrainedRun(project, runId);
+        const auto cache = ensureTensorCache(project, snapshot, progress, cancel);
         if (!cache)
             throw failure(cache.error().message);
-        ExportedModel exported{snapshot->classNames, int(loaded.channels), cache->geometry.height,
+        ExportedModel exported{snapshot.classNames, int(loaded.channels), cache->geometry.height,
                                cache->geometry.width};
         Module module = ScriptBuilder().build(loaded.model, loaded.mean, loaded.std,
                                               exported.classNames, exported.height, exported.width);
@@ -224,16 +235,11 @@ Result<std::vector<Prediction>> predictWithRun(Project &project, qint64 runId,
                                                const ProgressFn &progress,
                                                const CancelToken *cancel) {
     return attempt([&] {
-        const auto run = findRun(project, runId);
-        if (!run)
-            throw failure(run.error().message);
-        RunModel loaded = loadRunModel(project, *run);
-        const auto snapshot = runSnapshot(project, runId);
-        if (!snapshot)
-            throw failure(snapshot.error().message);
+        TrainedRun trained = loadTrainedRun(project, runId);
         return predictEveryItem(
-            project, snapshot->classNames, loaded.mean, loaded.std,
-            [&](const torch::Tensor &x) { return loaded.model->forward(x); }, progress, cancel);
+            project, trained.snapshot.classNames, trained.model.mean, trained.model.std,
+            [&](const torch::Tensor &x) { return trained.model.model->forward(x); }, progress,
+            cancel);
     });
 }
 

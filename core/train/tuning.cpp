@@ -151,10 +151,12 @@ Result<TuneResult> tune(Project &project, const TuneOptions &options, const Trai
             (!result.best || better(trial.value, result.best->value, higher)))
             result.best = trial;
     if (result.best) {
-        const auto marked = describeRun(
-            project, result.best->runId, result.experiment,
-            QStringLiteral("best of %1 trials by %2").arg(result.trials.size()).arg(options.metric),
-            {QStringLiteral("best")});
+        const auto marked = describeRun(project, result.best->runId, result.experiment,
+                                        QStringLiteral("best of %1 configurations (%2 runs) by %3")
+                                            .arg(options.trials)
+                                            .arg(result.trials.size())
+                                            .arg(options.metric),
+                                        {QStringLiteral("best")});
         if (!marked)
             return marked.error();
     }
