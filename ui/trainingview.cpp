@@ -331,6 +331,7 @@ void TrainingView::buildControls(QWidget *panel) {
         const bool tuning = !m_initFrom->currentData().toString().isEmpty();
         m_freezeEpochs->setEnabled(tuning);
         m_bodyLrScale->setEnabled(tuning);
+        m_alsoScratch->setEnabled(tuning);
     });
     startForm->addRow(tr("&Weights"), m_initFrom);
     m_freezeEpochs = new QSpinBox;
@@ -350,6 +351,12 @@ void TrainingView::buildControls(QWidget *panel) {
     m_bodyLrScale->setToolTip(
         tr("The body's learning rate as a share of the head's (0.1: the body moves slowly)"));
     startForm->addRow(tr("Body learning rate ×"), m_bodyLrScale);
+    m_alsoScratch = new QCheckBox(tr("Also from random weights"));
+    m_alsoScratch->setObjectName(QStringLiteral("alsoScratch"));
+    m_alsoScratch->setEnabled(false);
+    m_alsoScratch->setToolTip(tr("Every run twice, fine-tuned and from scratch, so the table "
+                                 "compares their time, accuracy and cost"));
+    startForm->addRow(QString(), m_alsoScratch);
     layout->addWidget(start);
 
     auto *advanced = new QGroupBox(tr("GLISTER"));
@@ -482,7 +489,19 @@ std::vector<core::TrainOptions> TrainingView::plan() const {
         strategies.push_back(core::Strategy::Glister);
     if (m_random->isChecked())
         strategies.push_back(core::Strategy::Random);
-    return core::sweepPlan(base, strategies, fractions, m_full->isChecked());
+    std::vector<core::TrainOptions> runs =
+        core::sweepPlan(base, strategies, fractions, m_full->isChecked());
+    if (!base.initFrom.isEmpty() && m_alsoScratch->isChecked()) {
+        const size_t tuned = runs.size();
+        for (size_t i = 0; i < tuned; ++i) {
+            core::TrainOptions scratch = runs[i];
+            scratch.initFrom.clear();
+            scratch.freezeEpochs = 0;
+            scratch.bodyLrScale = 1;
+            runs.push_back(scratch);
+        }
+    }
+    return runs;
 }
 
 void TrainingView::start() {

@@ -117,6 +117,7 @@ private:
     QComboBox *m_metric = nullptr;
     QPushButton *m_exportTable = nullptr, *m_exportMetrics = nullptr;
     QSpinBox *m_freezeEpochs = nullptr;
+    QCheckBox *m_alsoScratch = nullptr;
     QDoubleSpinBox *m_bodyLrScale = nullptr;
     QLabel *m_labelSource = nullptr;
     RunChart *m_chart = nullptr;

@@ -242,12 +242,24 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
             QStringLiteral("sweep %1")
                 .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")));
     err << "experiment: " << base.experiment << Qt::endl;
+    std::vector<TrainOptions> plan = sweepPlan(base, strategies, fractions);
+    if (parser.isSet(QStringLiteral("fine-tune-from"))) { // the same runs again, fine-tuned
+        const size_t scratch = plan.size();
+        for (size_t i = 0; i < scratch; ++i) {
+            TrainOptions tuned = plan[i];
+            tuned.initFrom = parser.value(QStringLiteral("fine-tune-from"));
+            plan.push_back(tuned);
+        }
+    }
     std::vector<RunRecord> done;
-    for (const TrainOptions &options : sweepPlan(base, strategies, fractions)) {
-        err << QStringLiteral("== %1 at fraction %2, %3 epochs")
+    for (const TrainOptions &options : plan) {
+        err << QStringLiteral("== %1 at fraction %2, %3 epochs%4")
                    .arg(strategyName(options.strategy))
                    .arg(options.fraction)
                    .arg(options.epochs)
+                   .arg(options.initFrom.isEmpty()
+                            ? QString()
+                            : QStringLiteral(", fine-tuned from %1").arg(options.initFrom))
             << Qt::endl;
         const auto outcome = trainNewRun(project, options, events);
         if (const int code = reportRun(outcome, out, err); code != kExitOk)
@@ -574,7 +586,7 @@ void addTrainingCommands(CommandTable &table) {
           }}},
         {QStringLiteral("sweep"),
          {QStringLiteral("sweep DIR --fractions 0.1,0.3,0.5 --strategies glister,random --epochs E "
-                         "[train options] [--out TABLE] [--csv FILE]"),
+                         "[train options] [--fine-tune-from SOURCE] [--out TABLE] [--csv FILE]"),
           QStringLiteral(
               "full-data baseline plus each strategy at each fraction, then the results table"),
           cmdSweep,
@@ -589,6 +601,10 @@ void addTrainingCommands(CommandTable &table) {
                    QStringLiteral("FILE")},
                   {QStringLiteral("csv"), QStringLiteral("write the runs as CSV here"),
                    QStringLiteral("FILE")},
+                  {QStringLiteral("fine-tune-from"),
+                   QStringLiteral("run every run again fine-tuned from these weights (a run, "
+                                  "DIR:RUN or a file), beside the runs from scratch"),
+                   QStringLiteral("SOURCE")},
                   priceOption(),
               });
           }}},

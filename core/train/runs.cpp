@@ -278,7 +278,8 @@ const RunRecord *comparableBaseline(const std::vector<RunRecord> &runs, const Ru
             candidate.options.epochs == run.options.epochs &&
             candidate.options.width == run.options.width &&
             candidate.options.batchSize == run.options.batchSize &&
-            candidate.options.bfloat16 == run.options.bfloat16)
+            candidate.options.bfloat16 == run.options.bfloat16 &&
+            candidate.options.initFrom == run.options.initFrom)
             found = &candidate;
     return found;
 }
@@ -290,23 +291,24 @@ QString resultsTable(const std::vector<RunRecord> &runs, double pricePerCoreHour
 QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedBaseline,
                      double pricePerCoreHour) {
     const QStringList header = {
-        QStringLiteral("run"),      QStringLiteral("strategy"),   QStringLiteral("fraction"),
-        QStringLiteral("epochs"),   QStringLiteral("total s"),    QStringLiteral("s/epoch"),
-        QStringLiteral("select s"), QStringLiteral("best val"),   QStringLiteral("test acc"),
-        QStringLiteral("speed-up"), QStringLiteral("acc change"), QStringLiteral("cpu h"),
-        QStringLiteral("cost"),     QStringLiteral("labels")};
+        QStringLiteral("run"),      QStringLiteral("strategy"), QStringLiteral("start"),
+        QStringLiteral("fraction"), QStringLiteral("epochs"),   QStringLiteral("total s"),
+        QStringLiteral("s/epoch"),  QStringLiteral("select s"), QStringLiteral("best val"),
+        QStringLiteral("test acc"), QStringLiteral("speed-up"), QStringLiteral("acc change"),
+        QStringLiteral("cpu h"),    QStringLiteral("cost"),     QStringLiteral("labels")};
     std::vector<QStringList> rows{header};
     for (const RunRecord &run : runs) {
         const RunRecord *baseline = fixedBaseline ? fixedBaseline : comparableBaseline(runs, run);
-        rows.push_back({QString::number(run.id), strategyName(run.options.strategy),
-                        QString::number(run.options.fraction), QString::number(run.completedEpochs),
-                        QString::number(run.totalSeconds, 'f', 1),
-                        QString::number(run.secondsPerEpoch(), 'f', 2),
-                        QString::number(run.selectionSeconds, 'f', 1),
-                        number(run.bestValAccuracy, 4), number(run.testAccuracy, 4),
-                        speedUpText(run, baseline), accuracyChangeText(run, baseline),
-                        QString::number(run.cpuSeconds / 3600.0, 'f', 3),
-                        costText(run.cost(pricePerCoreHour)), run.options.labels});
+        rows.push_back(
+            {QString::number(run.id), strategyName(run.options.strategy),
+             run.options.initFrom.isEmpty() ? QStringLiteral("scratch") : QStringLiteral("tuned"),
+             QString::number(run.options.fraction), QString::number(run.completedEpochs),
+             QString::number(run.totalSeconds, 'f', 1),
+             QString::number(run.secondsPerEpoch(), 'f', 2),
+             QString::number(run.selectionSeconds, 'f', 1), number(run.bestValAccuracy, 4),
+             number(run.testAccuracy, 4), speedUpText(run, baseline),
+             accuracyChangeText(run, baseline), QString::number(run.cpuSeconds / 3600.0, 'f', 3),
+             costText(run.cost(pricePerCoreHour)), run.options.labels});
     }
     std::vector<qsizetype> widths(header.size(), 0);
     for (const QStringList &row : rows)
@@ -316,7 +318,7 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
     for (const QStringList &row : rows) {
         QStringList cells;
         for (qsizetype c = 0; c < row.size(); ++c)
-            cells << (c <= 1 ? row[c].leftJustified(widths[size_t(c)])
+            cells << (c <= 2 ? row[c].leftJustified(widths[size_t(c)])
                              : row[c].rightJustified(widths[size_t(c)]));
         text += cells.join(QStringLiteral("  ")).trimmed() + QLatin1Char('\n');
     }

@@ -107,6 +107,13 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QVERIFY(initFrom->findData(newest) > 0);
     initFrom->setCurrentIndex(initFrom->findData(newest));
     QCOMPARE(view.plan().front().initFrom, newest);
+    auto *alsoScratch = view.findChild<QCheckBox *>(QStringLiteral("alsoScratch"));
+    alsoScratch->setChecked(true);
+    const auto both = view.plan();
+    QCOMPARE(both.size(), size_t(6)); // the three runs fine-tuned, then from scratch
+    QCOMPARE(both[2].initFrom, newest);
+    QVERIFY(both[3].initFrom.isEmpty());
+    alsoScratch->setChecked(false);
     initFrom->setCurrentIndex(0);
     auto *chart = view.findChild<QChartView *>(QStringLiteral("chart"));
     QCOMPARE(chart->chart()->series().size(), qsizetype(3));
