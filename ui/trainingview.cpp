@@ -8,6 +8,7 @@
 #include "core/train/trainer.h"
 #include "ui/runchart.h"
 #include "ui/runsmodel.h"
+#include "ui/runspanel.h"
 #include "ui/subsetview.h"
 #include "ui/trainingprocess.h"
 #include "ui/tunedialog.h"
@@ -52,12 +53,17 @@ TrainingView::TrainingView(QWidget *parent)
     right->addWidget(m_chart);
     connect(m_chart, &RunChart::settingsChanged, this, &TrainingView::redrawChart);
 
-    right->addWidget(buildRunsPanel());
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    m_runsPanel = new RunsPanel;
+    right->addWidget(m_runsPanel);
+    connect(m_runsPanel, &RunsPanel::selectionChanged, this, [this] {
         m_subset->showRun(selectedRunId());
         redrawChart();
         updateButtons();
     });
+    connect(m_runsPanel, &RunsPanel::described, this, &TrainingView::reloadRuns);
+    connect(m_runsPanel, &RunsPanel::failed, this, &TrainingView::failed);
+    connect(m_runsPanel, &RunsPanel::message, this,
+            [this](const QString &text) { m_status->setText(text); });
 
     m_subset = new SubsetView;
     right->addWidget(m_subset);
@@ -91,158 +97,6 @@ TrainingView::TrainingView(QWidget *parent)
 }
 
 TrainingView::~TrainingView() = default;
-
-QWidget *TrainingView::buildRunsPanel() {
-    auto *panel = new QWidget;
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto *bar = new QHBoxLayout;
-    m_filter = new QLineEdit;
-    m_filter->setObjectName(QStringLiteral("runFilter"));
-    m_filter->setPlaceholderText(tr("Filter runs: experiment, tag, strategy, labels…"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setToolTip(tr("Shows only the runs with this text in any column"));
-    bar->addWidget(m_filter, 2);
-    m_metric = new QComboBox;
-    m_metric->setObjectName(QStringLiteral("metric"));
-    m_metric->addItem(tr("Compare by…"), QString());
-    for (const QString &name : core::runMetricNames())
-        if (core::isEpochAggregate(name))
-            m_metric->addItem(name, name);
-    m_metric->setToolTip(tr("Adds a column with this aggregate of a per-epoch metric for every "
-                            "run (val_accuracy.max is the best validation accuracy) and sorts "
-                            "by it"));
-    connect(m_metric, &QComboBox::currentIndexChanged, this, &TrainingView::showChosenMetric);
-    bar->addWidget(m_metric, 1);
-    m_exportTable = new QPushButton(tr("Export Table…"));
-    m_exportTable->setToolTip(tr("The runs shown, as CSV"));
-    connect(m_exportTable, &QPushButton::clicked, this, &TrainingView::exportTable);
-    bar->addWidget(m_exportTable);
-    m_exportMetrics = new QPushButton(tr("Export Metrics…"));
-    m_exportMetrics->setToolTip(tr("The selected run's metrics, epoch by epoch, as CSV"));
-    connect(m_exportMetrics, &QPushButton::clicked, this, &TrainingView::exportMetrics);
-    bar->addWidget(m_exportMetrics);
-    layout->addLayout(bar);
-
-    m_runs = new RunsModel(this);
-    connect(m_runs, &RunsModel::describeRequested, this, &TrainingView::describeRun);
-    auto *sorted = new QSortFilterProxyModel(this);
-    sorted->setSourceModel(m_runs);
-    sorted->setSortRole(RunsModel::kSortRole);
-    sorted->setFilterKeyColumn(-1);
-    sorted->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    connect(m_filter, &QLineEdit::textChanged, sorted,
-            &QSortFilterProxyModel::setFilterFixedString);
-    m_table = new QTableView;
-    m_table->setObjectName(QStringLiteral("runs"));
-    m_table->setModel(sorted);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(RunsModel::Run, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->setColumnHidden(RunsModel::Chosen, true);
-    // The metric compared by sits beside the run's name, not after every other figure.
-    m_table->horizontalHeader()->moveSection(RunsModel::Chosen, RunsModel::Strategy);
-    m_table->setToolTip(tr("Every training run of this project; click a header to sort; select "
-                           "one to see the images its selections kept, several (Ctrl or Shift) "
-                           "to compare their curves; F2 edits experiment, tags and notes"));
-    layout->addWidget(m_table);
-    return panel;
-}
-
-void TrainingView::showChosenMetric() {
-    const QString metric = m_metric->currentData().toString();
-    m_table->setColumnHidden(RunsModel::Chosen, metric.isEmpty());
-    if (metric.isEmpty() || !m_project)
-        return;
-    QHash<qint64, std::optional<double>> values;
-    for (const core::RunRecord &run : m_runs->runs()) {
-        if (!m_curves.contains(run.id))
-            if (auto epochs = core::runEpochs(*m_project, run.id))
-                m_curves[run.id] = std::move(epochs).value();
-        values.insert(run.id, core::runMetric(run, metric, m_curves.value(run.id)));
-    }
-    m_runs->setChosenMetric(metric, std::move(values));
-    m_table->sortByColumn(RunsModel::Chosen,
-                          core::higherIsBetter(metric) ? Qt::DescendingOrder : Qt::AscendingOrder);
-}
-
-void TrainingView::describeRun(qint64 runId, const QString &experiment, const QString &notes,
-                               const QStringList &tags) {
-    if (!m_project)
-        return;
-    if (const auto described = core::describeRun(*m_project, runId, experiment, notes, tags);
-        !described) {
-        Q_EMIT failed(described.error().message);
-        return;
-    }
-    // Reloading inside the editor's commit would pull the model from under it.
-    QMetaObject::invokeMethod(this, &TrainingView::reloadRuns, Qt::QueuedConnection);
-}
-
-bool TrainingView::writeTableCsv(const QString &path) {
-    std::vector<core::RunRecord> shown;
-    const QAbstractItemModel *proxy = m_table->model();
-    for (int row = 0; row < proxy->rowCount(); ++row)
-        if (const core::RunRecord *run =
-                m_runs->run(proxy->index(row, 0).data(RunsModel::kRunIdRole).toLongLong()))
-            shown.push_back(*run);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) ||
-        file.write(core::runsCsv(shown, QSettings()
-                                            .value(QStringLiteral("training/pricePerCoreHour"),
-                                                   core::kDefaultPricePerCoreHour)
-                                            .toDouble())
-                       .toUtf8()) < 0 ||
-        !file.commit()) {
-        Q_EMIT failed(tr("Cannot write %1: %2").arg(path, file.errorString()));
-        return false;
-    }
-    return true;
-}
-
-bool TrainingView::writeMetricsCsv(qint64 runId, const QString &path) {
-    const auto epochs = core::runEpochs(*m_project, runId);
-    if (!epochs) {
-        Q_EMIT failed(epochs.error().message);
-        return false;
-    }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(core::epochsCsv(*epochs).toUtf8()) < 0 ||
-        !file.commit()) {
-        Q_EMIT failed(tr("Cannot write %1: %2").arg(path, file.errorString()));
-        return false;
-    }
-    return true;
-}
-
-void TrainingView::exportTable() {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Runs"), QStringLiteral("runs.csv"), tr("CSV (*.csv)"));
-    if (!path.isEmpty() && writeTableCsv(path))
-        m_status->setText(tr("Runs written to %1").arg(path));
-}
-
-void TrainingView::exportMetrics() {
-    const qint64 runId = selectedRunId();
-    if (runId == 0)
-        return;
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Metrics of Run %1").arg(runId),
-        QStringLiteral("run-%1-metrics.csv").arg(runId), tr("CSV (*.csv)"));
-    if (!path.isEmpty() && writeMetricsCsv(runId, path))
-        m_status->setText(tr("Metrics of run %1 written to %2").arg(runId).arg(path));
-}
-
-std::vector<qint64> TrainingView::selectedRunIds() const {
-    std::vector<qint64> ids;
-    for (const QModelIndex &row : m_table->selectionModel()->selectedRows())
-        ids.push_back(row.data(RunsModel::kRunIdRole).toLongLong());
-    return ids;
-}
 
 void TrainingView::buildControls(QWidget *panel) {
     auto *layout = new QVBoxLayout(panel);
@@ -444,6 +298,7 @@ void TrainingView::setProject(core::Project *project) {
     m_project = project;
     m_curves.clear();
     m_subset->setProject(project);
+    m_runsPanel->setProject(project);
     reloadRuns();
 }
 
@@ -647,7 +502,7 @@ void TrainingView::onFinished(const QString &error) {
             tr("Cancelled. Select the run and press Resume to continue it from its last epoch."));
     } else if (m_tuning) {
         reloadRuns();
-        const auto &runs = m_runs->runs();
+        const auto &runs = m_runsPanel->model()->runs();
         const auto best = std::find_if(runs.rbegin(), runs.rend(), [](const core::RunRecord &r) {
             return r.tags.contains(QStringLiteral("best"));
         });
@@ -664,7 +519,7 @@ void TrainingView::onFinished(const QString &error) {
         }
     } else if (m_cvFolds > 0) {
         reloadRuns(); // the folds are the newest runs
-        const auto &runs = m_runs->runs();
+        const auto &runs = m_runsPanel->model()->runs();
         const std::vector<core::RunRecord> folds(
             runs.end() - std::min<std::ptrdiff_t>(m_cvFolds, std::ptrdiff_t(runs.size())),
             runs.end());
@@ -785,11 +640,6 @@ void TrainingView::describeLabelSource() {
 
 void TrainingView::reloadRuns() {
     fillLabelSources();
-    m_runs->setPricePerCoreHour(
-        QSettings()
-            .value(QStringLiteral("training/pricePerCoreHour"), core::kDefaultPricePerCoreHour)
-            .toDouble());
-    const qint64 selected = selectedRunId();
     std::vector<core::RunRecord> runs;
     if (m_project) {
         if (auto listed = core::listRuns(*m_project))
@@ -798,20 +648,15 @@ void TrainingView::reloadRuns() {
             Q_EMIT failed(listed.error().message);
     }
     fillWeightSources(runs);
-    {
-        const QSignalBlocker block(m_table->selectionModel());
-        m_runs->setRuns(std::move(runs));
-    }
-    if (selected != 0)
-        selectRun(selected);
+    m_runsPanel->setRuns(std::move(runs));
     redrawChart();
     updateButtons();
 }
 
 void TrainingView::redrawChart() {
     // Several selected runs overlay their curves; otherwise the newest runs are drawn.
-    std::vector<core::RunRecord> runs = m_runs->runs();
-    if (const std::vector<qint64> selected = selectedRunIds(); selected.size() >= 2)
+    std::vector<core::RunRecord> runs = m_runsPanel->model()->runs();
+    if (const std::vector<qint64> selected = m_runsPanel->selectedRunIds(); selected.size() >= 2)
         std::erase_if(runs, [&](const core::RunRecord &run) {
             return std::find(selected.begin(), selected.end(), run.id) == selected.end();
         });
@@ -828,22 +673,19 @@ void TrainingView::redrawChart() {
 }
 
 qint64 TrainingView::selectedRunId() const {
-    // The run last clicked among those selected.
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    if (current.isValid() && m_table->selectionModel()->isRowSelected(current.row()))
-        return current.siblingAtColumn(0).data(RunsModel::kRunIdRole).toLongLong();
-    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    return rows.isEmpty() ? 0 : rows.first().data(RunsModel::kRunIdRole).toLongLong();
+    return m_runsPanel->selectedRunId();
 }
 
 void TrainingView::selectRun(qint64 runId) {
-    const int row = m_runs->rowOf(runId);
-    if (row < 0)
-        return;
-    const auto *proxy = static_cast<QSortFilterProxyModel *>(m_table->model());
-    m_table->selectionModel()->setCurrentIndex(proxy->mapFromSource(m_runs->index(row, 0)),
-                                               QItemSelectionModel::ClearAndSelect |
-                                                   QItemSelectionModel::Rows);
+    m_runsPanel->selectRun(runId);
+}
+
+bool TrainingView::writeTableCsv(const QString &path) {
+    return m_runsPanel->writeTableCsv(path);
+}
+
+bool TrainingView::writeMetricsCsv(qint64 runId, const QString &path) {
+    return m_runsPanel->writeMetricsCsv(runId, path);
 }
 
 void TrainingView::updateButtons() {
@@ -852,11 +694,10 @@ void TrainingView::updateButtons() {
     m_crossValidate->setEnabled(idle);
     m_tune->setEnabled(idle);
     m_cancel->setEnabled(m_process->isRunning());
-    const core::RunRecord *run = m_runs->run(selectedRunId());
+    const core::RunRecord *run = m_runsPanel->model()->run(selectedRunId());
     const bool resumable = run && (run->status == core::RunStatus::Cancelled ||
                                    run->status == core::RunStatus::Running);
     m_resume->setEnabled(idle && resumable);
-    m_exportMetrics->setEnabled(run != nullptr);
 }
 
 void TrainingView::keyPressEvent(QKeyEvent *event) {

@@ -24,7 +24,7 @@ class Project;
 namespace winnow::ui {
 
 class RunChart;
-class RunsModel;
+class RunsPanel;
 class SubsetView;
 class TrainingProcess;
 
@@ -79,13 +79,7 @@ private:
     void reloadRuns();
     void fillLabelSources();
     void fillWeightSources(const std::vector<core::RunRecord> &runs);
-    QWidget *buildRunsPanel();
-    void showChosenMetric();
-    void describeRun(qint64 runId, const QString &experiment, const QString &notes,
-                     const QStringList &tags);
-    void exportTable();
-    void exportMetrics();
-    std::vector<qint64> selectedRunIds() const;
+
     void chooseWeightsFile();
     void describeLabelSource();
     // Whether to go on although train and val/test share near copies; asks when they do.
@@ -97,7 +91,7 @@ private:
     qint64 selectedRunId() const;
 
     core::Project *m_project = nullptr;
-    RunsModel *m_runs = nullptr;
+    RunsPanel *m_runsPanel = nullptr;
     QHash<qint64, std::vector<core::EpochMetrics>> m_curves;
 
     QCheckBox *m_glister = nullptr, *m_random = nullptr, *m_full = nullptr, *m_bfloat16 = nullptr;
@@ -113,15 +107,12 @@ private:
     QLabel *m_status = nullptr;
     QComboBox *m_labels = nullptr;
     QComboBox *m_initFrom = nullptr;
-    QLineEdit *m_experiment = nullptr, *m_filter = nullptr;
-    QComboBox *m_metric = nullptr;
-    QPushButton *m_exportTable = nullptr, *m_exportMetrics = nullptr;
+    QLineEdit *m_experiment = nullptr;
     QSpinBox *m_freezeEpochs = nullptr;
     QCheckBox *m_alsoScratch = nullptr;
     QDoubleSpinBox *m_bodyLrScale = nullptr;
     QLabel *m_labelSource = nullptr;
     RunChart *m_chart = nullptr;
-    QTableView *m_table = nullptr;
     SubsetView *m_subset = nullptr;
     TrainingProcess *m_process = nullptr;
 };
