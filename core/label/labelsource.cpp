@@ -68,10 +68,13 @@ Result<LabelSource> parseLabelSource(Project &project, const QString &text) {
         ConsolidationRepository store(project);
         if (spec.startsWith(kConsolidationPrefix)) {
             const QString name = spec.mid(kConsolidationPrefix.size());
-            return LabelSource{LabelSource::Kind::Consolidation,
-                               name == QLatin1String("current")
-                                   ? fixLabelSource(project, {}).value().consolidationId
-                                   : consolidationNamed(store, name)};
+            const qint64 id = name == QLatin1String("current") ? store.currentId()
+                                                               : consolidationNamed(store, name);
+            if (id == 0)
+                throw std::runtime_error(
+                    "no consolidation is marked current (Review tab, Use for Training; or "
+                    "consolidate --make-current)");
+            return LabelSource{LabelSource::Kind::Consolidation, id};
         }
         if (spec.startsWith(kReviewsPrefix)) {
             const QString name = spec.mid(kReviewsPrefix.size());

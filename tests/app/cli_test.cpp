@@ -368,6 +368,13 @@ void CliTest::trainsSweepsAndListsRuns() {
             oneEpoch);
     QCOMPARE(noSuch.code, 1);
     QVERIFY2(noSuch.err.contains(QStringLiteral("no consolidation 7")), qPrintable(noSuch.err));
+    const Run noneCurrent =
+        cli(QStringList{QStringLiteral("train"), labelled, QStringLiteral("--labels"),
+                        QStringLiteral("consolidation:current")} +
+            oneEpoch);
+    QCOMPARE(noneCurrent.code, 1);
+    QVERIFY2(noneCurrent.err.contains(QStringLiteral("no consolidation is marked current")),
+             qPrintable(noneCurrent.err));
 
     // A copy of a training image in the test split is a leak: train refuses, naming the count,
     // until --allow-leaks.

@@ -417,6 +417,8 @@ private Q_SLOTS:
         QVERIFY(!parseLabelSource(*m_project, QStringLiteral("consolidation:999")).ok());
         QVERIFY(!parseLabelSource(*m_project, QStringLiteral("consolidation:dawid-skene")).ok());
         QVERIFY(!parseLabelSource(*m_project, QStringLiteral("the good ones")).ok());
+        QCOMPARE(fixedLabelSource(*m_project, QStringLiteral("consolidation:current"))->spec(),
+                 QStringLiteral("consolidation:%1").arg(first->id));
 
         TrainOptions options = smallOptions(Strategy::Full, 1, 1);
         options.labels = chosen->spec();
