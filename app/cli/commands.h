@@ -25,7 +25,8 @@ using CommandTable = std::map<QString, Command>;
 void addProjectCommands(CommandTable &table);  // init, import, info, demo, version
 void addAnswerCommands(CommandTable &table);   // answers, consolidate, labels
 void addCurationCommands(CommandTable &table); // dedup, flags, split
-void addTrainingCommands(CommandTable &table); // train, sweep, runs
+void addTrainingCommands(CommandTable &table); // train, sweep, cv, tune, runs, metrics, ...
+void addModelCommands(CommandTable &table);    // export-model, predict
 void addTeamCommands(CommandTable &table);     // copy, team
 
 // The whole of winnow-cli: `args` without the program name. Results go to `out`, errors

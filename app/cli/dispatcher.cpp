@@ -15,6 +15,7 @@ const CommandTable &commands() {
         addAnswerCommands(t);
         addCurationCommands(t);
         addTrainingCommands(t);
+        addModelCommands(t);
         addTeamCommands(t);
         return t;
     }();

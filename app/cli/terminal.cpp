@@ -29,6 +29,14 @@ std::optional<core::Split> splitOption(const QCommandLineParser &parser) {
     return split;
 }
 
+qint64 runOption(const QCommandLineParser &parser, const char *command) {
+    bool ok = false;
+    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
+    if (!ok)
+        throw UsageError{QStringLiteral("%1 needs --run RUN").arg(QLatin1String(command))};
+    return runId;
+}
+
 double numberOption(const QCommandLineParser &parser, const QString &name) {
     bool ok = false;
     const double value = parser.value(name).toDouble(&ok);

@@ -31,6 +31,8 @@ QStringList parse(QCommandLineParser &parser, const QStringList &args, int minPo
                   int maxPositional);
 // --split train|val|test, when given.
 std::optional<core::Split> splitOption(const QCommandLineParser &parser);
+// --run RUN of the commands that need one; throws UsageError naming `command` without it.
+qint64 runOption(const QCommandLineParser &parser, const char *command);
 // A number option; throws UsageError naming the option when it is not one.
 double numberOption(const QCommandLineParser &parser, const QString &name);
 

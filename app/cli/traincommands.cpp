@@ -1,12 +1,11 @@
-// train, sweep and runs: training ResNet-18 runs and comparing them.
+// train, sweep, cv, tune, runs, metrics and describe-run: training ResNet-18 runs, studying
+// and comparing them.
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
 #include "app/cli/trainingprogram.h"
-#include "core/io/csvreader.h"
 #include "core/label/labelsource.h"
 #include "core/store/project.h"
-#include "core/train/modelexport.h"
 #include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
 #include "core/train/tuning.h"
@@ -32,15 +31,6 @@ double pricePerCoreHour(const QCommandLineParser &parser) {
     return price;
 }
 
-// --run RUN of the commands that need one.
-qint64 requiredRun(const QCommandLineParser &parser, const char *command) {
-    bool ok = false;
-    const qint64 runId = parser.value(QStringLiteral("run")).toLongLong(&ok);
-    if (!ok)
-        throw UsageError{QStringLiteral("%1 needs --run RUN").arg(QLatin1String(command))};
-    return runId;
-}
-
 QCommandLineOption priceOption() {
     return {QStringLiteral("price"),
             QStringLiteral("US dollars per core-hour of processor time, for the cost column"),
@@ -53,14 +43,6 @@ int cmdTrain(QCommandLineParser &, const QStringList &, QTextStream &out, QTextS
 }
 
 int cmdSweep(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
-    return runInTrainingProgram(out, err);
-}
-
-int cmdExportModel(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
-    return runInTrainingProgram(out, err);
-}
-
-int cmdPredict(QCommandLineParser &, const QStringList &, QTextStream &out, QTextStream &err) {
     return runInTrainingProgram(out, err);
 }
 
@@ -280,65 +262,6 @@ int cmdSweep(QCommandLineParser &parser, const QStringList &args, QTextStream &o
     return kExitOk;
 }
 
-int cmdExportModel(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
-                   QTextStream &err) {
-    const QString dir = parse(parser, args, 1, 1).first();
-    const qint64 runId = requiredRun(parser, "export-model");
-    if (!parser.isSet(QStringLiteral("out")))
-        throw UsageError{QStringLiteral("export-model needs --out FILE")};
-    auto project = openProject(dir, err);
-    if (!project)
-        return kExitFailure;
-    const QString path = parser.value(QStringLiteral("out"));
-    const auto exported = exportModel(*project, runId, path, terminalProgress(err));
-    if (!exported)
-        return fail(err, exported.error());
-    endProgress(err);
-    out << QStringLiteral("run %1 written to %2: TorchScript, %3x%4x%5 input, classes %6")
-               .arg(runId)
-               .arg(path)
-               .arg(exported->channels)
-               .arg(exported->height)
-               .arg(exported->width)
-               .arg(exported->classNames.join(QStringLiteral(", ")))
-        << Qt::endl;
-    return kExitOk;
-}
-
-int cmdPredict(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
-               QTextStream &err) {
-    const QString dir = parse(parser, args, 1, 1).first();
-    const bool fromModel = parser.isSet(QStringLiteral("model"));
-    if (fromModel == parser.isSet(QStringLiteral("run")))
-        throw UsageError{QStringLiteral("predict needs --model FILE or --run RUN")};
-    auto project = openProject(dir, err);
-    if (!project)
-        return kExitFailure;
-    const auto predictions =
-        fromModel ? predictWithModel(*project, parser.value(QStringLiteral("model")),
-                                     terminalProgress(err))
-                  : predictWithRun(*project, parser.value(QStringLiteral("run")).toLongLong(),
-                                   terminalProgress(err));
-    if (!predictions)
-        return fail(err, predictions.error());
-    endProgress(err);
-    QString csv = QStringLiteral("item,path,predicted,confidence\n");
-    for (const Prediction &p : *predictions)
-        csv += QStringLiteral("%1,%2,%3,%4\n")
-                   .arg(p.itemId)
-                   .arg(CsvReader::quote(p.path), CsvReader::quote(p.className))
-                   .arg(p.confidence, 0, 'f', 4);
-    if (!parser.isSet(QStringLiteral("out"))) {
-        out << csv << Qt::flush;
-        return kExitOk;
-    }
-    if (!saveFile(parser.value(QStringLiteral("out")), csv.toUtf8(), err))
-        return kExitFailure;
-    out << predictions->size() << " predictions written to " << parser.value(QStringLiteral("out"))
-        << Qt::endl;
-    return kExitOk;
-}
-
 int cmdCrossValidate(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                      QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
@@ -524,16 +447,33 @@ int cmdRuns(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     return kExitOk;
 }
 
-int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
-               QTextStream &err) {
+// The project DIR and its run --run, or nothing after saying on `err` why not.
+struct ProjectRun {
+    std::unique_ptr<Project> project;
+    RunRecord run;
+};
+
+std::optional<ProjectRun> openRun(QCommandLineParser &parser, const QStringList &args,
+                                  const char *command, QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
-    const qint64 runId = requiredRun(parser, "metrics");
+    const qint64 runId = runOption(parser, command);
     auto project = openProject(dir, err);
     if (!project)
+        return std::nullopt;
+    auto run = findRun(*project, runId);
+    if (!run) {
+        fail(err, run.error());
+        return std::nullopt;
+    }
+    return ProjectRun{std::move(project), std::move(run).value()};
+}
+
+int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+               QTextStream &err) {
+    const auto opened = openRun(parser, args, "metrics", err);
+    if (!opened)
         return kExitFailure;
-    if (const auto run = findRun(*project, runId); !run)
-        return fail(err, run.error());
-    const auto epochs = runEpochs(*project, runId);
+    const auto epochs = runEpochs(*opened->project, opened->run.id);
     if (!epochs)
         return fail(err, epochs.error());
     out << epochsCsv(*epochs) << Qt::flush;
@@ -542,26 +482,23 @@ int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream 
 
 int cmdDescribeRun(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                    QTextStream &err) {
-    const QString dir = parse(parser, args, 1, 1).first();
-    const qint64 runId = requiredRun(parser, "describe-run");
-    auto project = openProject(dir, err);
-    if (!project)
+    const auto opened = openRun(parser, args, "describe-run", err);
+    if (!opened)
         return kExitFailure;
-    const auto run = findRun(*project, runId);
-    if (!run)
-        return fail(err, run.error());
+    const RunRecord &run = opened->run;
     const auto value = [&](const char *name, const QString &current) {
         return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)) : current;
     };
     const QStringList tags =
         parser.isSet(QStringLiteral("tags"))
             ? parser.value(QStringLiteral("tags")).split(u',', Qt::SkipEmptyParts)
-            : run->tags;
-    if (const auto described = describeRun(*project, runId, value("experiment", run->experiment),
-                                           value("note", run->notes), tags);
+            : run.tags;
+    if (const auto described =
+            describeRun(*opened->project, run.id, value("experiment", run.experiment),
+                        value("note", run.notes), tags);
         !described)
         return fail(err, described.error());
-    out << "run " << runId << " described" << Qt::endl;
+    out << "run " << run.id << " described" << Qt::endl;
     return kExitOk;
 }
 
@@ -606,34 +543,6 @@ void addTrainingCommands(CommandTable &table) {
                                   "DIR:RUN or a file), beside the runs from scratch"),
                    QStringLiteral("SOURCE")},
                   priceOption(),
-              });
-          }}},
-        {QStringLiteral("export-model"),
-         {QStringLiteral("export-model DIR --run RUN --out MODEL.pt"),
-          QStringLiteral("write a run's model as TorchScript (torch.jit.load in Python), with its "
-                         "class names and input normalisation"),
-          cmdExportModel,
-          [](QCommandLineParser &p) {
-              p.addOptions({
-                  {QStringLiteral("run"), QStringLiteral("the run"), QStringLiteral("RUN")},
-                  {QStringLiteral("out"), QStringLiteral("the file to write"),
-                   QStringLiteral("FILE")},
-              });
-          }}},
-        {QStringLiteral("predict"),
-         {QStringLiteral("predict DIR --model MODEL.pt|--run RUN [--out FILE.csv]"),
-          QStringLiteral("the class and confidence an exported model or a run gives every image"),
-          cmdPredict,
-          [](QCommandLineParser &p) {
-              p.addOptions({
-                  {QStringLiteral("model"), QStringLiteral("a model written by export-model"),
-                   QStringLiteral("FILE")},
-                  {QStringLiteral("run"), QStringLiteral("a run's last checkpoint instead"),
-                   QStringLiteral("RUN")},
-                  {QStringLiteral("out"),
-                   QStringLiteral("write item,path,predicted,confidence here (default: standard "
-                                  "output)"),
-                   QStringLiteral("FILE")},
               });
           }}},
         {QStringLiteral("cv"),
