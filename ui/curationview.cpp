@@ -91,7 +91,8 @@ CurationView::CurationView(QWidget *parent)
     for (core::FlagKind kind :
          {core::FlagKind::Leak, core::FlagKind::Divergent, core::FlagKind::Dark,
           core::FlagKind::Bright, core::FlagKind::LowInformation, core::FlagKind::OddSize,
-          core::FlagKind::EmbeddingDuplicate, core::FlagKind::LabelConflict})
+          core::FlagKind::EmbeddingDuplicate, core::FlagKind::LabelConflict,
+          core::FlagKind::LabelError})
         m_kind->addItem(core::flagKindName(kind), core::flagKindName(kind));
     bar->addWidget(m_kind);
     layout->addLayout(bar);

@@ -16,6 +16,7 @@ const CommandTable &commands() {
         addCurationCommands(t);
         addTrainingCommands(t);
         addModelCommands(t);
+        addLoopCommands(t);
         addTeamCommands(t);
         return t;
     }();

@@ -5,6 +5,7 @@
 #include "app/cli/trainingprogram.h"
 #include "core/io/csvreader.h"
 #include "core/store/project.h"
+#include "core/train/crossfit.h"
 #include "core/train/modelexport.h"
 
 #include <QCommandLineParser>
@@ -59,11 +60,19 @@ int cmdPredict(QCommandLineParser &parser, const QStringList &args, QTextStream 
     auto project = openProject(dir, err);
     if (!project)
         return kExitFailure;
-    const auto predictions =
-        fromModel ? predictWithModel(*project, parser.value(QStringLiteral("model")),
-                                     terminalProgress(err))
-                  : predictWithRun(*project, parser.value(QStringLiteral("run")).toLongLong(),
-                                   terminalProgress(err));
+    Result<std::vector<Prediction>> predictions = std::vector<Prediction>();
+    if (fromModel) {
+        predictions = predictWithModel(*project, parser.value(QStringLiteral("model")),
+                                       terminalProgress(err));
+    } else if (const auto setId = storeRunPredictions(*project, runOption(parser, "predict"),
+                                                      terminalProgress(err), nullptr,
+                                                      &*predictions);
+               !setId) {
+        predictions = setId.error();
+    } else {
+        endProgress(err);
+        err << QStringLiteral("stored as prediction set %1").arg(*setId) << Qt::endl;
+    }
     if (!predictions)
         return fail(err, predictions.error());
     endProgress(err);

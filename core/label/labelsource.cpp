@@ -1,6 +1,7 @@
 #include "core/label/labelsource.h"
 
 #include "core/store/consolidationrepository.h"
+#include "core/store/predictionrepository.h"
 
 namespace winnow::core {
 namespace {
@@ -108,12 +109,14 @@ Result<QHash<qint64, qint64>> labelsOf(Project &project, const LabelSource &sour
         ConsolidationRepository store(project);
         switch (source.kind) {
         case LabelSource::Kind::Current:
-            return layered({store.mostFrequentAnswers(), store.currentConsolidationLabels(),
+            return layered({PredictionRepository(project).liveMachineLabels(),
+                            store.mostFrequentAnswers(), store.currentConsolidationLabels(),
                             store.pinnedReviewLabels()});
         case LabelSource::Kind::Consolidation:
             return store.consolidationLabels(source.consolidationId);
         case LabelSource::Kind::Reviews:
-            return layered({store.mostFrequentAnswers(),
+            return layered({PredictionRepository(project).liveMachineLabels(),
+                            store.mostFrequentAnswers(),
                             source.consolidationId > 0
                                 ? store.consolidationLabels(source.consolidationId)
                                 : QHash<qint64, qint64>{},
@@ -137,11 +140,18 @@ QString describeLabelSource(Project &project, const LabelSource &source) {
         return QStringLiteral("the current labels");
     case LabelSource::Kind::Consolidation:
         return named(source.consolidationId) + QStringLiteral(" alone");
-    case LabelSource::Kind::Reviews:
-        return source.consolidationId > 0
-                   ? QStringLiteral("review decisions, then %1, then the most frequent answer")
-                         .arg(named(source.consolidationId))
-                   : QStringLiteral("review decisions, then the most frequent answer");
+    case LabelSource::Kind::Reviews: {
+        const auto machine =
+            attempt([&] { return PredictionRepository(project).liveMachineLabels().size(); });
+        const QString then = machine && *machine > 0
+                                 ? QStringLiteral(", then %1 machine labels").arg(*machine)
+                                 : QString();
+        return (source.consolidationId > 0
+                    ? QStringLiteral("review decisions, then %1, then the most frequent answer")
+                          .arg(named(source.consolidationId))
+                    : QStringLiteral("review decisions, then the most frequent answer")) +
+               then;
+    }
     case LabelSource::Kind::Import:
         return QStringLiteral("the labels that came with the images");
     }

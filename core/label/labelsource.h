@@ -3,11 +3,12 @@
 // Which labels a training run learns from, named so that a run records it and a person chooses
 // it. A source is written as
 //   current            what the project trains on now: review decisions, then the consolidation
-//                      marked current, then the most frequent answer (fixed when a run starts)
+//                      marked current, then the most frequent answer, then the machine labels
+//                      of live automated labeling rounds (fixed when a run starts)
 //   consolidation:C    consolidation C's labels alone
 //   reviews:C          review decisions, then consolidation C, then the most frequent answer of
-//                      the items C has not seen
-//   reviews:answers    review decisions, then the most frequent answer
+//                      the items C has not seen, then machine labels
+//   reviews:answers    review decisions, then the most frequent answer, then machine labels
 //   import             the most frequent answer that came with the images (class folders,
 //                      imported label files)
 // where C is a consolidation's number, or a method's name for that method's newest.

@@ -24,7 +24,8 @@ namespace {
     " WHERE COALESCE(h.mine, 0) = 0"                                                               \
     " AND COALESCE(p.answers, 0) + COALESCE(h.n, 0) < COALESCE(o.wanted, ?3)"                      \
     " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1"                      \
-    "  AND a.item_id = i.id)"
+    "  AND a.item_id = i.id)"                                                                      \
+    " AND NOT EXISTS (SELECT 1 FROM autolabeled_items m WHERE m.item_id = i.id)"
 
 // The queue is read level by level, most live answers first (nearly finished items first), each
 // level in a seeded shuffle: ?4 seed, ?5 how many, ?6 the level. Levels above 0 come from the
@@ -39,7 +40,8 @@ constexpr auto kSelectQueueLevel =
     " WHERE p.answers = ?6 AND COALESCE(h.mine, 0) = 0"
     " AND p.answers + COALESCE(h.n, 0) < COALESCE(o.wanted, ?3)"
     " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1"
-    "  AND a.item_id = i.id)" WINNOW_SHUFFLED;
+    "  AND a.item_id = i.id)"
+    " AND NOT EXISTS (SELECT 1 FROM autolabeled_items m WHERE m.item_id = i.id)" WINNOW_SHUFFLED;
 constexpr auto kSelectQueueUnanswered =
     WINNOW_ELIGIBLE " AND COALESCE(p.answers, 0) = 0" WINNOW_SHUFFLED;
 constexpr auto kSelectMostWanted = "SELECT COALESCE(MAX(wanted), 0) FROM item_overlap";
@@ -72,7 +74,8 @@ constexpr auto kSelectLiveAnswerOf =
 constexpr auto kCountUnfinished =
     "SELECT COUNT(*) FROM items i LEFT JOIN item_progress p ON p.item_id = i.id"
     " LEFT JOIN item_overlap o ON o.item_id = i.id"
-    " WHERE COALESCE(p.answers, 0) < COALESCE(o.wanted, ?1)";
+    " WHERE COALESCE(p.answers, 0) < COALESCE(o.wanted, ?1)"
+    " AND NOT EXISTS (SELECT 1 FROM autolabeled_items m WHERE m.item_id = i.id)";
 
 constexpr size_t kRowsPerTransaction = 100000;
 

@@ -80,8 +80,10 @@ void Database::configure(Mode mode) {
         fail(QStringLiteral(
                  "made by an older Winnow (schema %1): open it once for writing to upgrade it")
                  .arg(version));
-    if (mode != Mode::ReadOnly)
+    if (mode != Mode::ReadOnly) {
         migrate(latestSchemaVersion());
+        m_upgraded = version != 0 && version < latestSchemaVersion();
+    }
 }
 
 void Database::execute(const QString &sql) {

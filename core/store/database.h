@@ -55,12 +55,16 @@ public:
     static int latestSchemaVersion();
     // Applies migrations above the database's version up to `target` (tests use lower targets).
     void migrate(int target);
+    // Whether opening it applied migrations to an existing project (so a team's grants must
+    // cover new tables).
+    bool upgraded() const { return m_upgraded; }
 
 private:
     void configure(Mode mode);
 
     std::unique_ptr<Connection> m_connection;
     Backend m_backend = Backend::Sqlite;
+    bool m_upgraded = false;
 };
 
 } // namespace winnow::core

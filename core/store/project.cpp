@@ -5,6 +5,7 @@
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "core/store/storeerror.h"
+#include "core/store/teamrepository.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -195,8 +196,19 @@ Result<std::unique_ptr<Project>> Project::create(const QString &directory) {
 
 Result<std::unique_ptr<Project>> Project::open(const QString &directory, Database::Mode mode) {
     return attempt([&] {
-        if (Database::isServerAddress(directory))
-            return std::make_unique<Project>(Database(directory, mode), directory);
+        if (Database::isServerAddress(directory)) {
+            auto project = std::make_unique<Project>(Database(directory, mode), directory);
+            // Tables a newer schema added need the team's grants, or annotators could not read
+            // what their queue reads.
+            if (project->m_db.upgraded()) {
+                Statement team(project->m_db,
+                               "SELECT 1 FROM pg_roles WHERE rolname = current_database() || "
+                               "'_annotator'");
+                if (team.step())
+                    TeamRepository(*project).setUp();
+            }
+            return project;
+        }
         QFileInfo info(directory);
         // Accept the database file itself as well as its folder.
         const QString dir = info.isFile() ? info.canonicalPath() : info.canonicalFilePath();

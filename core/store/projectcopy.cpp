@@ -53,7 +53,12 @@ const std::vector<const char *> &projectTables() {
                                                      "runs",
                                                      "run_items",
                                                      "run_epochs",
-                                                     "run_selections"};
+                                                     "run_selections",
+                                                     "prediction_sets",
+                                                     "predictions",
+                                                     "autolabel_rounds",
+                                                     "machine_labels",
+                                                     "autolabeled_items"};
     return tables;
 }
 

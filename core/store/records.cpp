@@ -22,7 +22,8 @@ constexpr EnumName<FlagKind> kFlagKinds[] = {{FlagKind::ExactDuplicate, "exact-d
                                              {FlagKind::LowInformation, "low-information"},
                                              {FlagKind::OddSize, "odd-size"},
                                              {FlagKind::EmbeddingDuplicate, "embedding-duplicate"},
-                                             {FlagKind::LabelConflict, "label-conflict"}};
+                                             {FlagKind::LabelConflict, "label-conflict"},
+                                             {FlagKind::LabelError, "label-error"}};
 
 } // namespace
 

@@ -28,7 +28,8 @@ enum class FlagKind {
     LowInformation,
     OddSize,
     EmbeddingDuplicate,
-    LabelConflict // a duplicate cluster whose members carry different labels
+    LabelConflict, // a duplicate cluster whose members carry different labels
+    LabelError     // a model's out-of-sample predictions contradict the label (detail: suggested)
 };
 QString flagKindName(FlagKind kind);
 std::optional<FlagKind> parseFlagKind(const QString &name);

@@ -118,12 +118,14 @@ private:
     std::shared_ptr<torch::jit::CompilationUnit> m_unit;
 };
 
-// `forward` (normalised batch -> logits) on every item of the project, in item order.
+// `forward` (normalised batch -> logits) on every item of the project (or those in `only`), in
+// item order.
 std::vector<Prediction>
 predictEveryItem(Project &project, const QStringList &classNames, const torch::Tensor &mean,
                  const torch::Tensor &std,
                  const std::function<torch::Tensor(const torch::Tensor &)> &forward,
-                 const ProgressFn &progress, const CancelToken *cancel) {
+                 const ProgressFn &progress, const CancelToken *cancel,
+                 const QSet<qint64> *only = nullptr) {
     const auto [all, cache] = cacheEveryItem(project, progress, cancel);
     if (cache.geometry.channels != mean.size(1))
         throw failure(QStringLiteral("the model takes %1-channel images, the project's images "
@@ -135,25 +137,37 @@ predictEveryItem(Project &project, const QStringList &classNames, const torch::T
     QHash<qint64, QString> paths;
     for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
         paths.insert(item.id, item.path);
+    std::vector<std::int64_t> wanted;
+    for (size_t row = 0; row < all.items.size(); ++row)
+        if (!only || only->contains(all.items[row].itemId))
+            wanted.push_back(std::int64_t(row));
+    const torch::Tensor rowIndex = torch::tensor(wanted, torch::kLong);
+    const auto total = std::int64_t(wanted.size());
     torch::NoGradGuard noGrad;
     std::vector<Prediction> predictions;
-    predictions.reserve(all.items.size());
-    for (std::int64_t start = 0; start < cache.rows; start += kEvalBatch) {
+    predictions.reserve(wanted.size());
+    for (std::int64_t start = 0; start < total; start += kEvalBatch) {
         if (cancel && cancel->isCancelled())
             throw failure(QStringLiteral("cancelled"));
-        const std::int64_t rows = std::min<std::int64_t>(kEvalBatch, cache.rows - start);
+        const std::int64_t rows = std::min<std::int64_t>(kEvalBatch, total - start);
         const torch::Tensor x =
-            (images.narrow(0, start, rows).to(torch::kFloat).div(255) - mean) / std;
-        const torch::Tensor probabilities = torch::softmax(forward(x).to(torch::kFloat), 1);
+            (images.index_select(0, rowIndex.narrow(0, start, rows)).to(torch::kFloat).div(255) -
+             mean) /
+            std;
+        const torch::Tensor probabilities =
+            torch::softmax(forward(x).to(torch::kFloat), 1).contiguous();
         const auto [best, index] = probabilities.max(1);
+        const std::int64_t classes = probabilities.size(1);
+        const float *p = probabilities.data_ptr<float>();
         for (std::int64_t r = 0; r < rows; ++r) {
-            const qint64 itemId = all.items[size_t(start + r)].itemId;
-            predictions.push_back({itemId, paths.value(itemId),
-                                   classNames.value(int(index[r].item<std::int64_t>())),
-                                   best[r].item<double>()});
+            const qint64 itemId = all.items[size_t(wanted[size_t(start + r)])].itemId;
+            const int cls = int(index[r].item<std::int64_t>());
+            predictions.push_back({itemId, paths.value(itemId), classNames.value(cls),
+                                   best[r].item<double>(), cls,
+                                   std::vector<float>(p + r * classes, p + (r + 1) * classes)});
         }
         if (progress)
-            progress(start + rows, cache.rows, QStringLiteral("predicting"));
+            progress(start + rows, total, QStringLiteral("predicting"));
     }
     return predictions;
 }
@@ -233,13 +247,14 @@ Result<std::vector<Prediction>> predictWithModel(Project &project, const QString
 
 Result<std::vector<Prediction>> predictWithRun(Project &project, qint64 runId,
                                                const ProgressFn &progress,
-                                               const CancelToken *cancel) {
+                                               const CancelToken *cancel,
+                                               const QSet<qint64> *only) {
     return attempt([&] {
         TrainedRun trained = loadTrainedRun(project, runId);
         return predictEveryItem(
             project, trained.snapshot.classNames, trained.model.mean, trained.model.std,
             [&](const torch::Tensor &x) { return trained.model.model->forward(x); }, progress,
-            cancel);
+            cancel, only);
     });
 }
 

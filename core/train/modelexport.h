@@ -11,6 +11,7 @@
 #include "core/util/progress.h"
 #include "core/util/result.h"
 
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <vector>
@@ -34,12 +35,16 @@ struct Prediction {
     QString path;
     QString className;
     double confidence = 0; // the softmax probability of that class
+    int classIndex = 0;    // of className in the model's class order
+    std::vector<float> probabilities; // per class, in the model's class order
 };
 
-// Run `runId`'s last checkpoint on every item of the project, in item order.
+// Run `runId`'s last checkpoint on every item of the project (or those in `only`, when given),
+// in item order.
 Result<std::vector<Prediction>> predictWithRun(Project &project, qint64 runId,
                                                const ProgressFn &progress = {},
-                                               const CancelToken *cancel = nullptr);
+                                               const CancelToken *cancel = nullptr,
+                                               const QSet<qint64> *only = nullptr);
 // The exported model at `modelPath` run on every item of the project, in item order.
 Result<std::vector<Prediction>> predictWithModel(Project &project, const QString &modelPath,
                                                  const ProgressFn &progress = {},

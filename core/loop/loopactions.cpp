@@ -1,0 +1,173 @@
+#include "core/loop/loopactions.h"
+
+#include "core/label/labelsource.h"
+#include "core/store/flagrepository.h"
+#include "core/store/itemrepository.h"
+#include "core/store/project.h"
+#include "core/store/runrepository.h"
+#include "core/store/storeerror.h"
+
+#include <QHash>
+#include <QSet>
+
+namespace winnow::core {
+namespace {
+
+struct LoadedSet {
+    PredictionSet set;
+    std::vector<ItemPrediction> predictions;
+    QHash<qint64, int> classIndex; // class id -> position in the set's class order
+    QStringList classNames;
+};
+
+LoadedSet loadSet(Project &project, qint64 setId) {
+    PredictionRepository store(project);
+    const auto set = store.find(setId);
+    if (!set)
+        throw StoreError(QStringLiteral("there is no prediction set %1").arg(setId));
+    LoadedSet loaded{*set, store.predictions(setId), {}, {}};
+    const auto classes = project.classes();
+    if (!classes)
+        throw StoreError(classes.error().message);
+    QHash<qint64, QString> names;
+    for (const ClassInfo &c : *classes)
+        names.insert(c.id, c.name);
+    for (size_t i = 0; i < set->classIds.size(); ++i) {
+        loaded.classIndex.insert(set->classIds[i], int(i));
+        loaded.classNames << names.value(set->classIds[i], QString::number(set->classIds[i]));
+    }
+    return loaded;
+}
+
+ScoredItem scored(const LoadedSet &loaded, const ItemPrediction &p) {
+    return {p.itemId, p.givenClassId > 0 ? loaded.classIndex.value(p.givenClassId, -1) : -1,
+            p.probabilities};
+}
+
+QHash<qint64, QString> itemPaths(Project &project) {
+    QHash<qint64, QString> paths;
+    for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
+        paths.insert(item.id, item.path);
+    return paths;
+}
+
+} // namespace
+
+Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId) {
+    return attempt([&] {
+        const LoadedSet loaded = loadSet(project, setId);
+        std::vector<ScoredItem> items;
+        for (const ItemPrediction &p : loaded.predictions)
+            if (p.heldOut && p.givenClassId > 0)
+                items.push_back(scored(loaded, p));
+        if (items.empty())
+            throw StoreError(QStringLiteral("prediction set %1 holds no out-of-sample "
+                                            "predictions of labeled items")
+                                 .arg(setId));
+        const auto errors = findLabelErrors(items, int(loaded.set.classIds.size()));
+        const auto paths = itemPaths(project);
+        std::vector<LabelErrorRow> rows;
+        std::vector<NewFlag> flags;
+        for (const LabelErrorCandidate &e : errors) {
+            const QString given = loaded.classNames.value(e.given);
+            const QString suggested = loaded.classNames.value(e.suggested);
+            rows.push_back({e.itemId, paths.value(e.itemId), given, suggested, e.score});
+            flags.push_back({e.itemId, FlagKind::LabelError, 0, e.score,
+                             QStringLiteral("model suggests %1 (labeled %2; %3 %)")
+                                 .arg(suggested, given)
+                                 .arg(100 * (e.score + e.selfConfidence), 0, 'f', 0)});
+        }
+        FlagRepository(project).replace({FlagKind::LabelError}, flags);
+        return rows;
+    });
+}
+
+Result<AutolabelProposal> proposeAutolabel(Project &project, qint64 setId, double targetAccuracy) {
+    return attempt([&] {
+        if (!(targetAccuracy > 0 && targetAccuracy < 1))
+            throw StoreError(QStringLiteral("the target accuracy must lie between 0 and 1"));
+        const LoadedSet loaded = loadSet(project, setId);
+        // Held-out items whose label is known: a run's val split, or all of a cross-fitting.
+        QSet<qint64> calibration;
+        if (loaded.set.kind == PredictionKind::Run && !loaded.set.runIds.empty()) {
+            for (const RunItem &item : RunRepository(project).items(loaded.set.runIds.front()))
+                if (item.split == QLatin1String("val"))
+                    calibration.insert(item.itemId);
+        }
+        std::vector<double> confidences;
+        std::vector<bool> correct;
+        for (const ItemPrediction &p : loaded.predictions) {
+            const bool calibrates =
+                p.heldOut && p.givenClassId > 0 &&
+                (loaded.set.kind == PredictionKind::CrossFit || calibration.contains(p.itemId));
+            if (!calibrates)
+                continue;
+            confidences.push_back(p.confidence);
+            correct.push_back(p.classId == p.givenClassId);
+        }
+        if (confidences.empty())
+            throw StoreError(QStringLiteral("prediction set %1 has no held-out labeled items to "
+                                            "measure the model's accuracy on")
+                                 .arg(setId));
+        AutolabelProposal proposal{setId, targetAccuracy,
+                                   planAutolabel(confidences, correct, targetAccuracy),
+                                   loaded.set.classIds, loaded.classNames, {}, {}};
+        if (!proposal.plan.reachable)
+            return proposal;
+
+        // What still wants a label: no label of any kind now, not test, not excluded.
+        const auto labels = currentLabels(project);
+        if (!labels)
+            throw StoreError(labels.error().message);
+        const auto excluded = FlagRepository(project).exclusions();
+        QHash<qint64, ItemFacts> items;
+        for (ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
+            items.insert(item.id, std::move(item));
+        for (const ItemPrediction &p : loaded.predictions) {
+            const auto item = items.constFind(p.itemId);
+            if (p.givenClassId > 0 || p.confidence < proposal.plan.threshold ||
+                item == items.cend() || item->split == QLatin1String("test") ||
+                labels->contains(p.itemId) || excluded.value(p.itemId, false))
+                continue;
+            proposal.labels.push_back({p.itemId, p.classId, p.confidence});
+            proposal.paths << item->path;
+        }
+        return proposal;
+    });
+}
+
+Result<qint64> applyAutolabel(Project &project, const AutolabelProposal &proposal,
+                              qint64 actorId) {
+    return attempt([&] {
+        if (!proposal.plan.reachable)
+            throw StoreError(QStringLiteral("no threshold reaches the target accuracy %1")
+                                 .arg(proposal.targetAccuracy));
+        AutolabelRound round;
+        round.setId = proposal.setId;
+        round.targetAccuracy = proposal.targetAccuracy;
+        round.threshold = proposal.plan.threshold;
+        round.estimatedAccuracy = proposal.plan.lowerBound;
+        round.coverage = proposal.plan.coverage;
+        return PredictionRepository(project).applyAutolabel(round, proposal.labels, actorId);
+    });
+}
+
+Result<bool> revertAutolabel(Project &project, qint64 roundId) {
+    return attempt([&] { return PredictionRepository(project).revertAutolabel(roundId); });
+}
+
+Result<std::vector<qint64>> uncertaintyQueue(Project &project, qint64 setId) {
+    return attempt([&] {
+        const LoadedSet loaded = loadSet(project, setId);
+        const auto labels = currentLabels(project);
+        if (!labels)
+            throw StoreError(labels.error().message);
+        std::vector<ScoredItem> items;
+        for (const ItemPrediction &p : loaded.predictions)
+            if (!labels->contains(p.itemId))
+                items.push_back(scored(loaded, p));
+        return uncertaintyOrder(items);
+    });
+}
+
+} // namespace winnow::core

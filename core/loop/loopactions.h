@@ -1,0 +1,54 @@
+#pragma once
+
+// The model in the loop, on stored predictions (core/store/predictionrepository.h): likely label
+// errors as flags, and automated labeling rounds that can be applied and reverted. Free of
+// LibTorch: making the predictions is core/train/crossfit.h's work.
+
+#include "core/loop/modelloop.h"
+#include "core/store/predictionrepository.h"
+#include "core/util/result.h"
+
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+namespace winnow::core {
+
+class Project;
+
+struct LabelErrorRow {
+    qint64 itemId = 0;
+    QString path;
+    QString given, suggested;
+    double score = 0;
+};
+
+// Confident learning on the held-out predictions of set `setId` (a cross-fitting); replaces the
+// project's 'label-error' flags with the result. Likeliest error first.
+Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId);
+
+struct AutolabelProposal {
+    qint64 setId = 0;
+    double targetAccuracy = 0;
+    AutolabelPlan plan;
+    std::vector<qint64> classIds; // the set's class order
+    QStringList classNames;       // in that order
+    // Items with no label yet, outside the test split and not excluded, at or above the
+    // threshold; empty when the target is out of reach.
+    std::vector<MachineLabel> labels;
+    QStringList paths; // of `labels`, in the same order
+};
+
+// The threshold on set `setId` at which held-out items with a label (the val split of a run's
+// predictions, every labeled item of a cross-fitting) reach `targetAccuracy` by their one-sided
+// 95 % lower bound, and the unlabeled items it would label.
+Result<AutolabelProposal> proposeAutolabel(Project &project, qint64 setId, double targetAccuracy);
+// Stores the proposal's labels as a round of machine labels; returns the round.
+Result<qint64> applyAutolabel(Project &project, const AutolabelProposal &proposal,
+                              qint64 actorId);
+Result<bool> revertAutolabel(Project &project, qint64 roundId);
+
+// The labeling order the model suggests: the unlabeled items of set `setId` by uncertainty.
+Result<std::vector<qint64>> uncertaintyQueue(Project &project, qint64 setId);
+
+} // namespace winnow::core
