@@ -172,6 +172,25 @@ void BrowserPage::applyFilters() {
     Q_EMIT filtersApplied();
 }
 
+bool BrowserPage::revealItem(qint64 itemId) {
+    {
+        const QSignalBlocker blockClass(m_classFilter), blockSplit(m_splitFilter),
+            blockBatch(m_batchFilter);
+        m_classFilter->setCurrentIndex(0);
+        m_splitFilter->setCurrentIndex(0);
+        m_batchFilter->setCurrentIndex(0);
+    }
+    applyFilters();
+    const int row = m_model->rowOfItem(itemId);
+    if (row < 0)
+        return false;
+    const QModelIndex index = m_model->index(row);
+    m_grid->setCurrentIndex(index);
+    m_grid->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_grid->setFocus();
+    return true;
+}
+
 void BrowserPage::reload() {
     m_model->reload();
 }

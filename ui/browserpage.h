@@ -35,6 +35,8 @@ public:
     // Answers given to the selection show in the grid; the current item stays.
     void refreshLabels();
     void changeThumbnailSize(int delta);
+    // Clears the filters and makes the item current; false when it is not in the project.
+    bool revealItem(qint64 itemId);
     // Loads every row the filters match and selects them all; how many.
     int selectAll();
     // The item ids selected in the grid.

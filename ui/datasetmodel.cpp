@@ -106,6 +106,21 @@ QVariant DatasetModel::data(const QModelIndex &index, int role) const {
     }
 }
 
+int DatasetModel::rowOfItem(qint64 itemId) {
+    // Rows come in id order: load pages now until the item's id is reached.
+    while ((m_rows.empty() || m_rows.back().id < itemId) && !m_atEnd && m_project) {
+        m_fetchQueued = true;
+        const int before = rowCount();
+        appendPage();
+        if (rowCount() == before)
+            break;
+    }
+    const auto at =
+        std::lower_bound(m_rows.begin(), m_rows.end(), itemId,
+                         [](const core::ItemRecord &r, qint64 id) { return r.id < id; });
+    return at != m_rows.end() && at->id == itemId ? int(at - m_rows.begin()) : -1;
+}
+
 void DatasetModel::fetchAll() {
     m_fetchQueued = false;
     while (!m_atEnd && m_project) {

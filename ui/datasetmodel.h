@@ -42,6 +42,8 @@ public:
     // Items matching the filter, including rows not fetched yet.
     qint64 totalCount() const { return m_total; }
     const core::ItemRecord *record(int row) const;
+    // The row of an item (fetching pages up to it); -1 when the filter leaves it out.
+    int rowOfItem(qint64 itemId);
     QString className(qint64 classId) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;

@@ -10,6 +10,7 @@
 #include "ui/imageimport.h"
 #include "ui/imageview.h"
 #include "ui/labelingview.h"
+#include "ui/modelview.h"
 #include "ui/projectdialogs.h"
 #include "ui/recentprojects.h"
 #include "ui/reviewview.h"
@@ -299,6 +300,22 @@ void MainWindow::buildBrowser() {
     });
     m_tabs->setTabToolTip(5, tr("Train a ResNet-18 on full data and on GLISTER or random subsets; "
                                 "compare speed and accuracy"));
+    m_modelView = new ModelView;
+    connect(m_modelView, &ModelView::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_modelView, &ModelView::openItem, this, [this](qint64 itemId) {
+        m_tabs->setCurrentWidget(m_browser);
+        if (!m_browser->revealItem(itemId))
+            statusBar()->showMessage(tr("Item %1 is not in the project").arg(itemId), 10000);
+    });
+    connect(m_modelView, &ModelView::labelsChanged, this, [this] {
+        m_browser->refreshLabels();
+        updateStatus();
+    });
+    m_tabs->addTab(m_modelView, tr("Model"));
+    m_tabs->setTabToolTip(6, tr("What a trained model says about the labels: its mistakes, "
+                                "likely label errors, machine labels at a chosen accuracy and "
+                                "the labeling order it asks for"));
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
@@ -319,6 +336,8 @@ void MainWindow::buildBrowser() {
             m_curationView->setProject(m_project.get(), m_annotatorId);
         if (index == 5 && m_project)
             m_trainingView->setProject(m_project.get());
+        if (index == 6 && m_project)
+            m_modelView->setProject(m_project.get());
         if (m_project)
             updateStatus(); // answers given or classes added on any tab show in the counts
         if (index == 0 && m_project)
@@ -383,6 +402,7 @@ void MainWindow::closeProject() {
     m_annotatorsView->setProject(nullptr);
     m_curationView->setProject(nullptr, 0);
     m_trainingView->setProject(nullptr);
+    m_modelView->setProject(nullptr);
     m_annotatorId = 0;
     m_annotatorName.clear();
     m_browser->setProject(nullptr);
@@ -427,6 +447,7 @@ void MainWindow::applyRole() {
     m_tabs->setTabVisible(3, reviewer); // Annotators
     m_tabs->setTabVisible(4, owner);    // Curate
     m_tabs->setTabVisible(5, owner);    // Train
+    m_tabs->setTabVisible(6, owner);    // Model
     for (QAction *action : std::as_const(m_ownerActions))
         action->setEnabled(m_project && owner);
     for (QAction *action : std::as_const(m_reviewerActions))
@@ -551,7 +572,8 @@ void MainWindow::showBrowser() {
 bool MainWindow::showView(const QString &name) {
     const QStringList names = {QStringLiteral("browse"), QStringLiteral("label"),
                                QStringLiteral("review"), QStringLiteral("annotators"),
-                               QStringLiteral("curate"), QStringLiteral("train")};
+                               QStringLiteral("curate"), QStringLiteral("train"),
+                               QStringLiteral("model")};
     const int index = int(names.indexOf(name));
     if (index < 0)
         return false;

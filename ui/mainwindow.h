@@ -32,6 +32,7 @@ class ReviewView;
 class AnnotatorsView;
 class CurationView;
 class TrainingView;
+class ModelView;
 class ThumbnailCache;
 class ThumbnailDelegate;
 
@@ -60,6 +61,7 @@ public:
     AnnotatorsView *annotatorsView() const { return m_annotatorsView; }
     CurationView *curationView() const { return m_curationView; }
     TrainingView *trainingView() const { return m_trainingView; }
+    ModelView *modelView() const { return m_modelView; }
     QTabWidget *tabs() const { return m_tabs; }
     qint64 annotatorId() const { return m_annotatorId; }
     // What the person connected may do: the owner for a folder, a team role on a server.
@@ -114,6 +116,7 @@ private:
     AnnotatorsView *m_annotatorsView = nullptr;
     CurationView *m_curationView = nullptr;
     TrainingView *m_trainingView = nullptr;
+    ModelView *m_modelView = nullptr;
     QString m_annotatorName;
     qint64 m_annotatorId = 0;
     bool m_askForAnnotator = true;

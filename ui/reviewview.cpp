@@ -1,6 +1,7 @@
 #include "ui/reviewview.h"
 
 #include "core/io/rasterimage.h"
+#include "core/loop/loopactions.h"
 #include "ui/imageview.h"
 #include "ui/job.h"
 #include "ui/qimageconvert.h"
@@ -77,12 +78,18 @@ ReviewView::ReviewView(QWidget *parent)
     bar->addWidget(new QLabel(QStringLiteral("–")));
     bar->addWidget(m_maxConfidence);
     bar->addWidget(m_disagreement);
+    m_modelDisagrees = new QCheckBox(tr("Model d&isagrees"));
+    m_modelDisagrees->setObjectName(QStringLiteral("modelDisagrees"));
+    m_modelDisagrees->setToolTip(tr("Only items a model's out-of-sample predictions flagged as "
+                                    "likely label errors (Model tab, Find Label Errors)"));
+    bar->addWidget(m_modelDisagrees);
     layout->addLayout(bar);
     for (QComboBox *box : {m_consolidations, m_order, m_classFilter})
         connect(box, &QComboBox::currentIndexChanged, this, &ReviewView::loadQueue);
     for (QDoubleSpinBox *box : {m_minConfidence, m_maxConfidence})
         connect(box, &QDoubleSpinBox::valueChanged, this, &ReviewView::loadQueue);
     connect(m_disagreement, &QCheckBox::toggled, this, &ReviewView::loadQueue);
+    connect(m_modelDisagrees, &QCheckBox::toggled, this, &ReviewView::loadQueue);
 
     auto *splitter = new QSplitter;
     m_queue = new QTableWidget(0, kColumns);
@@ -104,6 +111,7 @@ ReviewView::ReviewView(QWidget *parent)
     m_imageView->setFocusPolicy(Qt::NoFocus);
     rightLayout->addWidget(m_imageView, 1);
     m_details = new QLabel;
+    m_details->setObjectName(QStringLiteral("reviewDetails"));
     m_details->setWordWrap(true);
     m_details->setTextFormat(Qt::RichText);
     rightLayout->addWidget(m_details);
@@ -275,6 +283,7 @@ void ReviewView::loadQueue() {
     filter.minConfidence = m_minConfidence->value();
     filter.maxConfidence = m_maxConfidence->value();
     filter.disagreementOnly = m_disagreement->isChecked();
+    filter.modelDisagreesOnly = m_modelDisagrees->isChecked();
     auto rows = core::reviewQueue(*m_project, consolidationId(), filter);
     if (!rows) {
         Q_EMIT failed(rows.error().message);
@@ -333,6 +342,9 @@ void ReviewView::showDetails() {
                          .arg(o.confidence, 0, 'f', 2);
         html += parts.join(QStringLiteral(" · ")) + QStringLiteral("</p>");
     }
+    if (const auto model = core::modelSuggestion(*m_project, item.itemId);
+        model && !model->isEmpty())
+        html += tr("<p>The %1</p>").arg(model->toHtmlEscaped());
     if (!item.decision.isEmpty())
         html += tr("<p>Reviewed: %1</p>").arg(item.decision);
     m_details->setText(html);

@@ -84,6 +84,7 @@ private:
     QDoubleSpinBox *m_minConfidence = nullptr;
     QDoubleSpinBox *m_maxConfidence = nullptr;
     QCheckBox *m_disagreement = nullptr;
+    QCheckBox *m_modelDisagrees = nullptr;
     QTableWidget *m_queue = nullptr;
     ImageView *m_imageView = nullptr;
     QLabel *m_details = nullptr;

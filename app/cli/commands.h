@@ -27,7 +27,7 @@ void addAnswerCommands(CommandTable &table);   // answers, consolidate, labels
 void addCurationCommands(CommandTable &table); // dedup, flags, split
 void addTrainingCommands(CommandTable &table); // train, sweep, cv, tune, runs, metrics, ...
 void addModelCommands(CommandTable &table);    // export-model, predict
-void addLoopCommands(CommandTable &table);     // label-errors, autolabel
+void addLoopCommands(CommandTable &table);     // label-errors, autolabel, queue
 void addTeamCommands(CommandTable &table);     // copy, team
 
 // The whole of winnow-cli: `args` without the program name. Results go to `out`, errors

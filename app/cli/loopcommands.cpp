@@ -1,4 +1,5 @@
-// label-errors and autolabel: what a model says about the labels comes back to the project.
+// label-errors, autolabel and queue: what a model says about the labels comes back to the
+// project.
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
@@ -78,6 +79,8 @@ int reportLabelErrors(const QCommandLineParser &parser, Project &project, qint64
                .arg(set && *set ? (*set)->items : 0)
                .arg(setId)
         << Qt::endl;
+    if (parser.isSet(QStringLiteral("json")) && !parser.isSet(QStringLiteral("out")))
+        return kExitOk;
     QString csv = QStringLiteral("item,path,given,suggested,score\n");
     for (const LabelErrorRow &row : *errors)
         csv += QStringLiteral("%1,%2,%3,%4,%5\n")
@@ -122,7 +125,10 @@ int cmdLabelErrors(QCommandLineParser &parser, const QStringList &args, QTextStr
     if (!parser.isSet(QStringLiteral("width")))
         base.width = kCrossFitWidth;
     const int folds = int(numberOption(parser, QStringLiteral("folds")));
-    TrainingTerminal session(dir, parser, out, err);
+    // The runs' epochs go to standard error, standard output being the CSV; with --json they are
+    // the output (for the GUI), and the CSV is written only with --out.
+    const bool json = parser.isSet(QStringLiteral("json"));
+    TrainingTerminal session(dir, parser, json ? out : err, err);
     if (!session.project)
         return kExitFailure;
     const auto fitted = crossFit(*session.project, base, folds, session.events);
@@ -155,33 +161,35 @@ int listRounds(Project &project, QTextStream &out, QTextStream &err) {
     return kExitOk;
 }
 
-// The prediction set autolabel works on: --predictions, the newest of --run (made now when it
-// has none; 0 means LibTorch is needed), or the newest cross-fitting, else the newest of any run.
-qint64 autolabelSet(const QCommandLineParser &parser, Project &project, QTextStream &err) {
+// The prediction set a command works on: --predictions, the newest of --run (made now when it
+// has none; 0 means LibTorch is needed for that), else the newest set of any kind.
+qint64 chosenPredictions(const QCommandLineParser &parser, Project &project, const char *command,
+                         QTextStream &err) {
     if (parser.isSet(QStringLiteral("predictions")))
         return predictionSetOption(parser, project, std::nullopt);
     PredictionRepository store(project);
     if (parser.isSet(QStringLiteral("run"))) {
-        const qint64 runId = runOption(parser, "autolabel");
+        const qint64 runId = runOption(parser, command);
         if (const auto stored = store.latest(PredictionKind::Run, runId))
             return stored->id;
 #ifdef WINNOW_CLI_WITHOUT_TORCH
+        (void)err;
         return 0;
 #else
         const auto made = storeRunPredictions(project, runId, terminalProgress(err));
         endProgress(err);
         if (!made)
             throw std::runtime_error(made.error().message.toStdString());
+        err << QStringLiteral("run %1's predictions stored as set %2").arg(runId).arg(*made)
+            << Qt::endl;
         return *made;
 #endif
     }
-    (void)err;
-    if (const auto crossFitted = store.latest(PredictionKind::CrossFit))
-        return crossFitted->id;
-    if (const auto ofRun = store.latest(PredictionKind::Run))
-        return ofRun->id;
-    throw UsageError{QStringLiteral("the project holds no predictions: give --run RUN, or run "
-                                    "label-errors first")};
+    const auto sets = store.list(); // newest first
+    if (sets.empty())
+        throw UsageError{QStringLiteral("the project holds no predictions: give --run RUN, or run "
+                                        "label-errors first")};
+    return sets.front().id;
 }
 
 int cmdAutolabel(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
@@ -206,7 +214,8 @@ int cmdAutolabel(QCommandLineParser &parser, const QStringList &args, QTextStrea
         return kExitOk;
     }
     const double target = numberOption(parser, QStringLiteral("target-accuracy"));
-    const auto setId = attempt([&] { return autolabelSet(parser, *project, err); });
+    const auto setId =
+        attempt([&] { return chosenPredictions(parser, *project, "autolabel", err); });
     if (!setId)
         return fail(err, setId.error());
     if (*setId == 0) {
@@ -247,16 +256,49 @@ int cmdAutolabel(QCommandLineParser &parser, const QStringList &args, QTextStrea
     QString csv = QStringLiteral("item,path,label,confidence\n");
     for (size_t i = 0; i < proposal->labels.size(); ++i) {
         const MachineLabel &label = proposal->labels[i];
-        const auto at = std::find(proposal->classIds.begin(), proposal->classIds.end(),
-                                  label.classId);
+        const auto at =
+            std::find(proposal->classIds.begin(), proposal->classIds.end(), label.classId);
         csv += QStringLiteral("%1,%2,%3,%4\n")
                    .arg(label.itemId)
                    .arg(CsvReader::quote(proposal->paths.value(int(i))),
-                        CsvReader::quote(proposal->classNames.value(
-                            int(at - proposal->classIds.begin()))))
+                        CsvReader::quote(
+                            proposal->classNames.value(int(at - proposal->classIds.begin()))))
                    .arg(label.confidence, 0, 'f', 4);
     }
     return writeCsv(parser, csv, qint64(proposal->labels.size()), out, err);
+}
+
+int cmdQueue(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+             QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    const QString order = parser.value(QStringLiteral("order"));
+    if (order != QLatin1String("uncertainty") && order != QLatin1String("default"))
+        throw UsageError{QStringLiteral("--order is uncertainty or default, not '%1'").arg(order)};
+    auto project = openProject(dir, err);
+    if (!project)
+        return kExitFailure;
+    if (order == QLatin1String("default")) {
+        if (const auto cleared = clearQueueOrder(*project); !cleared)
+            return fail(err, cleared.error());
+        out << "the labeling queue is back to its own order" << Qt::endl;
+        return kExitOk;
+    }
+    const auto setId = attempt([&] { return chosenPredictions(parser, *project, "queue", err); });
+    if (!setId)
+        return fail(err, setId.error());
+    if (*setId == 0) {
+        project.reset();
+        return runInTrainingProgram(out, err);
+    }
+    const auto ranked = orderQueueByUncertainty(*project, *setId);
+    if (!ranked)
+        return fail(err, ranked.error());
+    out << QStringLiteral("the labeling queue now asks for the %1 unlabeled items by the model's "
+                          "uncertainty (prediction set %2), least certain first, classes in turn")
+               .arg(*ranked)
+               .arg(*setId)
+        << Qt::endl;
+    return kExitOk;
 }
 
 } // namespace
@@ -309,6 +351,22 @@ void addLoopCommands(CommandTable &table) {
                   {QStringLiteral("rounds"), QStringLiteral("list the automated labeling rounds")},
                   {QStringLiteral("revert"), QStringLiteral("take a round's labels back"),
                    QStringLiteral("ROUND")},
+              });
+          }}},
+        {QStringLiteral("queue"),
+         {QStringLiteral("queue DIR --order uncertainty|default [--run RUN|--predictions SET]"),
+          QStringLiteral("order the labeling queue by the model's uncertainty (least margin "
+                         "first, classes in turn), or back to its own order"),
+          cmdQueue,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("order"), QStringLiteral("uncertainty or default"),
+                   QStringLiteral("ORDER"), QStringLiteral("uncertainty")},
+                  {QStringLiteral("run"), QStringLiteral("rank by this run's predictions"),
+                   QStringLiteral("RUN")},
+                  {QStringLiteral("predictions"),
+                   QStringLiteral("rank by a stored prediction set (number or 'latest')"),
+                   QStringLiteral("SET")},
               });
           }}},
     });

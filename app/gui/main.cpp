@@ -22,7 +22,7 @@ int main(int argc, char *argv[]) {
                                        QStringLiteral("NAME"));
     const QCommandLineOption view(
         QStringLiteral("view"),
-        QStringLiteral("open on browse, label, review, annotators, curate or train"),
+        QStringLiteral("open on browse, label, review, annotators, curate, train or model"),
         QStringLiteral("NAME"));
     parser.addOptions({annotator, view});
     parser.process(app);

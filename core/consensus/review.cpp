@@ -33,6 +33,7 @@ Result<std::vector<ReviewRow>> reviewQueue(Project &project, qint64 consolidatio
         query.maxConfidence = filter.maxConfidence;
         query.classId = filter.classId;
         query.disagreementOnly = filter.disagreementOnly;
+        query.modelDisagreesOnly = filter.modelDisagreesOnly;
         // Entropy order needs every candidate; confidence order is the index's own.
         const bool byEntropy = filter.order == ReviewFilter::Order::EntropyDescending;
         query.limit = byEntropy ? -1 : filter.limit;

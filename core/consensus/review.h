@@ -28,7 +28,8 @@ struct ReviewFilter {
     std::optional<qint64> classId;
     double minConfidence = 0;
     double maxConfidence = 1;
-    bool disagreementOnly = false; // the latest consolidation of another method says otherwise
+    bool disagreementOnly = false;   // the latest consolidation of another method says otherwise
+    bool modelDisagreesOnly = false; // items a model flagged as likely label errors
     int limit = 5000;
 };
 

@@ -109,9 +109,13 @@ Result<AutolabelProposal> proposeAutolabel(Project &project, qint64 setId, doubl
             throw StoreError(QStringLiteral("prediction set %1 has no held-out labeled items to "
                                             "measure the model's accuracy on")
                                  .arg(setId));
-        AutolabelProposal proposal{setId, targetAccuracy,
+        AutolabelProposal proposal{setId,
+                                   targetAccuracy,
                                    planAutolabel(confidences, correct, targetAccuracy),
-                                   loaded.set.classIds, loaded.classNames, {}, {}};
+                                   loaded.set.classIds,
+                                   loaded.classNames,
+                                   {},
+                                   {}};
         if (!proposal.plan.reachable)
             return proposal;
 
@@ -136,8 +140,7 @@ Result<AutolabelProposal> proposeAutolabel(Project &project, qint64 setId, doubl
     });
 }
 
-Result<qint64> applyAutolabel(Project &project, const AutolabelProposal &proposal,
-                              qint64 actorId) {
+Result<qint64> applyAutolabel(Project &project, const AutolabelProposal &proposal, qint64 actorId) {
     return attempt([&] {
         if (!proposal.plan.reachable)
             throw StoreError(QStringLiteral("no threshold reaches the target accuracy %1")
@@ -167,6 +170,43 @@ Result<std::vector<qint64>> uncertaintyQueue(Project &project, qint64 setId) {
             if (!labels->contains(p.itemId))
                 items.push_back(scored(loaded, p));
         return uncertaintyOrder(items);
+    });
+}
+
+Result<qint64> orderQueueByUncertainty(Project &project, qint64 setId) {
+    const auto order = uncertaintyQueue(project, setId);
+    if (!order)
+        return order.error();
+    return attempt([&] {
+        PredictionRepository(project).setQueuePriority(*order);
+        return qint64(order->size());
+    });
+}
+
+Result<void> clearQueueOrder(Project &project) {
+    return attempt([&] { PredictionRepository(project).setQueuePriority({}); });
+}
+
+Result<QString> modelSuggestion(Project &project, qint64 itemId) {
+    return attempt([&] {
+        for (const FlagRow &flag : FlagRepository(project).flagsOf(itemId))
+            if (flag.kind == FlagKind::LabelError)
+                return flag.detail;
+        const auto newest = PredictionRepository(project).newestPredictionOf(itemId);
+        if (!newest)
+            return QString();
+        const auto classes = project.classes();
+        QString name = QString::number(newest->first.classId);
+        if (classes)
+            for (const ClassInfo &c : *classes)
+                if (c.id == newest->first.classId)
+                    name = c.name;
+        return QStringLiteral("model predicts %1 (%2 %, %3 %4)")
+            .arg(name)
+            .arg(100 * newest->first.confidence, 0, 'f', 0)
+            .arg(newest->second.kind == PredictionKind::CrossFit ? QStringLiteral("cross-fit")
+                                                                 : QStringLiteral("run"))
+            .arg(newest->first.runId);
     });
 }
 

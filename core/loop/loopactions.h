@@ -44,11 +44,20 @@ struct AutolabelProposal {
 // 95 % lower bound, and the unlabeled items it would label.
 Result<AutolabelProposal> proposeAutolabel(Project &project, qint64 setId, double targetAccuracy);
 // Stores the proposal's labels as a round of machine labels; returns the round.
-Result<qint64> applyAutolabel(Project &project, const AutolabelProposal &proposal,
-                              qint64 actorId);
+Result<qint64> applyAutolabel(Project &project, const AutolabelProposal &proposal, qint64 actorId);
 Result<bool> revertAutolabel(Project &project, qint64 roundId);
 
 // The labeling order the model suggests: the unlabeled items of set `setId` by uncertainty.
 Result<std::vector<qint64>> uncertaintyQueue(Project &project, qint64 setId);
+// Makes that order the labeling queue's (within each level of answers already given); returns
+// how many items it ranks.
+Result<qint64> orderQueueByUncertainty(Project &project, qint64 setId);
+// Back to the queue's own seeded shuffle.
+Result<void> clearQueueOrder(Project &project);
+
+// What the model says of an item, for a reviewer: its label-error flag ("model suggests dog
+// (labeled cat; 97 %)"), else the newest prediction ("model predicts dog (97 %)"); empty when
+// no model has seen it.
+Result<QString> modelSuggestion(Project &project, qint64 itemId);
 
 } // namespace winnow::core

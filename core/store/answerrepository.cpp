@@ -30,7 +30,10 @@ namespace {
 // The queue is read level by level, most live answers first (nearly finished items first), each
 // level in a seeded shuffle: ?4 seed, ?5 how many, ?6 the level. Levels above 0 come from the
 // index on item_progress, so a claim does not sort the whole project.
-#define WINNOW_SHUFFLED " ORDER BY (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5"
+// Items the model ranked (queue_priority) come first, least certain first.
+#define WINNOW_SHUFFLED                                                                            \
+    " ORDER BY COALESCE((SELECT q.rank FROM queue_priority q WHERE q.item_id = i.id),"             \
+    " 9007199254740991), (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5"
 constexpr auto kSelectQueueLevel =
     "WITH held AS (SELECT item_id, COUNT(*) AS n,"
     "   MAX(CASE WHEN annotator_id = ?1 THEN 1 ELSE 0 END) AS mine FROM assignments"

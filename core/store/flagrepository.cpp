@@ -29,6 +29,7 @@ constexpr auto kSelectFlags =
     " i.split, COALESCE((SELECT e.excluded FROM exclusions e WHERE e.item_id = f.item_id"
     "  ORDER BY e.id DESC LIMIT 1), 0)"
     " FROM flags f JOIN items i ON i.id = f.item_id WHERE (?1 = '' OR f.kind = ?1)"
+    " AND (CAST(?2 AS BIGINT) IS NULL OR f.item_id = ?2)"
     " ORDER BY f.kind, COALESCE(f.cluster, 0), i.path";
 constexpr auto kCountFlags = "SELECT kind, COUNT(*) FROM flags GROUP BY kind ORDER BY kind";
 constexpr auto kCountUnresolvedLeaks =
@@ -91,9 +92,22 @@ qint64 FlagRepository::replaceDivergent(double minConfidence) {
 }
 
 std::vector<FlagRow> FlagRepository::list(std::optional<FlagKind> kind) {
+    return select(kind, std::nullopt);
+}
+
+std::vector<FlagRow> FlagRepository::flagsOf(qint64 itemId) {
+    return select(std::nullopt, itemId);
+}
+
+std::vector<FlagRow> FlagRepository::select(std::optional<FlagKind> kind,
+                                            std::optional<qint64> itemId) {
     std::vector<FlagRow> rows;
     Statement query(m_db, kSelectFlags);
     query.bind(1, kind ? flagKindName(*kind) : QString());
+    if (itemId)
+        query.bind(2, *itemId);
+    else
+        query.bindNull(2);
     while (query.step()) {
         const auto rowKind = parseFlagKind(query.text(2));
         if (!rowKind)

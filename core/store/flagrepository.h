@@ -43,7 +43,8 @@ public:
     qint64 replaceDivergent(double minConfidence);
     // In kind, cluster and path order; every kind when none is given.
     std::vector<FlagRow> list(std::optional<FlagKind> kind);
-    QHash<QString, qint64> counts(); // by kind name
+    std::vector<FlagRow> flagsOf(qint64 itemId); // every kind
+    QHash<QString, qint64> counts();             // by kind name
     // Items flagged as leaks and not excluded.
     qint64 unresolvedLeaks();
 
@@ -54,6 +55,8 @@ public:
     QHash<qint64, bool> exclusions();
 
 private:
+    std::vector<FlagRow> select(std::optional<FlagKind> kind, std::optional<qint64> itemId);
+
     Project &m_project;
     Database &m_db;
 };

@@ -24,6 +24,9 @@ constexpr auto kSelectSets =
 constexpr auto kSelectPredictions =
     "SELECT item_id, run_id, given_class_id, class_id, confidence, held_out, probabilities"
     " FROM predictions WHERE set_id = ? ORDER BY item_id";
+constexpr auto kSelectNewestOfItem =
+    "SELECT item_id, run_id, given_class_id, class_id, confidence, held_out, probabilities,"
+    " set_id FROM predictions WHERE item_id = ? ORDER BY set_id DESC LIMIT 1";
 constexpr auto kInsertRound =
     "INSERT INTO autolabel_rounds (set_id, target_accuracy, threshold, estimated_accuracy,"
     " coverage, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -45,6 +48,10 @@ constexpr auto kSelectMachineLabels =
 constexpr auto kSelectLiveMachineLabels =
     "SELECT m.item_id, m.class_id FROM autolabeled_items a"
     " JOIN machine_labels m ON m.round_id = a.round_id AND m.item_id = a.item_id";
+
+constexpr auto kClearPriority = "DELETE FROM queue_priority";
+constexpr auto kInsertPriority = "INSERT INTO queue_priority (item_id, rank) VALUES (?, ?)";
+constexpr auto kCountPriority = "SELECT COUNT(*) FROM queue_priority";
 
 QString joinIds(const std::vector<qint64> &ids) {
     QStringList parts;
@@ -81,7 +88,7 @@ std::vector<PredictionSet> selectSets(Database &db, std::optional<qint64> setId)
         PredictionSet set;
         set.id = query.int64(0);
         set.kind = query.text(1) == QLatin1String("cross-fit") ? PredictionKind::CrossFit
-                                                                : PredictionKind::Run;
+                                                               : PredictionKind::Run;
         set.runIds = splitIds(query.text(2));
         set.classIds = splitIds(query.text(3));
         set.labelSource = query.text(4);
@@ -92,6 +99,19 @@ std::vector<PredictionSet> selectSets(Database &db, std::optional<qint64> setId)
     return sets;
 }
 
+// A row of item_id, run_id, given_class_id, class_id, confidence, held_out, probabilities.
+ItemPrediction predictionRow(const Statement &query) {
+    ItemPrediction p;
+    p.itemId = query.int64(0);
+    p.runId = query.int64(1);
+    p.givenClassId = query.isNull(2) ? 0 : query.int64(2);
+    p.classId = query.int64(3);
+    p.confidence = query.real(4);
+    p.heldOut = query.int64(5) != 0;
+    p.probabilities = unpackFloats(query.blob(6));
+    return p;
+}
+
 } // namespace
 
 QString predictionKindName(PredictionKind kind) {
@@ -99,7 +119,8 @@ QString predictionKindName(PredictionKind kind) {
 }
 
 PredictionRepository::PredictionRepository(Project &project)
-    : m_db(databaseOf(project)) {}
+    : m_db(databaseOf(project)) {
+}
 
 qint64 PredictionRepository::create(const PredictionSet &set,
                                     const std::vector<ItemPrediction> &predictions) {
@@ -144,9 +165,8 @@ std::optional<PredictionSet> PredictionRepository::find(qint64 setId) {
 
 std::optional<PredictionSet> PredictionRepository::latest(PredictionKind kind, qint64 runId) {
     for (PredictionSet &set : selectSets(m_db, std::nullopt)) // newest first
-        if (set.kind == kind &&
-            (runId == 0 || std::find(set.runIds.begin(), set.runIds.end(), runId) !=
-                               set.runIds.end()))
+        if (set.kind == kind && (runId == 0 || std::find(set.runIds.begin(), set.runIds.end(),
+                                                         runId) != set.runIds.end()))
             return std::move(set);
     return std::nullopt;
 }
@@ -155,18 +175,22 @@ std::vector<ItemPrediction> PredictionRepository::predictions(qint64 setId) {
     std::vector<ItemPrediction> rows;
     Statement query(m_db, kSelectPredictions);
     query.bind(1, setId);
-    while (query.step()) {
-        ItemPrediction p;
-        p.itemId = query.int64(0);
-        p.runId = query.int64(1);
-        p.givenClassId = query.isNull(2) ? 0 : query.int64(2);
-        p.classId = query.int64(3);
-        p.confidence = query.real(4);
-        p.heldOut = query.int64(5) != 0;
-        p.probabilities = unpackFloats(query.blob(6));
-        rows.push_back(std::move(p));
-    }
+    while (query.step())
+        rows.push_back(predictionRow(query));
     return rows;
+}
+
+std::optional<std::pair<ItemPrediction, PredictionSet>>
+PredictionRepository::newestPredictionOf(qint64 itemId) {
+    Statement query(m_db, kSelectNewestOfItem);
+    query.bind(1, itemId);
+    if (!query.step())
+        return std::nullopt;
+    ItemPrediction prediction = predictionRow(query);
+    auto set = find(query.int64(7));
+    if (!set)
+        return std::nullopt;
+    return std::make_pair(std::move(prediction), std::move(*set));
 }
 
 qint64 PredictionRepository::applyAutolabel(const AutolabelRound &round,
@@ -244,6 +268,23 @@ QHash<qint64, qint64> PredictionRepository::liveMachineLabels() {
     while (query.step())
         labels.insert(query.int64(0), query.int64(1));
     return labels;
+}
+
+void PredictionRepository::setQueuePriority(const std::vector<qint64> &items) {
+    Transaction transaction(m_db);
+    m_db.execute(QString::fromLatin1(kClearPriority));
+    Statement insert(m_db, kInsertPriority);
+    qint64 rank = 0;
+    for (qint64 item : items) {
+        insert.bind(1, item).bind(2, ++rank);
+        insert.run();
+    }
+    transaction.commit();
+}
+
+qint64 PredictionRepository::rankedItems() {
+    Statement count(m_db, kCountPriority);
+    return count.step() ? count.int64(0) : 0;
 }
 
 } // namespace winnow::core

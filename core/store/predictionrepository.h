@@ -18,11 +18,11 @@ QString predictionKindName(PredictionKind kind);
 
 struct ItemPrediction {
     qint64 itemId = 0;
-    qint64 runId = 0;        // whose model predicted it
-    qint64 givenClassId = 0; // the label that run trained with; 0: none
-    qint64 classId = 0;      // the most probable class
-    double confidence = 0;   // its probability
-    bool heldOut = false;    // that model never trained on the item
+    qint64 runId = 0;                 // whose model predicted it
+    qint64 givenClassId = 0;          // the label that run trained with; 0: none
+    qint64 classId = 0;               // the most probable class
+    double confidence = 0;            // its probability
+    bool heldOut = false;             // that model never trained on the item
     std::vector<float> probabilities; // in the set's class order
 };
 
@@ -65,6 +65,8 @@ public:
     // The newest set of `kind` (of run `runId` when given).
     std::optional<PredictionSet> latest(PredictionKind kind, qint64 runId = 0);
     std::vector<ItemPrediction> predictions(qint64 setId); // in item order
+    // The item's prediction in the newest set that has one, with that set's class order.
+    std::optional<std::pair<ItemPrediction, PredictionSet>> newestPredictionOf(qint64 itemId);
 
     // Stores a round and its labels, and takes the items out of the labeling queue.
     qint64 applyAutolabel(const AutolabelRound &round, const std::vector<MachineLabel> &labels,
@@ -76,6 +78,11 @@ public:
     std::vector<MachineLabel> machineLabels(qint64 roundId);
     // The machine label of every item a live round labels (the newest round wins).
     QHash<qint64, qint64> liveMachineLabels();
+
+    // The labeling queue's order by the model: `items` first, in this order (replacing any
+    // earlier ranking); an empty list restores the queue's own shuffle.
+    void setQueuePriority(const std::vector<qint64> &items);
+    qint64 rankedItems();
 
 private:
     Database &m_db;

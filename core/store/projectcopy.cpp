@@ -58,7 +58,8 @@ const std::vector<const char *> &projectTables() {
                                                      "predictions",
                                                      "autolabel_rounds",
                                                      "machine_labels",
-                                                     "autolabeled_items"};
+                                                     "autolabeled_items",
+                                                     "queue_priority"};
     return tables;
 }
 

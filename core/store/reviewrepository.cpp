@@ -20,6 +20,8 @@ constexpr auto kSelectQueue =
     " AND (?5 = 0 OR EXISTS (SELECT 1 FROM consolidated_labels o WHERE o.item_id = l.item_id"
     "   AND o.class_id <> l.class_id AND o.consolidation_id IN (SELECT id FROM"
     "   latest_consolidations WHERE method <> (SELECT method FROM consolidations WHERE id = ?1))))"
+    " AND (?7 = 0 OR EXISTS (SELECT 1 FROM flags f WHERE f.item_id = l.item_id"
+    "   AND f.kind = 'label-error'))"
     " ORDER BY l.confidence, l.item_id LIMIT ?6";
 constexpr auto kSelectItemAnswers =
     "SELECT n.name, c.name, e.accuracy FROM live_answers a"
@@ -69,7 +71,8 @@ std::vector<QueueRow> ReviewRepository::queue(qint64 consolidationId, const Queu
     else
         query.bindNull(4);
     query.bind(5, qint64(q.disagreementOnly))
-        .bind(6, q.limit < 0 ? std::numeric_limits<qint64>::max() : qint64(q.limit));
+        .bind(6, q.limit < 0 ? std::numeric_limits<qint64>::max() : qint64(q.limit))
+        .bind(7, qint64(q.modelDisagreesOnly));
     while (query.step())
         rows.push_back({query.int64(0), m_project.absolutePath(query.text(1)), query.int64(2),
                         query.real(3), int(query.int64(4)), query.blob(5), query.text(6)});

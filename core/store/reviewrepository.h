@@ -26,8 +26,9 @@ struct QueueRow {
 struct QueueQuery {
     double minConfidence = 0, maxConfidence = 1;
     std::optional<qint64> classId;
-    bool disagreementOnly = false; // the latest consolidation of another method says otherwise
-    int limit = -1;                // -1: all, least confident first
+    bool disagreementOnly = false;   // the latest consolidation of another method says otherwise
+    bool modelDisagreesOnly = false; // items a model flagged as likely label errors
+    int limit = -1;                  // -1: all, least confident first
 };
 
 struct AnswerView {

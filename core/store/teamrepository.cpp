@@ -42,7 +42,7 @@ BEGIN
 
     EXECUTE format('GRANT SELECT ON winnow_schema, classes, items, thumbnails, annotators,'
                    ' import_batches, settings, item_progress, item_overlap, assignments, answers, image_copies,'
-                   ' live_answers, autolabeled_items TO %I', a);
+                   ' live_answers, autolabeled_items, queue_priority TO %I', a);
     EXECUTE format('GRANT INSERT ON answers TO %I', a);
     EXECUTE format('GRANT INSERT, UPDATE, DELETE ON assignments TO %I', a);
     EXECUTE format('GRANT INSERT, UPDATE ON item_progress TO %I', a);

@@ -21,6 +21,7 @@ CREATE TABLE predictions (
     probabilities   BLOB NOT NULL,                          -- float32 per class, little-endian
     PRIMARY KEY (set_id, item_id)
 ) WITHOUT ROWID;
+CREATE INDEX predictions_by_item ON predictions (item_id, set_id);
 
 -- Automated labeling: each round labels the items whose confidence reaches the threshold at
 -- which held-out items met the target accuracy. Machine labels are not answers: they never
@@ -51,4 +52,12 @@ CREATE INDEX machine_labels_by_item ON machine_labels (item_id);
 CREATE TABLE autolabeled_items (
     item_id   INTEGER PRIMARY KEY REFERENCES items (id),
     round_id  INTEGER NOT NULL REFERENCES autolabel_rounds (id)
+);
+
+-- Active learning: the order the model asks for (least certain first, classes in turn). While it
+-- holds ranks, the labeling queue takes ranked items first within each level; empty, the queue
+-- keeps its seeded shuffle.
+CREATE TABLE queue_priority (
+    item_id  INTEGER PRIMARY KEY REFERENCES items (id),
+    rank     INTEGER NOT NULL
 );

@@ -274,10 +274,11 @@ void CliTest::dedupWritesClustersOfAFolder() {
 void CliTest::everyCommandAnswersHelp_data() {
     QTest::addColumn<QString>("command");
     for (const char *command :
-         {"init",        "import",       "info",  "demo",  "version",      "answers",
-          "consolidate", "labels",       "dedup", "flags", "split",        "train",
-          "sweep",       "runs",         "copy",  "team",  "export-model", "predict",
-          "metrics",     "describe-run", "cv",    "tune"})
+         {"init",    "import",       "info",         "demo",      "version",
+          "answers", "consolidate",  "labels",       "dedup",     "flags",
+          "split",   "train",        "sweep",        "runs",      "copy",
+          "team",    "export-model", "predict",      "metrics",   "describe-run",
+          "cv",      "tune",         "label-errors", "autolabel", "queue"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 
@@ -464,4 +465,51 @@ void CliTest::trainsSweepsAndListsRuns() {
         cli({QStringLiteral("metrics"), labelled, QStringLiteral("--run"), QStringLiteral("99")})
             .code,
         1);
+
+    // The model in the loop: cross-fitted label errors, stored and read again without training;
+    // a run's predictions kept; automated labeling rounds listed; the queue ranked and restored.
+    const Run errors =
+        cli(QStringList{QStringLiteral("label-errors"), labelled, QStringLiteral("--folds"),
+                        QStringLiteral("2"), QStringLiteral("--allow-leaks")} +
+            oneEpoch);
+    QVERIFY2(errors.code == 0, qPrintable(errors.err));
+    QVERIFY(errors.out.startsWith(QStringLiteral("item,path,given,suggested,score\n")));
+    QVERIFY2(errors.err.contains(QStringLiteral("likely label errors among 61 items")),
+             qPrintable(errors.err));
+    const Run again = cli({QStringLiteral("label-errors"), labelled,
+                           QStringLiteral("--predictions"), QStringLiteral("latest")});
+    QCOMPARE(again.code, 0);
+    QCOMPARE(again.out, errors.out);
+    QCOMPARE(cli({QStringLiteral("label-errors"), labelled, QStringLiteral("--predictions"),
+                  QStringLiteral("x")})
+                 .code,
+             2);
+    const Run stored = cli({QStringLiteral("predict"), labelled, QStringLiteral("--run"), last[0]});
+    QVERIFY2(stored.code == 0 && stored.err.contains(QStringLiteral("stored as prediction set")),
+             qPrintable(stored.err));
+    const Run labeling = cli({QStringLiteral("autolabel"), labelled, QStringLiteral("--run"),
+                              last[0], QStringLiteral("--target-accuracy"), QStringLiteral("0.5"),
+                              QStringLiteral("--apply")});
+    // Every image has a label already: nothing to label, whether or not a threshold is found.
+    QVERIFY2(labeling.out == QStringLiteral("item,path,label,confidence\n") ||
+                 labeling.err.contains(QStringLiteral("no confidence threshold")),
+             qPrintable(labeling.out + labeling.err));
+    QVERIFY(cli({QStringLiteral("autolabel"), labelled, QStringLiteral("--rounds")})
+                .out.startsWith(QStringLiteral("round,predictions,target")));
+    QCOMPARE(cli({QStringLiteral("autolabel"), labelled, QStringLiteral("--revert"),
+                  QStringLiteral("42")})
+                 .code,
+             1);
+    const Run ranked = cli({QStringLiteral("queue"), labelled, QStringLiteral("--order"),
+                            QStringLiteral("uncertainty")});
+    QVERIFY2(ranked.code == 0 && ranked.out.contains(QStringLiteral("the 0 unlabeled items")),
+             qPrintable(ranked.out + ranked.err));
+    QCOMPARE(cli({QStringLiteral("queue"), labelled, QStringLiteral("--order"),
+                  QStringLiteral("default")})
+                 .code,
+             0);
+    QCOMPARE(cli({QStringLiteral("queue"), labelled, QStringLiteral("--order"),
+                  QStringLiteral("sideways")})
+                 .code,
+             2);
 }

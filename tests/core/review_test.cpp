@@ -58,8 +58,8 @@ struct Fixture {
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
     void downgradeToVersion7() {
-        for (const char *table : {"autolabeled_items", "machine_labels", "autolabel_rounds",
-                                  "predictions", "prediction_sets"}) // 13
+        for (const char *table : {"queue_priority", "autolabeled_items", "machine_labels",
+                                  "autolabel_rounds", "predictions", "prediction_sets"}) // 13
             core::databaseOf(*project).execute(
                 QStringLiteral("DROP TABLE %1").arg(QLatin1String(table)));
         core::databaseOf(*project).execute(QStringLiteral("DROP INDEX runs_by_experiment")); // 12

@@ -3,7 +3,9 @@
 #include "core/curation/curation.h"
 #include "core/io/folderimporter.h"
 #include "core/label/labelingsession.h"
+#include "core/loop/loopactions.h"
 #include "core/store/runrepository.h"
+#include "core/train/crossfit.h"
 #include "core/train/modelexport.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
@@ -469,6 +471,81 @@ private Q_SLOTS:
 
     // Near copies across train and test stop a run unless it is told to go on; then it records
     // that it was allowed.
+    // Red images filed as green are found by cross-fitting; the folds' models label the
+    // unlabeled images at the accuracy asked for, and the round reverts.
+    void crossFittingFindsPlantedErrorsAndLabelsTheRest() {
+        QTemporaryDir dir;
+        const QString train = dir.filePath(QStringLiteral("train"));
+        writeColourClasses(train, m_classes, 30, 5);
+        for (int i = 0; i < 5; ++i) // red images in the green folder
+            QVERIFY(QFile::rename(train + QStringLiteral("/red/%1.png").arg(i),
+                                  train + QStringLiteral("/green/planted%1.png").arg(i)));
+        writeColourClasses(dir.filePath(QStringLiteral("unlabeled")), m_classes, 10, 6);
+        auto project = createProject(dir.filePath(QStringLiteral("project")));
+        importSplit(*project, train, Split::Train);
+        ImportOptions unlabeled;
+        QVERIFY(
+            importImageFolder(*project, dir.filePath(QStringLiteral("unlabeled")), unlabeled).ok());
+
+        QStringList messages;
+        TrainEvents events;
+        events.message = [&](const QString &text) { messages << text; };
+        const auto fitted = crossFit(*project, smallOptions(Strategy::Full, 1, 8), 3, events);
+        QVERIFY2(fitted.ok(), qPrintable(fitted.errorMessage()));
+        QCOMPARE(fitted->runIds.size(), size_t(3));
+        QVERIFY(messages.join(u'\n').contains(QStringLiteral("fold 3 of 3")));
+        const auto set = PredictionRepository(*project).find(fitted->setId);
+        QCOMPARE(set->kind, PredictionKind::CrossFit);
+        QCOMPARE(set->items, qint64(120)); // 90 labeled out of sample, 30 unlabeled by the mean
+        for (const ItemPrediction &p : PredictionRepository(*project).predictions(set->id)) {
+            QVERIFY(p.heldOut);
+            // Each labeled item by the one run that validated on it.
+            if (p.givenClassId > 0) {
+                const auto items = RunRepository(*project).items(p.runId);
+                QVERIFY(std::any_of(items.begin(), items.end(), [&](const RunItem &r) {
+                    return r.itemId == p.itemId && r.split == QLatin1String("val");
+                }));
+            }
+        }
+
+        const auto errors = flagLabelErrors(*project, fitted->setId);
+        QVERIFY(errors.ok());
+        int planted = 0;
+        for (const LabelErrorRow &e : *errors)
+            planted += e.path.contains(QStringLiteral("planted"));
+        // A small model half learns the planted labels (they are 5 of 35 red images), so
+        // confident learning finds the surest of them, and nothing else.
+        QVERIFY2(planted >= 2 && int(errors->size()) - planted <= 1,
+                 qPrintable(
+                     QStringLiteral("%1 planted of %2 flagged").arg(planted).arg(errors->size())));
+
+        const auto proposal = proposeAutolabel(*project, fitted->setId, 0.9);
+        QVERIFY(proposal.ok());
+        QVERIFY(proposal->plan.reachable);
+        QVERIFY(!proposal->labels.empty());
+        int right = 0;
+        for (size_t i = 0; i < proposal->labels.size(); ++i) {
+            const auto at = std::find(proposal->classIds.begin(), proposal->classIds.end(),
+                                      proposal->labels[i].classId);
+            const QString name = proposal->classNames.value(int(at - proposal->classIds.begin()));
+            right +=
+                proposal->paths.value(int(i)).contains(QLatin1Char('/') + name + QLatin1Char('/'));
+        }
+        QVERIFY(double(right) / double(proposal->labels.size()) >= 0.9);
+        const auto before = currentLabels(*project);
+        const auto round = applyAutolabel(*project, *proposal, 0);
+        QVERIFY(round.ok());
+        QCOMPARE(currentLabels(*project)->size(),
+                 before->size() + qsizetype(proposal->labels.size()));
+        QVERIFY(*revertAutolabel(*project, *round));
+        QCOMPARE(*currentLabels(*project), *before);
+
+        // A run's own predictions cover every item.
+        const auto stored = storeRunPredictions(*project, fitted->runIds.front());
+        QVERIFY(stored.ok());
+        QCOMPARE(PredictionRepository(*project).find(*stored)->items, qint64(120));
+    }
+
     void leakGateRefusesUnlessAllowed() {
         const QString leak = m_dir.filePath(QStringLiteral("leak/red"));
         QVERIFY(QDir().mkpath(leak));

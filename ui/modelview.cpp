@@ -1,0 +1,656 @@
+#include "ui/modelview.h"
+
+#include "core/consensus/review.h"
+#include "core/label/labelsource.h"
+#include "core/store/predictionrepository.h"
+#include "core/store/project.h"
+#include "core/train/runs.h"
+#include "ui/runchart.h"
+#include "ui/thumbnailcache.h"
+#include "ui/trainingprocess.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+namespace winnow::ui {
+namespace {
+
+constexpr int kMistakesShown = 120;
+// Cross-fitting from the GUI: short runs, as winnow-cli label-errors does by default.
+constexpr int kCrossFitEpochs = 10;
+constexpr int kCrossFitWidth = 16;
+
+QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignRight) {
+    auto *item = new QTableWidgetItem(text);
+    item->setTextAlignment(align | Qt::AlignVCenter);
+    return item;
+}
+
+QString percent(double share) {
+    return QStringLiteral("%1 %").arg(100 * share, 0, 'f', 1);
+}
+
+} // namespace
+
+ModelView::ModelView(QWidget *parent)
+    : QWidget(parent)
+    , m_process(new TrainingProcess(this))
+    , m_thumbnails(new ThumbnailCache(this)) {
+    auto *layout = new QVBoxLayout(this);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Predictions")));
+    m_sets = new QComboBox;
+    m_sets->setObjectName(QStringLiteral("predictionSets"));
+    m_sets->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_sets->setToolTip(tr("Stored predictions: a run's model over every image, or a K-fold "
+                          "cross-fitting (every labeled image predicted by a model that never "
+                          "trained on it)"));
+    bar->addWidget(m_sets);
+    m_predict = new QPushButton(tr("Predict with Run…"));
+    m_predict->setToolTip(tr("Run a finished run's model over every image and keep its "
+                             "predictions (confusion matrix, automated labeling, queue order)"));
+    bar->addWidget(m_predict);
+    m_errors = new QPushButton(tr("Find Label Errors…"));
+    m_errors->setToolTip(tr("K-fold cross-fitting: K short runs, each predicting the images it "
+                            "held out; confident learning then flags the labels the predictions "
+                            "contradict (Curate tab, Review tab's Model disagrees)"));
+    bar->addWidget(m_errors);
+    m_progress = new QProgressBar;
+    m_progress->setMaximumWidth(160);
+    m_progress->setVisible(false);
+    bar->addWidget(m_progress);
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop the prediction or cross-fitting (Esc)"));
+    m_cancel->setShortcut(Qt::Key_Escape);
+    m_cancel->setVisible(false);
+    bar->addWidget(m_cancel);
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("modelStatus"));
+    bar->addWidget(m_status, 1);
+    layout->addLayout(bar);
+
+    auto *splitter = new QSplitter(Qt::Horizontal);
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    m_summary = new QLabel;
+    m_summary->setObjectName(QStringLiteral("modelSummary"));
+    m_summary->setWordWrap(true);
+    leftLayout->addWidget(m_summary);
+    m_confusion = new QTableWidget;
+    m_confusion->setObjectName(QStringLiteral("confusion"));
+    m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_confusion->setToolTip(tr("Confusion matrix: rows are the labels, columns what the model "
+                               "predicts; the darker a cell, the larger its share of the row"));
+    leftLayout->addWidget(m_confusion, 2);
+    m_perClass = new QTableWidget(0, 4);
+    m_perClass->setObjectName(QStringLiteral("perClass"));
+    m_perClass->setHorizontalHeaderLabels(
+        {tr("Class"), tr("Precision"), tr("Recall"), tr("Images")});
+    m_perClass->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_perClass->verticalHeader()->hide();
+    m_perClass->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_perClass->setToolTip(tr("Precision: of the images the model puts in a class, the share "
+                              "labeled so. Recall: of the images labeled a class, the share the "
+                              "model finds"));
+    leftLayout->addWidget(m_perClass, 1);
+    splitter->addWidget(left);
+
+    m_mistakes = new QListWidget;
+    m_mistakes->setObjectName(QStringLiteral("mistakes"));
+    m_mistakes->setViewMode(QListView::IconMode);
+    m_mistakes->setIconSize(QSize(72, 72));
+    m_mistakes->setGridSize(QSize(120, 112));
+    m_mistakes->setResizeMode(QListView::Adjust);
+    m_mistakes->setMovement(QListView::Static);
+    m_mistakes->setUniformItemSizes(true);
+    m_mistakes->setWordWrap(true);
+    m_mistakes->setToolTip(tr("The model's mistakes on images it never trained on, surest "
+                              "first; Enter or a double click shows the image in the browser"));
+    splitter->addWidget(m_mistakes);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    layout->addWidget(splitter, 3);
+
+    auto *autolabel = new QGroupBox(tr("Automated labeling"));
+    auto *autoLayout = new QHBoxLayout(autolabel);
+    auto *controls = new QVBoxLayout;
+    auto *targetRow = new QHBoxLayout;
+    targetRow->addWidget(new QLabel(tr("&Target accuracy")));
+    m_target = new QDoubleSpinBox;
+    m_target->setObjectName(QStringLiteral("targetAccuracy"));
+    m_target->setRange(0.5, 0.999);
+    m_target->setDecimals(3);
+    m_target->setSingleStep(0.01);
+    m_target->setValue(0.95);
+    m_target->setToolTip(tr("The accuracy machine labels must reach on held-out images, by a "
+                            "one-sided 95 % lower bound (Ground Truth uses 0.95)"));
+    qobject_cast<QLabel *>(targetRow->itemAt(0)->widget())->setBuddy(m_target);
+    targetRow->addWidget(m_target);
+    controls->addLayout(targetRow);
+    m_plan = new QLabel;
+    m_plan->setObjectName(QStringLiteral("autolabelPlan"));
+    m_plan->setWordWrap(true);
+    controls->addWidget(m_plan);
+    m_apply = new QPushButton(tr("&Apply Machine Labels"));
+    m_apply->setObjectName(QStringLiteral("applyAutolabel"));
+    m_apply->setToolTip(tr("Give the unlabeled images at or above the threshold the model's "
+                           "label: shown as machine labels, never counted as answers, and "
+                           "taken out of the labeling queue until reverted"));
+    controls->addWidget(m_apply);
+    m_rounds = new QTableWidget(0, 7);
+    m_rounds->setObjectName(QStringLiteral("autolabelRounds"));
+    m_rounds->setHorizontalHeaderLabels({tr("Round"), tr("Target"), tr("Threshold"),
+                                         tr("Estimated"), tr("Coverage"), tr("Labels"),
+                                         tr("State")});
+    m_rounds->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_rounds->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_rounds->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_rounds->verticalHeader()->hide();
+    m_rounds->setToolTip(tr("Automated labeling rounds: estimated is the lower bound of the "
+                            "machine labels' accuracy, coverage the share of held-out images "
+                            "at or above the threshold"));
+    controls->addWidget(m_rounds);
+    m_revert = new QPushButton(tr("&Revert Round"));
+    m_revert->setObjectName(QStringLiteral("revertRound"));
+    m_revert->setToolTip(tr("Take the selected round's machine labels back: its images are "
+                            "unlabeled and in the labeling queue again"));
+    controls->addWidget(m_revert);
+    autoLayout->addLayout(controls, 2);
+    m_curve = new QChartView;
+    m_curve->setObjectName(QStringLiteral("coverageCurve"));
+    m_curve->setRenderHint(QPainter::Antialiasing);
+    m_curve->setMinimumHeight(220);
+    m_curve->setToolTip(tr("Accuracy of the held-out images the model is at least this sure "
+                           "of, against their share; the dot is the chosen threshold"));
+    autoLayout->addWidget(m_curve, 3);
+    layout->addWidget(autolabel, 2);
+
+    auto *queue = new QHBoxLayout;
+    auto *byUncertainty = new QPushButton(tr("Order Queue by &Uncertainty"));
+    byUncertainty->setObjectName(QStringLiteral("orderByUncertainty"));
+    byUncertainty->setToolTip(tr("Annotators get the unlabeled images the model is least sure "
+                                 "of first, the predicted classes in turn (active learning); "
+                                 "predict again after new answers to re-rank"));
+    auto *byDefault = new QPushButton(tr("&Default Queue Order"));
+    byDefault->setToolTip(tr("Back to the queue's own shuffled order"));
+    m_queueState = new QLabel;
+    m_queueState->setObjectName(QStringLiteral("queueState"));
+    queue->addWidget(byUncertainty);
+    queue->addWidget(byDefault);
+    queue->addWidget(m_queueState, 1);
+    layout->addLayout(queue);
+
+    connect(m_sets, &QComboBox::currentIndexChanged, this, &ModelView::showReport);
+    connect(m_target, &QDoubleSpinBox::valueChanged, this, &ModelView::planAutolabel);
+    connect(m_apply, &QPushButton::clicked, this, [this] { applyAutolabel(); });
+    connect(m_revert, &QPushButton::clicked, this, [this] { revertSelectedRound(); });
+    connect(m_predict, &QPushButton::clicked, this, &ModelView::choosePrediction);
+    connect(m_errors, &QPushButton::clicked, this, &ModelView::chooseLabelErrors);
+    connect(m_cancel, &QPushButton::clicked, this, &ModelView::cancel);
+    connect(byUncertainty, &QPushButton::clicked, this, [this] { orderQueue(true); });
+    connect(byDefault, &QPushButton::clicked, this, [this] { orderQueue(false); });
+    connect(m_mistakes, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        Q_EMIT openItem(item->data(Qt::UserRole).toLongLong());
+    });
+    connect(m_thumbnails, &ThumbnailCache::thumbnailReady, this, &ModelView::thumbnailReady);
+    connect(m_process, &TrainingProcess::progress, this,
+            [this](qint64 done, qint64 total, const QString &stage) {
+                m_progress->setRange(0, int(std::max<qint64>(total, 1)));
+                m_progress->setValue(int(done));
+                m_status->setText(tr("%1: %2").arg(m_working, stage));
+            });
+    connect(m_process, &TrainingProcess::epochDone, this,
+            [this](qint64 runId, const core::EpochMetrics &m) {
+                m_status->setText(
+                    tr("%1: run %2, epoch %3").arg(m_working).arg(runId).arg(m.epoch));
+            });
+    connect(m_process, &TrainingProcess::message, this, [this](const QString &line) {
+        if (!line.startsWith(u'{'))
+            m_status->setText(tr("%1: %2").arg(m_working, line));
+    });
+    connect(m_process, &TrainingProcess::finished, this, &ModelView::workDone);
+}
+
+ModelView::~ModelView() = default;
+
+void ModelView::setProject(core::Project *project) {
+    if (project != m_project)
+        m_thumbnails->setProject(project ? project->directory() : QString());
+    m_project = project;
+    reload();
+}
+
+void ModelView::setCliPath(const QString &path) {
+    m_process->setCliPath(path);
+}
+
+bool ModelView::isWorking() const {
+    return m_process->isRunning();
+}
+
+qint64 ModelView::setId() const {
+    return m_sets->currentData().toLongLong();
+}
+
+void ModelView::reload() {
+    const qint64 shown = setId();
+    {
+        const QSignalBlocker block(m_sets);
+        m_sets->clear();
+        if (m_project)
+            if (const auto sets =
+                    core::attempt([&] { return core::PredictionRepository(*m_project).list(); }))
+                for (const core::PredictionSet &set : *sets) {
+                    QStringList runs;
+                    for (qint64 run : set.runIds)
+                        runs << QString::number(run);
+                    m_sets->addItem(set.kind == core::PredictionKind::CrossFit
+                                        ? tr("%1: cross-fit, %2 folds (runs %3), %4 images")
+                                              .arg(set.id)
+                                              .arg(set.runIds.size())
+                                              .arg(runs.join(QStringLiteral(", ")))
+                                              .arg(set.items)
+                                        : tr("%1: run %2, %3 images")
+                                              .arg(set.id)
+                                              .arg(runs.join(u','))
+                                              .arg(set.items),
+                                    set.id);
+                }
+        const int keep = m_sets->findData(shown);
+        m_sets->setCurrentIndex(keep >= 0 ? keep : 0);
+    }
+    if (m_sets->count() == 0)
+        m_summary->setText(tr("No predictions yet: Predict with Run… runs a finished run's model "
+                              "over the images; Find Label Errors… cross-fits the labeled ones."));
+    showReport();
+    loadRounds();
+    const auto ranked =
+        m_project
+            ? core::attempt([&] { return core::PredictionRepository(*m_project).rankedItems(); })
+            : core::Result<qint64>(qint64(0));
+    m_queueState->setText(ranked && *ranked > 0
+                              ? tr("The labeling queue asks for %Ln images by uncertainty first.",
+                                   nullptr, int(*ranked))
+                              : tr("The labeling queue keeps its own order."));
+}
+
+void ModelView::showSet(qint64 id) {
+    const int index = m_sets->findData(id);
+    if (index >= 0)
+        m_sets->setCurrentIndex(index);
+}
+
+void ModelView::setTargetAccuracy(double target) {
+    m_target->setValue(target);
+}
+
+void ModelView::showReport() {
+    m_confusion->clear();
+    m_confusion->setRowCount(0);
+    m_confusion->setColumnCount(0);
+    m_perClass->setRowCount(0);
+    m_mistakes->clear();
+    m_waiting.clear();
+    if (!m_project || setId() == 0) {
+        planAutolabel();
+        return;
+    }
+    const auto report = core::modelReport(*m_project, setId());
+    if (!report) {
+        Q_EMIT failed(report.error().message);
+        return;
+    }
+    m_summary->setText(tr("Accuracy <b>%1</b> on %2 images: %3. %Ln mistakes on held-out images.",
+                          nullptr, int(report->mistakes.size()))
+                           .arg(percent(report->accuracy()))
+                           .arg(report->evaluated)
+                           .arg(report->evaluatedOn));
+    const int k = int(report->classNames.size());
+    m_confusion->setRowCount(k);
+    m_confusion->setColumnCount(k);
+    m_confusion->setHorizontalHeaderLabels(report->classNames);
+    m_confusion->setVerticalHeaderLabels(report->classNames);
+    const QColor hot = palette().color(QPalette::Highlight);
+    for (int r = 0; r < k; ++r) {
+        const qint64 row = report->perClass[size_t(r)].support;
+        for (int c = 0; c < k; ++c) {
+            const qint64 n = report->confusion[size_t(r)][size_t(c)];
+            auto *item = cell(QString::number(n), Qt::AlignCenter);
+            const double share = row > 0 ? double(n) / double(row) : 0;
+            QColor fill = hot;
+            fill.setAlphaF(float(0.08 + 0.85 * share));
+            item->setBackground(n > 0 ? fill : QColor(Qt::transparent));
+            item->setToolTip(
+                tr("%1 images labeled %2, predicted %3 (%4 of the row)")
+                    .arg(n)
+                    .arg(report->classNames[r], report->classNames[c], percent(share)));
+            m_confusion->setItem(r, c, item);
+        }
+    }
+    m_confusion->resizeColumnsToContents();
+    m_perClass->setRowCount(k);
+    for (int r = 0; r < k; ++r) {
+        const core::ClassMetrics &m = report->perClass[size_t(r)];
+        m_perClass->setItem(r, 0, cell(report->classNames[r], Qt::AlignLeft));
+        m_perClass->setItem(r, 1, cell(QString::number(m.precision(), 'f', 3)));
+        m_perClass->setItem(r, 2, cell(QString::number(m.recall(), 'f', 3)));
+        m_perClass->setItem(r, 3, cell(QString::number(m.support)));
+    }
+    showMistakes(*report);
+    planAutolabel();
+}
+
+void ModelView::showMistakes(const core::ModelReport &report) {
+    const auto current = core::currentLabels(*m_project);
+    for (size_t i = 0; i < std::min(report.mistakes.size(), size_t(kMistakesShown)); ++i) {
+        const core::ModelMistake &m = report.mistakes[i];
+        auto *item = new QListWidgetItem(
+            tr("%1 → %2\n%3")
+                .arg(report.classNames.value(m.given), report.classNames.value(m.predicted))
+                .arg(percent(m.confidence)));
+        item->setData(Qt::UserRole, m.itemId);
+        item->setData(Qt::UserRole + 1, m.path);
+        QStringList answers;
+        if (const auto given = core::itemAnswers(*m_project, m.itemId, 0))
+            for (const core::ItemAnswer &a : *given)
+                answers << tr("%1 says %2").arg(a.annotator, a.className);
+        QString label = tr("none");
+        if (current && current->contains(m.itemId))
+            if (const auto classes = m_project->classes())
+                for (const core::ClassInfo &c : *classes)
+                    if (c.id == current->value(m.itemId))
+                        label = c.name;
+        item->setToolTip(
+            tr("%1 (%2)\nlabeled %3, the model says %4 with %5\ncurrent label: %6\n%7")
+                .arg(QFileInfo(m.path).fileName(), m.split, report.classNames.value(m.given),
+                     report.classNames.value(m.predicted), percent(m.confidence), label,
+                     answers.isEmpty() ? tr("no answers") : answers.join(QLatin1Char('\n'))));
+        m_mistakes->addItem(item);
+        const QPixmap pixmap = m_thumbnails->pixmap(m.itemId, m.path);
+        if (pixmap.isNull())
+            m_waiting.insert(m.itemId, item);
+        else
+            item->setIcon(pixmap);
+    }
+}
+
+void ModelView::thumbnailReady(qint64 itemId) {
+    QListWidgetItem *item = m_waiting.take(itemId);
+    if (!item)
+        return;
+    const QPixmap pixmap = m_thumbnails->pixmap(itemId, item->data(Qt::UserRole + 1).toString());
+    if (pixmap.width() > 1)
+        item->setIcon(pixmap);
+}
+
+void ModelView::planAutolabel() {
+    m_hasProposal = false;
+    m_apply->setEnabled(false);
+    if (!m_project || setId() == 0) {
+        m_plan->setText(tr("Predictions are needed first."));
+        drawCurve({});
+        return;
+    }
+    auto proposal = core::proposeAutolabel(*m_project, setId(), m_target->value());
+    if (!proposal) {
+        m_plan->setText(proposal.error().message);
+        drawCurve({});
+        return;
+    }
+    m_proposal = std::move(proposal).value();
+    m_hasProposal = true;
+    const core::AutolabelPlan &plan = m_proposal.plan;
+    drawCurve(plan);
+    if (!plan.reachable) {
+        m_plan->setText(tr("No threshold reaches %1 on the %2 held-out images with 95 % "
+                           "confidence: label more, or train a better model.")
+                            .arg(m_target->value())
+                            .arg(plan.heldOut));
+        return;
+    }
+    m_plan->setText(tr("Threshold <b>%1</b>: %2 of the %3 held-out images, accuracy %4 (at least "
+                       "%5). <b>%Ln unlabeled images</b> would get a machine label.",
+                       nullptr, int(m_proposal.labels.size()))
+                        .arg(plan.threshold, 0, 'f', 3)
+                        .arg(percent(plan.coverage))
+                        .arg(plan.heldOut)
+                        .arg(plan.accuracy, 0, 'f', 3)
+                        .arg(plan.lowerBound, 0, 'f', 3));
+    m_apply->setEnabled(!m_proposal.labels.empty());
+}
+
+void ModelView::drawCurve(const core::AutolabelPlan &plan) {
+    auto *chart = new QChart;
+    chart->legend()->hide();
+    auto *accuracy = new QLineSeries;
+    auto *bound = new QLineSeries;
+    for (const core::CoveragePoint &p : plan.curve) {
+        accuracy->append(p.coverage, p.accuracy);
+        bound->append(p.coverage, p.lowerBound);
+    }
+    QPen dashed = bound->pen();
+    dashed.setStyle(Qt::DashLine);
+    bound->setPen(dashed);
+    auto *chosen = new QScatterSeries;
+    chosen->setMarkerSize(11);
+    if (plan.reachable)
+        chosen->append(plan.coverage, plan.accuracy);
+    for (QAbstractSeries *series :
+         {static_cast<QAbstractSeries *>(accuracy), static_cast<QAbstractSeries *>(bound),
+          static_cast<QAbstractSeries *>(chosen)})
+        chart->addSeries(series);
+    auto *x = new QValueAxis;
+    x->setRange(0, 1);
+    x->setTitleText(tr("coverage (share of held-out images labeled)"));
+    auto *y = new QValueAxis;
+    double low = 1;
+    for (const core::CoveragePoint &p : plan.curve)
+        low = std::min(low, p.lowerBound);
+    y->setRange(std::max(0.0, std::floor(low * 20) / 20), 1);
+    y->setTitleText(tr("accuracy (dashed: lower bound)"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QAbstractSeries *series : chart->series()) {
+        series->attachAxis(x);
+        series->attachAxis(y);
+    }
+    QChart *old = m_curve->chart();
+    m_curve->setChart(chart);
+    delete old;
+}
+
+void ModelView::loadRounds() {
+    m_rounds->setRowCount(0);
+    if (!m_project)
+        return;
+    const auto rounds =
+        core::attempt([&] { return core::PredictionRepository(*m_project).autolabelRounds(); });
+    if (!rounds)
+        return;
+    m_rounds->setRowCount(int(rounds->size()));
+    for (int r = 0; r < int(rounds->size()); ++r) {
+        const core::AutolabelRound &round = (*rounds)[size_t(r)];
+        const QString values[] = {QString::number(round.id),
+                                  QString::number(round.targetAccuracy, 'f', 3),
+                                  QString::number(round.threshold, 'f', 3),
+                                  QString::number(round.estimatedAccuracy, 'f', 3),
+                                  percent(round.coverage),
+                                  QString::number(round.labeled),
+                                  round.revertedAt.isEmpty() ? tr("live") : tr("reverted")};
+        for (int c = 0; c < 7; ++c) {
+            auto *item = cell(values[c]);
+            item->setData(Qt::UserRole, round.id);
+            m_rounds->setItem(r, c, item);
+        }
+    }
+    if (!rounds->empty())
+        m_rounds->selectRow(int(rounds->size()) - 1);
+}
+
+qint64 ModelView::applyAutolabel() {
+    if (!m_project || !m_hasProposal || m_proposal.labels.empty())
+        return 0;
+    const auto round = core::applyAutolabel(*m_project, m_proposal, 0);
+    if (!round) {
+        Q_EMIT failed(round.error().message);
+        return 0;
+    }
+    m_status->setText(
+        tr("Round %1: %Ln machine labels applied", nullptr, int(m_proposal.labels.size()))
+            .arg(*round));
+    loadRounds();
+    planAutolabel();
+    Q_EMIT labelsChanged();
+    return *round;
+}
+
+bool ModelView::revertSelectedRound() {
+    const int row = m_rounds->currentRow();
+    if (!m_project || row < 0)
+        return false;
+    const qint64 roundId = m_rounds->item(row, 0)->data(Qt::UserRole).toLongLong();
+    const auto reverted = core::revertAutolabel(*m_project, roundId);
+    if (!reverted) {
+        Q_EMIT failed(reverted.error().message);
+        return false;
+    }
+    if (!*reverted) {
+        m_status->setText(tr("Round %1 was reverted already").arg(roundId));
+        return false;
+    }
+    m_status->setText(tr("Round %1 reverted: its images are unlabeled again").arg(roundId));
+    loadRounds();
+    planAutolabel();
+    Q_EMIT labelsChanged();
+    return true;
+}
+
+void ModelView::orderQueue(bool byUncertainty) {
+    if (!m_project)
+        return;
+    if (byUncertainty) {
+        if (setId() == 0) {
+            Q_EMIT failed(tr("Predict with a run first: the order comes from its predictions"));
+            return;
+        }
+        const auto ranked = core::orderQueueByUncertainty(*m_project, setId());
+        if (!ranked)
+            Q_EMIT failed(ranked.error().message);
+    } else if (const auto cleared = core::clearQueueOrder(*m_project); !cleared) {
+        Q_EMIT failed(cleared.error().message);
+    }
+    reload();
+}
+
+void ModelView::choosePrediction() {
+    if (!m_project)
+        return;
+    const auto runs = core::listRuns(*m_project);
+    if (!runs)
+        return;
+    QStringList names;
+    std::vector<qint64> ids;
+    for (auto it = runs->rbegin(); it != runs->rend(); ++it)
+        if (it->status == core::RunStatus::Finished) {
+            names << tr("%1 (test accuracy %2)")
+                         .arg(runLabel(*it))
+                         .arg(it->testAccuracy ? QString::number(*it->testAccuracy, 'f', 3)
+                                               : QStringLiteral("-"));
+            ids.push_back(it->id);
+        }
+    if (ids.empty()) {
+        Q_EMIT failed(tr("No finished run yet: train one in the Train tab"));
+        return;
+    }
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(
+        this, tr("Predict with Run"), tr("Whose model labels every image?"), names, 0, false, &ok);
+    if (ok)
+        predictWithRun(ids[size_t(names.indexOf(chosen))]);
+}
+
+void ModelView::chooseLabelErrors() {
+    bool ok = false;
+    const int folds = QInputDialog::getInt(
+        this, tr("Find Label Errors"),
+        tr("Folds: each trains a run of %1 epochs (width %2) on the others and predicts its own "
+           "images. More folds train on more, and take longer.")
+            .arg(kCrossFitEpochs)
+            .arg(kCrossFitWidth),
+        5, 2, 20, 1, &ok);
+    if (ok)
+        findLabelErrors(folds);
+}
+
+void ModelView::predictWithRun(qint64 runId) {
+    runCli({QStringLiteral("predict"), m_project->directory(), QStringLiteral("--run"),
+            QString::number(runId)},
+           tr("Predicting with run %1").arg(runId));
+}
+
+void ModelView::findLabelErrors(int folds) {
+    runCli({QStringLiteral("label-errors"), m_project->directory(), QStringLiteral("--folds"),
+            QString::number(folds), QStringLiteral("--epochs"), QString::number(kCrossFitEpochs),
+            QStringLiteral("--width"), QString::number(kCrossFitWidth), QStringLiteral("--json")},
+           tr("Cross-fitting %1 folds").arg(folds));
+}
+
+void ModelView::runCli(const QStringList &arguments, const QString &what) {
+    if (!m_project || m_process->isRunning())
+        return;
+    m_working = what;
+    m_status->setText(what);
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    m_predict->setEnabled(false);
+    m_errors->setEnabled(false);
+    m_process->runCommand(m_project->directory(), arguments);
+}
+
+void ModelView::cancel() {
+    m_process->cancel();
+}
+
+void ModelView::workDone(const QString &error) {
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    m_predict->setEnabled(true);
+    m_errors->setEnabled(true);
+    const QString what = m_working;
+    m_working.clear();
+    if (m_process->wasCancelled())
+        m_status->setText(tr("%1: cancelled").arg(what));
+    else if (!error.isEmpty())
+        Q_EMIT failed(error);
+    else
+        m_status->setText(tr("%1: done").arg(what));
+    reload();
+    if (m_sets->count() > 0)
+        m_sets->setCurrentIndex(0); // the newest
+    if (what.startsWith(tr("Cross-fitting")))
+        Q_EMIT flagsChanged();
+    Q_EMIT workFinished();
+}
+
+} // namespace winnow::ui
