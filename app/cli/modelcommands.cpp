@@ -64,9 +64,9 @@ int cmdPredict(QCommandLineParser &parser, const QStringList &args, QTextStream 
     if (fromModel) {
         predictions = predictWithModel(*project, parser.value(QStringLiteral("model")),
                                        terminalProgress(err));
-    } else if (const auto setId = storeRunPredictions(*project, runOption(parser, "predict"),
-                                                      terminalProgress(err), nullptr,
-                                                      &*predictions);
+    } else if (const auto setId =
+                   storeRunPredictions(*project, runOption(parser, "predict"),
+                                       terminalProgress(err), nullptr, &*predictions);
                !setId) {
         predictions = setId.error();
     } else {

@@ -92,7 +92,8 @@ TrainEvents printingEvents(bool json, QTextStream &out, QTextStream &err, qint64
 TrainingTerminal::TrainingTerminal(const QString &dir, const QCommandLineParser &parser,
                                    QTextStream &out, QTextStream &err)
     : project(openProject(dir, err))
-    , events(printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId)) {}
+    , events(printingEvents(parser.isSet(QStringLiteral("json")), out, err, runId)) {
+}
 
 int reportRun(const Result<RunOutcome> &outcome, QTextStream &out, QTextStream &err) {
     if (!outcome)

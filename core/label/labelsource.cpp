@@ -115,12 +115,11 @@ Result<QHash<qint64, qint64>> labelsOf(Project &project, const LabelSource &sour
         case LabelSource::Kind::Consolidation:
             return store.consolidationLabels(source.consolidationId);
         case LabelSource::Kind::Reviews:
-            return layered({PredictionRepository(project).liveMachineLabels(),
-                            store.mostFrequentAnswers(),
-                            source.consolidationId > 0
-                                ? store.consolidationLabels(source.consolidationId)
-                                : QHash<qint64, qint64>{},
-                            store.pinnedReviewLabels()});
+            return layered(
+                {PredictionRepository(project).liveMachineLabels(), store.mostFrequentAnswers(),
+                 source.consolidationId > 0 ? store.consolidationLabels(source.consolidationId)
+                                            : QHash<qint64, qint64>{},
+                 store.pinnedReviewLabels()});
         case LabelSource::Kind::Import:
             return store.mostFrequentImportedAnswers();
         }

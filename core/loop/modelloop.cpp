@@ -86,8 +86,8 @@ std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &
         if (suggested == item.given)
             continue;
         const double self = item.probabilities[size_t(item.given)];
-        errors.push_back(
-            {item.itemId, item.given, suggested, item.probabilities[size_t(suggested)] - self, self});
+        errors.push_back({item.itemId, item.given, suggested,
+                          item.probabilities[size_t(suggested)] - self, self});
     }
     std::sort(errors.begin(), errors.end(), [](const auto &a, const auto &b) {
         return a.score != b.score ? a.score > b.score : a.itemId < b.itemId;
@@ -105,8 +105,9 @@ double accuracyLowerBound(qint64 correct, qint64 total, double confidenceLevel) 
     return std::max(0.0, (centre - spread) / (1 + z2 / n));
 }
 
-AutolabelPlan planAutolabel(const std::vector<double> &confidences, const std::vector<bool> &correct,
-                            double targetAccuracy, double confidenceLevel) {
+AutolabelPlan planAutolabel(const std::vector<double> &confidences,
+                            const std::vector<bool> &correct, double targetAccuracy,
+                            double confidenceLevel) {
     AutolabelPlan plan;
     const size_t n = confidences.size();
     plan.heldOut = qint64(n);

@@ -19,8 +19,8 @@ struct ScoredItem {
 struct LabelErrorCandidate {
     qint64 itemId = 0;
     int given = 0;
-    int suggested = 0;  // the class the model believes
-    double score = 0;   // p(suggested) - p(given): larger is likelier an error
+    int suggested = 0;         // the class the model believes
+    double score = 0;          // p(suggested) - p(given): larger is likelier an error
     double selfConfidence = 0; // p(given)
 };
 
@@ -30,8 +30,7 @@ struct LabelErrorCandidate {
 // that many with the largest margin p(other) - p(given) are flagged. Items whose most probable
 // class is their given label are never flagged. `items` must be out-of-sample predictions.
 // Returns the flagged items, likeliest error first.
-std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &items,
-                                                 int classes);
+std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &items, int classes);
 
 // The one-sided lower confidence bound (Wilson score) on an accuracy of `correct` of `total`.
 double accuracyLowerBound(qint64 correct, qint64 total, double confidenceLevel = 0.95);
@@ -57,8 +56,9 @@ struct AutolabelPlan {
 
 // `confidences` and `correct` of held-out items whose true label is known: the lowest threshold
 // whose items' accuracy has a lower bound at or above `targetAccuracy`.
-AutolabelPlan planAutolabel(const std::vector<double> &confidences, const std::vector<bool> &correct,
-                            double targetAccuracy, double confidenceLevel = 0.95);
+AutolabelPlan planAutolabel(const std::vector<double> &confidences,
+                            const std::vector<bool> &correct, double targetAccuracy,
+                            double confidenceLevel = 0.95);
 
 // Items ordered for labeling by uncertainty: least margin (top-1 minus top-2 probability) first,
 // taken from the classes the model predicts in turn, so one confusing class does not take the

@@ -90,9 +90,9 @@ Result<CrossFitOutcome> crossFit(Project &project, const TrainOptions &base, int
     options.strategy = Strategy::Full;
     options.fraction = 1;
     if (options.experiment.isEmpty())
-        options.experiment = QStringLiteral("cross-fit %1")
-                                 .arg(QDateTime::currentDateTime().toString(
-                                     QStringLiteral("yyyy-MM-dd hh:mm")));
+        options.experiment =
+            QStringLiteral("cross-fit %1")
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")));
     CrossFitOutcome outcome;
     const auto plan = crossValidationPlan(options, folds);
     for (size_t fold = 0; fold < plan.size(); ++fold) {
@@ -124,9 +124,8 @@ Result<CrossFitOutcome> crossFit(Project &project, const TrainOptions &base, int
                 throw failed(QStringLiteral("the folds' runs know different classes"));
             }
             if (events.message)
-                events.message(QStringLiteral("predicting with fold %1 of %2")
-                                   .arg(fold + 1)
-                                   .arg(folds));
+                events.message(
+                    QStringLiteral("predicting with fold %1 of %2").arg(fold + 1).arg(folds));
             const QSet<qint64> outside = outsideTrain(project, labels);
             const auto predicted =
                 predictWithRun(project, runId, events.progress, events.cancel, &outside);
@@ -135,15 +134,20 @@ Result<CrossFitOutcome> crossFit(Project &project, const TrainOptions &base, int
             for (const Prediction &p : *predicted) {
                 ItemPrediction &row = rows[p.itemId];
                 if (labels.val.contains(p.itemId)) { // its own fold: out of sample
-                    row = {p.itemId, runId, labels.classOf.value(p.itemId, 0), 0, 0, true,
-                           p.probabilities};
+                    row = {p.itemId, runId,          labels.classOf.value(p.itemId, 0), 0, 0,
+                           true,     p.probabilities};
                     averaged[p.itemId] = -1;
                     continue;
                 }
                 if (averaged[p.itemId] < 0)
                     continue;
                 if (row.probabilities.empty()) {
-                    row = {p.itemId, runId, labels.classOf.value(p.itemId, 0), 0, 0, true,
+                    row = {p.itemId,
+                           runId,
+                           labels.classOf.value(p.itemId, 0),
+                           0,
+                           0,
+                           true,
                            std::vector<float>(p.probabilities.size(), 0.0f)};
                 }
                 for (size_t c = 0; c < p.probabilities.size(); ++c)

@@ -120,12 +120,10 @@ private:
 
 // `forward` (normalised batch -> logits) on every item of the project (or those in `only`), in
 // item order.
-std::vector<Prediction>
-predictEveryItem(Project &project, const QStringList &classNames, const torch::Tensor &mean,
-                 const torch::Tensor &std,
-                 const std::function<torch::Tensor(const torch::Tensor &)> &forward,
-                 const ProgressFn &progress, const CancelToken *cancel,
-                 const QSet<qint64> *only = nullptr) {
+std::vector<Prediction> predictEveryItem(
+    Project &project, const QStringList &classNames, const torch::Tensor &mean,
+    const torch::Tensor &std, const std::function<torch::Tensor(const torch::Tensor &)> &forward,
+    const ProgressFn &progress, const CancelToken *cancel, const QSet<qint64> *only = nullptr) {
     const auto [all, cache] = cacheEveryItem(project, progress, cancel);
     if (cache.geometry.channels != mean.size(1))
         throw failure(QStringLiteral("the model takes %1-channel images, the project's images "

@@ -34,8 +34,8 @@ struct Prediction {
     qint64 itemId = 0;
     QString path;
     QString className;
-    double confidence = 0; // the softmax probability of that class
-    int classIndex = 0;    // of className in the model's class order
+    double confidence = 0;            // the softmax probability of that class
+    int classIndex = 0;               // of className in the model's class order
     std::vector<float> probabilities; // per class, in the model's class order
 };
 
