@@ -340,6 +340,10 @@ void MainWindow::buildBrowser() {
             m_modelView->setProject(m_project.get());
         if (m_project)
             updateStatus(); // answers given or classes added on any tab show in the counts
+        if (m_project && m_role == core::Role::Owner && index != 6 && m_modelView->retrainDue())
+            statusBar()->showMessage(tr("Enough new answers since the labeling queue was ranked: "
+                                        "Retrain and Re-rank in the Model tab"),
+                                     10000);
         if (index == 0 && m_project)
             m_browser->reload(); // answers given while labeling show in the grid
     });

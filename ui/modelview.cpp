@@ -25,6 +25,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -42,6 +43,13 @@ QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignRight
     auto *item = new QTableWidgetItem(text);
     item->setTextAlignment(align | Qt::AlignVCenter);
     return item;
+}
+
+// The answers the project waits for before offering to retrain (Model tab setting).
+int retrainAfter(core::Project &project) {
+    const auto value = project.setting(QStringLiteral("loop/retrain_after"));
+    const int after = value ? value->toInt() : 0;
+    return after > 0 ? after : core::kDefaultRetrainAfter;
 }
 
 QString percent(double share) {
@@ -185,6 +193,8 @@ ModelView::ModelView(QWidget *parent)
     autoLayout->addWidget(m_curve, 3);
     layout->addWidget(autolabel, 2);
 
+    auto *active = new QGroupBox(tr("Active learning"));
+    auto *activeLayout = new QVBoxLayout(active);
     auto *queue = new QHBoxLayout;
     auto *byUncertainty = new QPushButton(tr("Order Queue by &Uncertainty"));
     byUncertainty->setObjectName(QStringLiteral("orderByUncertainty"));
@@ -198,7 +208,35 @@ ModelView::ModelView(QWidget *parent)
     queue->addWidget(byUncertainty);
     queue->addWidget(byDefault);
     queue->addWidget(m_queueState, 1);
-    layout->addLayout(queue);
+    queue->addWidget(new QLabel(tr("Offer to retrain after")));
+    m_retrainAfter = new QSpinBox;
+    m_retrainAfter->setRange(10, 100000);
+    m_retrainAfter->setSingleStep(100);
+    m_retrainAfter->setValue(core::kDefaultRetrainAfter);
+    m_retrainAfter->setSuffix(tr(" answers"));
+    m_retrainAfter->setToolTip(tr("When annotators have given this many answers since the queue "
+                                  "was ranked, the Model tab offers to retrain and re-rank"));
+    queue->addWidget(m_retrainAfter);
+    m_retrain = new QPushButton(tr("Retrain and Re-&rank"));
+    m_retrain->setObjectName(QStringLiteral("retrain"));
+    m_retrain->setToolTip(tr("Train the ranking run's settings again on today's labels, predict "
+                             "with the new run and rank the queue by it"));
+    queue->addWidget(m_retrain);
+    activeLayout->addLayout(queue);
+    m_alRounds = new QTableWidget(0, 6);
+    m_alRounds->setObjectName(QStringLiteral("activeLearningRounds"));
+    m_alRounds->setHorizontalHeaderLabels({tr("Ranked"), tr("Run"), tr("Human answers"),
+                                           tr("Machine labels"), tr("Machine accuracy"),
+                                           tr("Val accuracy")});
+    m_alRounds->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_alRounds->verticalHeader()->hide();
+    m_alRounds->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_alRounds->setMaximumHeight(130);
+    m_alRounds->setToolTip(tr("Each ranking of the queue: the answers and machine labels there "
+                              "were, the machine labels' estimated accuracy (lower bound) and "
+                              "the ranking run's validation accuracy"));
+    activeLayout->addWidget(m_alRounds);
+    layout->addWidget(active, 1);
 
     connect(m_sets, &QComboBox::currentIndexChanged, this, &ModelView::showReport);
     connect(m_target, &QDoubleSpinBox::valueChanged, this, &ModelView::planAutolabel);
@@ -209,6 +247,15 @@ ModelView::ModelView(QWidget *parent)
     connect(m_cancel, &QPushButton::clicked, this, &ModelView::cancel);
     connect(byUncertainty, &QPushButton::clicked, this, [this] { orderQueue(true); });
     connect(byDefault, &QPushButton::clicked, this, [this] { orderQueue(false); });
+    connect(m_retrain, &QPushButton::clicked, this, &ModelView::retrainAndRerank);
+    connect(m_retrainAfter, &QSpinBox::valueChanged, this, [this](int value) {
+        if (m_project)
+            (void)m_project->setSetting(QStringLiteral("loop/retrain_after"),
+                                        QString::number(value));
+        loadActiveLearning();
+    });
+    connect(m_process, &TrainingProcess::runStarted, this,
+            [this](qint64 runId) { m_retrainedRun = runId; });
     connect(m_mistakes, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         Q_EMIT openItem(item->data(Qt::UserRole).toLongLong());
     });
@@ -292,6 +339,79 @@ void ModelView::reload() {
                               ? tr("The labeling queue asks for %Ln images by uncertainty first.",
                                    nullptr, int(*ranked))
                               : tr("The labeling queue keeps its own order."));
+    loadActiveLearning();
+}
+
+void ModelView::loadActiveLearning() {
+    m_alRounds->setRowCount(0);
+    m_retrain->setEnabled(false);
+    if (!m_project)
+        return;
+    {
+        const QSignalBlocker block(m_retrainAfter);
+        m_retrainAfter->setValue(retrainAfter(*m_project));
+    }
+    const auto rounds = core::activeLearningRounds(*m_project);
+    if (!rounds)
+        return;
+    m_alRounds->setRowCount(int(rounds->size()));
+    const auto figure = [](double value) {
+        return value < 0 ? QStringLiteral("-") : QString::number(value, 'f', 3);
+    };
+    for (int r = 0; r < int(rounds->size()); ++r) {
+        const core::ActiveLearningRound &round = (*rounds)[size_t(r)];
+        const QString values[] = {
+            round.at.left(16).replace(u'T', u' '), QString::number(round.runId),
+            QString::number(round.humanAnswers),   QString::number(round.machineLabels),
+            figure(round.machineAccuracy),         figure(round.valAccuracy)};
+        for (int c = 0; c < 6; ++c)
+            m_alRounds->setItem(r, c, cell(values[c]));
+    }
+    const auto since = core::answersSinceRanking(*m_project);
+    if (!since || *since < 0 || rounds->empty())
+        return;
+    m_retrain->setEnabled(!isWorking());
+    if (*since >= m_retrainAfter->value())
+        m_queueState->setText(tr("<b>%Ln new answers</b> since the queue was ranked: retrain and "
+                                 "re-rank so the model asks for what it still does not know.",
+                                 nullptr, int(*since)));
+    else
+        m_queueState->setText(m_queueState->text() +
+                              tr(" %Ln new answers since it was ranked.", nullptr, int(*since)));
+}
+
+bool ModelView::retrainDue() {
+    if (!m_project)
+        return false;
+    const auto since = core::answersSinceRanking(*m_project);
+    return since && *since >= retrainAfter(*m_project);
+}
+
+void ModelView::retrainAndRerank() {
+    if (!m_project || m_process->isRunning())
+        return;
+    const auto rounds = core::activeLearningRounds(*m_project);
+    if (!rounds || rounds->empty())
+        return;
+    const auto run = core::findRun(*m_project, rounds->back().runId);
+    if (!run) {
+        Q_EMIT failed(run.error().message);
+        return;
+    }
+    core::TrainOptions options = run->options;
+    options.labels = QStringLiteral("current"); // today's labels, with the new answers
+    options.initFrom.clear();
+    m_step = Step::Retrain;
+    m_retrainedRun = 0;
+    m_working = tr("Retraining");
+    m_status->setText(m_working);
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    m_predict->setEnabled(false);
+    m_errors->setEnabled(false);
+    m_retrain->setEnabled(false);
+    m_process->start(m_project->directory(), {options});
 }
 
 void ModelView::showSet(qint64 id) {
@@ -618,6 +738,7 @@ void ModelView::findLabelErrors(int folds) {
 void ModelView::runCli(const QStringList &arguments, const QString &what) {
     if (!m_project || m_process->isRunning())
         return;
+    m_retrain->setEnabled(false);
     m_working = what;
     m_status->setText(what);
     m_progress->setRange(0, 0);
@@ -633,6 +754,28 @@ void ModelView::cancel() {
 }
 
 void ModelView::workDone(const QString &error) {
+    const Step step = m_step;
+    m_step = Step::None;
+    const bool ok = error.isEmpty() && !m_process->wasCancelled();
+    if (ok && step == Step::Retrain && m_retrainedRun > 0) {
+        m_step = Step::Rerank;
+        m_working.clear();
+        runCli({QStringLiteral("predict"), m_project->directory(), QStringLiteral("--run"),
+                QString::number(m_retrainedRun)},
+               tr("Predicting with run %1").arg(m_retrainedRun));
+        return;
+    }
+    if (ok && step == Step::Rerank) {
+        const auto set = core::attempt([&] {
+            return core::PredictionRepository(*m_project)
+                .latest(core::PredictionKind::Run, m_retrainedRun);
+        });
+        if (set && *set) {
+            const auto ranked = core::orderQueueByUncertainty(*m_project, (*set)->id);
+            if (!ranked)
+                Q_EMIT failed(ranked.error().message);
+        }
+    }
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_predict->setEnabled(true);

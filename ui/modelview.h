@@ -9,6 +9,7 @@
 class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
+class QSpinBox;
 class QLabel;
 class QListWidget;
 class QListWidgetItem;
@@ -41,6 +42,8 @@ public:
     // Re-reads the prediction sets, rounds and the queue's order.
     void reload();
     bool isWorking() const;
+    // Enough answers came since the queue was ranked to retrain and re-rank.
+    bool retrainDue();
 
     // The prediction set shown (0: none).
     qint64 setId() const;
@@ -53,6 +56,9 @@ public:
     // Background work: run `runId`'s model over every item / K-fold cross-fitting.
     void predictWithRun(qint64 runId);
     void findLabelErrors(int folds);
+    // Active learning: trains the ranking run's settings again on the labels of now, predicts
+    // with the new run and ranks the queue by it.
+    void retrainAndRerank();
     void cancel();
 
 Q_SIGNALS:
@@ -73,6 +79,7 @@ private:
     void orderQueue(bool byUncertainty);
     void runCli(const QStringList &arguments, const QString &what);
     void workDone(const QString &error);
+    void loadActiveLearning();
     void thumbnailReady(qint64 itemId);
 
     core::Project *m_project = nullptr;
@@ -81,6 +88,10 @@ private:
     core::AutolabelProposal m_proposal;
     bool m_hasProposal = false;
     QString m_working; // what the process does, empty when idle
+    // Retrain and re-rank: the steps after the process ends.
+    enum class Step { None, Retrain, Rerank };
+    Step m_step = Step::None;
+    qint64 m_retrainedRun = 0;
 
     QComboBox *m_sets = nullptr;
     QPushButton *m_predict = nullptr;
@@ -100,6 +111,9 @@ private:
     QTableWidget *m_rounds = nullptr;
     QPushButton *m_revert = nullptr;
     QLabel *m_queueState = nullptr;
+    QSpinBox *m_retrainAfter = nullptr;
+    QPushButton *m_retrain = nullptr;
+    QTableWidget *m_alRounds = nullptr;
 };
 
 } // namespace winnow::ui

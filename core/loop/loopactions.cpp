@@ -1,6 +1,7 @@
 #include "core/loop/loopactions.h"
 
 #include "core/label/labelsource.h"
+#include "core/store/answerrepository.h"
 #include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
@@ -8,10 +9,26 @@
 #include "core/store/storeerror.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSet>
 
 namespace winnow::core {
 namespace {
+
+// The active-learning rounds, as a JSON list in the project's settings.
+constexpr auto kRoundsKey = QLatin1String("loop/rounds");
+
+template <typename T> T unwrap(Result<T> result) {
+    if (!result)
+        throw StoreError(result.error().message);
+    return std::move(result).value();
+}
+inline void unwrap(Result<void> result) {
+    if (!result)
+        throw StoreError(result.error().message);
+}
 
 struct LoadedSet {
     PredictionSet set;
@@ -178,8 +195,62 @@ Result<qint64> orderQueueByUncertainty(Project &project, qint64 setId) {
     if (!order)
         return order.error();
     return attempt([&] {
-        PredictionRepository(project).setQueuePriority(*order);
-        return qint64(order->size());
+        PredictionRepository store(project);
+        store.setQueuePriority(*order);
+        ActiveLearningRound round;
+        round.at = nowIso();
+        round.setId = setId;
+        if (const auto set = store.find(setId); set && !set->runIds.empty())
+            round.runId = set->runIds.back();
+        round.ranked = qint64(order->size());
+        round.humanAnswers = AnswerRepository(project).countLiveAnswers(QStringLiteral("human"));
+        round.machineLabels = store.liveMachineLabels().size();
+        for (const AutolabelRound &r : store.autolabelRounds())
+            if (r.revertedAt.isEmpty())
+                round.machineAccuracy = r.estimatedAccuracy;
+        if (const auto run = RunRepository(project).find(round.runId); run && run->bestValAccuracy)
+            round.valAccuracy = *run->bestValAccuracy;
+        QJsonArray rounds =
+            QJsonDocument::fromJson(unwrap(project.setting(kRoundsKey)).toUtf8()).array();
+        rounds.append(QJsonObject{{"at", round.at},
+                                  {"set", round.setId},
+                                  {"run", round.runId},
+                                  {"ranked", round.ranked},
+                                  {"human_answers", round.humanAnswers},
+                                  {"machine_labels", round.machineLabels},
+                                  {"machine_accuracy", round.machineAccuracy},
+                                  {"val_accuracy", round.valAccuracy}});
+        unwrap(project.setSetting(
+            kRoundsKey, QString::fromUtf8(QJsonDocument(rounds).toJson(QJsonDocument::Compact))));
+        return round.ranked;
+    });
+}
+
+Result<std::vector<ActiveLearningRound>> activeLearningRounds(Project &project) {
+    return attempt([&] {
+        std::vector<ActiveLearningRound> rounds;
+        for (const QJsonValue &value :
+             QJsonDocument::fromJson(unwrap(project.setting(kRoundsKey)).toUtf8()).array()) {
+            const QJsonObject o = value.toObject();
+            rounds.push_back(
+                {o.value("at").toString(), o.value("set").toInteger(), o.value("run").toInteger(),
+                 o.value("ranked").toInteger(), o.value("human_answers").toInteger(),
+                 o.value("machine_labels").toInteger(), o.value("machine_accuracy").toDouble(-1),
+                 o.value("val_accuracy").toDouble(-1)});
+        }
+        return rounds;
+    });
+}
+
+Result<qint64> answersSinceRanking(Project &project) {
+    return attempt([&] {
+        if (PredictionRepository(project).rankedItems() == 0)
+            return qint64(-1);
+        const auto rounds = activeLearningRounds(project);
+        if (!rounds || rounds->empty())
+            return qint64(-1);
+        return AnswerRepository(project).countLiveAnswers(QStringLiteral("human")) -
+               rounds->back().humanAnswers;
     });
 }
 

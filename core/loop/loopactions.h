@@ -49,9 +49,25 @@ Result<bool> revertAutolabel(Project &project, qint64 roundId);
 
 // The labeling order the model suggests: the unlabeled items of set `setId` by uncertainty.
 Result<std::vector<qint64>> uncertaintyQueue(Project &project, qint64 setId);
-// Makes that order the labeling queue's (within each level of answers already given); returns
-// how many items it ranks.
+// Makes that order the labeling queue's (within each level of answers already given) and records
+// an active-learning round; returns how many items it ranks.
 Result<qint64> orderQueueByUncertainty(Project &project, qint64 setId);
+
+// One ranking of the queue, with where the labels stood then.
+struct ActiveLearningRound {
+    QString at;                  // ISO time
+    qint64 setId = 0, runId = 0; // the predictions it ranked by
+    qint64 ranked = 0;           // unlabeled items ranked
+    qint64 humanAnswers = 0;     // live answers of people then
+    qint64 machineLabels = 0;    // live machine labels then
+    double machineAccuracy = -1; // the newest live round's estimate (lower bound); -1: none
+    double valAccuracy = -1;     // the run's best; -1: unknown
+};
+Result<std::vector<ActiveLearningRound>> activeLearningRounds(Project &project);
+// People's answers given since the queue was last ranked; -1 when it is not ranked.
+Result<qint64> answersSinceRanking(Project &project);
+// How many new answers the Model tab waits for before it offers to retrain and re-rank.
+inline constexpr int kDefaultRetrainAfter = 500;
 // Back to the queue's own seeded shuffle.
 Result<void> clearQueueOrder(Project &project);
 

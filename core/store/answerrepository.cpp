@@ -80,6 +80,10 @@ constexpr auto kCountUnfinished =
     " WHERE COALESCE(p.answers, 0) < COALESCE(o.wanted, ?1)"
     " AND NOT EXISTS (SELECT 1 FROM autolabeled_items m WHERE m.item_id = i.id)";
 
+constexpr auto kCountLiveOfKind =
+    "SELECT COUNT(*) FROM live_answers a JOIN annotators n ON n.id = a.annotator_id"
+    " WHERE n.kind = ?";
+
 constexpr size_t kRowsPerTransaction = 100000;
 
 struct AnswerKey {
@@ -310,6 +314,12 @@ std::optional<qint64> AnswerRepository::liveAnswerOf(qint64 annotatorId, qint64 
     if (query.step())
         return query.int64(0);
     return std::nullopt;
+}
+
+qint64 AnswerRepository::countLiveAnswers(const QString &kind) {
+    Statement count(m_db, kCountLiveOfKind);
+    count.bind(1, kind);
+    return count.step() ? count.int64(0) : 0;
 }
 
 qint64 AnswerRepository::countUnfinished(int wanted) {

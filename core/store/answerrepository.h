@@ -52,6 +52,8 @@ public:
     std::optional<qint64> liveAnswerOf(qint64 annotatorId, qint64 itemId);
     // Items whose live answers are still under the overlap wanted, for the whole team.
     qint64 countUnfinished(int wanted);
+    // Live answers given by annotators of `kind` (human, import, simulated).
+    qint64 countLiveAnswers(const QString &kind);
     qint64 answer(qint64 annotatorId, const std::vector<qint64> &itemIds, qint64 classId,
                   qint64 durationMs, const QString &origin);
     // Revokes the annotator's newest live answer and claims its item again; the item, if any.

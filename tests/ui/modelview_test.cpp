@@ -168,9 +168,25 @@ void ModelViewTest::appliesAndRevertsAnAutomatedLabelingRound() {
     QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("orderByUncertainty")),
                       Qt::LeftButton);
     QCOMPARE(PredictionRepository(*m_project).rankedItems(), qint64(20));
-    QVERIFY(view.findChild<QLabel *>(QStringLiteral("queueState"))
-                ->text()
-                .contains(QStringLiteral("20 images")));
+    auto *queueState = view.findChild<QLabel *>(QStringLiteral("queueState"));
+    QVERIFY(queueState->text().contains(QStringLiteral("20 images")));
+    auto *alRounds = view.findChild<QTableWidget *>(QStringLiteral("activeLearningRounds"));
+    QCOMPARE(alRounds->rowCount(), 1);
+    QCOMPARE(alRounds->item(0, 2)->text(), QStringLiteral("40")); // two people, 20 images each
+    QVERIFY(!view.retrainDue());
+
+    // Annotators answer 12 of the ranked images: past the 10 asked for, the tab offers a retrain.
+    QVERIFY(m_project->setSetting(QStringLiteral("loop/retrain_after"), QStringLiteral("10")).ok());
+    const qint64 ann = *m_project->ensureAnnotator(QStringLiteral("ann"), QStringLiteral("human"));
+    std::vector<NewAnswer> answers;
+    for (int i = 20; i < 32; ++i)
+        answers.push_back({m_items[size_t(i)], ann, m_cat});
+    AnswerRepository(*m_project).append(answers, QStringLiteral("label"));
+    view.reload();
+    QVERIFY(view.retrainDue());
+    QVERIFY(view.findChild<QPushButton *>(QStringLiteral("retrain"))->isEnabled());
+    QVERIFY2(queueState->text().contains(QStringLiteral("12 new answers")),
+             qPrintable(queueState->text()));
 }
 
 void ModelViewTest::reviewWalksTheItemsTheModelDisagreesWith() {
