@@ -127,7 +127,7 @@ ModelView::ModelView(QWidget *parent)
     m_mistakes->setObjectName(QStringLiteral("mistakes"));
     m_mistakes->setViewMode(QListView::IconMode);
     m_mistakes->setIconSize(QSize(72, 72));
-    m_mistakes->setGridSize(QSize(120, 112));
+    m_mistakes->setGridSize(QSize(144, 112));
     m_mistakes->setResizeMode(QListView::Adjust);
     m_mistakes->setMovement(QListView::Static);
     m_mistakes->setUniformItemSizes(true);
@@ -135,9 +135,10 @@ ModelView::ModelView(QWidget *parent)
     m_mistakes->setToolTip(tr("The model's mistakes on images it never trained on, surest "
                               "first; Enter or a double click shows the image in the browser"));
     splitter->addWidget(m_mistakes);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
-    layout->addWidget(splitter, 3);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    layout->addWidget(splitter, 5);
+    auto *lower = new QHBoxLayout;
 
     auto *autolabel = new QGroupBox(tr("Automated labeling"));
     auto *autoLayout = new QHBoxLayout(autolabel);
@@ -174,6 +175,7 @@ ModelView::ModelView(QWidget *parent)
     m_rounds->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_rounds->setSelectionMode(QAbstractItemView::SingleSelection);
     m_rounds->verticalHeader()->hide();
+    m_rounds->setMaximumHeight(110);
     m_rounds->setToolTip(tr("Automated labeling rounds: estimated is the lower bound of the "
                             "machine labels' accuracy, coverage the share of held-out images "
                             "at or above the threshold"));
@@ -187,15 +189,16 @@ ModelView::ModelView(QWidget *parent)
     m_curve = new QChartView;
     m_curve->setObjectName(QStringLiteral("coverageCurve"));
     m_curve->setRenderHint(QPainter::Antialiasing);
-    m_curve->setMinimumHeight(220);
+    m_curve->setMinimumSize(360, 220);
+    m_curve->setMaximumHeight(300);
     m_curve->setToolTip(tr("Accuracy of the held-out images the model is at least this sure "
                            "of, against their share; the dot is the chosen threshold"));
     autoLayout->addWidget(m_curve, 3);
-    layout->addWidget(autolabel, 2);
+    lower->addWidget(autolabel, 3);
 
     auto *active = new QGroupBox(tr("Active learning"));
     auto *activeLayout = new QVBoxLayout(active);
-    auto *queue = new QHBoxLayout;
+    auto *queue = new QVBoxLayout;
     auto *byUncertainty = new QPushButton(tr("Order Queue by &Uncertainty"));
     byUncertainty->setObjectName(QStringLiteral("orderByUncertainty"));
     byUncertainty->setToolTip(tr("Annotators get the unlabeled images the model is least sure "
@@ -205,10 +208,12 @@ ModelView::ModelView(QWidget *parent)
     byDefault->setToolTip(tr("Back to the queue's own shuffled order"));
     m_queueState = new QLabel;
     m_queueState->setObjectName(QStringLiteral("queueState"));
+    m_queueState->setWordWrap(true);
     queue->addWidget(byUncertainty);
     queue->addWidget(byDefault);
-    queue->addWidget(m_queueState, 1);
-    queue->addWidget(new QLabel(tr("Offer to retrain after")));
+    queue->addWidget(m_queueState);
+    auto *after = new QHBoxLayout;
+    after->addWidget(new QLabel(tr("Offer to retrain after")));
     m_retrainAfter = new QSpinBox;
     m_retrainAfter->setRange(10, 100000);
     m_retrainAfter->setSingleStep(100);
@@ -216,7 +221,8 @@ ModelView::ModelView(QWidget *parent)
     m_retrainAfter->setSuffix(tr(" answers"));
     m_retrainAfter->setToolTip(tr("When annotators have given this many answers since the queue "
                                   "was ranked, the Model tab offers to retrain and re-rank"));
-    queue->addWidget(m_retrainAfter);
+    after->addWidget(m_retrainAfter);
+    queue->addLayout(after);
     m_retrain = new QPushButton(tr("Retrain and Re-&rank"));
     m_retrain->setObjectName(QStringLiteral("retrain"));
     m_retrain->setToolTip(tr("Train the ranking run's settings again on today's labels, predict "
@@ -230,13 +236,14 @@ ModelView::ModelView(QWidget *parent)
                                            tr("Val accuracy")});
     m_alRounds->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_alRounds->verticalHeader()->hide();
-    m_alRounds->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_alRounds->setMaximumHeight(130);
+    m_alRounds->setMaximumHeight(110);
+    m_alRounds->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_alRounds->setToolTip(tr("Each ranking of the queue: the answers and machine labels there "
                               "were, the machine labels' estimated accuracy (lower bound) and "
                               "the ranking run's validation accuracy"));
     activeLayout->addWidget(m_alRounds);
-    layout->addWidget(active, 1);
+    lower->addWidget(active, 1);
+    layout->addLayout(lower, 0);
 
     connect(m_sets, &QComboBox::currentIndexChanged, this, &ModelView::showReport);
     connect(m_target, &QDoubleSpinBox::valueChanged, this, &ModelView::planAutolabel);
@@ -468,6 +475,7 @@ void ModelView::showReport() {
         }
     }
     m_confusion->resizeColumnsToContents();
+    m_confusion->resizeRowsToContents();
     m_perClass->setRowCount(k);
     for (int r = 0; r < k; ++r) {
         const core::ClassMetrics &m = report->perClass[size_t(r)];
@@ -583,9 +591,11 @@ void ModelView::drawCurve(const core::AutolabelPlan &plan) {
     x->setRange(0, 1);
     x->setTitleText(tr("coverage (share of held-out images labeled)"));
     auto *y = new QValueAxis;
+    // The first points, of a handful of images, say little: the axis starts where 30 do.
     double low = 1;
     for (const core::CoveragePoint &p : plan.curve)
-        low = std::min(low, p.lowerBound);
+        if (p.items >= 30)
+            low = std::min(low, p.lowerBound);
     y->setRange(std::max(0.0, std::floor(low * 20) / 20), 1);
     y->setTitleText(tr("accuracy (dashed: lower bound)"));
     chart->addAxis(x, Qt::AlignBottom);

@@ -92,7 +92,7 @@ Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setI
             flags.push_back({e.itemId, FlagKind::LabelError, 0, e.score,
                              QStringLiteral("model suggests %1 (labeled %2; %3 %)")
                                  .arg(suggested, given)
-                                 .arg(100 * (e.score + e.selfConfidence), 0, 'f', 0)});
+                                 .arg(100 * e.suggestedProbability, 0, 'f', 0)});
         }
         FlagRepository(project).replace({FlagKind::LabelError}, flags);
         return rows;
@@ -275,8 +275,9 @@ Result<QString> modelSuggestion(Project &project, qint64 itemId) {
         return QStringLiteral("model predicts %1 (%2 %, %3 %4)")
             .arg(name)
             .arg(100 * newest->first.confidence, 0, 'f', 0)
-            .arg(newest->second.kind == PredictionKind::CrossFit ? QStringLiteral("cross-fit")
-                                                                 : QStringLiteral("run"))
+            .arg(newest->second.kind == PredictionKind::CrossFit
+                     ? QStringLiteral("out of sample, cross-fitting run")
+                     : QStringLiteral("run"))
             .arg(newest->first.runId);
     });
 }

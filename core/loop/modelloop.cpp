@@ -86,8 +86,8 @@ std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &
         if (suggested == item.given)
             continue;
         const double self = item.probabilities[size_t(item.given)];
-        errors.push_back({item.itemId, item.given, suggested,
-                          item.probabilities[size_t(suggested)] - self, self});
+        errors.push_back({item.itemId, item.given, suggested, 1 - self, self,
+                          item.probabilities[size_t(suggested)]});
     }
     std::sort(errors.begin(), errors.end(), [](const auto &a, const auto &b) {
         return a.score != b.score ? a.score > b.score : a.itemId < b.itemId;

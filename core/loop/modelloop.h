@@ -20,8 +20,9 @@ struct LabelErrorCandidate {
     qint64 itemId = 0;
     int given = 0;
     int suggested = 0;         // the class the model believes
-    double score = 0;          // p(suggested) - p(given): larger is likelier an error
+    double score = 0;          // 1 - p(given): larger is likelier an error
     double selfConfidence = 0; // p(given)
+    double suggestedProbability = 0;
 };
 
 // Confident learning (Northcutt, Jiang and Chuang, 2021), pruning by noise rate as cleanlab
@@ -29,7 +30,8 @@ struct LabelErrorCandidate {
 // to the label counts it says how many items of each given class carry each other class, and
 // that many with the largest margin p(other) - p(given) are flagged. Items whose most probable
 // class is their given label are never flagged. `items` must be out-of-sample predictions.
-// Returns the flagged items, likeliest error first.
+// Returns the flagged items, likeliest error first: by self-confidence (cleanlab's default
+// ranking), which ranks better than the margin on Fashion-MNIST with planted flips.
 std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &items, int classes);
 
 // The one-sided lower confidence bound (Wilson score) on an accuracy of `correct` of `total`.
