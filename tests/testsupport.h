@@ -139,6 +139,13 @@ inline QString newProjectLocation(const QString &dir) {
     return currentBackend() == Backend::Sqlite ? dir : testServer().createDatabase();
 }
 
+// Probabilities of a model that believes `believed` with `confidence`, the rest spread evenly.
+inline std::vector<float> belief(int classes, int believed, double confidence) {
+    std::vector<float> p(size_t(classes), float((1 - confidence) / (classes - 1)));
+    p[size_t(believed)] = float(confidence);
+    return p;
+}
+
 // A new project on the current backend: in `dir`, or in a new database of the test server.
 inline std::unique_ptr<core::Project> createBackendProject(const QString &dir) {
     return createProject(newProjectLocation(dir));

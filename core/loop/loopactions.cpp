@@ -30,33 +30,7 @@ inline void unwrap(Result<void> result) {
         throw StoreError(result.error().message);
 }
 
-struct LoadedSet {
-    PredictionSet set;
-    std::vector<ItemPrediction> predictions;
-    QHash<qint64, int> classIndex; // class id -> position in the set's class order
-    QStringList classNames;
-};
-
-LoadedSet loadSet(Project &project, qint64 setId) {
-    PredictionRepository store(project);
-    const auto set = store.find(setId);
-    if (!set)
-        throw StoreError(QStringLiteral("there is no prediction set %1").arg(setId));
-    LoadedSet loaded{*set, store.predictions(setId), {}, {}};
-    const auto classes = project.classes();
-    if (!classes)
-        throw StoreError(classes.error().message);
-    QHash<qint64, QString> names;
-    for (const ClassInfo &c : *classes)
-        names.insert(c.id, c.name);
-    for (size_t i = 0; i < set->classIds.size(); ++i) {
-        loaded.classIndex.insert(set->classIds[i], int(i));
-        loaded.classNames << names.value(set->classIds[i], QString::number(set->classIds[i]));
-    }
-    return loaded;
-}
-
-ScoredItem scored(const LoadedSet &loaded, const ItemPrediction &p) {
+ScoredItem scored(const LoadedPredictions &loaded, const ItemPrediction &p) {
     return {p.itemId, p.givenClassId > 0 ? loaded.classIndex.value(p.givenClassId, -1) : -1,
             p.probabilities};
 }
@@ -70,9 +44,28 @@ QHash<qint64, QString> itemPaths(Project &project) {
 
 } // namespace
 
+LoadedPredictions loadPredictions(Project &project, qint64 setId) {
+    PredictionRepository store(project);
+    const auto set = store.find(setId);
+    if (!set)
+        throw StoreError(QStringLiteral("there is no prediction set %1").arg(setId));
+    LoadedPredictions loaded{*set, store.predictions(setId), {}, {}};
+    const auto classes = project.classes();
+    if (!classes)
+        throw StoreError(classes.error().message);
+    QHash<qint64, QString> names;
+    for (const ClassInfo &c : *classes)
+        names.insert(c.id, c.name);
+    for (size_t i = 0; i < set->classIds.size(); ++i) {
+        loaded.classIndex.insert(set->classIds[i], int(i));
+        loaded.classNames << names.value(set->classIds[i], QString::number(set->classIds[i]));
+    }
+    return loaded;
+}
+
 Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId) {
     return attempt([&] {
-        const LoadedSet loaded = loadSet(project, setId);
+        const LoadedPredictions loaded = loadPredictions(project, setId);
         std::vector<ScoredItem> items;
         for (const ItemPrediction &p : loaded.predictions)
             if (p.heldOut && p.givenClassId > 0)
@@ -103,7 +96,7 @@ Result<AutolabelProposal> proposeAutolabel(Project &project, qint64 setId, doubl
     return attempt([&] {
         if (!(targetAccuracy > 0 && targetAccuracy < 1))
             throw StoreError(QStringLiteral("the target accuracy must lie between 0 and 1"));
-        const LoadedSet loaded = loadSet(project, setId);
+        const LoadedPredictions loaded = loadPredictions(project, setId);
         // Held-out items whose label is known: a run's val split, or all of a cross-fitting.
         QSet<qint64> calibration;
         if (loaded.set.kind == PredictionKind::Run && !loaded.set.runIds.empty()) {
@@ -178,7 +171,7 @@ Result<bool> revertAutolabel(Project &project, qint64 roundId) {
 
 Result<std::vector<qint64>> uncertaintyQueue(Project &project, qint64 setId) {
     return attempt([&] {
-        const LoadedSet loaded = loadSet(project, setId);
+        const LoadedPredictions loaded = loadPredictions(project, setId);
         const auto labels = currentLabels(project);
         if (!labels)
             throw StoreError(labels.error().message);

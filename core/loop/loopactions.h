@@ -8,6 +8,7 @@
 #include "core/store/predictionrepository.h"
 #include "core/util/result.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <vector>
@@ -15,6 +16,16 @@
 namespace winnow::core {
 
 class Project;
+
+// A stored prediction set with its predictions, and the names of its class order.
+struct LoadedPredictions {
+    PredictionSet set;
+    std::vector<ItemPrediction> predictions; // in item order
+    QHash<qint64, int> classIndex;           // class id -> position in the set's order
+    QStringList classNames;
+};
+// Throws StoreError when there is no such set.
+LoadedPredictions loadPredictions(Project &project, qint64 setId);
 
 struct LabelErrorRow {
     qint64 itemId = 0;

@@ -1,7 +1,7 @@
 #include "core/loop/modelreport.h"
 
+#include "core/loop/loopactions.h"
 #include "core/store/itemrepository.h"
-#include "core/store/predictionrepository.h"
 #include "core/store/project.h"
 #include "core/store/runrepository.h"
 #include "core/store/storeerror.h"
@@ -13,23 +13,12 @@ namespace winnow::core {
 
 Result<ModelReport> modelReport(Project &project, qint64 setId) {
     return attempt([&] {
-        PredictionRepository store(project);
-        const auto set = store.find(setId);
-        if (!set)
-            throw StoreError(QStringLiteral("there is no prediction set %1").arg(setId));
+        const LoadedPredictions loaded = loadPredictions(project, setId);
+        const PredictionSet *set = &loaded.set;
         ModelReport report;
         report.setId = setId;
-        const auto classes = project.classes();
-        if (!classes)
-            throw StoreError(classes.error().message);
-        QHash<qint64, QString> names;
-        for (const ClassInfo &c : *classes)
-            names.insert(c.id, c.name);
-        QHash<qint64, int> index;
-        for (size_t i = 0; i < set->classIds.size(); ++i) {
-            index.insert(set->classIds[i], int(i));
-            report.classNames << names.value(set->classIds[i]);
-        }
+        report.classNames = loaded.classNames;
+        const QHash<qint64, int> &index = loaded.classIndex;
         const size_t k = set->classIds.size();
         report.confusion.assign(k, std::vector<qint64>(k, 0));
         report.perClass.assign(k, {});
@@ -55,7 +44,7 @@ Result<ModelReport> modelReport(Project &project, qint64 setId) {
         for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById))
             paths.insert(item.id, item.path);
 
-        for (const ItemPrediction &p : store.predictions(setId)) {
+        for (const ItemPrediction &p : loaded.predictions) {
             if (!p.heldOut || p.givenClassId == 0 || !index.contains(p.givenClassId))
                 continue;
             const QString split = set->kind == PredictionKind::CrossFit

@@ -16,16 +16,7 @@
 using namespace winnow;
 using namespace winnow::core;
 
-namespace {
-
-// Probabilities of a model that believes `believed` with `confidence`, the rest spread evenly.
-std::vector<float> belief(int classes, int believed, double confidence) {
-    std::vector<float> p(size_t(classes), float((1 - confidence) / (classes - 1)));
-    p[size_t(believed)] = float(confidence);
-    return p;
-}
-
-} // namespace
+using test::belief;
 
 // The model in the loop: confident learning, the autolabel threshold, the uncertainty order, and
 // stored predictions and machine labels on each backend.

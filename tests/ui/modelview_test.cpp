@@ -24,16 +24,6 @@
 using namespace winnow;
 using namespace winnow::core;
 
-namespace {
-
-std::vector<float> belief(int believed, double confidence) {
-    std::vector<float> p(2, float(1 - confidence));
-    p[size_t(believed)] = float(confidence);
-    return p;
-}
-
-} // namespace
-
 // The Model tab and the Review tab's model filter, driven through their widgets.
 class ModelViewTest : public QObject {
     Q_OBJECT
@@ -109,7 +99,7 @@ qint64 ModelViewTest::storePredictions(PredictionKind kind) {
         const qint64 predicted = i == 6 ? m_dog : i < 20 ? given : (i % 2 ? m_dog : m_cat);
         const double confidence = i == 6 ? 0.995 : i < 20 ? 0.99 : (i < 30 ? 0.995 : 0.6);
         rows.push_back({m_items[size_t(i)], runId, given, predicted, confidence, true,
-                        belief(predicted == m_cat ? 0 : 1, confidence)});
+                        test::belief(2, predicted == m_cat ? 0 : 1, confidence)});
     }
     PredictionSet set;
     set.kind = kind;
