@@ -1,5 +1,7 @@
 #include "ui/datasetmodel.h"
 
+#include "core/store/predictionrepository.h"
+
 #include <QColor>
 #include <QFileInfo>
 #include <QSize>
@@ -33,6 +35,7 @@ void DatasetModel::reload() {
             for (const core::ClassInfo &info : *classes)
                 m_classes.insert(info.id, info);
         }
+        loadMachineLabels();
         const auto total = m_project->countItems(m_filter);
         if (total)
             m_total = *total;
@@ -66,6 +69,19 @@ QString DatasetModel::className(qint64 classId) const {
     return it == m_classes.constEnd() ? QString() : it->name;
 }
 
+void DatasetModel::loadMachineLabels() {
+    m_machine.clear();
+    if (!m_project || !m_machineShown)
+        return;
+    if (auto labels = core::attempt(
+            [&] { return core::PredictionRepository(*m_project).liveMachineLabels(); }))
+        m_machine = std::move(labels).value();
+}
+
+qint64 DatasetModel::shownClass(const core::ItemRecord &item) const {
+    return item.classId ? item.classId : m_machine.value(item.id, 0);
+}
+
 int DatasetModel::rowCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
@@ -84,17 +100,24 @@ QVariant DatasetModel::data(const QModelIndex &index, int role) const {
             .arg(item.height)
             .arg(item.channels)
             .arg(core::splitName(item.split),
-                 item.classId ? className(item.classId) : tr("(none)"));
+                 item.classId ? className(item.classId)
+                 : m_machine.contains(item.id)
+                     ? tr("%1 (machine label)").arg(className(m_machine.value(item.id)))
+                     : tr("(none)"));
     case ItemIdRole:
         return item.id;
     case PathRole:
         return item.path;
     case ClassIdRole:
-        return item.classId;
+        return shownClass(item);
     case ClassNameRole:
-        return className(item.classId);
+        return item.classId || !m_machine.contains(item.id)
+                   ? className(shownClass(item))
+                   : tr("%1 (machine)").arg(className(shownClass(item)));
+    case MachineRole:
+        return item.classId == 0 && m_machine.contains(item.id);
     case ClassColorRole: {
-        const auto it = m_classes.constFind(item.classId);
+        const auto it = m_classes.constFind(shownClass(item));
         return it == m_classes.constEnd() ? QVariant() : QVariant(QColor(it->color));
     }
     case SplitRole:
@@ -144,10 +167,11 @@ void DatasetModel::refreshLabels() {
         reload();
         return;
     }
+    loadMachineLabels();
     for (size_t i = 0; i < m_rows.size(); ++i)
         m_rows[i].classId = (*fresh)[i].classId;
     Q_EMIT dataChanged(index(0), index(rowCount() - 1),
-                       {ClassIdRole, ClassNameRole, ClassColorRole, Qt::ToolTipRole});
+                       {ClassIdRole, ClassNameRole, ClassColorRole, Qt::ToolTipRole, MachineRole});
 }
 
 bool DatasetModel::canFetchMore(const QModelIndex &parent) const {

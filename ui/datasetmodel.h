@@ -22,6 +22,7 @@ public:
         ClassColorRole,
         SplitRole,
         SizeRole,
+        MachineRole, // the label is a machine label (automated labeling), not a person's
     };
     static constexpr int kPageSize = 1024;
 
@@ -33,6 +34,9 @@ public:
     const core::ItemFilter &filter() const { return m_filter; }
     // Re-reads classes and items, e.g. after an import.
     void reload();
+    // Whether items without an answer show their machine label (not for annotators, who may
+    // not read what the model said).
+    void setMachineLabelsShown(bool shown) { m_machineShown = shown; }
 
     // Loads every remaining page now (before selecting everything in the filter).
     void fetchAll();
@@ -56,12 +60,17 @@ Q_SIGNALS:
 
 private:
     std::optional<std::vector<core::ItemRecord>> loadPage();
+    void loadMachineLabels();
+    // The class shown: the item's answer, else its machine label.
+    qint64 shownClass(const core::ItemRecord &item) const;
     void appendPage();
 
     core::Project *m_project = nullptr;
     core::ItemFilter m_filter;
     std::vector<core::ItemRecord> m_rows;
     QHash<qint64, core::ClassInfo> m_classes;
+    QHash<qint64, qint64> m_machine; // item -> class of its live machine label
+    bool m_machineShown = true;
     qint64 m_total = 0;
     bool m_atEnd = true;
     bool m_fetchQueued = false;

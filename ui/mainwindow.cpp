@@ -370,6 +370,8 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
             return who.error();
         }
     }
+    // What the model labeled is not for annotators' eyes (nor readable by their server login).
+    m_browser->model()->setMachineLabelsShown(m_role != core::Role::Annotator);
     m_browser->setProject(m_project.get());
     m_answers->setProject(m_project.get());
     m_imageImport->setProject(m_project.get());

@@ -7,6 +7,7 @@
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
 #include "tests/testsupport.h"
+#include "ui/datasetmodel.h"
 #include "ui/modelview.h"
 #include "ui/reviewview.h"
 
@@ -147,12 +148,28 @@ void ModelViewTest::appliesAndRevertsAnAutomatedLabelingRound() {
     QCOMPARE(rounds->item(0, 5)->text(), QStringLiteral("10"));
     QCOMPARE(rounds->item(0, 6)->text(), QStringLiteral("live"));
 
+    // The browser shows a machine label as such.
+    ui::DatasetModel browser;
+    browser.setProject(m_project.get());
+    const QModelIndex machine = browser.index(browser.rowOfItem(m_items[21]));
+    QCOMPARE(browser.data(machine, ui::DatasetModel::ClassNameRole).toString(),
+             QStringLiteral("dog (machine)"));
+    QVERIFY(browser.data(machine, ui::DatasetModel::MachineRole).toBool());
+    QVERIFY(
+        !browser.data(browser.index(browser.rowOfItem(m_items[1])), ui::DatasetModel::MachineRole)
+             .toBool());
+
     rounds->selectRow(0);
     QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("revertRound")), Qt::LeftButton);
     QCOMPARE(changed.size(), 2);
     QCOMPARE(*currentLabels(*m_project), *before);
     QCOMPARE(rounds->item(0, 6)->text(), QStringLiteral("reverted"));
     QVERIFY(apply->isEnabled()); // the images want labels again
+    browser.reload();
+    QCOMPARE(
+        browser.data(browser.index(browser.rowOfItem(m_items[21])), ui::DatasetModel::ClassNameRole)
+            .toString(),
+        QString());
 
     // The queue follows the model's uncertainty, and back.
     QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("orderByUncertainty")),
