@@ -1,3 +1,4 @@
+#include "core/consensus/consolidation.h"
 #include "core/label/labelsource.h"
 #include "core/loop/loopactions.h"
 #include "core/loop/modelloop.h"
@@ -261,6 +262,13 @@ void ModelLoopTest::autolabelRoundLabelsSkipsTheQueueAndRevertsExactly() {
     QCOMPARE(m_project->annotators()->size(), annotatorsBefore->size());
     QCOMPARE(answers.liveAnswersByName().size(), size_t(20));
     QCOMPARE(ConsolidationRepository(*m_project).mostFrequentAnswers().size(), qsizetype(20));
+    // A consolidation run now sees the people's answers alone, and so does its export.
+    const auto consolidated =
+        consolidateProject(*m_project, *makeConsensusMethod(QStringLiteral("majority")), {});
+    QVERIFY(consolidated.ok());
+    QCOMPARE(consolidated->items, qint64(20));
+    QCOMPARE(ConsolidationRepository(*m_project).consolidationLabels(consolidated->id).size(),
+             qsizetype(20));
     // Labeled items are not proposed again.
     QCOMPARE(proposeAutolabel(*m_project, setId, 0.8)->labels.size(), size_t(0));
 
