@@ -1,4 +1,5 @@
 #include "core/consensus/consolidation.h"
+#include "core/io/folderimporter.h"
 #include "core/label/labelsource.h"
 #include "core/loop/loopactions.h"
 #include "core/store/answerrepository.h"
@@ -6,6 +7,7 @@
 #include "core/store/runrepository.h"
 #include "core/store/statement.h"
 #include "core/store/storeaccess.h"
+#include "core/train/crossfit.h"
 #include "tests/testsupport.h"
 #include "ui/datasetmodel.h"
 #include "ui/modelview.h"
@@ -34,6 +36,7 @@ private Q_SLOTS:
     void cleanup();
     void appliesAndRevertsAnAutomatedLabelingRound();
     void reviewWalksTheItemsTheModelDisagreesWith();
+    void retrainAndRerankTrainsPredictsAndRanksAgain();
 
 private:
     // A run whose val split is the 20 labeled items, with predictions of every item stored as
@@ -228,6 +231,60 @@ void ModelViewTest::reviewWalksTheItemsTheModelDisagreesWith() {
     QCOMPARE(review.int64(2), m_dog);
     filter->setChecked(false);
     QCOMPARE(view.queueSize(), 20);
+}
+
+// Active learning for real: a run ranks the queue, annotators answer, and Retrain and Re-rank
+// trains a new run in a winnow-cli process, predicts with it and ranks the queue by it.
+void ModelViewTest::retrainAndRerankTrainsPredictsAndRanksAgain() {
+    QTemporaryDir dir;
+    auto project = test::createProject(dir.filePath(QStringLiteral("colours")));
+    const QStringList classes = {QStringLiteral("red"), QStringLiteral("green"),
+                                 QStringLiteral("blue")};
+    QVERIFY(
+        test::importColourSplits(*project, dir.filePath(QStringLiteral("images")), classes, 12));
+    test::writeColourClasses(dir.filePath(QStringLiteral("pool")), classes, 8, 9);
+    QVERIFY(
+        importImageFolder(*project, dir.filePath(QStringLiteral("pool")), ImportOptions{}).ok());
+    TrainOptions options;
+    options.epochs = 1;
+    options.width = 8;
+    options.batchSize = 16;
+    options.threads = 1;
+    options.augment = false;
+    const auto trained = trainNewRun(*project, options, {});
+    QVERIFY2(trained.ok(), qPrintable(trained.errorMessage()));
+    const auto setId = storeRunPredictions(*project, trained->runId);
+    QVERIFY(setId.ok());
+
+    ui::ModelView view;
+    view.setCliPath(QStringLiteral(WINNOW_CLI));
+    view.resize(1200, 800);
+    view.show();
+    view.setProject(project.get());
+    view.showSet(*setId);
+    QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("orderByUncertainty")),
+                      Qt::LeftButton);
+    QCOMPARE(PredictionRepository(*project).rankedItems(), qint64(24)); // the pool
+    QVERIFY(project->setSetting(QStringLiteral("loop/retrain_after"), QStringLiteral("5")).ok());
+    const qint64 ann = *project->ensureAnnotator(QStringLiteral("ann"), QStringLiteral("human"));
+    const auto claimed = AnswerRepository(*project).claim(ann, 1000, 60, 1, 7, 6);
+    QCOMPARE(claimed.size(), size_t(6));
+    const qint64 red = *project->ensureClass(QStringLiteral("red"));
+    for (const ClaimedItem &item : claimed)
+        AnswerRepository(*project).answer(ann, {item.itemId}, red, 1000, QStringLiteral("label"));
+    view.reload();
+    QVERIFY(view.retrainDue());
+
+    QSignalSpy finished(&view, &ui::ModelView::workFinished);
+    QTest::mouseClick(view.findChild<QPushButton *>(QStringLiteral("retrain")), Qt::LeftButton);
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.size(), 1);
+    const auto rounds = activeLearningRounds(*project);
+    QCOMPARE(rounds->size(), size_t(2));
+    QVERIFY(rounds->back().runId > trained->runId);
+    QCOMPARE(rounds->back().ranked, qint64(18)); // the pool less the six answered
+    QCOMPARE(listRuns(*project)->size(), size_t(2));
+    QVERIFY(!view.retrainDue());
 }
 
 QTEST_MAIN(ModelViewTest)
