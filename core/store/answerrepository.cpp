@@ -29,24 +29,31 @@ namespace {
 
 // The queue is read level by level, most live answers first (nearly finished items first), each
 // level in a seeded shuffle: ?4 seed, ?5 how many, ?6 the level. Levels above 0 come from the
-// index on item_progress, so a claim does not sort the whole project.
-// Items the model ranked (queue_priority) come first, least certain first.
-#define WINNOW_SHUFFLED                                                                            \
+// index on item_progress, so a claim does not sort the whole project. While the model has ranked
+// items (queue_priority), they come first, least certain first; the plain shuffle stays free of
+// that lookup when nothing is ranked.
+#define WINNOW_SHUFFLED " ORDER BY (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5"
+#define WINNOW_RANKED                                                                              \
     " ORDER BY COALESCE((SELECT q.rank FROM queue_priority q WHERE q.item_id = i.id),"             \
     " 9007199254740991), (i.id * 2654435761 + ?4) % 4294967291, i.id LIMIT ?5"
-constexpr auto kSelectQueueLevel =
-    "WITH held AS (SELECT item_id, COUNT(*) AS n,"
-    "   MAX(CASE WHEN annotator_id = ?1 THEN 1 ELSE 0 END) AS mine FROM assignments"
-    "   WHERE expires_at > ?2 GROUP BY item_id)"
-    " SELECT i.id, i.path, p.answers FROM item_progress p JOIN items i ON i.id = p.item_id"
-    " LEFT JOIN held h ON h.item_id = i.id LEFT JOIN item_overlap o ON o.item_id = i.id"
-    " WHERE p.answers = ?6 AND COALESCE(h.mine, 0) = 0"
-    " AND p.answers + COALESCE(h.n, 0) < COALESCE(o.wanted, ?3)"
-    " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1"
-    "  AND a.item_id = i.id)"
-    " AND NOT EXISTS (SELECT 1 FROM autolabeled_items m WHERE m.item_id = i.id)" WINNOW_SHUFFLED;
+#define WINNOW_QUEUE_LEVEL                                                                         \
+    "WITH held AS (SELECT item_id, COUNT(*) AS n,"                                                 \
+    "   MAX(CASE WHEN annotator_id = ?1 THEN 1 ELSE 0 END) AS mine FROM assignments"               \
+    "   WHERE expires_at > ?2 GROUP BY item_id)"                                                   \
+    " SELECT i.id, i.path, p.answers FROM item_progress p JOIN items i ON i.id = p.item_id"        \
+    " LEFT JOIN held h ON h.item_id = i.id LEFT JOIN item_overlap o ON o.item_id = i.id"           \
+    " WHERE p.answers = ?6 AND COALESCE(h.mine, 0) = 0"                                            \
+    " AND p.answers + COALESCE(h.n, 0) < COALESCE(o.wanted, ?3)"                                   \
+    " AND NOT EXISTS (SELECT 1 FROM live_answers a WHERE a.annotator_id = ?1"                      \
+    "  AND a.item_id = i.id)"                                                                      \
+    " AND NOT EXISTS (SELECT 1 FROM autolabeled_items m WHERE m.item_id = i.id)"
+constexpr auto kSelectQueueLevel = WINNOW_QUEUE_LEVEL WINNOW_SHUFFLED;
+constexpr auto kSelectRankedLevel = WINNOW_QUEUE_LEVEL WINNOW_RANKED;
 constexpr auto kSelectQueueUnanswered =
     WINNOW_ELIGIBLE " AND COALESCE(p.answers, 0) = 0" WINNOW_SHUFFLED;
+constexpr auto kSelectRankedUnanswered =
+    WINNOW_ELIGIBLE " AND COALESCE(p.answers, 0) = 0" WINNOW_RANKED;
+constexpr auto kAnyRanked = "SELECT COUNT(*) FROM (SELECT 1 FROM queue_priority LIMIT 1) ranked";
 constexpr auto kSelectMostWanted = "SELECT COALESCE(MAX(wanted), 0) FROM item_overlap";
 constexpr auto kCountQueue = "SELECT COUNT(*) FROM (" WINNOW_ELIGIBLE ") eligible";
 constexpr auto kCountMyClaims =
@@ -148,8 +155,10 @@ std::vector<ClaimedItem> AnswerRepository::claim(qint64 annotatorId, qint64 now,
         most.step();
         top = std::max<qint64>(top, most.int64(0));
     }
-    Statement level(m_db, kSelectQueueLevel);
-    Statement unanswered(m_db, kSelectQueueUnanswered);
+    Statement anyRanked(m_db, kAnyRanked);
+    const bool ranked = anyRanked.step() && anyRanked.int64(0) != 0;
+    Statement level(m_db, ranked ? kSelectRankedLevel : kSelectQueueLevel);
+    Statement unanswered(m_db, ranked ? kSelectRankedUnanswered : kSelectQueueUnanswered);
     for (qint64 answers = top - 1; answers >= 0 && int(entries.size()) < count; --answers) {
         Statement &queue = answers > 0 ? level : unanswered;
         queue.bind(1, annotatorId).bind(2, now).bind(3, wanted).bind(4, seed);
