@@ -5,31 +5,26 @@
 #include "core/store/predictionrepository.h"
 #include "core/store/project.h"
 #include "core/train/runs.h"
+#include "ui/autolabelpanel.h"
 #include "ui/runchart.h"
 #include "ui/thumbnailcache.h"
 #include "ui/trainingprocess.h"
 
-#include <QChart>
-#include <QChartView>
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineSeries>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScatterSeries>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 namespace winnow::ui {
 namespace {
@@ -39,21 +34,11 @@ constexpr int kMistakesShown = 120;
 constexpr int kCrossFitEpochs = 10;
 constexpr int kCrossFitWidth = 16;
 
-QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignRight) {
-    auto *item = new QTableWidgetItem(text);
-    item->setTextAlignment(align | Qt::AlignVCenter);
-    return item;
-}
-
 // The answers the project waits for before offering to retrain (Model tab setting).
 int retrainAfter(core::Project &project) {
     const auto value = project.setting(QStringLiteral("loop/retrain_after"));
     const int after = value ? value->toInt() : 0;
     return after > 0 ? after : core::kDefaultRetrainAfter;
-}
-
-QString percent(double share) {
-    return QStringLiteral("%1 %").arg(100 * share, 0, 'f', 1);
 }
 
 } // namespace
@@ -140,61 +125,8 @@ ModelView::ModelView(QWidget *parent)
     layout->addWidget(splitter, 5);
     auto *lower = new QHBoxLayout;
 
-    auto *autolabel = new QGroupBox(tr("Automated labeling"));
-    auto *autoLayout = new QHBoxLayout(autolabel);
-    auto *controls = new QVBoxLayout;
-    auto *targetRow = new QHBoxLayout;
-    targetRow->addWidget(new QLabel(tr("&Target accuracy")));
-    m_target = new QDoubleSpinBox;
-    m_target->setObjectName(QStringLiteral("targetAccuracy"));
-    m_target->setRange(0.5, 0.999);
-    m_target->setDecimals(3);
-    m_target->setSingleStep(0.01);
-    m_target->setValue(0.95);
-    m_target->setToolTip(tr("The accuracy machine labels must reach on held-out images, by a "
-                            "one-sided 95 % lower bound (Ground Truth uses 0.95)"));
-    qobject_cast<QLabel *>(targetRow->itemAt(0)->widget())->setBuddy(m_target);
-    targetRow->addWidget(m_target);
-    controls->addLayout(targetRow);
-    m_plan = new QLabel;
-    m_plan->setObjectName(QStringLiteral("autolabelPlan"));
-    m_plan->setWordWrap(true);
-    controls->addWidget(m_plan);
-    m_apply = new QPushButton(tr("&Apply Machine Labels"));
-    m_apply->setObjectName(QStringLiteral("applyAutolabel"));
-    m_apply->setToolTip(tr("Give the unlabeled images at or above the threshold the model's "
-                           "label: shown as machine labels, never counted as answers, and "
-                           "taken out of the labeling queue until reverted"));
-    controls->addWidget(m_apply);
-    m_rounds = new QTableWidget(0, 7);
-    m_rounds->setObjectName(QStringLiteral("autolabelRounds"));
-    m_rounds->setHorizontalHeaderLabels({tr("Round"), tr("Target"), tr("Threshold"),
-                                         tr("Estimated"), tr("Coverage"), tr("Labels"),
-                                         tr("State")});
-    m_rounds->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_rounds->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_rounds->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_rounds->verticalHeader()->hide();
-    m_rounds->setMaximumHeight(110);
-    m_rounds->setToolTip(tr("Automated labeling rounds: estimated is the lower bound of the "
-                            "machine labels' accuracy, coverage the share of held-out images "
-                            "at or above the threshold"));
-    controls->addWidget(m_rounds);
-    m_revert = new QPushButton(tr("&Revert Round"));
-    m_revert->setObjectName(QStringLiteral("revertRound"));
-    m_revert->setToolTip(tr("Take the selected round's machine labels back: its images are "
-                            "unlabeled and in the labeling queue again"));
-    controls->addWidget(m_revert);
-    autoLayout->addLayout(controls, 2);
-    m_curve = new QChartView;
-    m_curve->setObjectName(QStringLiteral("coverageCurve"));
-    m_curve->setRenderHint(QPainter::Antialiasing);
-    m_curve->setMinimumSize(360, 220);
-    m_curve->setMaximumHeight(300);
-    m_curve->setToolTip(tr("Accuracy of the held-out images the model is at least this sure "
-                           "of, against their share; the dot is the chosen threshold"));
-    autoLayout->addWidget(m_curve, 3);
-    lower->addWidget(autolabel, 3);
+    m_autolabel = new AutolabelPanel;
+    lower->addWidget(m_autolabel, 3);
 
     auto *active = new QGroupBox(tr("Active learning"));
     auto *activeLayout = new QVBoxLayout(active);
@@ -246,9 +178,9 @@ ModelView::ModelView(QWidget *parent)
     layout->addLayout(lower, 0);
 
     connect(m_sets, &QComboBox::currentIndexChanged, this, &ModelView::showReport);
-    connect(m_target, &QDoubleSpinBox::valueChanged, this, &ModelView::planAutolabel);
-    connect(m_apply, &QPushButton::clicked, this, [this] { applyAutolabel(); });
-    connect(m_revert, &QPushButton::clicked, this, [this] { revertSelectedRound(); });
+    connect(m_autolabel, &AutolabelPanel::failed, this, &ModelView::failed);
+    connect(m_autolabel, &AutolabelPanel::labelsChanged, this, &ModelView::labelsChanged);
+    connect(m_autolabel, &AutolabelPanel::said, m_status, &QLabel::setText);
     connect(m_predict, &QPushButton::clicked, this, &ModelView::choosePrediction);
     connect(m_errors, &QPushButton::clicked, this, &ModelView::chooseLabelErrors);
     connect(m_cancel, &QPushButton::clicked, this, &ModelView::cancel);
@@ -337,7 +269,6 @@ void ModelView::reload() {
         m_summary->setText(tr("No predictions yet: Predict with Run… runs a finished run's model "
                               "over the images; Find Label Errors… cross-fits the labeled ones."));
     showReport();
-    loadRounds();
     const auto ranked =
         m_project
             ? core::attempt([&] { return core::PredictionRepository(*m_project).rankedItems(); })
@@ -372,7 +303,7 @@ void ModelView::loadActiveLearning() {
             QString::number(round.humanAnswers),   QString::number(round.machineLabels),
             figure(round.machineAccuracy),         figure(round.valAccuracy)};
         for (int c = 0; c < 6; ++c)
-            m_alRounds->setItem(r, c, cell(values[c]));
+            m_alRounds->setItem(r, c, numberCell(values[c]));
     }
     const auto since = core::answersSinceRanking(*m_project);
     if (!since || *since < 0 || rounds->empty())
@@ -428,7 +359,7 @@ void ModelView::showSet(qint64 id) {
 }
 
 void ModelView::setTargetAccuracy(double target) {
-    m_target->setValue(target);
+    m_autolabel->setTargetAccuracy(target);
 }
 
 void ModelView::showReport() {
@@ -438,10 +369,9 @@ void ModelView::showReport() {
     m_perClass->setRowCount(0);
     m_mistakes->clear();
     m_waiting.clear();
-    if (!m_project || setId() == 0) {
-        planAutolabel();
+    m_autolabel->show(m_project, setId());
+    if (!m_project || setId() == 0)
         return;
-    }
     const auto report = core::modelReport(*m_project, setId());
     if (!report) {
         Q_EMIT failed(report.error().message);
@@ -449,7 +379,7 @@ void ModelView::showReport() {
     }
     m_summary->setText(tr("Accuracy <b>%1</b> on %2 images: %3. %Ln mistakes on held-out images.",
                           nullptr, int(report->mistakes.size()))
-                           .arg(percent(report->accuracy()))
+                           .arg(percentText(report->accuracy()))
                            .arg(report->evaluated)
                            .arg(report->evaluatedOn));
     const int k = int(report->classNames.size());
@@ -462,7 +392,7 @@ void ModelView::showReport() {
         const qint64 row = report->perClass[size_t(r)].support;
         for (int c = 0; c < k; ++c) {
             const qint64 n = report->confusion[size_t(r)][size_t(c)];
-            auto *item = cell(QString::number(n), Qt::AlignCenter);
+            auto *item = numberCell(QString::number(n), Qt::AlignCenter);
             const double share = row > 0 ? double(n) / double(row) : 0;
             QColor fill = hot;
             fill.setAlphaF(float(0.08 + 0.85 * share));
@@ -470,7 +400,7 @@ void ModelView::showReport() {
             item->setToolTip(
                 tr("%1 images labeled %2, predicted %3 (%4 of the row)")
                     .arg(n)
-                    .arg(report->classNames[r], report->classNames[c], percent(share)));
+                    .arg(report->classNames[r], report->classNames[c], percentText(share)));
             m_confusion->setItem(r, c, item);
         }
     }
@@ -479,39 +409,39 @@ void ModelView::showReport() {
     m_perClass->setRowCount(k);
     for (int r = 0; r < k; ++r) {
         const core::ClassMetrics &m = report->perClass[size_t(r)];
-        m_perClass->setItem(r, 0, cell(report->classNames[r], Qt::AlignLeft));
-        m_perClass->setItem(r, 1, cell(QString::number(m.precision(), 'f', 3)));
-        m_perClass->setItem(r, 2, cell(QString::number(m.recall(), 'f', 3)));
-        m_perClass->setItem(r, 3, cell(QString::number(m.support)));
+        m_perClass->setItem(r, 0, numberCell(report->classNames[r], Qt::AlignLeft));
+        m_perClass->setItem(r, 1, numberCell(QString::number(m.precision(), 'f', 3)));
+        m_perClass->setItem(r, 2, numberCell(QString::number(m.recall(), 'f', 3)));
+        m_perClass->setItem(r, 3, numberCell(QString::number(m.support)));
     }
     showMistakes(*report);
-    planAutolabel();
 }
 
 void ModelView::showMistakes(const core::ModelReport &report) {
     const auto current = core::currentLabels(*m_project);
+    QHash<qint64, QString> names;
+    if (const auto classes = m_project->classes())
+        for (const core::ClassInfo &c : *classes)
+            names.insert(c.id, c.name);
     for (size_t i = 0; i < std::min(report.mistakes.size(), size_t(kMistakesShown)); ++i) {
         const core::ModelMistake &m = report.mistakes[i];
         auto *item = new QListWidgetItem(
             tr("%1 → %2\n%3")
                 .arg(report.classNames.value(m.given), report.classNames.value(m.predicted))
-                .arg(percent(m.confidence)));
+                .arg(percentText(m.confidence)));
         item->setData(Qt::UserRole, m.itemId);
         item->setData(Qt::UserRole + 1, m.path);
         QStringList answers;
         if (const auto given = core::itemAnswers(*m_project, m.itemId, 0))
             for (const core::ItemAnswer &a : *given)
                 answers << tr("%1 says %2").arg(a.annotator, a.className);
-        QString label = tr("none");
-        if (current && current->contains(m.itemId))
-            if (const auto classes = m_project->classes())
-                for (const core::ClassInfo &c : *classes)
-                    if (c.id == current->value(m.itemId))
-                        label = c.name;
+        const QString label = current && current->contains(m.itemId)
+                                  ? names.value(current->value(m.itemId))
+                                  : tr("none");
         item->setToolTip(
             tr("%1 (%2)\nlabeled %3, the model says %4 with %5\ncurrent label: %6\n%7")
                 .arg(QFileInfo(m.path).fileName(), m.split, report.classNames.value(m.given),
-                     report.classNames.value(m.predicted), percent(m.confidence), label,
+                     report.classNames.value(m.predicted), percentText(m.confidence), label,
                      answers.isEmpty() ? tr("no answers") : answers.join(QLatin1Char('\n'))));
         m_mistakes->addItem(item);
         const QPixmap pixmap = m_thumbnails->pixmap(m.itemId, m.path);
@@ -531,148 +461,12 @@ void ModelView::thumbnailReady(qint64 itemId) {
         item->setIcon(pixmap);
 }
 
-void ModelView::planAutolabel() {
-    m_hasProposal = false;
-    m_apply->setEnabled(false);
-    if (!m_project || setId() == 0) {
-        m_plan->setText(tr("Predictions are needed first."));
-        drawCurve({});
-        return;
-    }
-    auto proposal = core::proposeAutolabel(*m_project, setId(), m_target->value());
-    if (!proposal) {
-        m_plan->setText(proposal.error().message);
-        drawCurve({});
-        return;
-    }
-    m_proposal = std::move(proposal).value();
-    m_hasProposal = true;
-    const core::AutolabelPlan &plan = m_proposal.plan;
-    drawCurve(plan);
-    if (!plan.reachable) {
-        m_plan->setText(tr("No threshold reaches %1 on the %2 held-out images with 95 % "
-                           "confidence: label more, or train a better model.")
-                            .arg(m_target->value())
-                            .arg(plan.heldOut));
-        return;
-    }
-    m_plan->setText(tr("Threshold <b>%1</b>: %2 of the %3 held-out images, accuracy %4 (at least "
-                       "%5). <b>%Ln unlabeled images</b> would get a machine label.",
-                       nullptr, int(m_proposal.labels.size()))
-                        .arg(plan.threshold, 0, 'f', 3)
-                        .arg(percent(plan.coverage))
-                        .arg(plan.heldOut)
-                        .arg(plan.accuracy, 0, 'f', 3)
-                        .arg(plan.lowerBound, 0, 'f', 3));
-    m_apply->setEnabled(!m_proposal.labels.empty());
-}
-
-void ModelView::drawCurve(const core::AutolabelPlan &plan) {
-    auto *chart = new QChart;
-    chart->legend()->hide();
-    auto *accuracy = new QLineSeries;
-    auto *bound = new QLineSeries;
-    for (const core::CoveragePoint &p : plan.curve) {
-        accuracy->append(p.coverage, p.accuracy);
-        bound->append(p.coverage, p.lowerBound);
-    }
-    QPen dashed = bound->pen();
-    dashed.setStyle(Qt::DashLine);
-    bound->setPen(dashed);
-    auto *chosen = new QScatterSeries;
-    chosen->setMarkerSize(11);
-    if (plan.reachable)
-        chosen->append(plan.coverage, plan.accuracy);
-    for (QAbstractSeries *series :
-         {static_cast<QAbstractSeries *>(accuracy), static_cast<QAbstractSeries *>(bound),
-          static_cast<QAbstractSeries *>(chosen)})
-        chart->addSeries(series);
-    auto *x = new QValueAxis;
-    x->setRange(0, 1);
-    x->setTitleText(tr("coverage (share of held-out images labeled)"));
-    auto *y = new QValueAxis;
-    // The first points, of a handful of images, say little: the axis starts where 30 do.
-    double low = 1;
-    for (const core::CoveragePoint &p : plan.curve)
-        if (p.items >= 30)
-            low = std::min(low, p.lowerBound);
-    y->setRange(std::max(0.0, std::floor(low * 20) / 20), 1);
-    y->setTitleText(tr("accuracy (dashed: lower bound)"));
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    for (QAbstractSeries *series : chart->series()) {
-        series->attachAxis(x);
-        series->attachAxis(y);
-    }
-    QChart *old = m_curve->chart();
-    m_curve->setChart(chart);
-    delete old;
-}
-
-void ModelView::loadRounds() {
-    m_rounds->setRowCount(0);
-    if (!m_project)
-        return;
-    const auto rounds =
-        core::attempt([&] { return core::PredictionRepository(*m_project).autolabelRounds(); });
-    if (!rounds)
-        return;
-    m_rounds->setRowCount(int(rounds->size()));
-    for (int r = 0; r < int(rounds->size()); ++r) {
-        const core::AutolabelRound &round = (*rounds)[size_t(r)];
-        const QString values[] = {QString::number(round.id),
-                                  QString::number(round.targetAccuracy, 'f', 3),
-                                  QString::number(round.threshold, 'f', 3),
-                                  QString::number(round.estimatedAccuracy, 'f', 3),
-                                  percent(round.coverage),
-                                  QString::number(round.labeled),
-                                  round.revertedAt.isEmpty() ? tr("live") : tr("reverted")};
-        for (int c = 0; c < 7; ++c) {
-            auto *item = cell(values[c]);
-            item->setData(Qt::UserRole, round.id);
-            m_rounds->setItem(r, c, item);
-        }
-    }
-    if (!rounds->empty())
-        m_rounds->selectRow(int(rounds->size()) - 1);
-}
-
 qint64 ModelView::applyAutolabel() {
-    if (!m_project || !m_hasProposal || m_proposal.labels.empty())
-        return 0;
-    const auto round = core::applyAutolabel(*m_project, m_proposal, 0);
-    if (!round) {
-        Q_EMIT failed(round.error().message);
-        return 0;
-    }
-    m_status->setText(
-        tr("Round %1: %Ln machine labels applied", nullptr, int(m_proposal.labels.size()))
-            .arg(*round));
-    loadRounds();
-    planAutolabel();
-    Q_EMIT labelsChanged();
-    return *round;
+    return m_autolabel->apply();
 }
 
 bool ModelView::revertSelectedRound() {
-    const int row = m_rounds->currentRow();
-    if (!m_project || row < 0)
-        return false;
-    const qint64 roundId = m_rounds->item(row, 0)->data(Qt::UserRole).toLongLong();
-    const auto reverted = core::revertAutolabel(*m_project, roundId);
-    if (!reverted) {
-        Q_EMIT failed(reverted.error().message);
-        return false;
-    }
-    if (!*reverted) {
-        m_status->setText(tr("Round %1 was reverted already").arg(roundId));
-        return false;
-    }
-    m_status->setText(tr("Round %1 reverted: its images are unlabeled again").arg(roundId));
-    loadRounds();
-    planAutolabel();
-    Q_EMIT labelsChanged();
-    return true;
+    return m_autolabel->revertSelected();
 }
 
 void ModelView::orderQueue(bool byUncertainty) {

@@ -6,9 +6,7 @@
 #include <QHash>
 #include <QWidget>
 
-class QChartView;
 class QComboBox;
-class QDoubleSpinBox;
 class QSpinBox;
 class QLabel;
 class QListWidget;
@@ -23,6 +21,7 @@ class Project;
 
 namespace winnow::ui {
 
+class AutolabelPanel;
 class ThumbnailCache;
 class TrainingProcess;
 
@@ -71,9 +70,6 @@ Q_SIGNALS:
 private:
     void showReport();
     void showMistakes(const core::ModelReport &report);
-    void planAutolabel();
-    void drawCurve(const core::AutolabelPlan &plan);
-    void loadRounds();
     void choosePrediction();
     void chooseLabelErrors();
     void orderQueue(bool byUncertainty);
@@ -85,8 +81,6 @@ private:
     core::Project *m_project = nullptr;
     TrainingProcess *m_process = nullptr;
     ThumbnailCache *m_thumbnails = nullptr;
-    core::AutolabelProposal m_proposal;
-    bool m_hasProposal = false;
     QString m_working; // what the process does, empty when idle
     // Retrain and re-rank: the steps after the process ends.
     enum class Step { None, Retrain, Rerank };
@@ -104,12 +98,7 @@ private:
     QTableWidget *m_perClass = nullptr;
     QListWidget *m_mistakes = nullptr;
     QHash<qint64, QListWidgetItem *> m_waiting;
-    QDoubleSpinBox *m_target = nullptr;
-    QChartView *m_curve = nullptr;
-    QLabel *m_plan = nullptr;
-    QPushButton *m_apply = nullptr;
-    QTableWidget *m_rounds = nullptr;
-    QPushButton *m_revert = nullptr;
+    AutolabelPanel *m_autolabel = nullptr;
     QLabel *m_queueState = nullptr;
     QSpinBox *m_retrainAfter = nullptr;
     QPushButton *m_retrain = nullptr;
