@@ -1,10 +1,12 @@
-// init, import, info, demo and version: making a project and filling it with images.
+// init, import, export, info, demo and version: making a project, filling it with images and
+// taking the curated dataset out.
 
 #include "app/cli/commands.h"
 #include "app/cli/terminal.h"
 #include "app/cli/trainingprogram.h"
 #include "core/consensus/consensus.h"
 #include "core/consensus/consolidation.h"
+#include "core/io/datasetexport.h"
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
 #include "core/io/imagecopies.h"
@@ -15,6 +17,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QTextStream>
 
 namespace winnow::cli {
@@ -103,6 +106,49 @@ int cmdImport(QCommandLineParser &parser, const QStringList &args, QTextStream &
     return code == kExitOk && project->isOnServer()
                ? reportImageCopies(*project, kDefaultImageCopySide, out, err)
                : code;
+}
+
+int cmdExport(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+              QTextStream &err) {
+    const QString dir = parse(parser, args, 1, 1).first();
+    DatasetExportOptions options;
+    const auto format = parseExportFormat(parser.value(QStringLiteral("format")));
+    if (!format)
+        throw UsageError{QStringLiteral("--format must be imagefolder, csv or manifest, not '%1'")
+                             .arg(parser.value(QStringLiteral("format")))};
+    options.format = *format;
+    options.folder = parser.value(QStringLiteral("out"));
+    if (options.folder.isEmpty())
+        throw UsageError{QStringLiteral("give the folder to write into: --out FOLDER")};
+    options.copyImages = parser.isSet(QStringLiteral("copy"));
+    if (parser.isSet(QStringLiteral("subset"))) {
+        options.subset = parseSubsetRef(parser.value(QStringLiteral("subset")));
+        if (!options.subset)
+            throw UsageError{QStringLiteral("--subset must be RUN:ROUND, RUN:last or RUN, not '%1'")
+                                 .arg(parser.value(QStringLiteral("subset")))};
+    }
+    auto project = openProject(dir, err, Database::Mode::ReadOnly);
+    if (!project)
+        return kExitFailure;
+    const auto summary = exportDataset(*project, options, terminalProgress(err));
+    if (!summary)
+        return fail(err, summary.error());
+    endProgress(err);
+    for (const ImportIssue &issue : summary->issues)
+        err << "left out " << issue.path << ": " << issue.reason << Qt::endl;
+    QStringList splits;
+    for (const CountRow &row : summary->perSplit)
+        splits << QStringLiteral("%1 %2").arg(row.count).arg(row.name);
+    out << QStringLiteral("exported %1 images (%2) to %3 as %4; left out %5 excluded, %6 "
+                          "unlabeled, %7 unreadable")
+               .arg(summary->written)
+               .arg(splits.isEmpty() ? QStringLiteral("none") : splits.join(QLatin1String(", ")))
+               .arg(QFileInfo(options.folder).absoluteFilePath(), exportFormatName(options.format))
+               .arg(summary->excluded)
+               .arg(summary->unlabeled)
+               .arg(summary->issues.size())
+        << Qt::endl;
+    return summary->issues.empty() ? kExitOk : kExitFailure;
 }
 
 void printCounts(QTextStream &out, const QString &title, const std::vector<CountRow> &rows) {
@@ -258,6 +304,28 @@ void addProjectCommands(CommandTable &table) {
                    QStringLiteral("N")},
                   {QStringLiteral("class-names"),
                    QStringLiteral("IDX label names, comma-separated"), QStringLiteral("NAMES")},
+              });
+          }}},
+        {QStringLiteral("export"),
+         {QStringLiteral("export DIR --format imagefolder|csv|manifest --out FOLDER [--copy] "
+                         "[--subset RUN:ROUND]"),
+          QStringLiteral("write the curated dataset (or a run's subset) for training tools"),
+          cmdExport,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("format"),
+                   QStringLiteral("imagefolder (split/class/image), csv (labels.csv: path, "
+                                  "label, split, confidence) or manifest (a Ground Truth output "
+                                  "manifest per split)"),
+                   QStringLiteral("F"), QStringLiteral("imagefolder")},
+                  {QStringLiteral("out"), QStringLiteral("an empty or new folder to write into"),
+                   QStringLiteral("FOLDER")},
+                  {QStringLiteral("copy"),
+                   QStringLiteral("imagefolder: copy the images instead of linking them")},
+                  {QStringLiteral("subset"),
+                   QStringLiteral("only the images a selection round of a run kept, with the "
+                                  "labels it trained on (ROUND: a number or last)"),
+                   QStringLiteral("RUN:ROUND")},
               });
           }}},
         {QStringLiteral("info"),

@@ -1,5 +1,6 @@
 #include "core/io/folderimporter.h"
 
+#include "core/io/datasetexport.h"
 #include "core/io/importpipeline.h"
 #include "core/io/regularfile.h"
 #include "core/store/storeerror.h"
@@ -49,7 +50,7 @@ Result<ImportSummary> importImageFolder(Project &project, const QString &folder,
             if (result.item && options.labelsFromFolders) {
                 const QString parent = QFileInfo(file).absolutePath();
                 if (parent != root)
-                    result.item->label = QFileInfo(parent).fileName();
+                    result.item->label = classNameOfFolder(QFileInfo(parent).fileName());
             }
             return result;
         };

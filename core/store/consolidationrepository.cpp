@@ -53,6 +53,9 @@ constexpr auto kSelectCurrentLabels =
     "SELECT l.item_id, l.class_id FROM consolidated_labels l"
     " JOIN consolidations c ON c.id = l.consolidation_id WHERE c.is_current = 1"
     " ORDER BY l.item_id";
+constexpr auto kSelectCurrentConfidences =
+    "SELECT l.item_id, l.confidence FROM consolidated_labels l"
+    " JOIN consolidations c ON c.id = l.consolidation_id WHERE c.is_current = 1";
 constexpr auto kSelectPinned =
     "SELECT r.item_id, r.class_id FROM reviews r WHERE r.id IN"
     " (SELECT MAX(id) FROM reviews WHERE decision <> 'more' GROUP BY item_id)"
@@ -262,6 +265,14 @@ QHash<qint64, qint64> ConsolidationRepository::consolidationLabels(qint64 consol
 
 QHash<qint64, qint64> ConsolidationRepository::currentConsolidationLabels() {
     return pairs(m_db, kSelectCurrentLabels);
+}
+
+QHash<qint64, double> ConsolidationRepository::currentConsolidationConfidences() {
+    QHash<qint64, double> confidences;
+    Statement query(m_db, kSelectCurrentConfidences);
+    while (query.step())
+        confidences.insert(query.int64(0), query.real(1));
+    return confidences;
 }
 
 QHash<qint64, qint64> ConsolidationRepository::pinnedReviewLabels() {

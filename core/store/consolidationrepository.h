@@ -86,6 +86,8 @@ public:
     QHash<qint64, qint64> mostFrequentAnswers();
     QHash<qint64, qint64> currentConsolidationLabels();
     QHash<qint64, qint64> pinnedReviewLabels();
+    // The confidence of each label of the consolidation marked current.
+    QHash<qint64, double> currentConsolidationConfidences();
     // The labels of one consolidation, and the most frequent live answer among the answers that
     // came with the images (annotators of kind 'import').
     QHash<qint64, qint64> consolidationLabels(qint64 consolidationId);

@@ -49,6 +49,10 @@ constexpr auto kSelectLiveMachineLabels =
     "SELECT m.item_id, m.class_id FROM autolabeled_items a"
     " JOIN machine_labels m ON m.round_id = a.round_id AND m.item_id = a.item_id";
 
+constexpr auto kSelectLiveMachineConfidences =
+    "SELECT m.item_id, m.confidence FROM autolabeled_items a"
+    " JOIN machine_labels m ON m.round_id = a.round_id AND m.item_id = a.item_id";
+
 constexpr auto kClearPriority = "DELETE FROM queue_priority";
 constexpr auto kInsertPriority = "INSERT INTO queue_priority (item_id, rank) VALUES (?, ?)";
 constexpr auto kCountPriority = "SELECT COUNT(*) FROM queue_priority";
@@ -268,6 +272,14 @@ QHash<qint64, qint64> PredictionRepository::liveMachineLabels() {
     while (query.step())
         labels.insert(query.int64(0), query.int64(1));
     return labels;
+}
+
+QHash<qint64, double> PredictionRepository::liveMachineConfidences() {
+    QHash<qint64, double> confidences;
+    Statement query(m_db, kSelectLiveMachineConfidences);
+    while (query.step())
+        confidences.insert(query.int64(0), query.real(1));
+    return confidences;
 }
 
 void PredictionRepository::setQueuePriority(const std::vector<qint64> &items) {

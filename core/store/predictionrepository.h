@@ -78,6 +78,7 @@ public:
     std::vector<MachineLabel> machineLabels(qint64 roundId);
     // The machine label of every item a live round labels (the newest round wins).
     QHash<qint64, qint64> liveMachineLabels();
+    QHash<qint64, double> liveMachineConfidences(); // of the same labels
 
     // The labeling queue's order by the model: `items` first, in this order (replacing any
     // earlier ranking); an empty list restores the queue's own shuffle.

@@ -64,6 +64,14 @@ void CliTest::usageErrorsExitWithTwo_data() {
     QTest::newRow("runs sorted by nonsense")
         << QStringList{QStringLiteral("runs"), QStringLiteral("x"), QStringLiteral("--sort"),
                        QStringLiteral("vibes")};
+    QTest::newRow("export to nowhere")
+        << QStringList{QStringLiteral("export"), QStringLiteral("x")};
+    QTest::newRow("export as pickle") << QStringList{
+        QStringLiteral("export"), QStringLiteral("x"),     QStringLiteral("--format"),
+        QStringLiteral("pickle"), QStringLiteral("--out"), QStringLiteral("y")};
+    QTest::newRow("export a subset of nothing") << QStringList{
+        QStringLiteral("export"), QStringLiteral("x"),        QStringLiteral("--out"),
+        QStringLiteral("y"),      QStringLiteral("--subset"), QStringLiteral("a:b")};
     QTest::newRow("idx without labels")
         << QStringList{QStringLiteral("import"), QStringLiteral("x"), QStringLiteral("--idx"),
                        QStringLiteral("y")};
@@ -119,6 +127,26 @@ void CliTest::initImportInfoRoundTrip() {
     QVERIFY(info.out.contains(QStringLiteral("  dog\t2")));
     QVERIFY(info.out.contains(QStringLiteral("  train\t6")));
     QVERIFY(info.out.contains(QStringLiteral("  folder\t6")));
+
+    // Exported as an ImageFolder tree, named relative to the working directory.
+    QProcess exporter;
+    exporter.setWorkingDirectory(dir.path());
+    exporter.start(QStringLiteral(WINNOW_CLI),
+                   {QStringLiteral("export"), QStringLiteral("p"), QStringLiteral("--format"),
+                    QStringLiteral("imagefolder"), QStringLiteral("--out"),
+                    QStringLiteral("tree")});
+    QVERIFY(exporter.waitForFinished(60000));
+    QCOMPARE(exporter.exitCode(), 0);
+    QVERIFY2(QString::fromUtf8(exporter.readAllStandardOutput())
+                 .contains(QStringLiteral("exported 6 images (6 train)")),
+             qPrintable(QString::fromUtf8(exporter.readAllStandardError())));
+    QCOMPARE(QDir(dir.filePath(QStringLiteral("tree/train")))
+                 .entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+             (QStringList{QStringLiteral("cat"), QStringLiteral("dog")}));
+    const Run again = cli({QStringLiteral("export"), project, QStringLiteral("--out"),
+                           dir.filePath(QStringLiteral("tree"))});
+    QCOMPARE(again.code, 1);
+    QVERIFY2(again.err.contains(QStringLiteral("already holds files")), qPrintable(again.err));
 }
 
 void CliTest::consolidatesAnswerFilesWithoutAProject_data() {
@@ -274,11 +302,11 @@ void CliTest::dedupWritesClustersOfAFolder() {
 void CliTest::everyCommandAnswersHelp_data() {
     QTest::addColumn<QString>("command");
     for (const char *command :
-         {"init",    "import",       "info",         "demo",      "version",
-          "answers", "consolidate",  "labels",       "dedup",     "flags",
-          "split",   "train",        "sweep",        "runs",      "copy",
-          "team",    "export-model", "predict",      "metrics",   "describe-run",
-          "cv",      "tune",         "label-errors", "autolabel", "queue"})
+         {"init",      "import",      "export",       "info",  "demo",  "version",
+          "answers",   "consolidate", "labels",       "dedup", "flags", "split",
+          "train",     "sweep",       "runs",         "copy",  "team",  "export-model",
+          "predict",   "metrics",     "describe-run", "cv",    "tune",  "label-errors",
+          "autolabel", "queue"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 
