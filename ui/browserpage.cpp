@@ -4,6 +4,8 @@
 #include "core/store/project.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
+#include "ui/keyguide.h"
+#include "ui/preferences.h"
 #include "ui/qimageconvert.h"
 #include "ui/thumbnailcache.h"
 #include "ui/thumbnaildelegate.h"
@@ -29,6 +31,8 @@ BrowserPage::BrowserPage(QWidget *parent)
     : QWidget(parent)
     , m_model(new DatasetModel(this))
     , m_thumbnails(new ThumbnailCache(this)) {
+    setProperty(kKeyHelpProperty,
+                QStringList{tr("Class key\tlabel the selected images with that class")});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
@@ -217,7 +221,14 @@ void BrowserPage::showCurrentItem() {
 }
 
 void BrowserPage::changeThumbnailSize(int delta) {
-    m_delegate->setCellSize(std::clamp(m_delegate->cellSide() + delta, 48, 256));
+    setThumbnailSize(m_delegate->cellSide() + delta);
+    Preferences preferences = Preferences::load();
+    preferences.thumbnailSize = m_delegate->cellSide();
+    preferences.save();
+}
+
+void BrowserPage::setThumbnailSize(int side) {
+    m_delegate->setCellSize(std::clamp(side, 48, 256));
     // Changing the delegate's size hint needs a relayout.
     m_grid->setUniformItemSizes(false);
     m_grid->setUniformItemSizes(true);

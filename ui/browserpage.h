@@ -34,7 +34,8 @@ public:
     void reload();
     // Answers given to the selection show in the grid; the current item stays.
     void refreshLabels();
-    void changeThumbnailSize(int delta);
+    void changeThumbnailSize(int delta); // and remembers it in the preferences
+    void setThumbnailSize(int side);
     // Clears the filters and makes the item current; false when it is not in the project.
     bool revealItem(qint64 itemId);
     // Loads every row the filters match and selects them all; how many.

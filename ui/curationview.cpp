@@ -10,6 +10,7 @@
 #include "core/train/runs.h"
 #include "core/train/trainer.h"
 #include "ui/job.h"
+#include "ui/keyguide.h"
 #include "ui/qimageconvert.h"
 
 #include <QCheckBox>
@@ -43,6 +44,11 @@ constexpr int kMaxShownGroups = 5000;
 
 CurationView::CurationView(QWidget *parent)
     : QWidget(parent) {
+    setProperty(kKeyHelpProperty,
+                QStringList{tr("K\tkeep the selected images, exclude the rest of the group"),
+                            tr("E, Delete\texclude the selected images"),
+                            tr("R\trestore the selected images"),
+                            tr("L\tgive the shown images one label")});
     auto *layout = new QVBoxLayout(this);
     m_counts = new QLabel;
     m_counts->setTextFormat(Qt::RichText);

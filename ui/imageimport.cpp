@@ -5,6 +5,7 @@
 #include "core/io/imagecopies.h"
 #include "core/store/project.h"
 #include "ui/job.h"
+#include "ui/preferences.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -60,7 +61,7 @@ void ImageImport::chooseFolder() {
     form->addRow(QString(), follow);
     auto *megapixels = new QSpinBox;
     megapixels->setRange(1, 1000);
-    megapixels->setValue(int(core::kDefaultMaxPixels / 1'000'000));
+    megapixels->setValue(Preferences::load().maxMegapixels);
     megapixels->setSuffix(tr(" megapixels"));
     megapixels->setToolTip(tr("Larger images are refused from their header, before anything "
                               "is decoded, and listed in the report"));

@@ -1,5 +1,7 @@
 #include "ui/imageview.h"
 
+#include "ui/keyguide.h"
+
 #include <QKeyEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -15,6 +17,9 @@ constexpr double kStep = 1.25;
 
 ImageView::ImageView(QWidget *parent)
     : QWidget(parent) {
+    setProperty(kKeyHelpProperty,
+                QStringList{tr("+, =\tzoom in"), tr("-\tzoom out"), tr("F, 0\tfit to the view"),
+                            tr("1\tactual size"), tr("Arrows\tmove the zoomed image")});
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(160, 160);
     setBackgroundRole(QPalette::Dark);

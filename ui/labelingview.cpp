@@ -2,6 +2,7 @@
 
 #include "core/io/rasterimage.h"
 #include "ui/imageview.h"
+#include "ui/keyguide.h"
 #include "ui/qimageconvert.h"
 
 #include <QCoreApplication>
@@ -35,6 +36,11 @@ const QString kDefaultInstructions =
 
 LabelingView::LabelingView(QWidget *parent)
     : QWidget(parent) {
+    setProperty(kKeyHelpProperty,
+                QStringList{tr("Class key\tanswer that class (the key shown on its button)"),
+                            tr("Backspace, Ctrl+Z\tundo the last answer"),
+                            tr("Space\tskip this image"), tr("Ctrl+0\tfit the image"),
+                            tr("Ctrl+1\tshow the image at actual size")});
     setFocusPolicy(Qt::StrongFocus);
     auto *layout = new QHBoxLayout(this);
     m_imageView = new ImageView;
@@ -231,13 +237,13 @@ void LabelingView::prefetch() {
     };
     if (m_current)
         want(*m_current);
-    for (size_t i = 0; i < m_queue.size() && i < size_t(kPrefetch); ++i)
+    for (size_t i = 0; i < m_queue.size() && i < size_t(m_prefetch); ++i)
         want(m_queue[i]);
     m_decoded = std::move(keep);
 }
 
 void LabelingView::refill() {
-    if (!m_session || m_refilling || m_queue.size() >= size_t(kPrefetch + 1))
+    if (!m_session || m_refilling || m_queue.size() >= size_t(m_prefetch + 1))
         return;
     m_refilling = true;
     const auto claimed = m_session->claim(kClaimBatch);

@@ -28,7 +28,6 @@ class ImageView;
 class LabelingView final : public QWidget {
     Q_OBJECT
 public:
-    static constexpr int kPrefetch = 4;
     static constexpr int kClaimBatch = 25;
     static constexpr int kMaxImageSide = 2048;
 
@@ -42,6 +41,8 @@ public:
     void setMayEditProject(bool may);
     // Re-reads classes and instructions (after they were edited).
     void reloadClasses();
+    // How many images are decoded ahead of the one shown (Preferences).
+    void setPrefetch(int images) { m_prefetch = std::max(1, images); }
 
     qint64 currentItemId() const { return m_current ? m_current->itemId : 0; }
     // Answers given while the server was unreachable, not saved yet (they are retried).
@@ -88,6 +89,7 @@ private:
     core::LabelingStats m_stats;
     QElapsedTimer m_shownFor;
     bool m_refilling = false;
+    int m_prefetch = 4; // images decoded ahead
     struct Unsaved {
         qint64 itemId = 0;
         qint64 classId = 0;

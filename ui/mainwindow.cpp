@@ -6,16 +6,21 @@
 #include "ui/answeractions.h"
 #include "ui/browserpage.h"
 #include "ui/curationview.h"
+#include "ui/datasetexportdialog.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageimport.h"
 #include "ui/imageview.h"
+#include "ui/keyguide.h"
 #include "ui/labelingview.h"
 #include "ui/modelview.h"
+#include "ui/preferences.h"
 #include "ui/projectdialogs.h"
 #include "ui/recentprojects.h"
 #include "ui/reviewview.h"
 #include "ui/teamprojectdialog.h"
 #include "ui/trainingview.h"
+#include "ui/userguide.h"
+#include "ui/welcomepage.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -59,6 +64,7 @@ MainWindow::MainWindow(QWidget *parent)
     buildWelcome();
     buildBrowser();
     buildActions();
+    applyPreferences();
     m_counts = new QLabel(this);
     statusBar()->addPermanentWidget(m_counts);
     closeProject();
@@ -116,6 +122,20 @@ void MainWindow::buildActions() {
     QAction *importIdx =
         file->addAction(tr("Import &IDX Files…"), m_imageImport, &ImageImport::chooseIdx);
     importIdx->setToolTip(tr("Add an MNIST-style pair of IDX image and label files"));
+    m_exportDataset = file->addAction(tr("&Export Dataset…"), this, [this] {
+        if (m_project)
+            chooseDatasetExport(this, *m_project);
+    });
+    m_exportDataset->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
+    m_exportDataset->setToolTip(tr("The curated dataset as an ImageFolder tree, a CSV or Ground "
+                                   "Truth manifests, for the tools you train with"));
+    file->addSeparator();
+    QAction *preferences = file->addAction(tr("&Preferences…"), this, [this] {
+        if (PreferencesDialog(this).exec() == QDialog::Accepted)
+            applyPreferences();
+    });
+    preferences->setShortcut(QKeySequence::Preferences);
+    preferences->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
     QAction *close = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
     close->setShortcut(QKeySequence::Close);
@@ -135,6 +155,11 @@ void MainWindow::buildActions() {
     QAction *focusImage =
         view->addAction(tr("Focus &Image"), this, [this] { m_browser->imageView()->setFocus(); });
     focusImage->setShortcut(Qt::CTRL | Qt::Key_2);
+    // Browser keys: the Label tab reads Ctrl+1 for the image's actual size.
+    for (QAction *action : {focusGrid, focusImage}) {
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        m_browser->addAction(action);
+    }
 
     QMenu *labeling = menuBar()->addMenu(tr("&Labeling"));
     QAction *label = labeling->addAction(tr("&Label Images"), this, &MainWindow::showLabeling);
@@ -188,6 +213,12 @@ void MainWindow::buildActions() {
         tr("CSV or a Ground Truth-style output manifest, review decisions applied"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *guide = help->addAction(tr("&User Guide"), this, [this] { showUserGuide(this); });
+    guide->setShortcut(QKeySequence::HelpContents);
+    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"), this,
+                                    [this] { showKeyboardShortcuts(this, keyRows(this, m_tabs)); });
+    keys->setShortcut(Qt::CTRL | Qt::Key_Slash);
+    keys->setToolTip(tr("Every key of the menus and of each tab"));
     help->addAction(tr("&About Winnow"), this, [this] {
         QMessageBox::about(this, tr("About Winnow"),
                            tr("<b>Winnow %1</b><p>A workbench for image-classification datasets: "
@@ -195,11 +226,12 @@ void MainWindow::buildActions() {
                                .arg(QLatin1String(WINNOW_VERSION)));
     });
 
-    m_projectActions = {importFolder, importIdx,     close,         larger, smaller,     focusGrid,
-                        focusImage,   label,         browse,        who,    classes,     annotators,
-                        selectAll,    importAnswers, exportAnswers, review, exportLabels};
+    m_projectActions = {importFolder, importIdx,    close,          larger,        smaller,
+                        focusGrid,    focusImage,   label,          browse,        who,
+                        classes,      annotators,   selectAll,      importAnswers, exportAnswers,
+                        review,       exportLabels, m_exportDataset};
     m_ownerActions = {importFolder, importIdx, classes, annotators, importAnswers};
-    m_reviewerActions = {review, exportLabels};
+    m_reviewerActions = {review, exportLabels, m_exportDataset};
     m_switchAnnotator = who;
     m_recent = new RecentProjects(m_recentMenu, m_recentList, this);
     connect(m_recent, &RecentProjects::openRequested, this, [this](const QString &dir) {
@@ -208,35 +240,28 @@ void MainWindow::buildActions() {
     });
 }
 
+void MainWindow::applyPreferences() {
+    const Preferences preferences = Preferences::load();
+    applyTheme(preferences.theme);
+    m_browser->setThumbnailSize(preferences.thumbnailSize);
+    m_labelingView->setPrefetch(preferences.prefetch);
+    m_reviewView->setMethod(preferences.consolidationMethod);
+    m_trainingView->setDefaults(preferences.trainingWidth, preferences.trainingEpochs,
+                                preferences.trainingThreads);
+}
+
 void MainWindow::buildWelcome() {
-    auto *page = new QWidget;
-    auto *layout = new QVBoxLayout(page);
-    layout->addStretch();
-    auto *title =
-        new QLabel(tr("<h1>Winnow</h1><p>Open a project or create one, then import images.</p>"));
-    title->setAlignment(Qt::AlignCenter);
-    layout->addWidget(title);
-    auto *buttons = new QHBoxLayout;
-    buttons->addStretch();
-    auto *create = new QPushButton(tr("New Project…"));
-    create->setToolTip(tr("Create an empty project in a folder (Ctrl+N)"));
-    auto *open = new QPushButton(tr("Open Project…"));
-    open->setToolTip(tr("Open an existing project folder (Ctrl+O)"));
-    connect(create, &QPushButton::clicked, this, &MainWindow::newProject);
-    connect(open, &QPushButton::clicked, this, &MainWindow::chooseProject);
-    buttons->addWidget(create);
-    buttons->addWidget(open);
-    buttons->addStretch();
-    layout->addLayout(buttons);
-    auto *recentTitle = new QLabel(tr("Recent projects"));
-    recentTitle->setAlignment(Qt::AlignCenter);
-    layout->addWidget(recentTitle);
-    m_recentList = new QListWidget;
-    m_recentList->setMaximumWidth(640);
-    m_recentList->setToolTip(tr("Enter or double-click to open"));
-    layout->addWidget(m_recentList, 0, Qt::AlignHCenter);
-    layout->addStretch();
-    m_pages->addWidget(page);
+    m_welcome = new WelcomePage;
+    connect(m_welcome, &WelcomePage::newProjectRequested, this, &MainWindow::newProject);
+    connect(m_welcome, &WelcomePage::openProjectRequested, this, &MainWindow::chooseProject);
+    connect(m_welcome, &WelcomePage::openTeamProjectRequested, this,
+            &MainWindow::chooseTeamProject);
+    connect(m_welcome, &WelcomePage::openRequested, this, [this](const QString &dir) {
+        if (const auto opened = openProject(dir); !opened)
+            QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);
+    });
+    m_recentList = m_welcome->recentList();
+    m_pages->addWidget(m_welcome);
 }
 
 void MainWindow::buildBrowser() {
@@ -433,6 +458,11 @@ void MainWindow::newProject() {
         QMessageBox::warning(this, tr("Cannot create project"), created.error().message);
         return;
     }
+    // A new project asks for the overlap of the preferences.
+    if (const auto overlap =
+            core::LabelingSession::setAnswersWanted(**created, Preferences::load().defaultOverlap);
+        !overlap)
+        QMessageBox::warning(this, tr("Cannot set the overlap"), overlap.error().message);
     created->reset();
     if (const auto opened = openProject(dir); !opened)
         QMessageBox::warning(this, tr("Cannot open project"), opened.error().message);

@@ -35,6 +35,7 @@ class TrainingView;
 class ModelView;
 class ThumbnailCache;
 class ThumbnailDelegate;
+class WelcomePage;
 
 // The browser: a welcome page until a project is open, then a filterable thumbnail grid beside
 // a large view of the current image, with import, recent projects and counts in the status bar.
@@ -89,6 +90,8 @@ protected:
 
 private:
     void buildActions();
+    // Thumbnail size, prefetch, consolidation method, training defaults and theme.
+    void applyPreferences();
     void buildWelcome();
     void buildBrowser();
     void newProject();
@@ -107,6 +110,7 @@ private:
     std::unique_ptr<core::Project> m_project;
     BrowserPage *m_browser = nullptr;
     QStackedWidget *m_pages = nullptr;
+    WelcomePage *m_welcome = nullptr;
     QListWidget *m_recentList = nullptr;
     QTabWidget *m_tabs = nullptr;
     LabelingView *m_labelingView = nullptr;
@@ -127,6 +131,7 @@ private:
     QList<QAction *> m_ownerActions;    // change the project: imports, classes, annotators
     QList<QAction *> m_reviewerActions; // read consolidations and reviews
     QAction *m_switchAnnotator = nullptr;
+    QAction *m_exportDataset = nullptr;
     core::Role m_role = core::Role::Owner;
     QTimer *m_live = nullptr;
 };

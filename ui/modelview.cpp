@@ -155,7 +155,7 @@ ModelView::ModelView(QWidget *parent)
                                   "was ranked, the Model tab offers to retrain and re-rank"));
     after->addWidget(m_retrainAfter);
     queue->addLayout(after);
-    m_retrain = new QPushButton(tr("Retrain and Re-&rank"));
+    m_retrain = new QPushButton(tr("Retrain and Re-ran&k"));
     m_retrain->setObjectName(QStringLiteral("retrain"));
     m_retrain->setToolTip(tr("Train the ranking run's settings again on today's labels, predict "
                              "with the new run and rank the queue by it"));

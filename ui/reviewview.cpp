@@ -4,6 +4,7 @@
 #include "core/loop/loopactions.h"
 #include "ui/imageview.h"
 #include "ui/job.h"
+#include "ui/keyguide.h"
 #include "ui/qimageconvert.h"
 
 #include <QAction>
@@ -30,6 +31,9 @@ enum Column { kItem, kLabel, kConfidence, kAnswers, kEntropy, kDecision, kColumn
 
 ReviewView::ReviewView(QWidget *parent)
     : QWidget(parent) {
+    setProperty(kKeyHelpProperty, QStringList{tr("Enter\taccept the consolidated label"),
+                                              tr("Class key\toverride with that class"),
+                                              tr("M\tsend back for more answers")});
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
     m_method = new QComboBox;
@@ -374,6 +378,11 @@ void ReviewView::decide(core::ReviewDecision decision, std::optional<qint64> cla
     Q_EMIT decided(item.itemId, item.decision);
     if (row + 1 < int(m_rows.size()))
         m_queue->setCurrentCell(row + 1, 0);
+}
+
+void ReviewView::setMethod(const QString &method) {
+    if (m_method->findText(method) >= 0)
+        m_method->setCurrentText(method);
 }
 
 bool ReviewView::handleKey(QKeyEvent *event) {

@@ -31,6 +31,8 @@ class ReviewView final : public QWidget {
     Q_OBJECT
 public:
     explicit ReviewView(QWidget *parent = nullptr);
+    // The method the Consolidate button uses (Preferences).
+    void setMethod(const QString &method);
     ~ReviewView() override;
 
     void setProject(core::Project *project, qint64 reviewerId);

@@ -3,12 +3,14 @@
 #include "core/store/project.h"
 #include "core/train/runs.h"
 #include "core/train/trainingset.h"
+#include "ui/datasetexportdialog.h"
 #include "ui/thumbnailcache.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QVBoxLayout>
 #include <map>
 
@@ -30,12 +32,23 @@ SubsetView::SubsetView(QWidget *parent)
     m_summary->setObjectName(QStringLiteral("subsetSummary"));
     m_summary->setWordWrap(true);
     controls->addWidget(m_summary, 1);
+    m_export = new QPushButton(tr("Ex&port Subset…"));
+    m_export->setObjectName(QStringLiteral("exportSubset"));
+    m_export->setToolTip(tr("Take these images away: an ImageFolder tree, a CSV or manifests, "
+                            "with the labels the run trained on"));
+    m_export->setEnabled(false);
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        if (m_project && m_round->currentIndex() >= 0)
+            chooseDatasetExport(this, *m_project,
+                                core::SubsetRef{m_runId, m_round->currentData().toInt()});
+    });
+    controls->addWidget(m_export);
     layout->addLayout(controls);
     m_list = new QListWidget;
     m_list->setObjectName(QStringLiteral("subset"));
     m_list->setViewMode(QListView::IconMode);
-    m_list->setIconSize(QSize(64, 64));
-    m_list->setGridSize(QSize(96, 92));
+    m_list->setIconSize(QSize(96, 96));
+    m_list->setGridSize(QSize(124, 132));
     m_list->setResizeMode(QListView::Adjust);
     m_list->setMovement(QListView::Static);
     m_list->setUniformItemSizes(true);
@@ -67,6 +80,7 @@ void SubsetView::showRun(qint64 runId) {
                              : tr("round %1, epoch %2").arg(round.round).arg(round.epoch),
                          round.round);
     m_round->setCurrentIndex(m_round->count() - 1);
+    m_export->setEnabled(!m_rounds.empty());
     showRound();
 }
 

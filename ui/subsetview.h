@@ -10,6 +10,7 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 class QListWidgetItem;
+class QPushButton;
 
 namespace winnow::core {
 class Project;
@@ -41,6 +42,7 @@ private:
     qint64 m_runId = 0;
     std::vector<core::SelectionRound> m_rounds; // of m_runId
     QComboBox *m_round = nullptr;
+    QPushButton *m_export = nullptr;
     QLabel *m_summary = nullptr;
     QListWidget *m_list = nullptr;
     ThumbnailCache *m_thumbnails = nullptr;

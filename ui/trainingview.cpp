@@ -306,6 +306,13 @@ void TrainingView::setCliPath(const QString &path) {
     m_process->setCliPath(path);
 }
 
+void TrainingView::setDefaults(int width, int epochs, int threads) {
+    if (const int index = m_width->findData(width); index >= 0)
+        m_width->setCurrentIndex(index);
+    m_epochs->setValue(epochs);
+    m_threads = threads;
+}
+
 bool TrainingView::isTraining() const {
     return m_process->isRunning();
 }
@@ -313,6 +320,7 @@ bool TrainingView::isTraining() const {
 std::vector<core::TrainOptions> TrainingView::plan() const {
     core::TrainOptions base;
     base.epochs = m_epochs->value();
+    base.threads = m_threads;
     base.selectEvery = m_selectEvery->value();
     base.width = m_width->currentData().toInt();
     base.seed = std::uint64_t(m_seed->value());

@@ -46,6 +46,9 @@ public:
     bool isTraining() const;
     // The winnow-cli that runs training; by default the one beside this executable.
     void setCliPath(const QString &path);
+    // The network width, epochs and threads a plan starts from (Preferences; 0 threads: one
+    // per core).
+    void setDefaults(int width, int epochs, int threads);
     // The runs the Train button would start, from the controls.
     std::vector<core::TrainOptions> plan() const;
 
@@ -70,6 +73,7 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
+    int m_threads = 0; // of every run; 0: one per core
     void buildControls(QWidget *panel);
     void runPlan(std::vector<core::TrainOptions> plan, qint64 resumeId);
     // Fixes the labels, asks about leaks, names the experiment ("KIND time") and runs.

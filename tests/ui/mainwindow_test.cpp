@@ -4,20 +4,27 @@
 #include "tests/testsupport.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
+#include "ui/keyguide.h"
 #include "ui/labelingview.h"
 #include "ui/mainwindow.h"
+#include "ui/preferences.h"
+#include "ui/reviewview.h"
 #include "ui/thumbnailcache.h"
 #include "ui/trainingview.h"
 
 #include <QAction>
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QInputDialog>
 #include <QListView>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -42,6 +49,8 @@ private Q_SLOTS:
     void teamProjectShowsEachRoleItsTabs();
     void asksWhoLabelsWhenLabelingAndRefusesBlankNames();
     void everyTabForgetsThePreviousProject();
+    void keyboardShortcutsListEveryKeyOnce();
+    void preferencesPersistAcrossARestart();
 
 private:
     QTemporaryDir m_dir;
@@ -354,6 +363,100 @@ void MainWindowTest::everyTabForgetsThePreviousProject() {
         QCOMPARE(runRows() > 0, isFirst);
         window.tabs()->setCurrentIndex(0);
     }
+}
+
+void MainWindowTest::keyboardShortcutsListEveryKeyOnce() {
+    ui::MainWindow window;
+    window.setAskForAnnotator(false);
+    QVERIFY(window.openProject(m_projectDir).ok());
+    const std::vector<ui::KeyRow> rows = ui::keyRows(&window, window.tabs());
+    QSet<QString> listed;
+    for (const ui::KeyRow &row : rows)
+        listed.insert(row.keys + u'\t' + row.what);
+    // Every action with a shortcut, wherever it lives.
+    int actions = 0;
+    for (const QAction *action : window.findChildren<QAction *>()) {
+        if (action->shortcuts().isEmpty() || action->text().isEmpty())
+            continue;
+        QStringList keys;
+        for (const QKeySequence &key : action->shortcuts())
+            keys << key.toString(QKeySequence::NativeText);
+        const QString row =
+            keys.join(QLatin1String(", ")) + u'\t' + QString(action->text()).remove(u'&');
+        QVERIFY2(listed.contains(row), qPrintable(row));
+        ++actions;
+    }
+    QVERIFY2(actions >= 15, qPrintable(QString::number(actions)));
+    // The keys the views read themselves, and button mnemonics.
+    QVERIFY(listed.contains(QStringLiteral("Space\tskip this image")));
+    QVERIFY(listed.contains(QStringLiteral("M\tsend back for more answers")));
+    QVERIFY(listed.contains(QStringLiteral("K\tkeep the selected images, exclude the rest of "
+                                           "the group")));
+    QVERIFY(listed.contains(QStringLiteral("Alt+F\topen the File menu")));
+    // No key means two things where both can be reached: within a tab, or in a tab and the
+    // whole window.
+    QHash<QString, QString> everywhere;
+    for (const ui::KeyRow &row : rows)
+        if (row.everywhere)
+            for (const QString &key : row.keys.split(QStringLiteral(", ")))
+                everywhere.insert(key, row.context + QStringLiteral(": ") + row.what);
+    QHash<QString, QString> seen; // context and key -> what
+    QStringList clashes;
+    for (const ui::KeyRow &row : rows) {
+        if (row.everywhere)
+            continue;
+        for (const QString &key : row.keys.split(QStringLiteral(", "))) {
+            if (everywhere.contains(key) &&
+                row.context != everywhere.value(key).section(u':', 0, 0))
+                clashes << QStringLiteral("%1 in %2 (%3) is also %4")
+                               .arg(key, row.context, row.what, everywhere.value(key));
+            const QString where = row.context + u'\t' + key;
+            if (seen.contains(where) && seen.value(where) != row.what)
+                clashes << QStringLiteral("%1 in %2 is both '%3' and '%4'")
+                               .arg(key, row.context, seen.value(where), row.what);
+            seen.insert(where, row.what);
+        }
+    }
+    QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(u'\n')));
+    // The sheet shows them all.
+    QCOMPARE(ui::keySheetHtml(rows).count(QStringLiteral("<tr>")), qsizetype(rows.size()));
+}
+
+void MainWindowTest::preferencesPersistAcrossARestart() {
+    QSettings().clear();
+    {
+        ui::PreferencesDialog dialog;
+        QCOMPARE(dialog.preferences(), ui::Preferences{});
+        dialog.findChild<QSpinBox *>(QStringLiteral("thumbnailSize"))->setValue(160);
+        dialog.findChild<QSpinBox *>(QStringLiteral("prefetch"))->setValue(9);
+        dialog.findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(7);
+        dialog.findChild<QComboBox *>(QStringLiteral("method"))
+            ->setCurrentText(QStringLiteral("majority"));
+        dialog.findChild<QComboBox *>(QStringLiteral("width"))
+            ->setCurrentText(QStringLiteral("32"));
+        dialog.findChild<QDoubleSpinBox *>(QStringLiteral("price"))->setValue(0.5);
+        dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    }
+    QSettings().sync();
+    // A new start reads them back, and the window follows them.
+    const ui::Preferences read = ui::Preferences::load();
+    QCOMPARE(read.thumbnailSize, 160);
+    QCOMPARE(read.prefetch, 9);
+    QCOMPARE(read.trainingEpochs, 7);
+    QCOMPARE(read.trainingWidth, 32);
+    QCOMPARE(read.consolidationMethod, QStringLiteral("majority"));
+    QCOMPARE(read.pricePerCoreHour, 0.5);
+    ui::MainWindow window;
+    window.setAskForAnnotator(false);
+    QVERIFY(window.openProject(m_projectDir).ok());
+    QCOMPARE(window.trainingView()->findChild<QSpinBox *>(QStringLiteral("epochs"))->value(), 7);
+    QCOMPARE(window.trainingView()->findChild<QComboBox *>(QStringLiteral("width"))->currentText(),
+             QStringLiteral("32"));
+    QCOMPARE(window.reviewView()->findChild<QComboBox *>()->currentText(),
+             QStringLiteral("majority"));
+    // Restore the defaults for the other tests.
+    QSettings().clear();
 }
 
 QTEST_MAIN(MainWindowTest)
