@@ -80,7 +80,7 @@ void addTab(std::vector<KeyRow> &rows, QWidget *tab, const QString &context) {
             if (const QChar letter = mnemonic(button->text()); !letter.isNull())
                 add(QKeySequence(Qt::ALT | letter.unicode()).toString(QKeySequence::NativeText),
                     plain(button->text()));
-            else if (!button->shortcut().isEmpty())
+            if (!button->shortcut().isEmpty() && mnemonic(button->text()).isNull())
                 add(button->shortcut().toString(QKeySequence::NativeText), plain(button->text()));
         }
         if (const auto *label = qobject_cast<QLabel *>(widget); label && label->buddy())

@@ -40,10 +40,13 @@ LabelingView::LabelingView(QWidget *parent)
                 QStringList{tr("Class key\tanswer that class (the key shown on its button)"),
                             tr("Backspace, Ctrl+Z\tundo the last answer"),
                             tr("Space\tskip this image"), tr("Ctrl+0\tfit the image"),
-                            tr("Ctrl+1\tshow the image at actual size")});
+                            tr("Ctrl+1\tshow the image at actual size"),
+                            tr("+, =, -\tzoom in and out"), tr("Arrows\tmove the zoomed image")});
     setFocusPolicy(Qt::StrongFocus);
     auto *layout = new QHBoxLayout(this);
     m_imageView = new ImageView;
+    // Letters and digits are class keys here: the view names the image keys it passes on.
+    m_imageView->setProperty(kKeyHelpProperty, QStringList{});
     m_imageView->setFocusPolicy(Qt::NoFocus); // keys belong to the classes here
     layout->addWidget(m_imageView, 1);
 

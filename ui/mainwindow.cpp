@@ -134,7 +134,7 @@ void MainWindow::buildActions() {
         if (PreferencesDialog(this).exec() == QDialog::Accepted)
             applyPreferences();
     });
-    preferences->setShortcut(QKeySequence::Preferences);
+    preferences->setShortcut(Qt::CTRL | Qt::Key_Comma); // the platform key may be none
     preferences->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
     QAction *close = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);

@@ -167,7 +167,7 @@ PreferencesDialog::PreferencesDialog(QWidget *parent)
     m_price->setSingleStep(0.005);
     m_price->setPrefix(QStringLiteral("$ "));
     m_price->setToolTip(tr("What a core-hour costs you: the runs table's cost column"));
-    form->addRow(tr("Price per core-&hour"), m_price);
+    form->addRow(tr("P&rice per core-hour"), m_price);
     m_theme = new QComboBox;
     m_theme->setObjectName(QStringLiteral("theme"));
     m_theme->addItem(tr("Follow the system"), int(Preferences::Theme::System));

@@ -6,6 +6,7 @@
 #include "core/store/project.h"
 #include "core/train/runprotocol.h"
 #include "core/train/trainer.h"
+#include "ui/keyguide.h"
 #include "ui/runchart.h"
 #include "ui/runsmodel.h"
 #include "ui/runspanel.h"
@@ -42,6 +43,8 @@ namespace winnow::ui {
 
 TrainingView::TrainingView(QWidget *parent)
     : QWidget(parent) {
+    setProperty(kKeyHelpProperty,
+                QStringList{tr("Ctrl+Enter\tstart the plan"), tr("Esc\tcancel the running plan")});
     auto *layout = new QHBoxLayout(this);
     auto *splitter = new QSplitter(Qt::Horizontal);
     auto *panel = new QWidget;

@@ -1,8 +1,10 @@
+#include "ui/keyguide.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QTextStream>
 
 int main(int argc, char *argv[]) {
     QApplication app(argc, argv);
@@ -24,10 +26,18 @@ int main(int argc, char *argv[]) {
         QStringLiteral("view"),
         QStringLiteral("open on browse, label, review, annotators, curate, train or model"),
         QStringLiteral("NAME"));
-    parser.addOptions({annotator, view});
+    const QCommandLineOption keys(
+        QStringLiteral("keys"),
+        QStringLiteral("print every keyboard shortcut as Markdown (the Help sheet) and exit"));
+    parser.addOptions({annotator, view, keys});
     parser.process(app);
 
     winnow::ui::MainWindow window;
+    if (parser.isSet(keys)) {
+        QTextStream(stdout) << winnow::ui::keySheetMarkdown(
+            winnow::ui::keyRows(&window, window.tabs()));
+        return 0;
+    }
     window.setAskForAnnotator(!parser.isSet(annotator));
     window.show();
     if (!parser.positionalArguments().isEmpty()) {
