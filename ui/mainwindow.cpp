@@ -48,10 +48,22 @@ namespace {
 // How often a team project's Review and Annotators tabs re-read what others did.
 constexpr int kLiveRefreshMs = 5000;
 
-QString annotatorKey(const QString &projectDir) {
-    return QStringLiteral("annotators/") +
+QString projectKey(const char *group, const QString &projectDir) {
+    return QLatin1String(group) + u'/' +
            QString::fromUtf8(projectDir.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
 }
+
+QString annotatorKey(const QString &projectDir) {
+    return projectKey("annotators", projectDir);
+}
+
+// The tab a project was left on, restored when it opens again.
+QString lastTabKey(const QString &projectDir) {
+    return projectKey("lastTab", projectDir);
+}
+
+constexpr auto kGeometryKey = "window/geometry";
+constexpr auto kStateKey = "window/state";
 
 } // namespace
 
@@ -68,6 +80,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_counts = new QLabel(this);
     statusBar()->addPermanentWidget(m_counts);
     closeProject();
+    const QSettings settings;
+    restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray());
+    restoreState(settings.value(QLatin1String(kStateKey)).toByteArray());
 }
 
 QListView *MainWindow::grid() const {
@@ -344,6 +359,8 @@ void MainWindow::buildBrowser() {
     m_tabs->setTabToolTip(0, tr("All items, filtered (Ctrl+B)"));
     m_tabs->setTabToolTip(1, tr("Label the images waiting for you (Ctrl+L)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_project)
+            QSettings().setValue(lastTabKey(m_project->directory()), index);
         if (index == 1 && m_project && m_labelingView->currentItemId() == 0) {
             if (m_annotatorId == 0 && m_askForAnnotator)
                 promptAnnotator();
@@ -382,6 +399,7 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     closeProject();
     m_project = std::move(opened).value();
     const QString dir = m_project->directory();
+    const int lastTab = QSettings().value(lastTabKey(dir), 0).toInt(); // before the tabs reset
     m_role = core::Role::Owner;
     QString login;
     if (m_project->isOnServer()) {
@@ -418,6 +436,10 @@ core::Result<void> MainWindow::openProject(const QString &directory) {
     }
     if (m_project->isOnServer())
         m_live->start();
+    // Back on the tab it was left on, unless that would ask who is labeling right away.
+    if (lastTab > 0 && lastTab < m_tabs->count() && m_tabs->isTabVisible(lastTab) &&
+        (m_annotatorId != 0 || (lastTab != 1 && lastTab != 2 && lastTab != 4)))
+        m_tabs->setCurrentIndex(lastTab);
     updateTitle();
     m_recent->remember(dir);
     updateStatus();
@@ -671,6 +693,9 @@ void MainWindow::selectAllInFilter() {
 
 void MainWindow::closeEvent(QCloseEvent *event) {
     m_labelingView->stop();
+    QSettings settings;
+    settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(kStateKey), saveState());
     event->accept(); // a running import is cancelled and awaited by its job
 }
 

@@ -282,6 +282,17 @@ void TrainingView::buildControls(QWidget *panel) {
     studies->addWidget(m_crossValidate);
     studies->addWidget(m_tune);
     layout->addLayout(studies);
+    m_estimate = new QLabel;
+    m_estimate->setObjectName(QStringLiteral("estimate"));
+    m_estimate->setWordWrap(true);
+    m_estimate->setToolTip(tr("From the speed of the newest finished run of the same width on "
+                              "this machine"));
+    layout->addWidget(m_estimate);
+    connect(m_epochs, &QSpinBox::valueChanged, this, &TrainingView::updateEstimate);
+    connect(m_width, &QComboBox::currentIndexChanged, this, &TrainingView::updateEstimate);
+    connect(m_fractions, &QLineEdit::textChanged, this, &TrainingView::updateEstimate);
+    for (QCheckBox *box : {m_glister, m_random, m_full})
+        connect(box, &QCheckBox::toggled, this, &TrainingView::updateEstimate);
     m_progress = new QProgressBar;
     m_progress->setTextVisible(true);
     layout->addWidget(m_progress);
@@ -662,6 +673,28 @@ void TrainingView::reloadRuns() {
     m_runsPanel->setRuns(std::move(runs));
     redrawChart();
     updateButtons();
+    updateEstimate();
+}
+
+void TrainingView::updateEstimate() {
+    if (!m_estimate || !m_runsPanel)
+        return;
+    const std::vector<core::TrainOptions> runs = plan();
+    if (runs.empty()) {
+        m_estimate->clear();
+        return;
+    }
+    const auto estimate = core::estimatePlan(runs, m_runsPanel->model()->runs());
+    m_estimate->setText(
+        estimate ? tr("Estimated time: %1 for %2 %3, at run %4's speed (%5 ms per image and "
+                      "epoch).")
+                       .arg(core::durationText(estimate->seconds))
+                       .arg(runs.size())
+                       .arg(runs.size() == 1 ? tr("run") : tr("runs"))
+                       .arg(estimate->basedOnRun)
+                       .arg(estimate->secondsPerImageEpoch * 1000, 0, 'f', 2)
+                 : tr("No time estimate yet: it comes from a finished run of width %1.")
+                       .arg(runs.front().width));
 }
 
 void TrainingView::redrawChart() {

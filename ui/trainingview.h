@@ -74,6 +74,9 @@ protected:
 
 private:
     int m_threads = 0; // of every run; 0: one per core
+    QLabel *m_estimate = nullptr;
+    // The plan's time from the speed of a finished run, before it starts.
+    void updateEstimate();
     void buildControls(QWidget *panel);
     void runPlan(std::vector<core::TrainOptions> plan, qint64 resumeId);
     // Fixes the labels, asks about leaks, names the experiment ("KIND time") and runs.

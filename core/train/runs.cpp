@@ -216,6 +216,36 @@ Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId
     return attempt([&] { return RunRepository(project).selections(runId); });
 }
 
+std::optional<PlanEstimate> estimatePlan(const std::vector<TrainOptions> &plan,
+                                         const std::vector<RunRecord> &runs) {
+    if (plan.empty())
+        return std::nullopt;
+    const RunRecord *reference = nullptr;
+    for (const RunRecord &run : runs)
+        if (run.status == RunStatus::Finished && run.completedEpochs > 0 && run.trainItems > 0 &&
+            run.totalSeconds > 0 && run.options.width == plan.front().width &&
+            (!reference || run.id > reference->id))
+            reference = &run;
+    if (!reference)
+        return std::nullopt;
+    const double imagesPerEpoch = double(reference->trainItems) * reference->options.fraction;
+    PlanEstimate estimate;
+    estimate.basedOnRun = reference->id;
+    estimate.secondsPerImageEpoch = reference->secondsPerEpoch() / std::max(1.0, imagesPerEpoch);
+    for (const TrainOptions &run : plan)
+        estimate.seconds += estimate.secondsPerImageEpoch * run.epochs *
+                            double(reference->trainItems) * run.fraction;
+    return estimate;
+}
+
+QString durationText(double seconds) {
+    if (seconds < 90)
+        return QStringLiteral("about %1 s").arg(std::max(1.0, std::round(seconds)));
+    if (seconds < 90 * 60)
+        return QStringLiteral("about %1 min").arg(std::round(seconds / 60));
+    return QStringLiteral("about %1 h").arg(seconds / 3600, 0, 'f', 1);
+}
+
 QString runDirectory(const Project &project, qint64 runId) {
     return QDir(project.workFolder()).filePath(QStringLiteral("runs/%1").arg(runId));
 }

@@ -102,6 +102,19 @@ Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId);
 Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId);
 
 QString runDirectory(const Project &project, qint64 runId);
+
+// How long a plan will take, from the speed of the newest finished run of the same network
+// width: its seconds per epoch over the images it trained on each epoch, times each planned
+// run's epochs and images (the reference run's training set at the planned fraction).
+struct PlanEstimate {
+    double seconds = 0;
+    qint64 basedOnRun = 0;
+    double secondsPerImageEpoch = 0;
+};
+std::optional<PlanEstimate> estimatePlan(const std::vector<TrainOptions> &plan,
+                                         const std::vector<RunRecord> &runs);
+// "about 14 min", "about 40 s", "about 2.5 h".
+QString durationText(double seconds);
 // The K runs of a cross-validation, fold 0 to K-1, with `base`'s other settings.
 std::vector<TrainOptions> crossValidationPlan(const TrainOptions &base, int folds);
 // "val accuracy (best per run) 0.812 ± 0.021 over 5 folds" for the finished runs given.

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void everyTabForgetsThePreviousProject();
     void keyboardShortcutsListEveryKeyOnce();
     void preferencesPersistAcrossARestart();
+    void windowAndLastTabComeBackAfterARestart();
 
 private:
     QTemporaryDir m_dir;
@@ -456,6 +457,35 @@ void MainWindowTest::preferencesPersistAcrossARestart() {
     QCOMPARE(window.reviewView()->findChild<QComboBox *>()->currentText(),
              QStringLiteral("majority"));
     // Restore the defaults for the other tests.
+    QSettings().clear();
+}
+
+void MainWindowTest::windowAndLastTabComeBackAfterARestart() {
+    QSettings().clear();
+    QSize left;
+    {
+        ui::MainWindow window;
+        window.setAskForAnnotator(false);
+        window.resize(900, 640);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(m_projectDir).ok());
+        window.tabs()->setCurrentIndex(5); // Train
+        left = window.size();
+        window.close();
+    }
+    ui::MainWindow again;
+    again.setAskForAnnotator(false);
+    QVERIFY(left != QSize(1280, 820)); // not the default size
+    QCOMPARE(again.size(), left);
+    QVERIFY(again.openProject(m_projectDir).ok());
+    QCOMPARE(again.tabs()->currentIndex(), 5);
+    // A tab that would ask who is labeling waits until someone asks for it.
+    again.tabs()->setCurrentIndex(1);
+    ui::MainWindow third;
+    third.setAskForAnnotator(false);
+    QVERIFY(third.openProject(m_projectDir).ok());
+    QCOMPARE(third.tabs()->currentIndex(), 0);
     QSettings().clear();
 }
 

@@ -87,6 +87,10 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QCOMPARE(plan[1].fraction, 0.4);
     QCOMPARE(plan[1].width, 8);
 
+    // Before any run has finished there is nothing to estimate the time from.
+    auto *estimate = view.findChild<QLabel *>(QStringLiteral("estimate"));
+    QVERIFY2(estimate->text().startsWith(QStringLiteral("No time estimate yet")),
+             qPrintable(estimate->text()));
     QSignalSpy finished(&view, &ui::TrainingView::trainingFinished);
     QTest::keyClick(&view, Qt::Key_Return, Qt::ControlModifier);
     QVERIFY(view.isTraining());
@@ -101,6 +105,11 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QVERIFY(!text(runs, 0, ui::RunsModel::SpeedUp).isEmpty()); // against the full run
     QVERIFY(text(runs, 0, ui::RunsModel::Labels).startsWith(QStringLiteral("reviews:")));
     QVERIFY(text(runs, 0, ui::RunsModel::Cost).startsWith(u'$'));
+    // The same plan again is estimated from the newest run's speed.
+    QVERIFY2(estimate->text().startsWith(QStringLiteral("Estimated time: about")) &&
+                 estimate->text().contains(QStringLiteral("for 3 runs, at run ") +
+                                           text(runs, 0, ui::RunsModel::Run)),
+             qPrintable(estimate->text()));
     // Finished runs are offered as starting weights; the choice goes into the plan.
     auto *initFrom = view.findChild<QComboBox *>(QStringLiteral("initFrom"));
     const QString newest = text(runs, 0, ui::RunsModel::Run);
