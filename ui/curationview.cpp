@@ -40,6 +40,8 @@ namespace winnow::ui {
 namespace {
 constexpr auto kDuplicates = "duplicates";
 constexpr int kMaxShownGroups = 5000;
+// Flags on single images show this many at once, the chosen one selected among them.
+constexpr int kFlagPage = 120;
 } // namespace
 
 CurationView::CurationView(QWidget *parent)
@@ -108,6 +110,7 @@ CurationView::CurationView(QWidget *parent)
 
     auto *splitter = new QSplitter;
     m_groups = new QListWidget;
+    m_groups->setObjectName(QStringLiteral("groups"));
     m_groups->setToolTip(tr("Clusters or flagged items"));
     connect(m_groups, &QListWidget::currentRowChanged, this, &CurationView::showMembers);
     splitter->addWidget(m_groups);
@@ -304,6 +307,7 @@ void CurationView::showGroups() {
     const QSignalBlocker block(m_groups);
     m_groups->clear();
     m_members->clear();
+    m_flagPage = -1;
     const QString kind = m_kind->currentData().toString();
     if (kind == QLatin1String(kDuplicates)) {
         std::vector<int> size(size_t(m_clusters.count), 0);
@@ -388,8 +392,15 @@ void CurationView::showGroups() {
 }
 
 void CurationView::showMembers() {
-    m_members->clear();
     const QListWidgetItem *group = m_groups->currentItem();
+    const bool singles =
+        m_kind->currentData().toString() != QLatin1String(kDuplicates) && m_flagClusters.empty();
+    if (group && m_project && singles) {
+        showFlaggedPage(m_groups->currentRow());
+        return;
+    }
+    m_flagPage = -1;
+    m_members->clear();
     if (!group || !m_project)
         return;
     std::vector<const Item *> shown;
@@ -400,17 +411,44 @@ void CurationView::showMembers() {
                 shown.push_back(&m_items[i]);
     } else {
         std::set<qint64> ids;
-        if (!m_flagClusters.empty()) {
-            const auto it = m_flagClusters.find(group->data(Qt::UserRole).toInt());
-            if (it != m_flagClusters.end())
-                ids.insert(it->second.begin(), it->second.end());
-        } else {
-            ids.insert(m_flags[size_t(group->data(Qt::UserRole).toInt())].itemId);
-        }
+        const auto it = m_flagClusters.find(group->data(Qt::UserRole).toInt());
+        if (it != m_flagClusters.end())
+            ids.insert(it->second.begin(), it->second.end());
         for (const Item &item : m_items)
             if (ids.count(item.id))
                 shown.push_back(&item);
     }
+    addMembers(shown);
+}
+
+// Single-image flags (dark, odd size, label errors...): a page of the flagged images at once,
+// in the list's order, with the one chosen in the list selected.
+void CurationView::showFlaggedPage(int row) {
+    const int page = row / kFlagPage;
+    if (page != m_flagPage) {
+        m_flagPage = page;
+        m_members->clear();
+        QHash<qint64, const Item *> byId;
+        for (const Item &item : m_items)
+            byId.insert(item.id, &item);
+        std::vector<const Item *> shown;
+        const int end =
+            std::min(int(m_flags.size()), std::min(m_groups->count(), (page + 1) * kFlagPage));
+        for (int f = page * kFlagPage; f < end; ++f)
+            if (const Item *item = byId.value(m_flags[size_t(f)].itemId))
+                shown.push_back(item);
+        addMembers(shown);
+    }
+    const qint64 chosen = m_flags[size_t(m_groups->item(row)->data(Qt::UserRole).toInt())].itemId;
+    for (int i = 0; i < m_members->count(); ++i)
+        if (m_members->item(i)->data(Qt::UserRole).toLongLong() == chosen) {
+            m_members->setCurrentRow(i, QItemSelectionModel::ClearAndSelect);
+            m_members->scrollToItem(m_members->item(i));
+            break;
+        }
+}
+
+void CurationView::addMembers(const std::vector<const Item *> &shown) {
     for (const Item *item : shown) {
         const auto raster = core::loadThumbnail(*m_project, item->id, item->path, 128);
         QPixmap pixmap = raster ? QPixmap::fromImage(toQImage(*raster)) : QPixmap();
@@ -451,6 +489,7 @@ void CurationView::setExcluded(const std::vector<qint64> &ids, bool excluded,
     for (qint64 id : ids)
         m_excluded.insert(id, excluded);
     const int row = m_groups->currentRow();
+    m_flagPage = -1; // shown again, with the new marks
     showMembers();
     updateCounts();
     m_groups->setCurrentRow(row);
@@ -462,7 +501,9 @@ void CurationView::keepSelectedExcludeRest() {
     if (m_members->selectedItems().isEmpty())
         m_members->item(0)->setSelected(true);
     const std::vector<qint64> keep = selectedIds(true);
-    setExcluded(selectedIds(false), true, QStringLiteral("duplicate of a kept image"));
+    // A page of single-image flags is not a cluster: the rest are other images, left alone.
+    if (m_flagPage < 0)
+        setExcluded(selectedIds(false), true, QStringLiteral("duplicate of a kept image"));
     setExcluded(keep, false, QStringLiteral("kept from its cluster"));
 }
 
@@ -477,9 +518,13 @@ void CurationView::restoreSelected() {
 void CurationView::labelShownImages(qint64 classId) {
     if (!m_project || m_members->count() == 0)
         return;
-    std::vector<qint64> ids;
-    for (int row = 0; row < m_members->count(); ++row)
-        ids.push_back(m_members->item(row)->data(Qt::UserRole).toLongLong());
+    // A cluster gets one label whole; of a page of single-image flags, only the selected.
+    std::vector<qint64> ids = m_flagPage < 0 ? std::vector<qint64>{} : selectedIds(true);
+    if (m_flagPage < 0)
+        for (int row = 0; row < m_members->count(); ++row)
+            ids.push_back(m_members->item(row)->data(Qt::UserRole).toLongLong());
+    if (ids.empty())
+        return;
     const auto decided = core::reviewAllAs(*m_project, ids, classId, m_curatorId,
                                            QStringLiteral("one label for a duplicate cluster"));
     if (!decided) {

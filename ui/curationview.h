@@ -84,6 +84,8 @@ private:
     void updateCounts();
     void showGroups();
     void showMembers();
+    void showFlaggedPage(int row);
+    void addMembers(const std::vector<const Item *> &shown);
     void setExcluded(const std::vector<qint64> &ids, bool excluded, const QString &reason);
     void chooseSplit();
     std::vector<qint64> selectedIds(bool selected) const;
@@ -96,6 +98,7 @@ private:
     core::DuplicateClusters m_clusters;
     std::vector<core::FlagRow> m_flags;
     std::map<int, std::vector<qint64>> m_flagClusters; // for flag kinds that come in clusters
+    int m_flagPage = -1; // the page of single-image flags the images show; -1: none
     Job *m_refresh = nullptr;
     QString m_showAfterRefresh; // the flag kind to show when the running job ends
 

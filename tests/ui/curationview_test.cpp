@@ -22,6 +22,7 @@ private Q_SLOTS:
     void previewsClustersAndExcludesWithKeys();
     void copiesWithDifferentLabelsComeFirstAndGetOneLabel();
     void modelDuplicatesAreFoundAndListedAsClusters();
+    void flagsOnSingleImagesShowSideBySide();
 };
 
 void CurationViewTest::previewsClustersAndExcludesWithKeys() {
@@ -187,6 +188,46 @@ void CurationViewTest::modelDuplicatesAreFoundAndListedAsClusters() {
                    names.filter(QStringLiteral("train/green/5.png")).size() == 1;
     }
     QVERIFY(together);
+}
+
+// Dark images are flagged one by one: the list names each, and the images show side by side with
+// the chosen one selected; K keeps it and leaves the other flagged images alone.
+void CurationViewTest::flagsOnSingleImagesShowSideBySide() {
+    QTemporaryDir dir;
+    for (int i = 0; i < 12; ++i)
+        QVERIFY(test::writeImage(dir.filePath(QStringLiteral("i/%1.png").arg(i)), 32, 32, 3, i));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(test::writeFile(
+            dir.filePath(QStringLiteral("i/dark%1.png").arg(i)),
+            test::encodeImage(cv::Mat(32 + i, 32, CV_8UC3, cv::Scalar::all(i)), ".png")));
+    auto project = test::createProject(dir.filePath(QStringLiteral("p")));
+    QVERIFY(core::importImageFolder(*project, dir.filePath(QStringLiteral("i")), {}).ok());
+    const qint64 curator =
+        *project->ensureAnnotator(QStringLiteral("cora"), QStringLiteral("human"));
+    ui::CurationView view;
+    view.resize(1000, 700);
+    view.show();
+    view.setProject(project.get(), curator);
+    QSignalSpy refreshed(&view, &ui::CurationView::flagsRefreshed);
+    view.refreshFlags();
+    QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, 30000);
+    view.showKind(QStringLiteral("dark"));
+    auto *groups = view.findChild<QListWidget *>(QStringLiteral("groups"));
+    QCOMPARE(groups->count(), 3);
+    QCOMPARE(view.members()->count(), 3);
+    groups->setCurrentRow(2);
+    QCOMPARE(view.members()->count(), 3);
+    QCOMPARE(view.members()->selectedItems().size(), qsizetype(1));
+    const qint64 chosen = view.members()->selectedItems().first()->data(Qt::UserRole).toLongLong();
+    QVERIFY(view.members()->selectedItems().first()->toolTip().contains(QStringLiteral("dark")));
+    QTest::keyClick(&view, Qt::Key_E); // exclude the chosen one
+    QTest::keyClick(&view, Qt::Key_K); // and keep it again: nothing else is excluded
+    const auto excluded = core::exclusions(*project);
+    int out = 0;
+    for (bool value : *excluded)
+        out += value;
+    QCOMPARE(out, 0);
+    QCOMPARE(excluded->value(chosen, true), false);
 }
 
 QTEST_MAIN(CurationViewTest)
