@@ -93,9 +93,14 @@ AnnotatorsView::AnnotatorsView(QWidget *parent)
     connect(m_consolidations, &QComboBox::currentIndexChanged, this, &AnnotatorsView::load);
 
     auto *splitter = new QSplitter;
-    m_table = new QTableWidget(0, 5);
+    m_table = new QTableWidget(0, 6);
     m_table->setHorizontalHeaderLabels({tr("Annotator"), tr("Answers"), tr("Est. accuracy"),
-                                        tr("Agreement"), tr("Median s/answer")});
+                                        tr("Agreement"), tr("Median s/answer"),
+                                        tr("Reference accuracy")});
+    m_table->horizontalHeaderItem(5)->setToolTip(
+        tr("Share of the annotator's answers that match the project's reference labels (a gold "
+           "set or a demo's ground truth, never shown to annotators): the truth the estimates "
+           "try to guess"));
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSortingEnabled(true);
@@ -186,6 +191,13 @@ void AnnotatorsView::load() {
         m_table->setItem(r, 3, number(s.agreement, 3));
         m_table->setItem(
             r, 4, s.medianSeconds < 0 ? new QTableWidgetItem(tr("—")) : number(s.medianSeconds, 2));
+        QTableWidgetItem *reference =
+            s.referenceAccuracy ? number(*s.referenceAccuracy, 3) : new QTableWidgetItem(tr("—"));
+        reference->setToolTip(
+            s.referenceAccuracy
+                ? tr("%L1 answers on images with a reference label").arg(s.referenceAnswers)
+                : tr("No answers on images with a reference label"));
+        m_table->setItem(r, 5, reference);
         series->append(double(std::max<qint64>(1, s.answers)), s.accuracy);
         names << s.name;
         most = std::max(most, s.answers);

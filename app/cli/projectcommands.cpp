@@ -11,6 +11,7 @@
 #include "core/io/idximporter.h"
 #include "core/io/imagecopies.h"
 #include "core/label/simulatedcrowd.h"
+#include "core/store/consolidationrepository.h"
 #include "core/store/project.h"
 #include "core/store/teamrepository.h"
 #include "core/train/computeinfo.h"
@@ -174,6 +175,25 @@ int cmdInfo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     printCounts(out, QStringLiteral("split"), summary->perSplit);
     printCounts(out, QStringLiteral("class"), summary->perClass);
     printCounts(out, QStringLiteral("annotator"), summary->perAnnotator);
+    const auto reference = attempt([&] {
+        ConsolidationRepository store(*project);
+        return std::make_pair(store.referenceLabels().size(), store.referenceScores());
+    });
+    if (!reference)
+        return fail(err, reference.error());
+    if (reference->first > 0) {
+        QHash<qint64, QString> names;
+        if (const auto annotators = project->annotators())
+            for (const AnnotatorInfo &a : *annotators)
+                names.insert(a.id, a.name);
+        out << "reference labels\t" << reference->first
+            << " (hidden: they label no image, they score the annotators)" << Qt::endl;
+        out << "accuracy against the reference:" << Qt::endl;
+        for (const ReferenceScore &score : reference->second)
+            out << "  " << names.value(score.annotatorId) << '\t'
+                << QString::number(double(score.agreeing) / double(score.answers), 'f', 3) << '\t'
+                << score.answers << " answers" << Qt::endl;
+    }
     const auto consolidations = listConsolidations(*project);
     if (!consolidations)
         return fail(err, consolidations.error());
@@ -209,6 +229,9 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         {"train", {Split::Train, train}}, {"t10k", {Split::Test, test}}};
     for (const auto &[prefix, spec] : parts) {
         IdxOptions options{spec.first, spec.second, fashionMnistClassNames()};
+        // The training labels are the hidden reference that scores the crowd; the test labels
+        // come with the data, as a labeled test set does.
+        options.labelsAsReference = spec.first == Split::Train;
         out << "importing " << spec.second << " " << splitName(spec.first) << " images: ";
         const int code = reportImport(
             importIdx(project,
@@ -229,7 +252,7 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
                                                    {QStringLiteral("sim-hasty"), 0.7},
                                                    {QStringLiteral("sim-novice"), 0.55},
                                                    {QStringLiteral("sim-spammer"), 0.1}};
-    const auto simulated = simulateAnnotators(project, QStringLiteral("idx"), crowd, 2000, 3, 7);
+    const auto simulated = simulateAnnotators(project, QString(), crowd, 2000, 3, 7);
     if (!simulated)
         return fail(err, simulated.error());
     out << "simulated annotators (marked as simulated) gave " << *simulated << " answers"

@@ -110,10 +110,26 @@ Result<std::vector<AnnotatorStats>> annotatorStats(Project &project, qint64 cons
         for (qint64 id : consolidation->classIds)
             classNames << names.value(id);
         const QHash<qint64, double> medians = store.medianAnswerSeconds();
+        QHash<qint64, ReferenceScore> reference;
+        for (const ReferenceScore &score : store.referenceScores())
+            reference.insert(score.annotatorId, score);
         std::vector<AnnotatorStats> stats;
-        for (StoredEstimate &e : store.estimates(consolidationId))
-            stats.push_back({e.annotatorId, e.name, e.answers, e.accuracy, e.agreement,
-                             medians.value(e.annotatorId, -1.0), std::move(e.confusion)});
+        for (StoredEstimate &e : store.estimates(consolidationId)) {
+            AnnotatorStats s{e.annotatorId,
+                             e.name,
+                             e.answers,
+                             e.accuracy,
+                             e.agreement,
+                             medians.value(e.annotatorId, -1.0),
+                             std::move(e.confusion),
+                             0,
+                             std::nullopt};
+            if (const ReferenceScore score = reference.value(e.annotatorId); score.answers > 0) {
+                s.referenceAnswers = score.answers;
+                s.referenceAccuracy = double(score.agreeing) / double(score.answers);
+            }
+            stats.push_back(std::move(s));
+        }
         return stats;
     });
 }

@@ -70,6 +70,9 @@ struct AnnotatorStats {
     double agreement = 0;
     double medianSeconds = -1;     // per answer; -1 when no durations were recorded
     std::vector<double> confusion; // classes x classes in `classNames` order, row = true class
+    // Against the reference labels, when the project has some and the annotator answered them.
+    qint64 referenceAnswers = 0;
+    std::optional<double> referenceAccuracy;
 };
 
 // Per annotator, as a consolidation estimated them; `classNames` receives the matrix order.

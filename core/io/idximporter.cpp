@@ -3,6 +3,7 @@
 #include "core/io/idxfile.h"
 #include "core/io/importpipeline.h"
 #include "core/io/regularfile.h"
+#include "core/store/consolidationrepository.h"
 #include "core/store/storeerror.h"
 
 #include <QDir>
@@ -64,6 +65,33 @@ QString imageFolderName(const QString &imagesFile) {
     if (name.endsWith(QLatin1String(".gz")))
         name.chop(3);
     return name.replace(u'.', u'-');
+}
+
+// Every stored image of the file gets its label as a reference label.
+void storeReferenceLabels(Project &project, const QDir &folder, int digits, const IdxData &labels,
+                          qint64 count, const QStringList &classNames, const QString &labelsFile) {
+    const auto stored = project.itemIdsByPath();
+    if (!stored)
+        throw StoreError(stored.error().message);
+    QHash<QString, qint64> classIds;
+    std::vector<std::pair<qint64, qint64>> reference;
+    for (qint64 i = 0; i < count; ++i) {
+        const qint64 item = stored->value(
+            folder.filePath(QStringLiteral("%1.png").arg(i, digits, 10, QLatin1Char('0'))));
+        const int label = quint8(labels.payload[i]);
+        if (item == 0 || (!classNames.isEmpty() && label >= classNames.size()))
+            continue; // not imported, and reported as such
+        const QString name = classNames.isEmpty() ? QString::number(label) : classNames[label];
+        if (!classIds.contains(name)) {
+            const auto id = project.ensureClass(name);
+            if (!id)
+                throw StoreError(id.error().message);
+            classIds.insert(name, *id);
+        }
+        reference.emplace_back(item, classIds.value(name));
+    }
+    ConsolidationRepository(project).setReferenceLabels(reference,
+                                                        QFileInfo(labelsFile).fileName());
 }
 
 } // namespace
@@ -160,8 +188,12 @@ Result<ImportSummary> importIdx(Project &project, const QString &imagesFile,
         };
         ImportPipeline pipeline(project,
                                 {QStringLiteral("idx"), QFileInfo(imagesFile).absoluteFilePath(),
-                                 options.split, QStringLiteral("idx")});
+                                 options.split,
+                                 options.labelsAsReference ? QString() : QStringLiteral("idx")});
         pipeline.run(qsizetype(fresh.size()), probe, summary, progress, cancel);
+        if (options.labelsAsReference)
+            storeReferenceLabels(project, folder, digits, labels, count, options.classNames,
+                                 labelsFile);
         return summary;
     });
 }

@@ -1,6 +1,7 @@
 #include "core/label/simulatedcrowd.h"
 
 #include "core/store/answerrepository.h"
+#include "core/store/consolidationrepository.h"
 #include "core/store/project.h"
 #include "core/store/storeerror.h"
 
@@ -27,7 +28,9 @@ Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnno
         }
         // item, class
         const std::vector<std::pair<qint64, qint64>> reference =
-            AnswerRepository(project).answersOf(referenceAnnotator, items);
+            referenceAnnotator.isEmpty()
+                ? ConsolidationRepository(project).referenceLabels(items)
+                : AnswerRepository(project).answersOf(referenceAnnotator, items);
         std::mt19937 rng(seed);
         std::uniform_real_distribution<double> unit(0, 1);
         std::vector<NewAnswer> answers;

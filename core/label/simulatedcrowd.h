@@ -15,7 +15,8 @@ struct SimulatedAnnotator {
 };
 
 // Adds answers from simulated annotators (kind "simulated") to the first `items` items that
-// have a reference answer from `referenceAnnotator`; each item gets `perItem` of them. For
+// have a reference answer from `referenceAnnotator` (empty: a reference label, kept apart from
+// the answers); each item gets `perItem` of them. For
 // demos and trials of consolidation; deterministic for a seed. Returns the answers added.
 Result<qint64> simulateAnnotators(Project &project, const QString &referenceAnnotator,
                                   const std::vector<SimulatedAnnotator> &annotators, int items,

@@ -56,6 +56,15 @@ constexpr auto kSelectCurrentLabels =
 constexpr auto kSelectCurrentConfidences =
     "SELECT l.item_id, l.confidence FROM consolidated_labels l"
     " JOIN consolidations c ON c.id = l.consolidation_id WHERE c.is_current = 1";
+constexpr auto kUpsertReference =
+    "INSERT INTO reference_labels (item_id, class_id, source) VALUES (?, ?, ?)"
+    " ON CONFLICT (item_id) DO UPDATE SET class_id = excluded.class_id, source = excluded.source";
+constexpr auto kSelectReference =
+    "SELECT item_id, class_id FROM reference_labels ORDER BY item_id LIMIT ?";
+constexpr auto kSelectReferenceScores =
+    "SELECT a.annotator_id, COUNT(*), SUM(CASE WHEN a.class_id = r.class_id THEN 1 ELSE 0 END)"
+    " FROM live_answers a JOIN reference_labels r ON r.item_id = a.item_id"
+    " GROUP BY a.annotator_id ORDER BY a.annotator_id";
 constexpr auto kSelectPinned =
     "SELECT r.item_id, r.class_id FROM reviews r WHERE r.id IN"
     " (SELECT MAX(id) FROM reviews WHERE decision <> 'more' GROUP BY item_id)"
@@ -277,6 +286,35 @@ QHash<qint64, double> ConsolidationRepository::currentConsolidationConfidences()
 
 QHash<qint64, qint64> ConsolidationRepository::pinnedReviewLabels() {
     return pairs(m_db, kSelectPinned);
+}
+
+void ConsolidationRepository::setReferenceLabels(
+    const std::vector<std::pair<qint64, qint64>> &labels, const QString &source) {
+    Transaction transaction(m_db);
+    Statement insert(m_db, kUpsertReference);
+    for (const auto &[item, classId] : labels) {
+        insert.bind(1, item).bind(2, classId).bind(3, source);
+        insert.step();
+        insert.reset();
+    }
+    transaction.commit();
+}
+
+std::vector<std::pair<qint64, qint64>> ConsolidationRepository::referenceLabels(qint64 limit) {
+    std::vector<std::pair<qint64, qint64>> labels;
+    Statement query(m_db, kSelectReference);
+    query.bind(1, limit > 0 ? limit : std::numeric_limits<qint64>::max());
+    while (query.step())
+        labels.emplace_back(query.int64(0), query.int64(1));
+    return labels;
+}
+
+std::vector<ReferenceScore> ConsolidationRepository::referenceScores() {
+    std::vector<ReferenceScore> scores;
+    Statement query(m_db, kSelectReferenceScores);
+    while (query.step())
+        scores.push_back({query.int64(0), query.int64(1), query.int64(2)});
+    return scores;
 }
 
 } // namespace winnow::core

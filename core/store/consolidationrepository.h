@@ -53,6 +53,13 @@ struct NewConsolidation {
     std::vector<Estimate> estimates;
 };
 
+// How an annotator's answers compare with the reference labels.
+struct ReferenceScore {
+    qint64 annotatorId = 0;
+    qint64 answers = 0; // on items with a reference label
+    qint64 agreeing = 0;
+};
+
 struct StoredEstimate {
     qint64 annotatorId = 0;
     QString name;
@@ -92,6 +99,12 @@ public:
     // came with the images (annotators of kind 'import').
     QHash<qint64, qint64> consolidationLabels(qint64 consolidationId);
     QHash<qint64, qint64> mostFrequentImportedAnswers();
+
+    // Reference labels (item, class): known apart from the answers, they only score them.
+    void setReferenceLabels(const std::vector<std::pair<qint64, qint64>> &labels,
+                            const QString &source);
+    std::vector<std::pair<qint64, qint64>> referenceLabels(qint64 limit = 0); // in item order
+    std::vector<ReferenceScore> referenceScores();                            // by annotator id
 
 private:
     std::vector<StoredConsolidation> select(std::optional<qint64> consolidationId);

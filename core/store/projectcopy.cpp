@@ -59,7 +59,8 @@ const std::vector<const char *> &projectTables() {
                                                      "autolabel_rounds",
                                                      "machine_labels",
                                                      "autolabeled_items",
-                                                     "queue_priority"};
+                                                     "queue_priority",
+                                                     "reference_labels"};
     return tables;
 }
 

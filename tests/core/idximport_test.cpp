@@ -1,4 +1,5 @@
 #include "core/io/idximporter.h"
+#include "core/store/consolidationrepository.h"
 #include "core/store/project.h"
 #include "tests/testsupport.h"
 
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void importsRawAndGzip();
     void reimportAddsNothingTwice();
     void limitImportsTheFirstImages();
+    void labelsCanBeAHiddenReference();
     void rejectsBadFiles_data();
     void rejectsBadFiles();
     void reportsTruncatedData();
@@ -126,6 +128,27 @@ void IdxImportTest::reimportAddsNothingTwice() {
     QCOMPARE(project->summary()->answers, qint64(12));
     // Without class names the label values name the classes.
     QCOMPARE(project->classes()->front().name, QStringLiteral("0"));
+}
+
+// The demo's training labels: reference labels that score the crowd, not answers.
+void IdxImportTest::labelsCanBeAHiddenReference() {
+    QTemporaryDir dir;
+    const QString images = dir.filePath(QStringLiteral("i-idx3-ubyte"));
+    const QString labels = dir.filePath(QStringLiteral("l-idx1-ubyte"));
+    QVERIFY(winnow::test::writeFile(images, idxImages(12, 8, 8)));
+    QVERIFY(winnow::test::writeFile(labels, idxLabels(12, 4)));
+    auto project = winnow::test::createProject(dir.filePath(QStringLiteral("project")));
+    IdxOptions options;
+    options.labelsAsReference = true;
+    QCOMPARE(importIdx(*project, images, labels, options)->imported, qint64(12));
+    QCOMPARE(project->summary()->answers, qint64(0));
+    const auto reference = ConsolidationRepository(*project).referenceLabels();
+    QCOMPARE(reference.size(), size_t(12));
+    QHash<qint64, QString> names;
+    for (const ClassInfo &c : *project->classes())
+        names.insert(c.id, c.name);
+    for (size_t i = 0; i < reference.size(); ++i) // items in file order, labels i % 4
+        QCOMPARE(names.value(reference[i].second), QString::number(i % 4));
 }
 
 void IdxImportTest::limitImportsTheFirstImages() {

@@ -1,3 +1,5 @@
+#include "core/label/labelsource.h"
+#include "core/label/simulatedcrowd.h"
 #include "core/store/answerrepository.h"
 #include "core/store/consolidationrepository.h"
 #include "core/store/flagrepository.h"
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void reviewsPinAcceptsAndRaiseTheOverlap();
     void flagsAreReplacedByKindAndExclusionsKeepHistory();
     void runsKeepEpochsSelectionsAndTheirCheckpointedSummary();
+    void referenceLabelsScoreAnswersButLabelNothing();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -311,6 +314,53 @@ void RepositoryTest::runsKeepEpochsSelectionsAndTheirCheckpointedSummary() {
     QVERIFY(runs.find(id)->finishedAt.isEmpty());
     QCOMPARE(runs.list().size(), size_t(1));
     QVERIFY(!runs.find(id + 1).has_value());
+}
+
+// Reference labels (a gold set, a demo's ground truth) are kept apart from the answers: they score
+// each annotator's live answers, and they never label an item, count as an answer or enter a
+// consolidation; simulated annotators can answer from them.
+void RepositoryTest::referenceLabelsScoreAnswersButLabelNothing() {
+    ConsolidationRepository store(*m_project);
+    store.setReferenceLabels({{m_items[0], m_cat}, {m_items[1], m_dog}, {m_items[2], m_cat}},
+                             QStringLiteral("gold"));
+    store.setReferenceLabels({{m_items[2], m_dog}}, QStringLiteral("gold, corrected"));
+    QCOMPARE(store.referenceLabels(),
+             (std::vector<std::pair<qint64, qint64>>{
+                 {m_items[0], m_cat}, {m_items[1], m_dog}, {m_items[2], m_dog}}));
+    QCOMPARE(store.referenceLabels(2).size(), size_t(2));
+    QVERIFY(store.liveAnswers().empty());
+    QVERIFY(currentLabels(*m_project)->isEmpty());
+    QCOMPARE(m_project->summary()->answers, qint64(0));
+
+    const qint64 ann = *m_project->ensureAnnotator(QStringLiteral("ann"), QStringLiteral("human"));
+    const qint64 bob = *m_project->ensureAnnotator(QStringLiteral("bob"), QStringLiteral("human"));
+    AnswerRepository answers(*m_project);
+    answers.append({{m_items[0], ann, m_cat},
+                    {m_items[1], ann, m_cat},
+                    {m_items[2], ann, m_dog},
+                    {m_items[3], ann, m_dog}, // no reference: not scored
+                    {m_items[0], bob, m_dog}},
+                   QStringLiteral("label"));
+    const std::vector<ReferenceScore> scores = store.referenceScores();
+    QCOMPARE(scores.size(), size_t(2));
+    QCOMPARE(scores[0].annotatorId, ann);
+    QCOMPARE(scores[0].answers, qint64(3));
+    QCOMPARE(scores[0].agreeing, qint64(2));
+    QCOMPARE(scores[1].answers, qint64(1));
+    QCOMPARE(scores[1].agreeing, qint64(0));
+    // Undone answers are not scored.
+    QVERIFY(answers.undoLast(bob, 100, 60).has_value());
+    QCOMPARE(store.referenceScores().size(), size_t(1));
+    QCOMPARE(store.liveAnswers().size(), size_t(4)); // the reference added none
+
+    // Simulated annotators answer from the reference when no annotator is named.
+    const auto simulated =
+        simulateAnnotators(*m_project, QString(), {{QStringLiteral("perfect"), 1.0}}, 3, 1, 7);
+    QVERIFY(simulated.ok());
+    QCOMPARE(*simulated, qint64(3));
+    for (const ReferenceScore &score : store.referenceScores())
+        if (score.annotatorId != ann)
+            QCOMPARE(score.agreeing, score.answers);
 }
 
 int main(int argc, char **argv) {

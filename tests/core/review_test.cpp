@@ -58,6 +58,7 @@ struct Fixture {
 
     // Undoes migration 8 (the current-consolidation mark), as a project of version 7 has it.
     void downgradeToVersion7() {
+        core::databaseOf(*project).execute(QStringLiteral("DROP TABLE reference_labels")); // 14
         for (const char *table : {"queue_priority", "autolabeled_items", "machine_labels",
                                   "autolabel_rounds", "predictions", "prediction_sets"}) // 13
             core::databaseOf(*project).execute(
