@@ -95,6 +95,8 @@ CurationView::CurationView(QWidget *parent)
     bar->addStretch();
     bar->addWidget(new QLabel(tr("Show")));
     m_kind = new QComboBox;
+    m_kind->setToolTip(tr("What to list: duplicate clusters at the distance chosen, or the "
+                          "images of one kind of stored flag"));
     m_kind->addItem(tr("Duplicate clusters"), QString::fromLatin1(kDuplicates));
     for (core::FlagKind kind :
          {core::FlagKind::Leak, core::FlagKind::Divergent, core::FlagKind::Dark,
@@ -124,6 +126,8 @@ CurationView::CurationView(QWidget *parent)
     m_members->setMovement(QListView::Static);
     m_members->setWordWrap(true);
     m_members->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_members->setToolTip(tr("The chosen group's images: select some (Shift, Ctrl), then K keeps "
+                             "them, E excludes, R restores, L gives one label"));
     rightLayout->addWidget(m_members, 1);
     auto *actions = new QHBoxLayout;
     auto *keep = new QPushButton(tr("Keep Selected, Exclude the Rest"));

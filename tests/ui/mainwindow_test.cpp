@@ -2,6 +2,7 @@
 #include "core/store/teamrepository.h"
 #include "core/train/trainer.h"
 #include "tests/testsupport.h"
+#include "ui/curationview.h"
 #include "ui/datasetmodel.h"
 #include "ui/imageview.h"
 #include "ui/keyguide.h"
@@ -12,11 +13,13 @@
 #include "ui/thumbnailcache.h"
 #include "ui/trainingview.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QInputDialog>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -24,7 +27,9 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -52,6 +57,7 @@ private Q_SLOTS:
     void keyboardShortcutsListEveryKeyOnce();
     void preferencesPersistAcrossARestart();
     void windowAndLastTabComeBackAfterARestart();
+    void everyControlOfTrainAndCurateHasATooltip();
 
 private:
     QTemporaryDir m_dir;
@@ -487,6 +493,42 @@ void MainWindowTest::windowAndLastTabComeBackAfterARestart() {
     QVERIFY(third.openProject(m_projectDir).ok());
     QCOMPARE(third.tabs()->currentIndex(), 0);
     QSettings().clear();
+}
+
+void MainWindowTest::everyControlOfTrainAndCurateHasATooltip() {
+    ui::MainWindow window;
+    window.setAskForAnnotator(false);
+    QVERIFY(window.openProject(m_projectDir).ok());
+    QStringList bare;
+    for (QWidget *tab : {static_cast<QWidget *>(window.trainingView()),
+                         static_cast<QWidget *>(window.curationView())}) {
+        for (QWidget *control : tab->findChildren<QWidget *>()) {
+            const bool isControl =
+                qobject_cast<QAbstractButton *>(control) || qobject_cast<QComboBox *>(control) ||
+                qobject_cast<QAbstractSpinBox *>(control) || qobject_cast<QLineEdit *>(control) ||
+                qobject_cast<QSlider *>(control) || qobject_cast<QAbstractItemView *>(control);
+            QWidget *parent = control->parentWidget();
+            // Parts of another control (a spin box's editor, a table's corner button, a
+            // combo box's list) are not controls of their own.
+            const bool part =
+                control->objectName().startsWith(QLatin1String("qt_")) ||
+                qobject_cast<QAbstractSpinBox *>(parent) || qobject_cast<QComboBox *>(parent) ||
+                qobject_cast<QAbstractItemView *>(parent) || qobject_cast<QTabBar *>(parent) ||
+                qobject_cast<QLineEdit *>(parent) ||
+                (parent && qobject_cast<QComboBox *>(parent->parentWidget())) ||
+                control->inherits("QComboBoxPrivateContainer") ||
+                (parent && parent->inherits("QComboBoxPrivateContainer"));
+            if (isControl && !part && control->toolTip().isEmpty())
+                bare << QStringLiteral("%1 %2 '%3' in %4")
+                            .arg(QLatin1String(control->metaObject()->className()),
+                                 control->objectName(),
+                                 qobject_cast<QAbstractButton *>(control)
+                                     ? qobject_cast<QAbstractButton *>(control)->text()
+                                     : QString(),
+                                 QLatin1String(tab->metaObject()->className()));
+        }
+    }
+    QVERIFY2(bare.isEmpty(), qPrintable(bare.join(u'\n')));
 }
 
 QTEST_MAIN(MainWindowTest)
