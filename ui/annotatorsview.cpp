@@ -96,7 +96,7 @@ AnnotatorsView::AnnotatorsView(QWidget *parent)
     m_table = new QTableWidget(0, 6);
     m_table->setHorizontalHeaderLabels({tr("Annotator"), tr("Answers"), tr("Est. accuracy"),
                                         tr("Agreement"), tr("Median s/answer"),
-                                        tr("Reference accuracy")});
+                                        tr("Ref. accuracy")});
     m_table->horizontalHeaderItem(5)->setToolTip(
         tr("Share of the annotator's answers that match the project's reference labels (a gold "
            "set or a demo's ground truth, never shown to annotators): the truth the estimates "
@@ -123,7 +123,7 @@ AnnotatorsView::AnnotatorsView(QWidget *parent)
     m_chart = view;
     right->addWidget(view);
     splitter->addWidget(right);
-    splitter->setSizes({520, 560});
+    splitter->setSizes({640, 560});
     layout->addWidget(splitter, 1);
 }
 
@@ -208,7 +208,7 @@ void AnnotatorsView::load() {
     auto *x = new QLogValueAxis;
     x->setTitleText(tr("answers (log scale)"));
     x->setLabelFormat(QStringLiteral("%g"));
-    x->setRange(1, double(most) * 1.5);
+    x->setRange(1, double(most) * 6); // room on the right for the names of the busiest
     auto *y = new QValueAxis;
     y->setTitleText(tr("estimated accuracy"));
     y->setRange(0, 1);
