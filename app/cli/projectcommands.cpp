@@ -225,15 +225,13 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     if (!created)
         return fail(err, created.error());
     Project &project = **created;
-    const std::pair<const char *, std::pair<Split, qint64>> parts[] = {
-        {"train", {Split::Train, train}}, {"t10k", {Split::Test, test}}};
-    for (const auto &[prefix, spec] : parts) {
-        IdxOptions options{spec.first, spec.second, fashionMnistClassNames()};
+    const auto importPart = [&](const char *prefix, Split split, qint64 count) {
+        IdxOptions options{split, count, fashionMnistClassNames()};
         // The training labels are the hidden reference that scores the crowd; the test labels
         // come with the data, as a labeled test set does.
-        options.labelsAsReference = spec.first == Split::Train;
-        out << "importing " << spec.second << " " << splitName(spec.first) << " images: ";
-        const int code = reportImport(
+        options.labelsAsReference = split == Split::Train;
+        out << "importing " << count << " " << splitName(split) << " images: ";
+        return reportImport(
             importIdx(project,
                       source.filePath(
                           QStringLiteral("%1-images-idx3-ubyte.gz").arg(QLatin1String(prefix))),
@@ -241,9 +239,9 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
                           QStringLiteral("%1-labels-idx1-ubyte.gz").arg(QLatin1String(prefix))),
                       options, terminalProgress(err)),
             out, err);
-        if (code != kExitOk)
-            return code;
-    }
+    };
+    if (const int code = importPart("train", Split::Train, train); code != kExitOk)
+        return code;
     // A crowd of simulated annotators of differing reliability has answered the first 2,000
     // training images three times each, and their answers are consolidated, so that the review
     // queue and the annotators view have something to show; the rest waits to be labelled.
@@ -263,6 +261,10 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
         return fail(err, consolidated.error());
     if (const auto marked = markConsolidationCurrent(project, consolidated->id); !marked)
         return fail(err, marked.error());
+    // The test images come after the consolidation: their labels are given, not the crowd's to
+    // weigh, so the review queue and the annotator estimates are the crowd's alone.
+    if (const int code = importPart("t10k", Split::Test, test); code != kExitOk)
+        return code;
     if (const auto set =
             project.setSetting(QStringLiteral("demo"), QStringLiteral("fashion-mnist"));
         !set) {
