@@ -22,7 +22,10 @@ constexpr auto kSelectQueue =
     "   latest_consolidations WHERE method <> (SELECT method FROM consolidations WHERE id = ?1))))"
     " AND (?7 = 0 OR EXISTS (SELECT 1 FROM flags f WHERE f.item_id = l.item_id"
     "   AND f.kind = 'label-error'))"
-    " ORDER BY l.confidence, l.item_id LIMIT ?6";
+    // Filtered to the model's disagreements, the likeliest label error comes first.
+    " ORDER BY CASE WHEN ?7 = 0 THEN 0 ELSE -COALESCE((SELECT MAX(f.value) FROM flags f"
+    "   WHERE f.item_id = l.item_id AND f.kind = 'label-error'), 0) END,"
+    " l.confidence, l.item_id LIMIT ?6";
 constexpr auto kSelectItemAnswers =
     "SELECT n.name, c.name, e.accuracy FROM live_answers a"
     " JOIN annotators n ON n.id = a.annotator_id JOIN classes c ON c.id = a.class_id"

@@ -1,3 +1,4 @@
+#include "core/consensus/consensus.h"
 #include "core/consensus/consolidation.h"
 #include "core/label/labelsource.h"
 #include "core/loop/loopactions.h"
@@ -6,6 +7,7 @@
 #include "core/store/consolidationrepository.h"
 #include "core/store/flagrepository.h"
 #include "core/store/predictionrepository.h"
+#include "core/store/reviewrepository.h"
 #include "core/store/runrepository.h"
 #include "core/store/storeerror.h"
 #include "tests/testsupport.h"
@@ -289,9 +291,9 @@ void ModelLoopTest::labelErrorsFromStoredPredictionsBecomeFlags() {
     std::vector<ItemPrediction> rows;
     for (int i = 0; i < 20; ++i) {
         const qint64 given = i % 2 ? m_dog : m_cat;
-        // Item 6 (a cat) is plainly a dog to the model.
-        const qint64 predicted = i == 6 ? m_dog : given;
-        const double confidence = i == 6 ? 0.97 : 0.9;
+        // Items 6 and 8 (cats) are plainly dogs to the model, 8 the plainer.
+        const qint64 predicted = i == 6 || i == 8 ? m_dog : given;
+        const double confidence = i == 6 ? 0.97 : i == 8 ? 0.99 : 0.9;
         rows.push_back({m_items[size_t(i)], run, given, predicted, confidence, true,
                         belief(2, predicted == m_cat ? 0 : 1, confidence)});
     }
@@ -302,13 +304,27 @@ void ModelLoopTest::labelErrorsFromStoredPredictionsBecomeFlags() {
     const qint64 setId = PredictionRepository(*m_project).create(set, rows);
     const auto errors = flagLabelErrors(*m_project, setId);
     QVERIFY(errors.ok());
-    QCOMPARE(errors->size(), size_t(1));
-    QCOMPARE(errors->front().itemId, m_items[6]);
-    QCOMPARE(errors->front().given, QStringLiteral("cat"));
-    QCOMPARE(errors->front().suggested, QStringLiteral("dog"));
+    QCOMPARE(errors->size(), size_t(2));
+    QCOMPARE(errors->front().itemId, m_items[8]); // the likeliest first
+    QCOMPARE(errors->back().itemId, m_items[6]);
+    QCOMPARE(errors->back().given, QStringLiteral("cat"));
+    QCOMPARE(errors->back().suggested, QStringLiteral("dog"));
     const auto flags = FlagRepository(*m_project).list(FlagKind::LabelError);
-    QCOMPARE(flags.size(), size_t(1));
-    QCOMPARE(flags[0].detail, QStringLiteral("model suggests dog (labeled cat; 97 %)"));
+    QCOMPARE(flags.size(), size_t(2));
+    QVERIFY(std::any_of(flags.begin(), flags.end(), [](const auto &flag) {
+        return flag.detail == QLatin1String("model suggests dog (labeled cat; 97 %)");
+    }));
+    // The review queue filtered to the model's disagreements puts the likeliest error first,
+    // though both labels are equally confident.
+    const auto consolidation =
+        consolidateProject(*m_project, *makeConsensusMethod(QStringLiteral("majority")), {});
+    QVERIFY(consolidation.ok());
+    QueueQuery query;
+    query.modelDisagreesOnly = true;
+    const auto queue = ReviewRepository(*m_project).queue(consolidation->id, query);
+    QCOMPARE(queue.size(), size_t(2));
+    QCOMPARE(queue[0].itemId, m_items[8]);
+    QCOMPARE(queue[1].itemId, m_items[6]);
 }
 
 void ModelLoopTest::rankedItemsComeFirstInTheLabelingQueue() {
