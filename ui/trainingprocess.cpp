@@ -61,14 +61,15 @@ void TrainingProcess::startNext() {
     launch(QStringList{QStringLiteral("train"), m_directory} + core::trainArguments(next));
 }
 
+QString TrainingProcess::defaultCliPath() {
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/winnow-cli");
+    return QFileInfo::exists(beside) ? beside
+                                     : QStandardPaths::findExecutable(QStringLiteral("winnow-cli"));
+}
+
 void TrainingProcess::launch(const QStringList &arguments) {
-    if (m_cliPath.isEmpty()) {
-        const QString beside =
-            QCoreApplication::applicationDirPath() + QStringLiteral("/winnow-cli");
-        m_cliPath = QFileInfo::exists(beside)
-                        ? beside
-                        : QStandardPaths::findExecutable(QStringLiteral("winnow-cli"));
-    }
+    if (m_cliPath.isEmpty())
+        m_cliPath = defaultCliPath();
     m_errors.clear();
     m_process = new QProcess(this);
     connect(m_process, &QProcess::readyReadStandardOutput, this, &TrainingProcess::readOutput);

@@ -23,6 +23,8 @@ public:
 
     // The winnow-cli that trains; by default the one beside this executable, else on the PATH.
     void setCliPath(const QString &path) { m_cliPath = path; }
+    // winnow-cli beside this program, else the one on the PATH (empty when there is none).
+    static QString defaultCliPath();
     bool isRunning() const { return m_process != nullptr; }
     bool wasCancelled() const { return m_cancelled; }
     int total() const { return m_total; }

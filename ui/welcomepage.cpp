@@ -1,8 +1,8 @@
 #include "ui/welcomepage.h"
 
 #include "core/store/project.h"
+#include "ui/trainingprocess.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -23,12 +23,6 @@ QPushButton *bigButton(const QString &text, const QString &tip, const char *name
     button->setToolTip(tip);
     button->setMinimumSize(200, 48);
     return button;
-}
-
-QString cliPath() {
-    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/winnow-cli");
-    return QFileInfo::exists(beside) ? beside
-                                     : QStandardPaths::findExecutable(QStringLiteral("winnow-cli"));
 }
 
 } // namespace
@@ -143,7 +137,7 @@ void WelcomePage::openDemo() {
                              tr("winnow-cli was not found beside this program or on the PATH."));
     });
     QDir().mkpath(QFileInfo(dir).path());
-    m_making->start(cliPath(), {QStringLiteral("demo"), dir});
+    m_making->start(TrainingProcess::defaultCliPath(), {QStringLiteral("demo"), dir});
 }
 
 } // namespace winnow::ui

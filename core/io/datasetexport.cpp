@@ -148,15 +148,17 @@ std::vector<Row> subsetRows(Project &project, const SubsetRef &subset) {
     for (const RunItem &item : runs.items(subset.runId))
         snapshot.insert(item.itemId, item);
     const Labels current = currentLabelsWithConfidence(project);
+    QHash<qint64, QString> paths;
+    for (const ItemRecord &item : allItems(project))
+        paths.insert(item.id, item.path);
     std::vector<Row> rows;
     for (size_t i = 0; i < round->itemIds.size(); ++i) {
         const qint64 id = round->itemIds[i];
-        const auto path = project.itemPath(id);
-        if (!path || !snapshot.contains(id))
+        if (!paths.contains(id) || !snapshot.contains(id))
             continue; // removed since
         Row row;
         row.itemId = id;
-        row.source = *path;
+        row.source = paths.value(id);
         row.classId = snapshot.value(id).classId;
         row.split = snapshot.value(id).split;
         if (current.classOf.value(id) == row.classId && current.confidence.contains(id))
@@ -169,13 +171,10 @@ std::vector<Row> subsetRows(Project &project, const SubsetRef &subset) {
 }
 
 // Unique safe names, one per class.
-QHash<qint64, QString> classFolderNames(Project &project) {
-    const auto classes = project.classes();
-    if (!classes)
-        throw StoreError(classes.error().message);
+QHash<qint64, QString> classFolderNames(const std::vector<ClassInfo> &classes) {
     QHash<qint64, QString> names;
     QSet<QString> taken;
-    for (const ClassInfo &c : *classes) {
+    for (const ClassInfo &c : classes) {
         const QString base = safeFileName(c.name);
         QString name = base;
         for (int n = 2; taken.contains(name.toLower()); ++n)
@@ -192,16 +191,15 @@ void removeStaging(const QString &staging) {
 
 class Exporter {
 public:
-    Exporter(Project &project, const DatasetExportOptions &options, QString staging)
+    Exporter(const std::vector<ClassInfo> &classes, const DatasetExportOptions &options,
+             QString staging)
         : m_options(options)
         , m_staging(std::move(staging))
-        , m_classNames(classFolderNames(project)) {
-        const auto classes = project.classes();
-        if (classes)
-            for (const ClassInfo &c : *classes) {
-                m_labels.insert(c.id, c.name);
-                m_classIndex.insert(c.id, int(m_classIndex.size()));
-            }
+        , m_classNames(classFolderNames(classes)) {
+        for (const ClassInfo &c : classes) {
+            m_labels.insert(c.id, c.name);
+            m_classIndex.insert(c.id, int(m_classIndex.size()));
+        }
     }
 
     void write(const std::vector<Row> &rows, DatasetExportSummary &summary,
@@ -407,7 +405,10 @@ Result<DatasetExportSummary> exportDataset(Project &project, const DatasetExport
             progress(0, 0, QStringLiteral("reading labels"));
         const std::vector<Row> rows =
             options.subset ? subsetRows(project, *options.subset) : curatedRows(project, summary);
-        Exporter(project, options, staging).write(rows, summary, progress, cancel);
+        const auto classes = project.classes();
+        if (!classes)
+            throw StoreError(classes.error().message);
+        Exporter(*classes, options, staging).write(rows, summary, progress, cancel);
         if (summary.cancelled) {
             removeStaging(staging);
             return summary;
