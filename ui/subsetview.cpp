@@ -2,7 +2,6 @@
 
 #include "core/store/project.h"
 #include "core/train/runs.h"
-#include "core/train/trainingset.h"
 #include "ui/datasetexportdialog.h"
 #include "ui/thumbnailcache.h"
 
@@ -44,6 +43,14 @@ SubsetView::SubsetView(QWidget *parent)
     });
     controls->addWidget(m_export);
     layout->addLayout(controls);
+    m_shares = new QLabel;
+    m_shares->setObjectName(QStringLiteral("subsetShares"));
+    m_shares->setWordWrap(true);
+    m_shares->setToolTip(
+        tr("Each group's share of the images this round kept, against its share of all training "
+           "images: a selection that avoids doubtful labels keeps fewer of them than the set "
+           "holds"));
+    layout->addWidget(m_shares);
     m_list = new QListWidget;
     m_list->setObjectName(QStringLiteral("subset"));
     m_list->setViewMode(QListView::IconMode);
@@ -69,9 +76,12 @@ void SubsetView::setProject(core::Project *project) {
 void SubsetView::showRun(qint64 runId) {
     m_runId = runId;
     m_rounds.clear();
+    m_report = {};
     if (m_project && runId != 0)
-        if (auto rounds = core::runSelections(*m_project, runId))
-            m_rounds = std::move(rounds).value();
+        if (auto report = core::subsetReport(*m_project, runId)) {
+            m_report = std::move(report).value();
+            m_rounds = m_report.rounds;
+        }
     const QSignalBlocker block(m_round);
     m_round->clear();
     for (const core::SelectionRound &round : m_rounds)
@@ -79,7 +89,14 @@ void SubsetView::showRun(qint64 runId) {
                              ? tr("round 0 (random start)")
                              : tr("round %1, epoch %2").arg(round.round).arg(round.epoch),
                          round.round);
-    m_round->setCurrentIndex(m_round->count() - 1);
+    const int last = m_round->count() - 1;
+    if (!m_rounds.empty()) {
+        m_round->addItem(tr("always chosen (%1)").arg(m_report.alwaysChosen().size()),
+                         int(AlwaysChosen));
+        m_round->addItem(tr("never chosen (%1)").arg(m_report.neverChosen().size()),
+                         int(NeverChosen));
+    }
+    m_round->setCurrentIndex(last);
     m_export->setEnabled(!m_rounds.empty());
     showRound();
 }
@@ -88,41 +105,94 @@ void SubsetView::showRound() {
     m_list->clear();
     m_waiting.clear();
     m_summary->clear();
+    m_shares->clear();
     if (!m_project || m_runId == 0)
         return;
     if (m_rounds.empty()) {
         m_summary->setText(tr("This run trained on all training images."));
         return;
     }
-    const int index = std::clamp(m_round->currentIndex(), 0, int(m_rounds.size()) - 1);
-    const core::SelectionRound &round = m_rounds[size_t(index)];
-    const auto snapshot = core::runSnapshot(*m_project, m_runId);
-    if (!snapshot)
+    const int chosen = m_round->currentData().toInt();
+    m_export->setEnabled(chosen >= 0);
+    if (chosen < 0) {
+        const auto items =
+            chosen == AlwaysChosen ? m_report.alwaysChosen() : m_report.neverChosen();
+        std::vector<qint64> ids;
+        for (const core::SubsetItem *item : items)
+            ids.push_back(item->itemId);
+        const int counted = m_report.countedRounds;
+        m_summary->setText(
+            (chosen == AlwaysChosen
+                 ? tr("%n images were kept by every counted round", nullptr, int(ids.size()))
+                 : tr("%n images were kept by no counted round", nullptr, int(ids.size()))) +
+            tr(" (%n rounds%1)", nullptr, counted)
+                .arg(counted < int(m_rounds.size()) ? tr(", the random start left out")
+                                                    : QString()) +
+            (ids.size() > size_t(kShown) ? tr("; the first %1 shown").arg(kShown) : QString()));
+        showItems(ids);
         return;
-    QHash<qint64, int> labelOf;
-    for (const core::SnapshotItem &item : snapshot->items)
-        labelOf.insert(item.itemId, item.label);
-    std::map<int, int> perClass;
-    for (qint64 id : round.itemIds)
-        ++perClass[labelOf.value(id)];
+    }
+    const auto round =
+        std::find_if(m_rounds.begin(), m_rounds.end(),
+                     [&](const core::SelectionRound &r) { return r.round == chosen; });
+    if (round == m_rounds.end())
+        return;
+    std::map<QString, int> perClass;
+    QHash<qint64, const core::SubsetItem *> byId;
+    for (const core::SubsetItem &item : m_report.items)
+        byId.insert(item.itemId, &item);
+    for (qint64 id : round->itemIds)
+        if (const core::SubsetItem *item = byId.value(id))
+            ++perClass[item->label];
     QStringList counts;
     for (const auto &[label, count] : perClass)
-        counts << QStringLiteral("%1 %2").arg(snapshot->classNames.value(label)).arg(count);
+        counts << QStringLiteral("%1 %2").arg(label).arg(count);
     m_summary->setText(
-        tr("%n images: ", nullptr, int(round.itemIds.size())) + counts.join(QStringLiteral(", ")) +
-        (round.itemIds.size() > size_t(kShown) ? tr(" (the first %1 picks shown)").arg(kShown)
-                                               : QString()));
-    for (size_t i = 0; i < std::min(round.itemIds.size(), size_t(kShown)); ++i) {
-        const qint64 id = round.itemIds[i];
-        const auto path = m_project->itemPath(id);
-        if (!path)
+        tr("%n images: ", nullptr, int(round->itemIds.size())) + counts.join(QStringLiteral(", ")) +
+        (round->itemIds.size() > size_t(kShown) ? tr(" (the first %1 picks shown)").arg(kShown)
+                                                : QString()));
+    m_shares->setText(sharesText(*round));
+    showItems(round->itemIds);
+}
+
+QString SubsetView::sharesText(const core::SelectionRound &round) const {
+    const std::vector<core::GroupShare> shares = m_report.groupShares(round);
+    if (shares.empty())
+        return tr("No training image of this run is flagged or has a low-confidence label.");
+    QStringList parts;
+    for (const core::GroupShare &share : shares) {
+        // Red when the round keeps more of a doubtful group than the set holds.
+        const bool more = share.keptShare > share.setShare * 1.05;
+        parts << tr("%1: <b%2>%3 %</b> of the round, %4 % of the set")
+                     .arg(share.group.toHtmlEscaped(),
+                          more ? QStringLiteral(" style='color:#c0392b'") : QString())
+                     .arg(share.keptShare * 100, 0, 'f', 1)
+                     .arg(share.setShare * 100, 0, 'f', 1);
+    }
+    return parts.join(QStringLiteral(" &nbsp;·&nbsp; "));
+}
+
+void SubsetView::showItems(const std::vector<qint64> &itemIds) {
+    QHash<qint64, const core::SubsetItem *> byId;
+    for (const core::SubsetItem &item : m_report.items)
+        byId.insert(item.itemId, &item);
+    for (size_t i = 0; i < std::min(itemIds.size(), size_t(kShown)); ++i) {
+        const core::SubsetItem *found = byId.value(itemIds[i]);
+        if (!found || found->path.isEmpty())
             continue;
-        auto *item = new QListWidgetItem(snapshot->classNames.value(labelOf.value(id)));
-        item->setToolTip(*path);
+        auto *item = new QListWidgetItem(found->label);
+        item->setData(Qt::UserRole, found->path);
+        QString tip =
+            found->path + tr("\nchosen in %n counted rounds", nullptr, found->timesChosen);
+        if (!found->flags.isEmpty())
+            tip += tr("\nflags: %1").arg(found->flags.join(QStringLiteral(", ")));
+        if (found->confidence)
+            tip += tr("\nlabel confidence: %1").arg(*found->confidence, 0, 'f', 2);
+        item->setToolTip(tip);
         m_list->addItem(item);
-        const QPixmap pixmap = m_thumbnails->pixmap(id, *path);
+        const QPixmap pixmap = m_thumbnails->pixmap(found->itemId, found->path);
         if (pixmap.isNull())
-            m_waiting.insert(id, item);
+            m_waiting.insert(found->itemId, item);
         else
             item->setIcon(pixmap);
     }
@@ -132,7 +202,7 @@ void SubsetView::thumbnailReady(qint64 itemId) {
     QListWidgetItem *item = m_waiting.take(itemId);
     if (!item)
         return;
-    const QPixmap pixmap = m_thumbnails->pixmap(itemId, item->toolTip());
+    const QPixmap pixmap = m_thumbnails->pixmap(itemId, item->data(Qt::UserRole).toString());
     if (pixmap.width() > 1)
         item->setIcon(pixmap);
 }

@@ -8,6 +8,7 @@
 #include "core/label/labelsource.h"
 #include "core/store/project.h"
 #include "core/train/runprotocol.h"
+#include "core/train/subsetreport.h"
 #include "core/train/trainer.h"
 #include "core/train/tuning.h"
 
@@ -375,6 +376,58 @@ int cmdMetrics(QCommandLineParser &parser, const QStringList &args, QTextStream 
     return kExitOk;
 }
 
+int cmdSubset(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
+              QTextStream &err) {
+    const auto opened = openRun(parser, args, "subset", err);
+    if (!opened)
+        return kExitFailure;
+    const QString outFile = parser.value(QStringLiteral("out"));
+    if (outFile.isEmpty())
+        throw UsageError{QStringLiteral("give the file to write: --out FILE.csv")};
+    std::optional<int> round;
+    if (parser.isSet(QStringLiteral("round"))) {
+        bool ok = false;
+        round = parser.value(QStringLiteral("round")).toInt(&ok);
+        if (!ok || *round < 0)
+            throw UsageError{QStringLiteral("--round needs a round number, not '%1'")
+                                 .arg(parser.value(QStringLiteral("round")))};
+    }
+    const auto report = subsetReport(*opened->project, opened->run.id);
+    if (!report)
+        return fail(err, report.error());
+    if (round && std::none_of(report->rounds.begin(), report->rounds.end(),
+                              [&](const SelectionRound &r) { return r.round == *round; }))
+        return fail(err, Error{QStringLiteral("run %1 has no selection round %2 (it has %3)")
+                                   .arg(opened->run.id)
+                                   .arg(*round)
+                                   .arg(report->rounds.size())});
+    if (!saveFile(outFile, subsetCsv(*report, round).toUtf8(), err))
+        return kExitFailure;
+    out << QStringLiteral("run %1: %2 training items, %3 selection rounds counted; %4 always "
+                          "chosen, %5 never")
+               .arg(opened->run.id)
+               .arg(report->items.size())
+               .arg(report->countedRounds)
+               .arg(report->alwaysChosen().size())
+               .arg(report->neverChosen().size())
+        << Qt::endl;
+    for (const SelectionRound &r : report->rounds) {
+        if (round && r.round != *round)
+            continue;
+        out << QStringLiteral("round %1 (epoch %2, %3 items):")
+                   .arg(r.round)
+                   .arg(r.epoch)
+                   .arg(r.itemIds.size());
+        for (const GroupShare &share : report->groupShares(r))
+            out << QStringLiteral("  %1 %2 of the round, %3 of the set;")
+                       .arg(share.group)
+                       .arg(share.keptShare, 0, 'f', 3)
+                       .arg(share.setShare, 0, 'f', 3);
+        out << Qt::endl;
+    }
+    return kExitOk;
+}
+
 int cmdDescribeRun(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                    QTextStream &err) {
     const auto opened = openRun(parser, args, "describe-run", err);
@@ -492,6 +545,22 @@ void addTrainingCommands(CommandTable &table) {
               p.addOptions({
                   {QStringLiteral("run"), QStringLiteral("the run"), QStringLiteral("RUN")},
                   {QStringLiteral("csv"), QStringLiteral("CSV (the only format)")},
+              });
+          }}},
+        {QStringLiteral("subset"),
+         {QStringLiteral("subset DIR --run RUN [--round R] --out FILE.csv"),
+          QStringLiteral("what a run's subsets kept: item,path,label,round,times_chosen,flags, "
+                         "and each round's share of doubtful items against the set's"),
+          cmdSubset,
+          [](QCommandLineParser &p) {
+              p.addOptions({
+                  {QStringLiteral("run"), QStringLiteral("the run"), QStringLiteral("RUN")},
+                  {QStringLiteral("round"),
+                   QStringLiteral("only the items this selection round kept (default: every "
+                                  "training item, with the latest round that kept it)"),
+                   QStringLiteral("R")},
+                  {QStringLiteral("out"), QStringLiteral("the CSV file to write"),
+                   QStringLiteral("FILE")},
               });
           }}},
         {QStringLiteral("describe-run"),

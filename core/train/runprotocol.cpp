@@ -65,6 +65,9 @@ QList<QCommandLineOption> trainCommandLineOptions() {
          greedyName(d.greedy)},
         {QStringLiteral("linear-layer"),
          QStringLiteral("GLISTER gradients include the last layer's weights")},
+        {QStringLiteral("centered-embeddings"),
+         QStringLiteral("with --linear-layer: embeddings measured from their training mean, so "
+                        "weight gradients agree when images look alike")},
         {QStringLiteral("test-every"),
          QStringLiteral("evaluate the test set every N epochs (always at the end)"),
          QStringLiteral("N"), QString::number(d.testEvery)},
@@ -153,6 +156,7 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.kappa = numberOf("kappa");
         o.testEvery = int(numberOf("test-every"));
         o.linearLayer = parser.isSet(QStringLiteral("linear-layer"));
+        o.centeredEmbeddings = parser.isSet(QStringLiteral("centered-embeddings"));
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
         o.labels = parser.value(QStringLiteral("labels"));
@@ -229,6 +233,8 @@ QStringList trainArguments(const TrainOptions &o) {
                   << QStringLiteral("--body-lr-scale") << number(o.bodyLrScale);
     if (o.linearLayer)
         arguments << QStringLiteral("--linear-layer");
+    if (o.centeredEmbeddings)
+        arguments << QStringLiteral("--centered-embeddings");
     if (!o.augment)
         arguments << QStringLiteral("--no-augment");
     if (!o.channelsLast)

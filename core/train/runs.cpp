@@ -65,6 +65,7 @@ QJsonObject TrainOptions::toJson() const {
         {"selection_type", selectionTypeName(selectionType)},
         {"greedy", enumName(kGreedy, greedy)},
         {"linear_layer", linearLayer},
+        {"centered_embeddings", centeredEmbeddings},
         {"test_every", testEvery},
         {"augment", augment},
         {"bfloat16", bfloat16},
@@ -106,6 +107,7 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.nesterov = json.value("nesterov").toBool(o.nesterov);
     o.kappa = json.value("kappa").toDouble(o.kappa);
     o.linearLayer = json.value("linear_layer").toBool(o.linearLayer);
+    o.centeredEmbeddings = json.value("centered_embeddings").toBool(o.centeredEmbeddings);
     o.testEvery = json.value("test_every").toInt(o.testEvery);
     o.augment = json.value("augment").toBool(o.augment);
     o.bfloat16 = json.value("bfloat16").toBool(o.bfloat16);
@@ -137,6 +139,8 @@ Result<void> TrainOptions::validate() const {
         return Error{QStringLiteral("--kappa must be in [0, 1)")};
     if (strategy == Strategy::Glister && fraction >= 1)
         return Error{QStringLiteral("glister at fraction 1 selects nothing: use --strategy full")};
+    if (centeredEmbeddings && !linearLayer)
+        return Error{QStringLiteral("--centered-embeddings needs --linear-layer")};
     if (testEvery < 1)
         return Error{QStringLiteral("--test-every must be at least 1")};
     if (freezeEpochs < 0 || !(bodyLrScale > 0))

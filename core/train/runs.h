@@ -47,6 +47,10 @@ struct TrainOptions {
     SelectionType selectionType = SelectionType::Supervised;
     GreedyKind greedy = GreedyKind::Stochastic;
     bool linearLayer = false; // GLISTER gradients include the fc weights
+    // With linearLayer: embeddings are measured from the training items' mean embedding, so the
+    // weight gradients of two images agree when the images look alike, not merely because
+    // every ReLU embedding points the same way (a reparameterised last layer; not in CORDS).
+    bool centeredEmbeddings = false;
     int testEvery = 1;        // evaluate the test set every N epochs (and always at the end)
     bool augment = true;      // random crop (pad 4) and horizontal flip, for colour images
     bool bfloat16 = false;    // bfloat16 autocast on CPUs with native support

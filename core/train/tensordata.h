@@ -53,7 +53,13 @@ private:
     bool m_enabled;
 };
 
-enum Purpose : std::uint64_t { kShuffle = 1, kSubset = 2, kGreedy = 3, kSelectionAugment = 4 };
+enum Purpose : std::uint64_t {
+    kShuffle = 1,
+    kSubset = 2,
+    kGreedy = 3,
+    kSelectionAugment = 4,
+    kBatchUnits = 5,
+};
 
 // The decoded images (memory-mapped), labels and split rows of one snapshot.
 struct Dataset {

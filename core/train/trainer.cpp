@@ -219,8 +219,13 @@ torch::Tensor Trainer::glisterSubset(int round) {
         throw failure(QStringLiteral("glister needs validation items, and this snapshot has none"));
     // CORDS's selection pass sees one random augmentation of every training image.
     at::Generator augment = generatorFor(m_options.seed, kSelectionAugment, std::uint64_t(round));
-    const auto [trainLogits, trainEmbeddings] = frozenForward(m_data.train, &augment);
-    const auto [valLogits, valEmbeddings] = frozenForward(m_data.val, nullptr);
+    auto [trainLogits, trainEmbeddings] = frozenForward(m_data.train, &augment);
+    auto [valLogits, valEmbeddings] = frozenForward(m_data.val, nullptr);
+    if (m_options.centeredEmbeddings) {
+        const torch::Tensor mean = trainEmbeddings.mean(0, /*keepdim=*/true);
+        trainEmbeddings = trainEmbeddings - mean;
+        valEmbeddings = valEmbeddings - mean;
+    }
     const torch::Tensor trainLabels = m_data.labels.index_select(0, m_data.train);
     const torch::Tensor valLabels = m_data.labels.index_select(0, m_data.val);
     const torch::Tensor gradients = glister::lastLayerGradients(
@@ -265,18 +270,27 @@ torch::Tensor Trainer::glisterSubset(int round) {
         break;
     }
     case SelectionType::PerBatch: {
-        // Units are the sequential mini-batches; a unit's gradient is its members' mean.
+        // Units are mini-batches of a sequential loader over the training items; a unit's
+        // gradient is its members' mean. CORDS's loader walks a data set whose order is already
+        // mixed. Ours would walk import order, one class folder after another, and units of a
+        // single class make a subset of a few classes, so the units are cut from a permutation
+        // drawn once per run.
         const std::int64_t size = m_options.batchSize, n = gradients.size(0);
+        at::Generator generator = generatorFor(m_options.seed, kBatchUnits, 0);
+        const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+        const auto position = order.accessor<std::int64_t, 1>();
         std::vector<torch::Tensor> means;
         for (std::int64_t start = 0; start < n; start += size)
-            means.push_back(gradients.narrow(0, start, std::min(size, n - start)).mean(0));
+            means.push_back(
+                gradients.index_select(0, order.narrow(0, start, std::min(size, n - start)))
+                    .mean(0));
         options.budget =
             std::min<std::int64_t>((m_budget + size - 1) / size, std::int64_t(means.size()));
         const auto picked =
             glister::greedy(torch::stack(means), valLogits, valEmbeddings, valLabels, options);
         for (std::int64_t unit : picked.indices)
             for (std::int64_t i = unit * size; i < std::min(n, (unit + 1) * size); ++i)
-                chosen.push_back(i);
+                chosen.push_back(position[i]);
         break;
     }
     }

@@ -1,3 +1,5 @@
+#include "core/store/project.h"
+#include "core/train/runs.h"
 #include "tests/testsupport.h"
 
 #include <QProcess>
@@ -306,7 +308,7 @@ void CliTest::everyCommandAnswersHelp_data() {
           "answers",   "consolidate", "labels",       "dedup", "flags", "split",
           "train",     "sweep",       "runs",         "copy",  "team",  "export-model",
           "predict",   "metrics",     "describe-run", "cv",    "tune",  "label-errors",
-          "autolabel", "queue"})
+          "autolabel", "queue",       "subset"})
         QTest::newRow(command) << QString::fromLatin1(command);
 }
 
@@ -387,6 +389,43 @@ void CliTest::trainsSweepsAndListsRuns() {
         QVERIFY(cells[20].toDouble() > 0);                      // processor seconds
         QCOMPARE(cells[22], QStringLiteral("reviews:answers")); // nothing consolidated
     }
+
+    // subset writes what the database holds: the items a round kept, with their labels.
+    const QString subsetFile = dir.filePath(QStringLiteral("subset.csv"));
+    const Run subset =
+        cli({QStringLiteral("subset"), labelled, QStringLiteral("--run"), QStringLiteral("3"),
+             QStringLiteral("--round"), QStringLiteral("0"), QStringLiteral("--out"), subsetFile});
+    QVERIFY2(subset.code == 0, qPrintable(subset.err));
+    // Two epochs with R = 1: the random start is the run's only round, so it is the one counted.
+    QVERIFY2(subset.out.contains(QStringLiteral("round 0 (epoch 1")), qPrintable(subset.out));
+    {
+        auto opened = winnow::core::Project::open(labelled);
+        QVERIFY(opened.ok());
+        const auto rounds = winnow::core::runSelections(**opened, 3);
+        QVERIFY(rounds.ok() && rounds->size() == 1);
+        std::vector<qint64> stored = rounds->at(0).itemIds, listed;
+        QFile file(subsetFile);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList subsetRows =
+            QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(subsetRows.value(0), QStringLiteral("item,path,label,round,times_chosen,flags"));
+        for (const QString &row : subsetRows.mid(1)) {
+            const QStringList cells = row.split(u',');
+            listed.push_back(cells[0].toLongLong());
+            QCOMPARE(cells[3], QStringLiteral("0"));
+            QCOMPARE(cells[4], QStringLiteral("1"));
+            QVERIFY2(cells[1].contains(QStringLiteral("/") + cells[2] + QStringLiteral("/")),
+                     qPrintable(row)); // labels come from the folders
+        }
+        std::sort(stored.begin(), stored.end());
+        std::sort(listed.begin(), listed.end());
+        QCOMPARE(listed, stored);
+    }
+    QCOMPARE(
+        cli({QStringLiteral("subset"), labelled, QStringLiteral("--run"), QStringLiteral("3"),
+             QStringLiteral("--round"), QStringLiteral("9"), QStringLiteral("--out"), subsetFile})
+            .code,
+        1);
 
     // A label source that does not exist is refused before anything is stored.
     const QStringList oneEpoch = {QStringLiteral("--epochs"), QStringLiteral("1"),

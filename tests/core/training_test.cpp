@@ -13,7 +13,9 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <map>
 #include <opencv2/core.hpp>
+#include <set>
 
 using namespace winnow::core;
 using namespace winnow::test;
@@ -325,6 +327,32 @@ private Q_SLOTS:
         std::sort(unique.begin(), unique.end());
         QVERIFY(std::adjacent_find(unique.begin(), unique.end()) == unique.end());
         QCOMPARE(runEpochs(*m_project, outcome->runId)->at(2).subsetSize, qint64(picked));
+    }
+
+    // Units are cut from a seeded permutation, not from the class-by-class import order: a
+    // round's two units of 16 hold all three classes, and the run learns them.
+    void perBatchPicksWholeMixedBatchesAndLearns() {
+        TrainOptions options = smallOptions(Strategy::Glister, 0.3, 6);
+        options.selectionType = SelectionType::PerBatch;
+        options.greedy = GreedyKind::Naive; // 7 units: too few for the stochastic sample
+        const auto outcome = trainNewRun(*m_project, options, {});
+        QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
+        const auto snapshot = runSnapshot(*m_project, outcome->runId);
+        std::map<qint64, int> labelOf;
+        for (const SnapshotItem &item : snapshot->items)
+            labelOf[item.itemId] = item.label;
+        const auto rounds = runSelections(*m_project, outcome->runId);
+        QCOMPARE(rounds->size(), size_t(3)); // random, then GLISTER at epoch indices 2 and 4
+        for (size_t r = 1; r < rounds->size(); ++r) {
+            const std::vector<qint64> &ids = rounds->at(r).itemIds;
+            QVERIFY2(ids.size() == 32 || ids.size() == 28, qPrintable(QString::number(ids.size())));
+            std::set<int> classes;
+            for (qint64 id : ids)
+                classes.insert(labelOf.at(id));
+            QCOMPARE(classes.size(), size_t(3));
+        }
+        QVERIFY2(*findRun(*m_project, outcome->runId)->testAccuracy > 0.6,
+                 qPrintable(QString::number(*findRun(*m_project, outcome->runId)->testAccuracy)));
     }
 
     void warmStartTrainsOnFullDataFirst() {

@@ -137,6 +137,20 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QVERIFY(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))
                 ->text()
                 .startsWith(QStringLiteral("32 images")));
+    QVERIFY(!view.findChild<QLabel *>(QStringLiteral("subsetShares"))->text().isEmpty());
+    // After the rounds come the images every counted round kept, and those none kept.
+    auto *rounds = subset->parentWidget()->findChild<QComboBox *>();
+    const int never = rounds->count() - 1;
+    QVERIFY2(rounds->itemText(never).startsWith(QStringLiteral("never chosen (")),
+             qPrintable(rounds->itemText(never)));
+    const int neverCount = rounds->itemText(never).section(u'(', 1).section(u')', 0, 0).toInt();
+    rounds->setCurrentIndex(never);
+    QCOMPARE(subset->count(), std::min(neverCount, 160));
+    QVERIFY2(
+        view.findChild<QLabel *>(QStringLiteral("subsetSummary"))
+            ->text()
+            .startsWith(QStringLiteral("%1 images were kept by no counted round").arg(neverCount)),
+        qPrintable(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))->text()));
     table->clearSelection();
     table->selectRow(2);
     QCOMPARE(subset->count(), 0);

@@ -1,0 +1,396 @@
+// Subset selection with error bars (issue: GLISTER against Random-Online on clean and on noisy
+// labels). CIFAR-10: 10,000 training images (the first 1,000 of each class), 1,000 validation
+// images (the next 100 of each class), the 10,000 test images. Two settings: clean labels, and
+// 30 % of the training labels moved to a random other class (validation and test clean). Every
+// configuration runs at every fraction with every seed; the table gives the mean and standard
+// deviation of the test accuracy, and for subsets the share of mislabeled items in the rounds
+// chosen after round 0. It also times the greedy alone, per pick. Never fails for slowness.
+//
+//   glister_bench ARCHIVE WORKDIR TABLE [--settings clean,noisy] [--configs NAME,...]
+//       [--fractions 0.1,0.3,0.5] [--seeds N] [--epochs E] [--select-every R] [--noise P]
+
+#include "benchsupport.h"
+#include "core/io/folderimporter.h"
+#include "core/store/itemrepository.h"
+#include "core/store/project.h"
+#include "core/train/glister.h"
+#include "core/train/trainer.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QTextStream>
+#include <QThread>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+
+using namespace winnow::core;
+using namespace winnow::bench;
+
+namespace {
+
+struct Config {
+    const char *name;
+    const char *description;
+    TrainOptions (*apply)(TrainOptions);
+};
+
+TrainOptions glister(TrainOptions o) {
+    o.strategy = Strategy::Glister;
+    return o;
+}
+
+const Config kConfigs[] = {
+    {"full", "all training images every epoch",
+     [](TrainOptions o) {
+         o.strategy = Strategy::Full;
+         o.fraction = 1;
+         return o;
+     }},
+    {"random", "Random-Online: a fresh uniform subset every R epochs",
+     [](TrainOptions o) {
+         o.strategy = Strategy::Random;
+         return o;
+     }},
+    {"random-warm", "Random-Online after a kappa 0.5 warm start",
+     [](TrainOptions o) {
+         o.strategy = Strategy::Random;
+         o.kappa = 0.5;
+         return o;
+     }},
+    {"glister-cords", "GLISTER as CORDS runs it: Supervised, bias gradients", glister},
+    {"glister-linear", "Supervised, bias and weight gradients",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.linearLayer = true;
+         return o;
+     }},
+    {"glister-centered", "Supervised, bias and weight gradients of centred embeddings",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.linearLayer = true;
+         o.centeredEmbeddings = true;
+         return o;
+     }},
+    {"glister-centered-warm", "glister-centered after a kappa 0.5 warm start",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.linearLayer = true;
+         o.centeredEmbeddings = true;
+         o.kappa = 0.5;
+         return o;
+     }},
+    {"glister-perclass-centered", "PerClass, bias and weight gradients of centred embeddings",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.selectionType = SelectionType::PerClass;
+         o.linearLayer = true;
+         o.centeredEmbeddings = true;
+         return o;
+     }},
+};
+
+const Config *configNamed(const QString &name) {
+    for (const Config &config : kConfigs)
+        if (name == QLatin1String(config.name))
+            return &config;
+    return nullptr;
+}
+
+// Links images into `to`/<class>/, named <true class>__<file>. With `noise` > 0 that share of
+// them (exactly, seeded) goes into a random other class's folder instead.
+void linkImages(const QString &source, const QString &to, int skip, int count, double noise) {
+    const QString from = QDir(source).absolutePath();
+    const QStringList classes = QDir(from).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    std::vector<std::pair<int, QString>> images; // true class, file
+    for (int c = 0; c < int(classes.size()); ++c) {
+        const QStringList files =
+            QDir(from + QLatin1Char('/') + classes[c]).entryList(QDir::Files, QDir::Name);
+        for (int i = skip; i < std::min<int>(skip + count, int(files.size())); ++i)
+            images.emplace_back(c, files[i]);
+    }
+    std::mt19937_64 random(20261201);
+    std::vector<size_t> order(images.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::shuffle(order.begin(), order.end(), random);
+    std::set<size_t> flipped(order.begin(), order.begin() + std::ptrdiff_t(noise * order.size()));
+    std::uniform_int_distribution<int> other(1, int(classes.size()) - 1);
+    for (size_t i = 0; i < images.size(); ++i) {
+        const auto &[c, file] = images[i];
+        const int given = flipped.count(i) ? (c + other(random)) % int(classes.size()) : c;
+        QDir().mkpath(to + QLatin1Char('/') + classes[given]);
+        QFile::link(QStringLiteral("%1/%2/%3").arg(from, classes[c], file),
+                    QStringLiteral("%1/%2/%3__%4").arg(to, classes[given], classes[c], file));
+    }
+}
+
+// The items whose folder (the label) is not the class their file name carries.
+std::set<qint64> mislabeledItems(Project &project) {
+    std::set<qint64> mislabeled;
+    for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById)) {
+        const QFileInfo info(item.path);
+        if (!info.fileName().contains(QLatin1String("__")))
+            continue; // a test image
+        const QString trueClass = info.fileName().section(QStringLiteral("__"), 0, 0);
+        if (trueClass != info.dir().dirName())
+            mislabeled.insert(item.id);
+    }
+    return mislabeled;
+}
+
+std::unique_ptr<Project> benchProject(const QString &cifar, const QString &work,
+                                      const QString &setting, double noise) {
+    const QString images = work + QStringLiteral("/glister-%1-images").arg(setting);
+    const QString dir = work + QStringLiteral("/glister-%1").arg(setting);
+    QDir(images).removeRecursively();
+    QDir(dir).removeRecursively();
+    linkImages(cifar + QStringLiteral("/train"), images + QStringLiteral("/train"), 0, 1000, noise);
+    linkImages(cifar + QStringLiteral("/train"), images + QStringLiteral("/val"), 1000, 100, 0);
+    auto project = Project::create(dir);
+    if (!project) {
+        std::printf("cannot create %s: %s\n", qPrintable(dir), qPrintable(project.error().message));
+        return nullptr;
+    }
+    const std::pair<QString, Split> parts[] = {{images + QStringLiteral("/train"), Split::Train},
+                                               {images + QStringLiteral("/val"), Split::Val},
+                                               {cifar + QStringLiteral("/test"), Split::Test}};
+    for (const auto &[folder, split] : parts) {
+        ImportOptions options;
+        options.split = split;
+        options.labelsFromFolders = true;
+        options.followLinksOutside = true;
+        if (const auto imported = importImageFolder(**project, folder, options); !imported) {
+            std::printf("import of %s failed: %s\n", qPrintable(folder),
+                        qPrintable(imported.error().message));
+            return nullptr;
+        }
+    }
+    return std::move(project).value();
+}
+
+struct Outcome {
+    double accuracy = 0, seconds = 0, selectionSeconds = 0;
+    double mislabeledShare = -1; // over the rounds after round 0; -1: not a subset run
+};
+
+struct Summary {
+    std::vector<double> accuracies, seconds, shares;
+};
+
+double mean(const std::vector<double> &values) {
+    double sum = 0;
+    for (double v : values)
+        sum += v;
+    return values.empty() ? 0 : sum / double(values.size());
+}
+
+double deviation(const std::vector<double> &values) {
+    if (values.size() < 2)
+        return 0;
+    const double m = mean(values);
+    double sum = 0;
+    for (double v : values)
+        sum += (v - m) * (v - m);
+    return std::sqrt(sum / double(values.size() - 1));
+}
+
+std::optional<Outcome> runOnce(Project &project, const TrainOptions &options,
+                               const std::set<qint64> &mislabeled) {
+    TrainEvents events;
+    events.message = [](const QString &text) {
+        if (text.contains(QLatin1String("selection round")))
+            std::printf("    %s\n", qPrintable(text));
+    };
+    const auto trained = trainNewRun(project, options, events);
+    if (!trained) {
+        std::printf("failed: %s\n", qPrintable(trained.error().message));
+        return std::nullopt;
+    }
+    const auto run = findRun(project, trained->runId);
+    Outcome outcome;
+    outcome.accuracy = run->testAccuracy.value_or(0);
+    outcome.seconds = run->totalSeconds;
+    if (options.strategy == Strategy::Full)
+        return outcome;
+    qint64 chosen = 0, wrong = 0;
+    for (const SelectionRound &round : *runSelections(project, trained->runId)) {
+        if (round.round == 0)
+            continue;
+        chosen += qint64(round.itemIds.size());
+        for (qint64 id : round.itemIds)
+            wrong += qint64(mislabeled.count(id));
+        std::printf("    round %d: %.3f mislabeled\n", round.round,
+                    double(std::count_if(round.itemIds.begin(), round.itemIds.end(),
+                                         [&](qint64 id) { return mislabeled.count(id) > 0; })) /
+                        double(std::max<size_t>(1, round.itemIds.size())));
+    }
+    outcome.mislabeledShare = chosen > 0 ? double(wrong) / double(chosen) : -1;
+    return outcome;
+}
+
+// The greedy alone on random gradients of the benchmark's shape: N training points, M validation
+// points, C classes, a budget of k.
+void timeGreedy() {
+    const std::int64_t n = 10000, m = 1000, c = 10, d = 128;
+    torch::manual_seed(1);
+    const torch::Tensor trainLogits = torch::randn({n, c}), valLogits = torch::randn({m, c});
+    const torch::Tensor trainEmbeddings = torch::rand({n, d}), valEmbeddings = torch::rand({m, d});
+    const torch::Tensor trainLabels = torch::randint(c, {n}, torch::kLong);
+    const torch::Tensor valLabels = torch::randint(c, {m}, torch::kLong);
+    for (const bool linear : {false, true}) {
+        const torch::Tensor gradients =
+            glister::lastLayerGradients(trainLogits, trainLabels, trainEmbeddings, linear);
+        for (const double fraction : {0.1, 0.3}) {
+            glister::Options options;
+            options.budget = std::int64_t(fraction * n);
+            options.linearLayer = linear;
+            QElapsedTimer timer;
+            timer.start();
+            glister::greedy(gradients, valLogits, valEmbeddings, valLabels, options);
+            std::printf("greedy %s at %.0f %% of %lld (val %lld): %.4f ms per pick (target < "
+                        "0.05)\n",
+                        linear ? "with weight gradients" : "bias only", fraction * 100,
+                        static_cast<long long>(n), static_cast<long long>(m),
+                        double(timer.nsecsElapsed()) / 1e6 / double(options.budget));
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments().mid(1);
+    if (args.size() < 3) {
+        std::printf("usage: glister_bench ARCHIVE WORKDIR TABLE [--settings clean,noisy] "
+                    "[--configs NAME,...] [--fractions 0.1,0.3,0.5] [--seeds N] [--epochs E] "
+                    "[--select-every R] [--noise P]\n");
+        return 2;
+    }
+    const QString archive = args[0], work = args[1], tablePath = args[2];
+    QStringList settings = {QStringLiteral("clean"), QStringLiteral("noisy")};
+    QStringList configs = {QStringLiteral("full"), QStringLiteral("random"),
+                           QStringLiteral("glister-cords"), QStringLiteral("glister-centered")};
+    std::vector<double> fractions = {0.1, 0.3, 0.5};
+    int seeds = 3;
+    double noise = 0.3;
+    TrainOptions base;
+    base.width = 16;
+    base.epochs = 40;
+    base.selectEvery = 10;
+    base.bfloat16 = cpuHasBFloat16();
+    base.testEvery = 1000; // the test set once, at the end
+    for (int i = 3; i + 1 < args.size(); i += 2) {
+        const QString &value = args[i + 1];
+        if (args[i] == QLatin1String("--settings"))
+            settings = value.split(QLatin1Char(','));
+        else if (args[i] == QLatin1String("--configs"))
+            configs = value.split(QLatin1Char(','));
+        else if (args[i] == QLatin1String("--fractions")) {
+            fractions.clear();
+            for (const QString &f : value.split(QLatin1Char(',')))
+                fractions.push_back(f.toDouble());
+        } else if (args[i] == QLatin1String("--seeds"))
+            seeds = value.toInt();
+        else if (args[i] == QLatin1String("--epochs"))
+            base.epochs = value.toInt();
+        else if (args[i] == QLatin1String("--select-every"))
+            base.selectEvery = value.toInt();
+        else if (args[i] == QLatin1String("--noise"))
+            noise = value.toDouble();
+    }
+    for (const QString &name : configs)
+        if (!configNamed(name)) {
+            std::printf("unknown configuration '%s'\n", qPrintable(name));
+            return 2;
+        }
+    timeGreedy();
+    const QString cifar = cifar10Folder(archive, work);
+    QString table =
+        QStringLiteral("CIFAR-10, 10,000 train / 1,000 val / 10,000 test, ResNet-18 width %1, %2 "
+                       "epochs, R = %3, batch 128, SGD 0.05 cosine, %4 threads, seeds 1-%5; "
+                       "noisy: %6 % of the training labels moved to a random other class\n\n")
+            .arg(base.width)
+            .arg(base.epochs)
+            .arg(base.selectEvery)
+            .arg(QThread::idealThreadCount())
+            .arg(seeds)
+            .arg(noise * 100, 0, 'f', 0);
+    table += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                 .arg(QStringLiteral("labels"), -6)
+                 .arg(QStringLiteral("configuration"), -26)
+                 .arg(QStringLiteral("fraction"), 8)
+                 .arg(QStringLiteral("test accuracy"), 15)
+                 .arg(QStringLiteral("s/run"), 7)
+                 .arg(QStringLiteral("mislabeled in subsets"), 21);
+    for (const QString &setting : settings) {
+        const bool noisy = setting == QLatin1String("noisy");
+        auto project = benchProject(cifar, work, setting, noisy ? noise : 0);
+        if (!project)
+            return 1;
+        const std::set<qint64> mislabeled = mislabeledItems(*project);
+        std::printf("== %s labels: %zu of 10,000 training labels wrong\n", qPrintable(setting),
+                    mislabeled.size());
+        std::fflush(stdout);
+        for (const QString &name : configs) {
+            const Config &config = *configNamed(name);
+            const bool full = name == QLatin1String("full");
+            for (const double fraction : full ? std::vector<double>{1.0} : fractions) {
+                Summary summary;
+                for (int seed = 1; seed <= seeds; ++seed) {
+                    TrainOptions options = base;
+                    options.fraction = fraction;
+                    options.seed = std::uint64_t(seed);
+                    options = config.apply(options);
+                    std::printf("-- %s %s at %.0f %%, seed %d\n", qPrintable(setting), config.name,
+                                fraction * 100, seed);
+                    std::fflush(stdout);
+                    const auto outcome = runOnce(*project, options, mislabeled);
+                    if (!outcome)
+                        return 1;
+                    std::printf("   test accuracy %.4f in %.0f s%s\n", outcome->accuracy,
+                                outcome->seconds,
+                                outcome->mislabeledShare >= 0
+                                    ? qPrintable(QStringLiteral(", %1 mislabeled in its subsets")
+                                                     .arg(outcome->mislabeledShare, 0, 'f', 3))
+                                    : "");
+                    std::fflush(stdout);
+                    summary.accuracies.push_back(outcome->accuracy);
+                    summary.seconds.push_back(outcome->seconds);
+                    if (outcome->mislabeledShare >= 0)
+                        summary.shares.push_back(outcome->mislabeledShare);
+                }
+                table += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                             .arg(setting, -6)
+                             .arg(QLatin1String(config.name), -26)
+                             .arg(fraction, 8, 'f', 1)
+                             .arg(QStringLiteral("%1 +- %2")
+                                      .arg(mean(summary.accuracies), 0, 'f', 3)
+                                      .arg(deviation(summary.accuracies), 0, 'f', 3),
+                                  15)
+                             .arg(mean(summary.seconds), 7, 'f', 0)
+                             .arg(summary.shares.empty() || !noisy
+                                      ? QStringLiteral("-")
+                                      : QString::number(mean(summary.shares), 'f', 3),
+                                  21);
+            }
+        }
+    }
+    table += QStringLiteral("\nconfigurations:\n");
+    for (const QString &name : configs)
+        table += QStringLiteral("  %1  %2\n")
+                     .arg(name, -26)
+                     .arg(QLatin1String(configNamed(name)->description));
+    std::printf("\n%s", qPrintable(table));
+    std::printf("peak memory: %.0f MiB\n", peakMemoryMiB());
+    QFile file(tablePath);
+    if (file.open(QIODevice::WriteOnly | QIODevice::Text))
+        QTextStream(&file) << table;
+    return 0;
+}
