@@ -16,6 +16,7 @@ struct Options {
     double eta = 0.05;       // the initial SGD learning rate; never rescheduled
     Greedy greedy = Greedy::Stochastic;
     bool linearLayer = false; // append the fc-weight gradient g (x) e to the bias gradient g
+    bool meanStep = false;    // the virtual step is eta / k times the chosen gradients' sum
     std::uint64_t seed = 0;   // stochastic candidate sampling
 };
 

@@ -68,6 +68,13 @@ QList<QCommandLineOption> trainCommandLineOptions() {
         {QStringLiteral("centered-embeddings"),
          QStringLiteral("with --linear-layer: embeddings measured from their training mean, so "
                         "weight gradients agree when images look alike")},
+        {QStringLiteral("mean-step"),
+         QStringLiteral("GLISTER's virtual step uses the mean of the chosen gradients, not their "
+                        "sum")},
+        {QStringLiteral("leave-out-doubtful"),
+         QStringLiteral("subsets leave out items whose consolidated label has a confidence below "
+                        "C, or that are flagged as likely label errors (0: off)"),
+         QStringLiteral("C"), number(d.leaveOutDoubtful)},
         {QStringLiteral("test-every"),
          QStringLiteral("evaluate the test set every N epochs (always at the end)"),
          QStringLiteral("N"), QString::number(d.testEvery)},
@@ -154,9 +161,11 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.momentum = numberOf("momentum");
         o.weightDecay = numberOf("weight-decay");
         o.kappa = numberOf("kappa");
+        o.leaveOutDoubtful = numberOf("leave-out-doubtful");
         o.testEvery = int(numberOf("test-every"));
         o.linearLayer = parser.isSet(QStringLiteral("linear-layer"));
         o.centeredEmbeddings = parser.isSet(QStringLiteral("centered-embeddings"));
+        o.meanStep = parser.isSet(QStringLiteral("mean-step"));
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
         o.labels = parser.value(QStringLiteral("labels"));
@@ -210,6 +219,8 @@ QStringList trainArguments(const TrainOptions &o) {
                           number(o.weightDecay),
                           QStringLiteral("--kappa"),
                           number(o.kappa),
+                          QStringLiteral("--leave-out-doubtful"),
+                          number(o.leaveOutDoubtful),
                           QStringLiteral("--selection-type"),
                           selectionTypeName(o.selectionType),
                           QStringLiteral("--greedy"),
@@ -235,6 +246,8 @@ QStringList trainArguments(const TrainOptions &o) {
         arguments << QStringLiteral("--linear-layer");
     if (o.centeredEmbeddings)
         arguments << QStringLiteral("--centered-embeddings");
+    if (o.meanStep)
+        arguments << QStringLiteral("--mean-step");
     if (!o.augment)
         arguments << QStringLiteral("--no-augment");
     if (!o.channelsLast)

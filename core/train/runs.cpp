@@ -1,7 +1,10 @@
 #include "core/train/runs.h"
 
+#include "core/store/consolidationrepository.h"
+#include "core/store/flagrepository.h"
 #include "core/store/project.h"
 #include "core/store/runrepository.h"
+#include "core/store/storeaccess.h"
 #include "core/train/trainingset.h"
 #include "core/util/enumnames.h"
 
@@ -66,6 +69,8 @@ QJsonObject TrainOptions::toJson() const {
         {"greedy", enumName(kGreedy, greedy)},
         {"linear_layer", linearLayer},
         {"centered_embeddings", centeredEmbeddings},
+        {"mean_step", meanStep},
+        {"leave_out_doubtful", leaveOutDoubtful},
         {"test_every", testEvery},
         {"augment", augment},
         {"bfloat16", bfloat16},
@@ -108,6 +113,8 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.kappa = json.value("kappa").toDouble(o.kappa);
     o.linearLayer = json.value("linear_layer").toBool(o.linearLayer);
     o.centeredEmbeddings = json.value("centered_embeddings").toBool(o.centeredEmbeddings);
+    o.meanStep = json.value("mean_step").toBool(o.meanStep);
+    o.leaveOutDoubtful = json.value("leave_out_doubtful").toDouble(o.leaveOutDoubtful);
     o.testEvery = json.value("test_every").toInt(o.testEvery);
     o.augment = json.value("augment").toBool(o.augment);
     o.bfloat16 = json.value("bfloat16").toBool(o.bfloat16);
@@ -139,6 +146,8 @@ Result<void> TrainOptions::validate() const {
         return Error{QStringLiteral("--kappa must be in [0, 1)")};
     if (strategy == Strategy::Glister && fraction >= 1)
         return Error{QStringLiteral("glister at fraction 1 selects nothing: use --strategy full")};
+    if (leaveOutDoubtful < 0 || leaveOutDoubtful > 1)
+        return Error{QStringLiteral("--leave-out-doubtful is a confidence in [0, 1]")};
     if (centeredEmbeddings && !linearLayer)
         return Error{QStringLiteral("--centered-embeddings needs --linear-layer")};
     if (testEvery < 1)
@@ -218,6 +227,20 @@ Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId) {
 
 Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId) {
     return attempt([&] { return RunRepository(project).selections(runId); });
+}
+
+Result<QSet<qint64>> doubtfulItems(Project &project, double minConfidence) {
+    return attempt([&] {
+        QSet<qint64> doubtful;
+        const QHash<qint64, double> confidences =
+            ConsolidationRepository(project).currentConsolidationConfidences();
+        for (auto it = confidences.cbegin(); it != confidences.cend(); ++it)
+            if (it.value() < minConfidence)
+                doubtful.insert(it.key());
+        for (const FlagRow &flag : FlagRepository(project).list(FlagKind::LabelError))
+            doubtful.insert(flag.itemId);
+        return doubtful;
+    });
 }
 
 std::optional<PlanEstimate> estimatePlan(const std::vector<TrainOptions> &plan,

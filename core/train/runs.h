@@ -8,6 +8,7 @@
 #include "core/util/result.h"
 
 #include <QJsonObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <cstdint>
@@ -51,6 +52,13 @@ struct TrainOptions {
     // weight gradients of two images agree when the images look alike, not merely because
     // every ReLU embedding points the same way (a reparameterised last layer; not in CORDS).
     bool centeredEmbeddings = false;
+    // GLISTER's virtual last-layer step uses the mean of the chosen gradients (eta / k times
+    // their sum, the size of one SGD step) instead of CORDS's sum.
+    bool meanStep = false;
+    // Subsets (random and GLISTER) leave out training items whose current consolidated label
+    // has a confidence below this, or that carry a likely-label-error flag; 0: off. They still
+    // count in the budget's N.
+    double leaveOutDoubtful = 0;
     int testEvery = 1;        // evaluate the test set every N epochs (and always at the end)
     bool augment = true;      // random crop (pad 4) and horizontal flip, for colour images
     bool bfloat16 = false;    // bfloat16 autocast on CPUs with native support
@@ -75,6 +83,9 @@ struct TrainOptions {
     // Refuses option combinations that cannot run, with the reason.
     Result<void> validate() const;
 };
+
+// The items leaveOutDoubtful leaves out at `minConfidence`, read from the project now.
+Result<QSet<qint64>> doubtfulItems(Project &project, double minConfidence);
 
 // What a core-hour costs unless the user sets a price: a general-purpose cloud vCPU-hour, in USD.
 inline constexpr double kDefaultPricePerCoreHour = 0.0425;

@@ -31,6 +31,8 @@ bool hasFlag(const SubsetItem &item, std::initializer_list<FlagKind> kinds) {
 
 const std::vector<Group> &groups() {
     static const std::vector<Group> all = {
+        {QObject::tr("labels that differ from the reference"),
+         [](const SubsetItem &item) { return item.matchesReference == false; }},
         {QObject::tr("low-confidence labels (< %1)").arg(kLowLabelConfidence),
          [](const SubsetItem &item) {
              return item.confidence && *item.confidence < kLowLabelConfidence;
@@ -117,6 +119,9 @@ Result<SubsetReport> subsetReport(Project &project, qint64 runId) {
         }
         const QHash<qint64, double> confidences =
             ConsolidationRepository(project).currentConsolidationConfidences();
+        QHash<qint64, qint64> reference;
+        for (const auto &[itemId, classId] : ConsolidationRepository(project).referenceLabels())
+            reference.insert(itemId, classId);
         QHash<qint64, size_t> rowOf;
         for (const SnapshotItem &item : snapshot->items) {
             if (item.split != Split::Train)
@@ -128,6 +133,8 @@ Result<SubsetReport> subsetReport(Project &project, qint64 runId) {
             row.flags = flags.value(item.itemId);
             if (const auto found = confidences.constFind(item.itemId); found != confidences.cend())
                 row.confidence = *found;
+            if (const auto found = reference.constFind(item.itemId); found != reference.cend())
+                row.matchesReference = *found == snapshot->classIds[size_t(item.label)];
             rowOf.insert(item.itemId, report.items.size());
             report.items.push_back(row);
         }

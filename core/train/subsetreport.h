@@ -29,6 +29,9 @@ struct SubsetItem {
     int lastRound = -1;               // the latest round that kept it (-1: none)
     QStringList flags;                // flag kind names, as stored now
     std::optional<double> confidence; // of the current consolidation's label
+    // Whether the label is the project's reference label (a hidden truth some projects carry,
+    // such as the demo's and the benchmarks'); unset without one.
+    std::optional<bool> matchesReference;
 };
 
 // One group of training items (e.g. "divergent") and how a round treats it.
@@ -50,8 +53,9 @@ struct SubsetReport {
     // Items in every counted round, and in none.
     std::vector<const SubsetItem *> alwaysChosen() const;
     std::vector<const SubsetItem *> neverChosen() const;
-    // The groups (low-confidence labels, divergent, duplicates, likely label errors, quality
-    // flags) for one of `rounds`; groups without members are left out.
+    // The groups (labels that differ from the reference, low-confidence labels, divergent,
+    // duplicates, likely label errors, quality flags) for one of `rounds`; groups without
+    // members are left out.
     std::vector<GroupShare> groupShares(const SelectionRound &round) const;
 };
 

@@ -109,6 +109,7 @@ private:
 
     int setUpDevice(); // the thread count
     void loadData(const LabelSnapshot &snapshot);
+    void leaveOutDoubtful();
     void buildModel();
     void announce(int threads, int start) const;
     void chooseInitialSubset();
@@ -146,6 +147,7 @@ private:
     ResNet18 m_model{nullptr};
     std::unique_ptr<torch::optim::SGD> m_optimizer;
     torch::Tensor m_subset; // training rows of the current subset
+    torch::Tensor m_pool;   // training rows subsets are drawn from
     int m_round = 0;
     std::int64_t m_budget = 0;
     std::vector<qint64> m_itemIds;
@@ -210,8 +212,8 @@ std::pair<torch::Tensor, torch::Tensor> Trainer::frozenForward(const torch::Tens
 
 torch::Tensor Trainer::randomSubset(int round) const {
     at::Generator generator = generatorFor(m_options.seed, kSubset, std::uint64_t(round));
-    const torch::Tensor order = torch::randperm(m_data.train.size(0), generator, torch::kLong);
-    return m_data.train.index_select(0, order.narrow(0, 0, m_budget));
+    const torch::Tensor order = torch::randperm(m_pool.size(0), generator, torch::kLong);
+    return m_pool.index_select(0, order.narrow(0, 0, std::min(m_budget, m_pool.size(0))));
 }
 
 torch::Tensor Trainer::glisterSubset(int round) {
@@ -219,14 +221,14 @@ torch::Tensor Trainer::glisterSubset(int round) {
         throw failure(QStringLiteral("glister needs validation items, and this snapshot has none"));
     // CORDS's selection pass sees one random augmentation of every training image.
     at::Generator augment = generatorFor(m_options.seed, kSelectionAugment, std::uint64_t(round));
-    auto [trainLogits, trainEmbeddings] = frozenForward(m_data.train, &augment);
+    auto [trainLogits, trainEmbeddings] = frozenForward(m_pool, &augment);
     auto [valLogits, valEmbeddings] = frozenForward(m_data.val, nullptr);
     if (m_options.centeredEmbeddings) {
         const torch::Tensor mean = trainEmbeddings.mean(0, /*keepdim=*/true);
         trainEmbeddings = trainEmbeddings - mean;
         valEmbeddings = valEmbeddings - mean;
     }
-    const torch::Tensor trainLabels = m_data.labels.index_select(0, m_data.train);
+    const torch::Tensor trainLabels = m_data.labels.index_select(0, m_pool);
     const torch::Tensor valLabels = m_data.labels.index_select(0, m_data.val);
     const torch::Tensor gradients = glister::lastLayerGradients(
         trainLogits, trainLabels, trainEmbeddings, m_options.linearLayer);
@@ -236,9 +238,10 @@ torch::Tensor Trainer::glisterSubset(int round) {
     options.greedy = m_options.greedy == GreedyKind::Naive ? glister::Greedy::Naive
                                                            : glister::Greedy::Stochastic;
     options.linearLayer = m_options.linearLayer;
+    options.meanStep = m_options.meanStep;
     options.seed = generatorFor(m_options.seed, kGreedy, std::uint64_t(round)).current_seed();
 
-    std::vector<std::int64_t> chosen; // positions in m_data.train
+    std::vector<std::int64_t> chosen; // positions in m_pool
     switch (m_options.selectionType) {
     case SelectionType::Supervised: {
         options.budget = m_budget;
@@ -294,7 +297,7 @@ torch::Tensor Trainer::glisterSubset(int round) {
         break;
     }
     }
-    return m_data.train.index_select(0, torch::tensor(chosen, torch::kLong));
+    return m_pool.index_select(0, torch::tensor(chosen, torch::kLong));
 }
 
 void Trainer::storeSelection(int round, int epoch, const torch::Tensor &subset) {
@@ -369,6 +372,34 @@ void Trainer::loadData(const LabelSnapshot &snapshot) {
     m_budget = m_options.strategy == Strategy::Full
                    ? n
                    : std::max<std::int64_t>(1, std::int64_t(double(n) * m_options.fraction));
+    m_pool = m_data.train;
+    if (m_options.leaveOutDoubtful > 0 && m_options.strategy != Strategy::Full)
+        leaveOutDoubtful();
+}
+
+void Trainer::leaveOutDoubtful() {
+    const auto doubtful = doubtfulItems(m_project, m_options.leaveOutDoubtful);
+    if (!doubtful)
+        throw failure(doubtful.error().message);
+    std::vector<std::int64_t> kept;
+    const auto rows = m_data.train.accessor<std::int64_t, 1>();
+    for (std::int64_t i = 0; i < m_data.train.size(0); ++i)
+        if (!doubtful->contains(m_itemIds[size_t(rows[i])]))
+            kept.push_back(rows[i]);
+    if (kept.size() < size_t(m_budget))
+        throw failure(QStringLiteral("only %1 of %2 training items are left once doubtful labels "
+                                     "are left out, fewer than the subset of %3: lower the "
+                                     "fraction or --leave-out-doubtful")
+                          .arg(kept.size())
+                          .arg(m_data.train.size(0))
+                          .arg(m_budget));
+    m_pool = torch::tensor(kept, torch::kLong);
+    say(QStringLiteral("subsets are drawn from %1 of %2 training items: %3 with a label confidence "
+                       "below %4 or flagged as likely label errors are left out")
+            .arg(kept.size())
+            .arg(m_data.train.size(0))
+            .arg(m_data.train.size(0) - std::int64_t(kept.size()))
+            .arg(m_options.leaveOutDoubtful));
 }
 
 void Trainer::buildModel() {

@@ -11,6 +11,7 @@
 
 #include "benchsupport.h"
 #include "core/io/folderimporter.h"
+#include "core/store/consolidationrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/train/glister.h"
@@ -85,6 +86,31 @@ const Config kConfigs[] = {
          o.kappa = 0.5;
          return o;
      }},
+    {"glister-mean-step", "Supervised, bias gradients, the virtual step on the mean",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.meanStep = true;
+         return o;
+     }},
+    {"glister-centered-mean-step",
+     "Supervised, weight gradients of centred embeddings, the virtual step on the mean",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.linearLayer = true;
+         o.centeredEmbeddings = true;
+         o.meanStep = true;
+         return o;
+     }},
+    {"glister-perclass-centered-mean-step",
+     "PerClass, weight gradients of centred embeddings, the virtual step on the mean",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.selectionType = SelectionType::PerClass;
+         o.linearLayer = true;
+         o.centeredEmbeddings = true;
+         o.meanStep = true;
+         return o;
+     }},
     {"glister-perclass-centered", "PerClass, bias and weight gradients of centred embeddings",
      [](TrainOptions o) {
          o = glister(o);
@@ -130,24 +156,37 @@ void linkImages(const QString &source, const QString &to, int skip, int count, d
     }
 }
 
-// The items whose folder (the label) is not the class their file name carries.
+// The items whose folder (the label) is not the class their file name carries. The true
+// classes are stored as the project's reference labels, so the subset view can show how many
+// mislabeled items each round kept.
 std::set<qint64> mislabeledItems(Project &project) {
     std::set<qint64> mislabeled;
+    QHash<QString, qint64> classIds;
+    for (const ClassInfo &record : *project.classes())
+        classIds.insert(record.name, record.id);
+    std::vector<std::pair<qint64, qint64>> reference;
     for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ById)) {
         const QFileInfo info(item.path);
         if (!info.fileName().contains(QLatin1String("__")))
             continue; // a test image
         const QString trueClass = info.fileName().section(QStringLiteral("__"), 0, 0);
+        reference.emplace_back(item.id, classIds.value(trueClass));
         if (trueClass != info.dir().dirName())
             mislabeled.insert(item.id);
     }
+    ConsolidationRepository(project).setReferenceLabels(reference, QStringLiteral("file names"));
     return mislabeled;
 }
 
 std::unique_ptr<Project> benchProject(const QString &cifar, const QString &work,
-                                      const QString &setting, double noise) {
+                                      const QString &setting, double noise, bool reuse) {
     const QString images = work + QStringLiteral("/glister-%1-images").arg(setting);
     const QString dir = work + QStringLiteral("/glister-%1").arg(setting);
+    if (reuse && QFile::exists(dir + QStringLiteral("/project.winnow"))) {
+        auto existing = Project::open(dir);
+        if (existing)
+            return std::move(existing).value();
+    }
     QDir(images).removeRecursively();
     QDir(dir).removeRecursively();
     linkImages(cifar + QStringLiteral("/train"), images + QStringLiteral("/train"), 0, 1000, noise);
@@ -279,6 +318,7 @@ int main(int argc, char **argv) {
                            QStringLiteral("glister-cords"), QStringLiteral("glister-centered")};
     std::vector<double> fractions = {0.1, 0.3, 0.5};
     int seeds = 3;
+    bool reuse = false; // --reuse 1: keep the projects of an earlier run (and their runs)
     double noise = 0.3;
     TrainOptions base;
     base.width = 16;
@@ -304,6 +344,8 @@ int main(int argc, char **argv) {
             base.selectEvery = value.toInt();
         else if (args[i] == QLatin1String("--noise"))
             noise = value.toDouble();
+        else if (args[i] == QLatin1String("--reuse"))
+            reuse = value == QLatin1String("1");
     }
     for (const QString &name : configs)
         if (!configNamed(name)) {
@@ -331,7 +373,7 @@ int main(int argc, char **argv) {
                  .arg(QStringLiteral("mislabeled in subsets"), 21);
     for (const QString &setting : settings) {
         const bool noisy = setting == QLatin1String("noisy");
-        auto project = benchProject(cifar, work, setting, noisy ? noise : 0);
+        auto project = benchProject(cifar, work, setting, noisy ? noise : 0, reuse);
         if (!project)
             return 1;
         const std::set<qint64> mislabeled = mislabeledItems(*project);

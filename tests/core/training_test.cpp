@@ -4,9 +4,11 @@
 #include "core/io/folderimporter.h"
 #include "core/label/labelingsession.h"
 #include "core/loop/loopactions.h"
+#include "core/store/flagrepository.h"
 #include "core/store/runrepository.h"
 #include "core/train/crossfit.h"
 #include "core/train/modelexport.h"
+#include "core/train/subsetreport.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
 #include "core/train/tuning.h"
@@ -353,6 +355,51 @@ private Q_SLOTS:
         }
         QVERIFY2(*findRun(*m_project, outcome->runId)->testAccuracy > 0.6,
                  qPrintable(QString::number(*findRun(*m_project, outcome->runId)->testAccuracy)));
+    }
+
+    // Items flagged as likely label errors never enter a subset with --leave-out-doubtful, and
+    // the subset report counts them as a group the rounds keep none of.
+    void leavingOutDoubtfulLabelsKeepsThemOutOfSubsets() {
+        const auto snapshot = takeLabelSnapshot(*m_project);
+        std::vector<NewFlag> flags;
+        std::set<qint64> flagged;
+        for (const SnapshotItem &item : snapshot->items)
+            if (item.split == Split::Train && flags.size() < 20) {
+                flags.push_back({item.itemId, FlagKind::LabelError, 0, 0.9, QStringLiteral("red")});
+                flagged.insert(item.itemId);
+            }
+        FlagRepository(*m_project).replace({FlagKind::LabelError}, flags);
+        TrainOptions options = smallOptions(Strategy::Random, 0.3, 5);
+        options.leaveOutDoubtful = 0.5;
+        const auto outcome = trainNewRun(*m_project, options, {});
+        QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
+        const auto report = subsetReport(*m_project, outcome->runId);
+        QVERIFY2(report.ok(), qPrintable(report.errorMessage()));
+        QCOMPARE(report->rounds.size(), size_t(3));
+        QCOMPARE(report->countedRounds, 2);
+        qint64 flaggedInRun = 0;
+        for (const SubsetItem &item : report->items)
+            flaggedInRun += item.flags.contains(QStringLiteral("label-error")) ? 1 : 0;
+        for (const SelectionRound &round : report->rounds) {
+            for (qint64 id : round.itemIds)
+                QVERIFY(!flagged.count(id));
+            const auto shares = report->groupShares(round);
+            const auto errors =
+                std::find_if(shares.begin(), shares.end(), [](const GroupShare &share) {
+                    return share.group == QStringLiteral("likely label errors");
+                });
+            QVERIFY(errors != shares.end());
+            QCOMPARE(errors->inSet, flaggedInRun); // some flagged items went to the run's val
+            QCOMPARE(errors->kept, qint64(0));
+            QCOMPARE(errors->keptShare, 0.0);
+        }
+        // Never-chosen includes every flagged training item; the CSV lists the run's items.
+        for (const SubsetItem *item : report->neverChosen())
+            flaggedInRun -= item->flags.isEmpty() ? 0 : 1;
+        QCOMPARE(flaggedInRun, qint64(0));
+        const QStringList rows = subsetCsv(*report, 1).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size() - 1, int(report->rounds[1].itemIds.size()));
+        FlagRepository(*m_project).replace({FlagKind::LabelError}, {});
     }
 
     void warmStartTrainsOnFullDataFirst() {
