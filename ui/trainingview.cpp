@@ -221,10 +221,33 @@ void TrainingView::buildControls(QWidget *panel) {
     m_selectionType = new QComboBox;
     m_selectionType->addItems(
         {QStringLiteral("Supervised"), QStringLiteral("PerClass"), QStringLiteral("PerBatch")});
+    m_selectionType->setObjectName(QStringLiteral("selectionType"));
     m_selectionType->setToolTip(
-        tr("Supervised: one greedy over all images; PerClass: a budget per class; "
-           "PerBatch: whole mini-batches are the units"));
+        tr("Supervised: one greedy over all images (CORDS's default); PerClass: a budget per "
+           "class (the default); PerBatch: whole mini-batches are the units"));
     advancedForm->addRow(tr("Selection"), m_selectionType);
+    const core::TrainOptions defaults;
+    m_selectionType->setCurrentText(core::selectionTypeName(defaults.selectionType));
+    m_gradients = new QComboBox;
+    m_gradients->setObjectName(QStringLiteral("gradients"));
+    m_gradients->addItem(tr("Centred weights and bias"), QStringLiteral("centered"));
+    m_gradients->addItem(tr("Weights and bias"), QStringLiteral("weights"));
+    m_gradients->addItem(tr("Bias (CORDS)"), QStringLiteral("bias"));
+    m_gradients->setCurrentIndex(m_gradients->findData(core::glisterGradientsName(defaults)));
+    m_gradients->setToolTip(
+        tr("The last-layer gradients GLISTER compares with the validation set. Centred (the "
+           "default): images count as alike when they look alike, which keeps mislabeled images "
+           "out; Bias: CORDS's default, which favours them"));
+    advancedForm->addRow(tr("Gradients"), m_gradients);
+    m_step = new QComboBox;
+    m_step->setObjectName(QStringLiteral("step"));
+    m_step->addItem(tr("Mean of the picks"), true);
+    m_step->addItem(tr("Sum of the picks (CORDS)"), false);
+    m_step->setCurrentIndex(defaults.meanStep ? 0 : 1);
+    m_step->setToolTip(tr("The virtual last-layer step after each pick: on the mean of the chosen "
+                          "gradients (one SGD step's size, the default) or on their sum, which "
+                          "grows with the budget"));
+    advancedForm->addRow(tr("Step"), m_step);
     m_greedy = new QComboBox;
     m_greedy->addItems({QStringLiteral("Stochastic"), QStringLiteral("Naive")});
     m_greedy->setToolTip(
@@ -339,7 +362,9 @@ std::vector<core::TrainOptions> TrainingView::plan() const {
     base.width = m_width->currentData().toInt();
     base.seed = std::uint64_t(m_seed->value());
     base.selectionType = core::parseSelectionType(m_selectionType->currentText())
-                             .value_or(core::SelectionType::Supervised);
+                             .value_or(core::SelectionType::PerClass);
+    core::setGlisterGradients(base, m_gradients->currentData().toString());
+    base.meanStep = m_step->currentData().toBool();
     base.greedy =
         m_greedy->currentIndex() == 1 ? core::GreedyKind::Naive : core::GreedyKind::Stochastic;
     base.kappa = m_kappa->value();

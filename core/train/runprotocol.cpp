@@ -63,14 +63,18 @@ QList<QCommandLineOption> trainCommandLineOptions() {
          QStringLiteral("T"), selectionTypeName(d.selectionType)},
         {QStringLiteral("greedy"), QStringLiteral("Stochastic or Naive"), QStringLiteral("G"),
          greedyName(d.greedy)},
-        {QStringLiteral("linear-layer"),
-         QStringLiteral("GLISTER gradients include the last layer's weights")},
-        {QStringLiteral("centered-embeddings"),
-         QStringLiteral("with --linear-layer: embeddings measured from their training mean, so "
-                        "weight gradients agree when images look alike")},
-        {QStringLiteral("mean-step"),
-         QStringLiteral("GLISTER's virtual step uses the mean of the chosen gradients, not their "
-                        "sum")},
+        {QStringLiteral("gradients"),
+         QStringLiteral("GLISTER's gradients: bias (the last layer's bias, as CORDS), weights "
+                        "(bias and weights, CORDS's linear_layer) or centered (bias and weights "
+                        "of embeddings measured from their training mean)"),
+         QStringLiteral("G"), glisterGradientsName(d)},
+        {QStringLiteral("step"),
+         QStringLiteral("GLISTER's virtual step on the chosen gradients: sum (as CORDS) or mean"),
+         QStringLiteral("S"), d.meanStep ? QStringLiteral("mean") : QStringLiteral("sum")},
+        {QStringLiteral("linear-layer"), QStringLiteral("the same as --gradients weights")},
+        {QStringLiteral("cords"),
+         QStringLiteral("GLISTER exactly as CORDS runs it: --selection-type Supervised "
+                        "--gradients bias --step sum, unless those are given")},
         {QStringLiteral("leave-out-doubtful"),
          QStringLiteral("subsets leave out items whose consolidated label has a confidence below "
                         "C, or that are flagged as likely label errors (0: off)"),
@@ -163,9 +167,23 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.kappa = numberOf("kappa");
         o.leaveOutDoubtful = numberOf("leave-out-doubtful");
         o.testEvery = int(numberOf("test-every"));
-        o.linearLayer = parser.isSet(QStringLiteral("linear-layer"));
-        o.centeredEmbeddings = parser.isSet(QStringLiteral("centered-embeddings"));
-        o.meanStep = parser.isSet(QStringLiteral("mean-step"));
+        const bool cords = parser.isSet(QStringLiteral("cords"));
+        const auto given = [&](const char *name) { return parser.isSet(QLatin1String(name)); };
+        if (cords && !given("selection-type"))
+            o.selectionType = SelectionType::Supervised;
+        QString gradients = parser.value(QStringLiteral("gradients"));
+        if (given("linear-layer"))
+            gradients = QStringLiteral("weights");
+        else if (cords && !given("gradients"))
+            gradients = QStringLiteral("bias");
+        if (!setGlisterGradients(o, gradients))
+            throw Refused{QStringLiteral("--gradients is bias, weights or centered, not '%1'")
+                              .arg(gradients)};
+        const QString step =
+            cords && !given("step") ? QStringLiteral("sum") : parser.value(QStringLiteral("step"));
+        if (step != QLatin1String("sum") && step != QLatin1String("mean"))
+            throw Refused{QStringLiteral("--step is sum or mean, not '%1'").arg(step)};
+        o.meanStep = step == QLatin1String("mean");
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
         o.labels = parser.value(QStringLiteral("labels"));
@@ -242,12 +260,9 @@ QStringList trainArguments(const TrainOptions &o) {
         arguments << QStringLiteral("--init-from") << o.initFrom
                   << QStringLiteral("--freeze-epochs") << QString::number(o.freezeEpochs)
                   << QStringLiteral("--body-lr-scale") << number(o.bodyLrScale);
-    if (o.linearLayer)
-        arguments << QStringLiteral("--linear-layer");
-    if (o.centeredEmbeddings)
-        arguments << QStringLiteral("--centered-embeddings");
-    if (o.meanStep)
-        arguments << QStringLiteral("--mean-step");
+    arguments << QStringLiteral("--gradients") << glisterGradientsName(o)
+              << QStringLiteral("--step")
+              << (o.meanStep ? QStringLiteral("mean") : QStringLiteral("sum"));
     if (!o.augment)
         arguments << QStringLiteral("--no-augment");
     if (!o.channelsLast)

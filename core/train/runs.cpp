@@ -111,9 +111,10 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.weightDecay = json.value("weight_decay").toDouble(o.weightDecay);
     o.nesterov = json.value("nesterov").toBool(o.nesterov);
     o.kappa = json.value("kappa").toDouble(o.kappa);
-    o.linearLayer = json.value("linear_layer").toBool(o.linearLayer);
-    o.centeredEmbeddings = json.value("centered_embeddings").toBool(o.centeredEmbeddings);
-    o.meanStep = json.value("mean_step").toBool(o.meanStep);
+    // Runs stored before these options existed ran CORDS's way.
+    o.linearLayer = json.value("linear_layer").toBool(false);
+    o.centeredEmbeddings = json.value("centered_embeddings").toBool(false);
+    o.meanStep = json.value("mean_step").toBool(false);
     o.leaveOutDoubtful = json.value("leave_out_doubtful").toDouble(o.leaveOutDoubtful);
     o.testEvery = json.value("test_every").toInt(o.testEvery);
     o.augment = json.value("augment").toBool(o.augment);
@@ -149,7 +150,7 @@ Result<void> TrainOptions::validate() const {
     if (leaveOutDoubtful < 0 || leaveOutDoubtful > 1)
         return Error{QStringLiteral("--leave-out-doubtful is a confidence in [0, 1]")};
     if (centeredEmbeddings && !linearLayer)
-        return Error{QStringLiteral("--centered-embeddings needs --linear-layer")};
+        return Error{QStringLiteral("centred embeddings need the weight gradients")};
     if (testEvery < 1)
         return Error{QStringLiteral("--test-every must be at least 1")};
     if (freezeEpochs < 0 || !(bodyLrScale > 0))
@@ -227,6 +228,21 @@ Result<std::vector<EpochMetrics>> runEpochs(Project &project, qint64 runId) {
 
 Result<std::vector<SelectionRound>> runSelections(Project &project, qint64 runId) {
     return attempt([&] { return RunRepository(project).selections(runId); });
+}
+
+QString glisterGradientsName(const TrainOptions &options) {
+    if (!options.linearLayer)
+        return QStringLiteral("bias");
+    return options.centeredEmbeddings ? QStringLiteral("centered") : QStringLiteral("weights");
+}
+
+bool setGlisterGradients(TrainOptions &options, const QString &name) {
+    if (name != QLatin1String("bias") && name != QLatin1String("weights") &&
+        name != QLatin1String("centered"))
+        return false;
+    options.linearLayer = name != QLatin1String("bias");
+    options.centeredEmbeddings = name == QLatin1String("centered");
+    return true;
 }
 
 Result<QSet<qint64>> doubtfulItems(Project &project, double minConfidence) {

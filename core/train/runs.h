@@ -45,16 +45,19 @@ struct TrainOptions {
     double weightDecay = 5e-4;
     bool nesterov = true;
     double kappa = 0; // warm start share of the epochs; 0 = off
-    SelectionType selectionType = SelectionType::Supervised;
+    // GLISTER's defaults are Winnow's robust variant (README.md, "Subset selection"): a budget
+    // per class, gradients of the bias and of the weights on centred embeddings, the virtual
+    // step on their mean. CORDS's own: Supervised, bias only, the step on the sum.
+    SelectionType selectionType = SelectionType::PerClass;
     GreedyKind greedy = GreedyKind::Stochastic;
-    bool linearLayer = false; // GLISTER gradients include the fc weights
+    bool linearLayer = true; // GLISTER gradients include the fc weights
     // With linearLayer: embeddings are measured from the training items' mean embedding, so the
     // weight gradients of two images agree when the images look alike, not merely because
     // every ReLU embedding points the same way (a reparameterised last layer; not in CORDS).
-    bool centeredEmbeddings = false;
+    bool centeredEmbeddings = true;
     // GLISTER's virtual last-layer step uses the mean of the chosen gradients (eta / k times
     // their sum, the size of one SGD step) instead of CORDS's sum.
-    bool meanStep = false;
+    bool meanStep = true;
     // Subsets (random and GLISTER) leave out training items whose current consolidated label
     // has a confidence below this, or that carry a likely-label-error flag; 0: off. They still
     // count in the budget's N.
@@ -83,6 +86,10 @@ struct TrainOptions {
     // Refuses option combinations that cannot run, with the reason.
     Result<void> validate() const;
 };
+
+// GLISTER's gradients as one word: bias, weights (linearLayer) or centered (and centred).
+QString glisterGradientsName(const TrainOptions &options);
+bool setGlisterGradients(TrainOptions &options, const QString &name); // false: unknown name
 
 // The items leaveOutDoubtful leaves out at `minConfidence`, read from the project now.
 Result<QSet<qint64>> doubtfulItems(Project &project, double minConfidence);

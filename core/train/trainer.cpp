@@ -258,11 +258,19 @@ torch::Tensor Trainer::glisterSubset(int round) {
             const torch::Tensor valMembers = valLabels.eq(c).nonzero().flatten();
             if (budgets[size_t(c)] == 0 || members.size(0) == 0)
                 continue;
-            if (valMembers.size(0) == 0)
-                throw failure(QStringLiteral("PerClass selection needs validation items of every "
-                                             "class; class %1 has none")
-                                  .arg(c));
             options.budget = std::min(budgets[size_t(c)], members.size(0));
+            if (valMembers.size(0) == 0) { // nothing to aim at: a seeded random share
+                at::Generator generator =
+                    generatorFor(m_options.seed, kSubset, std::uint64_t(round) * 1000 + c);
+                const torch::Tensor order =
+                    torch::randperm(members.size(0), generator, torch::kLong);
+                for (std::int64_t i = 0; i < options.budget; ++i)
+                    chosen.push_back(members[order[i].item<std::int64_t>()].item<std::int64_t>());
+                say(QStringLiteral("class %1 has no validation items: its share of the subset "
+                                   "is drawn at random")
+                        .arg(m_classNames.value(int(c))));
+                continue;
+            }
             const auto picked = glister::greedy(gradients.index_select(0, members),
                                                 valLogits.index_select(0, valMembers),
                                                 valEmbeddings.index_select(0, valMembers),

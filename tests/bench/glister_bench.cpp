@@ -41,8 +41,13 @@ struct Config {
     TrainOptions (*apply)(TrainOptions);
 };
 
+// GLISTER as CORDS runs it; the configurations below change one thing or more from there.
 TrainOptions glister(TrainOptions o) {
     o.strategy = Strategy::Glister;
+    o.selectionType = SelectionType::Supervised;
+    o.linearLayer = false;
+    o.centeredEmbeddings = false;
+    o.meanStep = false;
     return o;
 }
 

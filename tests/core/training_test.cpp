@@ -5,14 +5,17 @@
 #include "core/label/labelingsession.h"
 #include "core/loop/loopactions.h"
 #include "core/store/flagrepository.h"
+#include "core/store/itemrepository.h"
 #include "core/store/runrepository.h"
 #include "core/train/crossfit.h"
 #include "core/train/modelexport.h"
+#include "core/train/runprotocol.h"
 #include "core/train/subsetreport.h"
 #include "core/train/trainer.h"
 #include "core/train/trainingset.h"
 #include "core/train/tuning.h"
 
+#include <QCommandLineParser>
 #include <QTemporaryDir>
 #include <QTest>
 #include <map>
@@ -313,7 +316,7 @@ private Q_SLOTS:
         TrainOptions options = smallOptions(Strategy::Glister, 0.3, 3);
         options.selectionType = SelectionType(type);
         options.greedy = GreedyKind(greedy);
-        options.linearLayer = linear;
+        setGlisterGradients(options, linear ? QStringLiteral("weights") : QStringLiteral("bias"));
         const auto outcome = trainNewRun(*m_project, options, {});
         QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
         const auto rounds = runSelections(*m_project, outcome->runId);
@@ -400,6 +403,92 @@ private Q_SLOTS:
         const QStringList rows = subsetCsv(*report, 1).split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(rows.size() - 1, int(report->rounds[1].itemIds.size()));
         FlagRepository(*m_project).replace({FlagKind::LabelError}, {});
+    }
+
+    // With a third of the training labels moved to another class (validation clean), the
+    // default GLISTER's rounds hold fewer mislabeled images than the set; CORDS's hold more.
+    void glisterKeepsMislabeledImagesOut() {
+        QTemporaryDir dir;
+        const QStringList classes = {QStringLiteral("red"), QStringLiteral("green"),
+                                     QStringLiteral("blue")};
+        const QString images = dir.filePath(QStringLiteral("images"));
+        writeColourClasses(images + QStringLiteral("/train"), classes, 60, 1);
+        writeColourClasses(images + QStringLiteral("/val"), classes, 20, 2);
+        writeColourClasses(images + QStringLiteral("/test"), classes, 20, 3);
+        // 20 of each class's 60 training images go to the next class's folder.
+        for (int c = 0; c < 3; ++c)
+            for (int i = 0; i < 20; ++i)
+                QVERIFY(QFile::rename(
+                    QStringLiteral("%1/train/%2/%3.png").arg(images, classes[c]).arg(i),
+                    QStringLiteral("%1/train/%2/moved-%3.png")
+                        .arg(images, classes[(c + 1) % 3])
+                        .arg(c * 100 + i)));
+        auto project = createProject(dir.filePath(QStringLiteral("p")));
+        importSplit(*project, images + QStringLiteral("/train"), Split::Train);
+        importSplit(*project, images + QStringLiteral("/val"), Split::Val);
+        importSplit(*project, images + QStringLiteral("/test"), Split::Test);
+        std::set<qint64> mislabeled;
+        for (const ItemFacts &item : ItemRepository(*project).all(ItemRepository::Order::ById))
+            if (item.path.contains(QStringLiteral("/moved-")))
+                mislabeled.insert(item.id);
+        QCOMPARE(mislabeled.size(), size_t(60));
+        TrainOptions options = smallOptions(Strategy::Glister, 0.3, 8);
+        options.selectEvery = 3;
+        const auto share = [&](const TrainOptions &o) {
+            const auto outcome = trainNewRun(*project, o, {});
+            if (!outcome)
+                return -1.0;
+            qint64 chosen = 0, wrong = 0;
+            for (const SelectionRound &round : *runSelections(*project, outcome->runId))
+                if (round.round > 0)
+                    for (qint64 id : round.itemIds) {
+                        ++chosen;
+                        wrong += qint64(mislabeled.count(id));
+                    }
+            return chosen ? double(wrong) / double(chosen) : -1.0;
+        };
+        const double robust = share(options);
+        QVERIFY2(robust >= 0 && robust < 0.25, qPrintable(QString::number(robust)));
+        options.selectionType = SelectionType::Supervised;
+        setGlisterGradients(options, QStringLiteral("bias"));
+        options.meanStep = false;
+        const double cords = share(options);
+        qInfo("mislabeled share of the GLISTER rounds: %.3f (CORDS's variant %.3f; the set 0.333)",
+              robust, cords);
+        QVERIFY2(cords > robust, qPrintable(QStringLiteral("%1 %2").arg(cords).arg(robust)));
+    }
+
+    // GLISTER's defaults are the robust variant; --cords gives CORDS's own, and a run's
+    // arguments read back to the same options.
+    void glisterDefaultsAndCordsParseAndRoundTrip() {
+        const auto parse = [](const QStringList &arguments) {
+            QCommandLineParser parser;
+            parser.addOptions(trainCommandLineOptions());
+            parser.parse(QStringList{QStringLiteral("train"), QStringLiteral("--fraction"),
+                                     QStringLiteral("0.3")} +
+                         arguments);
+            return trainOptionsFromCommandLine(parser);
+        };
+        const auto robust = parse({QStringLiteral("--strategy"), QStringLiteral("glister")});
+        QVERIFY2(robust.ok(), qPrintable(robust.errorMessage()));
+        QCOMPARE(robust->selectionType, SelectionType::PerClass);
+        QCOMPARE(glisterGradientsName(*robust), QStringLiteral("centered"));
+        QVERIFY(robust->meanStep);
+        const auto cords = parse(
+            {QStringLiteral("--strategy"), QStringLiteral("glister"), QStringLiteral("--cords")});
+        QCOMPARE(cords->selectionType, SelectionType::Supervised);
+        QCOMPARE(glisterGradientsName(*cords), QStringLiteral("bias"));
+        QVERIFY(!cords->meanStep);
+        const auto linear = parse({QStringLiteral("--strategy"), QStringLiteral("glister"),
+                                   QStringLiteral("--cords"), QStringLiteral("--linear-layer")});
+        QCOMPARE(glisterGradientsName(*linear), QStringLiteral("weights"));
+        QVERIFY(!parse({QStringLiteral("--gradients"), QStringLiteral("loss")}).ok());
+        QVERIFY(!parse({QStringLiteral("--step"), QStringLiteral("half")}).ok());
+        for (const TrainOptions &options : {*robust, *cords, *linear}) {
+            const auto again = parse(trainArguments(options));
+            QVERIFY2(again.ok(), qPrintable(again.errorMessage()));
+            QCOMPARE(again->toJson(), options.toJson());
+        }
     }
 
     void warmStartTrainsOnFullDataFirst() {

@@ -131,12 +131,13 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     table->selectRow(1);
     QCOMPARE(text(runs, 1, ui::RunsModel::Strategy), QStringLiteral("glister"));
     auto *subset = view.findChild<QListWidget *>(QStringLiteral("subset"));
-    QCOMPARE(subset->count(), 32); // int(81 * 0.4) of 90 - 9 val
+    // PerClass, the default: int(81 * 0.4) = 32 of 90 - 9 val, ceil(32 * 27 / 81) = 11 a class.
+    QCOMPARE(subset->count(), 33);
     // Thumbnails arrive from the cache's worker thread.
-    QTRY_VERIFY(!subset->item(0)->icon().isNull() && !subset->item(31)->icon().isNull());
+    QTRY_VERIFY(!subset->item(0)->icon().isNull() && !subset->item(32)->icon().isNull());
     QVERIFY(view.findChild<QLabel *>(QStringLiteral("subsetSummary"))
                 ->text()
-                .startsWith(QStringLiteral("32 images")));
+                .startsWith(QStringLiteral("33 images")));
     QVERIFY(!view.findChild<QLabel *>(QStringLiteral("subsetShares"))->text().isEmpty());
     // After the rounds come the images every counted round kept, and those none kept.
     auto *rounds = subset->parentWidget()->findChild<QComboBox *>();
