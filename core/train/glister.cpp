@@ -51,28 +51,118 @@ std::int64_t stochasticSampleSize(std::int64_t n, std::int64_t k) {
     return std::max<std::int64_t>(1, size);
 }
 
+// The greedy's outer loop, whatever the gradients: k picks, each the first maximum of `gain`
+// over every point not chosen yet (Naive, in index order) or over a fresh sample of them
+// without replacement (Stochastic, by partial shuffle of the pool); `take` then makes the
+// virtual step with the chosen point.
+template <typename Gain, typename Take>
+Selection pickLoop(std::int64_t n, const Options &options, Gain gain, Take take) {
+    const std::int64_t k = options.budget;
+    const bool naive = options.greedy == Greedy::Naive;
+    const std::int64_t sampleSize = naive ? n : stochasticSampleSize(n, k);
+    std::mt19937_64 rng(options.seed);
+    std::vector<std::int64_t> pool(static_cast<size_t>(n)); // not chosen yet
+    std::iota(pool.begin(), pool.end(), 0);
+    std::vector<bool> chosen(size_t(n), false);
+    Selection selection;
+    for (std::int64_t pick = 0; pick < k; ++pick) {
+        std::int64_t best = -1;
+        double bestGain = -std::numeric_limits<double>::infinity();
+        if (naive) {
+            for (std::int64_t i = 0; i < n; ++i)
+                if (!chosen[size_t(i)])
+                    if (const double value = gain(i); best < 0 || value > bestGain) {
+                        best = i;
+                        bestGain = value;
+                    }
+        } else {
+            size_t bestAt = 0;
+            for (std::int64_t s = 0; s < sampleSize; ++s) {
+                std::uniform_int_distribution<size_t> at(size_t(s), pool.size() - 1);
+                std::swap(pool[size_t(s)], pool[at(rng)]);
+                if (const double value = gain(pool[size_t(s)]); best < 0 || value > bestGain) {
+                    best = pool[size_t(s)];
+                    bestGain = value;
+                    bestAt = size_t(s);
+                }
+            }
+            std::swap(pool[bestAt], pool.back());
+            pool.pop_back();
+        }
+        chosen[size_t(best)] = true;
+        selection.indices.push_back(best);
+        take(best);
+    }
+    selection.weights.assign(static_cast<size_t>(k), 1.f);
+    return selection;
+}
+
+// Row-major doubles of a 2-d tensor.
+std::vector<double> doubles(const torch::Tensor &t) {
+    const torch::Tensor d = t.to(torch::kDouble).contiguous();
+    return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+}
+
+// The validation residuals softmax(z_v) - onehot(y_v) into `residual`, and their mean.
+void residuals(const std::vector<double> &logits, const std::vector<std::int64_t> &labels,
+               std::int64_t c, std::vector<double> &residual, std::vector<double> &mean) {
+    const std::int64_t m = std::int64_t(labels.size());
+    std::fill(mean.begin(), mean.end(), 0.0);
+    for (std::int64_t v = 0; v < m; ++v) {
+        const double *z = logits.data() + v * c;
+        double *r = residual.data() + v * c;
+        const double top = *std::max_element(z, z + c);
+        double total = 0;
+        for (std::int64_t j = 0; j < c; ++j)
+            total += (r[j] = std::exp(z[j] - top));
+        for (std::int64_t j = 0; j < c; ++j) {
+            r[j] = r[j] / total - (labels[size_t(v)] == j ? 1.0 : 0.0);
+            mean[size_t(j)] += r[j] / double(m);
+        }
+    }
+}
+
+// Four running sums, so the additions do not wait on each other.
+double dot(const double *a, const double *b, std::int64_t size) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::int64_t i = 0;
+    for (; i + 4 <= size; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < size; ++i)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+std::vector<std::int64_t> labelsOf(const torch::Tensor &labels) {
+    const torch::Tensor l = labels.to(torch::kLong).contiguous();
+    return std::vector<std::int64_t>(l.data_ptr<std::int64_t>(),
+                                     l.data_ptr<std::int64_t>() + l.numel());
+}
+
 // Bias gradients only: the virtual step shifts every validation row's logits by the same
 // vector -eta G, so softmax(z_v - eta G) = exp(z_v) w / sum(exp(z_v) w) with w = exp(-eta G).
 // The exponentials of the validation logits are taken once; a pick costs C exponentials and
 // M x C multiply-adds, in plain loops without a tensor operation's overhead.
 Selection biasGreedy(const torch::Tensor &trainGradients, const torch::Tensor &valLogits,
                      const torch::Tensor &valLabels, const Options &options) {
-    const torch::Tensor g = trainGradients.to(torch::kDouble).contiguous();
-    const torch::Tensor z = valLogits.to(torch::kDouble).contiguous();
-    const torch::Tensor labels = valLabels.to(torch::kLong).contiguous();
-    const std::int64_t n = g.size(0), c = g.size(1), m = z.size(0), k = options.budget;
-    const double *gradient = g.data_ptr<double>();
+    const std::vector<double> g = doubles(trainGradients), z = doubles(valLogits);
+    const std::vector<std::int64_t> labels = labelsOf(valLabels);
+    const std::int64_t c = trainGradients.size(1), m = valLogits.size(0);
     std::vector<double> expZ(size_t(m * c)), labelShare(size_t(c), 0.0);
     for (std::int64_t v = 0; v < m; ++v) {
-        const double *row = z.data_ptr<double>() + v * c;
+        const double *row = z.data() + v * c;
         const double top = *std::max_element(row, row + c);
         for (std::int64_t j = 0; j < c; ++j)
             expZ[size_t(v * c + j)] = std::exp(row[j] - top);
-        labelShare[size_t(labels.data_ptr<std::int64_t>()[v])] += 1.0 / double(m);
+        labelShare[size_t(labels[size_t(v)])] += 1.0 / double(m);
     }
     std::vector<double> sum(size_t(c), 0.0), w(size_t(c), 0.0), gbar(size_t(c), 0.0);
     const auto updateValidationGradient = [&] {
-        double shift = -1e300;
+        double shift = -std::numeric_limits<double>::infinity();
         for (std::int64_t j = 0; j < c; ++j)
             shift = std::max(shift, -options.eta * sum[size_t(j)]);
         for (std::int64_t j = 0; j < c; ++j)
@@ -90,55 +180,68 @@ Selection biasGreedy(const torch::Tensor &trainGradients, const torch::Tensor &v
         for (std::int64_t j = 0; j < c; ++j)
             gbar[size_t(j)] -= labelShare[size_t(j)];
     };
-    const auto gain = [&](std::int64_t i) {
-        double total = 0;
-        for (std::int64_t j = 0; j < c; ++j)
-            total += gradient[i * c + j] * gbar[size_t(j)];
-        return total;
-    };
-    const bool naive = options.greedy == Greedy::Naive;
-    const std::int64_t sampleSize = naive ? n : stochasticSampleSize(n, k);
-    std::mt19937_64 rng(options.seed);
-    std::vector<std::int64_t> pool(static_cast<size_t>(n)); // not chosen yet
-    std::iota(pool.begin(), pool.end(), 0);
-    std::vector<bool> chosen(size_t(n), false);
-    Selection selection;
     updateValidationGradient();
-    for (std::int64_t pick = 0; pick < k; ++pick) {
-        std::int64_t best = -1;
-        double bestGain = -std::numeric_limits<double>::infinity();
-        if (naive) { // in index order: the first maximum wins
-            for (std::int64_t i = 0; i < n; ++i)
-                if (!chosen[size_t(i)])
-                    if (const double value = gain(i); best < 0 || value > bestGain) {
-                        best = i;
-                        bestGain = value;
-                    }
-        } else { // a fresh sample without replacement from the pool, by partial shuffle
-            size_t bestAt = 0;
-            for (std::int64_t s = 0; s < sampleSize; ++s) {
-                std::uniform_int_distribution<size_t> at(size_t(s), pool.size() - 1);
-                std::swap(pool[size_t(s)], pool[at(rng)]);
-                if (const double value = gain(pool[size_t(s)]); best < 0 || value > bestGain) {
-                    best = pool[size_t(s)];
-                    bestGain = value;
-                    bestAt = size_t(s);
-                }
-            }
-            std::swap(pool[bestAt], pool.back());
-            pool.pop_back();
-        }
-        chosen[size_t(best)] = true;
-        selection.indices.push_back(best);
-        for (std::int64_t j = 0; j < c; ++j)
-            sum[size_t(j)] += gradient[best * c + j];
-        updateValidationGradient();
-    }
-    selection.weights.assign(static_cast<size_t>(k), 1.f);
-    return selection;
+    return pickLoop(
+        trainGradients.size(0), options,
+        [&](std::int64_t i) {
+            double total = 0;
+            for (std::int64_t j = 0; j < c; ++j)
+                total += g[size_t(i * c + j)] * gbar[size_t(j)];
+            return total;
+        },
+        [&](std::int64_t i) {
+            for (std::int64_t j = 0; j < c; ++j)
+                sum[size_t(j)] += g[size_t(i * c + j)];
+            updateValidationGradient();
+        });
 }
 
 } // namespace
+
+Selection embeddingGreedy(const torch::Tensor &biasGradients, const torch::Tensor &trainEmbeddings,
+                          const torch::Tensor &valLogits, const torch::Tensor &valEmbeddings,
+                          const torch::Tensor &valLabels, const Options &given) {
+    const std::int64_t n = biasGradients.size(0), c = biasGradients.size(1), m = valLogits.size(0);
+    if (given.budget <= 0 || given.budget > n)
+        throw std::invalid_argument(
+            "GLISTER budget must be between 1 and the number of training points");
+    Options options = given;
+    if (options.meanStep)
+        options.eta /= double(options.budget);
+    const std::vector<double> g = doubles(biasGradients);
+    const std::vector<double> similarity =
+        doubles(torch::matmul(trainEmbeddings, valEmbeddings.t())); // in the embeddings' type
+    const std::vector<std::int64_t> labels = labelsOf(valLabels);
+    std::vector<double> logits = doubles(valLogits), residual(size_t(m * c)),
+                        meanResidual(size_t(c), 0.0), byClass(size_t(c * m));
+    const auto update = [&] { // the residuals, and transposed for contiguous dot products
+        residuals(logits, labels, c, residual, meanResidual);
+        for (std::int64_t v = 0; v < m; ++v)
+            for (std::int64_t j = 0; j < c; ++j)
+                byClass[size_t(j * m + v)] = residual[size_t(v * c + j)];
+    };
+    update();
+    return pickLoop(
+        n, options,
+        [&](std::int64_t i) { // g_i . rbar + (1/M) sum_j g_ij sum_v r_vj (e_i . e_v)
+            const double *gi = g.data() + i * c;
+            const double *k = similarity.data() + i * m;
+            double bias = 0, weights = 0;
+            for (std::int64_t j = 0; j < c; ++j) {
+                bias += gi[j] * meanResidual[size_t(j)];
+                weights += gi[j] * dot(byClass.data() + j * m, k, m);
+            }
+            return bias + weights / double(m);
+        },
+        [&](std::int64_t i) { // b -= eta g_i, W -= eta g_i e_i^T: z_v -= eta (1 + e_i.e_v) g_i
+            const double *gi = g.data() + i * c;
+            const double *k = similarity.data() + i * m;
+            for (std::int64_t v = 0; v < m; ++v)
+                for (std::int64_t j = 0; j < c; ++j)
+                    logits[size_t(v * c + j)] -= options.eta * (1 + k[v]) * gi[j];
+            update();
+        });
+}
 
 Selection greedy(const torch::Tensor &trainGradients, const torch::Tensor &valLogits,
                  const torch::Tensor &valEmbeddings, const torch::Tensor &valLabels,
@@ -153,44 +256,30 @@ Selection greedy(const torch::Tensor &trainGradients, const torch::Tensor &valLo
         options.eta /= double(k);
     if (!options.linearLayer)
         return biasGreedy(trainGradients, valLogits, valLabels, options);
-    const std::int64_t sampleSize =
-        options.greedy == Greedy::Stochastic ? stochasticSampleSize(n, k) : n;
-    std::mt19937_64 rng(options.seed);
-    std::vector<std::int64_t> remaining(static_cast<size_t>(n));
-    std::iota(remaining.begin(), remaining.end(), 0);
-    torch::Tensor sum = torch::zeros({trainGradients.size(1)}, trainGradients.options());
-    torch::Tensor gbar = validationGradient(valLogits, valEmbeddings, valLabels, sum, options.eta,
-                                            options.linearLayer);
-    Selection selection;
-    selection.indices.reserve(static_cast<size_t>(k));
-    const auto indexOptions = torch::TensorOptions().dtype(torch::kLong);
-    for (std::int64_t pick = 0; pick < k; ++pick) {
-        std::vector<std::int64_t> candidates;
-        if (options.greedy == Greedy::Naive) {
-            candidates = remaining;
-        } else {
-            // A fresh sample without replacement from the points not chosen yet.
-            std::vector<std::int64_t> pool = remaining;
-            for (std::int64_t c = 0; c < sampleSize; ++c) {
-                std::uniform_int_distribution<std::int64_t> at(c, std::int64_t(pool.size()) - 1);
-                std::swap(pool[size_t(c)], pool[size_t(at(rng))]);
-            }
-            candidates.assign(pool.begin(), pool.begin() + sampleSize);
-        }
-        const torch::Tensor index =
-            torch::from_blob(candidates.data(), {std::int64_t(candidates.size())}, indexOptions)
-                .clone();
-        const torch::Tensor gains = torch::matmul(trainGradients.index_select(0, index), gbar);
-        // The first maximum: deterministic where CORDS's sort leaves ties unspecified.
-        const std::int64_t best = candidates[size_t(gains.argmax().item<std::int64_t>())];
-        selection.indices.push_back(best);
-        remaining.erase(std::find(remaining.begin(), remaining.end(), best));
-        sum = sum + trainGradients[best];
-        gbar = validationGradient(valLogits, valEmbeddings, valLabels, sum, options.eta,
-                                  options.linearLayer);
-    }
-    selection.weights.assign(static_cast<size_t>(k), 1.f);
-    return selection;
+    // Any gradient rows (PerBatch's unit means among them): the gains are dot products with
+    // the validation gradient, recomputed after each pick.
+    const std::vector<double> g = doubles(trainGradients);
+    const std::int64_t width = trainGradients.size(1);
+    torch::Tensor sum = torch::zeros({width}, torch::kDouble);
+    std::vector<double> gbar;
+    const auto update = [&] {
+        gbar = doubles(validationGradient(valLogits.to(torch::kDouble),
+                                          valEmbeddings.to(torch::kDouble), valLabels, sum,
+                                          options.eta, true));
+    };
+    update();
+    return pickLoop(
+        n, options,
+        [&](std::int64_t i) {
+            double total = 0;
+            for (std::int64_t j = 0; j < width; ++j)
+                total += g[size_t(i * width + j)] * gbar[size_t(j)];
+            return total;
+        },
+        [&](std::int64_t i) {
+            sum = sum + trainGradients[i].to(torch::kDouble);
+            update();
+        });
 }
 
 std::vector<std::int64_t> perClassBudgets(const std::vector<std::int64_t> &classCounts,

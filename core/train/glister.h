@@ -43,6 +43,16 @@ Selection greedy(const torch::Tensor &trainGradients, const torch::Tensor &valLo
                  const torch::Tensor &valEmbeddings, const torch::Tensor &valLabels,
                  const Options &options);
 
+// The same greedy with bias and weight gradients (what greedy() picks on
+// lastLayerGradients(logits, labels, embeddings, true)), without forming the C + C D numbers per
+// point: the gain's weight part is (1/M) sum_v (g_i . r_v)(e_i . e_v) with r_v the validation
+// residuals, and the virtual step moves z_v by -eta (1 + e_i . e_v) g_i. The similarities
+// E E_V^T are taken once (N x M doubles), so a pick costs s x M x C. `biasGradients` is
+// softmax(z) - onehot(y) of the training points.
+Selection embeddingGreedy(const torch::Tensor &biasGradients, const torch::Tensor &trainEmbeddings,
+                          const torch::Tensor &valLogits, const torch::Tensor &valEmbeddings,
+                          const torch::Tensor &valLabels, const Options &options);
+
 // PerClass budgets: ceil(k * N_c / N) for every class (the total can exceed k by up to C - 1).
 std::vector<std::int64_t> perClassBudgets(const std::vector<std::int64_t> &classCounts,
                                           std::int64_t budget);

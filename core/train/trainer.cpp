@@ -230,8 +230,25 @@ torch::Tensor Trainer::glisterSubset(int round) {
     }
     const torch::Tensor trainLabels = m_data.labels.index_select(0, m_pool);
     const torch::Tensor valLabels = m_data.labels.index_select(0, m_data.val);
-    const torch::Tensor gradients = glister::lastLayerGradients(
-        trainLogits, trainLabels, trainEmbeddings, m_options.linearLayer);
+    // Supervised and PerClass never form the weight gradients (glister::embeddingGreedy);
+    // PerBatch averages them over its units.
+    const bool formWeights =
+        m_options.linearLayer && m_options.selectionType == SelectionType::PerBatch;
+    const torch::Tensor gradients =
+        glister::lastLayerGradients(trainLogits, trainLabels, trainEmbeddings, formWeights);
+    const auto select = [&](const torch::Tensor &rows, const torch::Tensor &valRows,
+                            const glister::Options &o) {
+        const torch::Tensor g = rows.defined() ? gradients.index_select(0, rows) : gradients;
+        const torch::Tensor vl = valRows.defined() ? valLogits.index_select(0, valRows) : valLogits;
+        const torch::Tensor ve =
+            valRows.defined() ? valEmbeddings.index_select(0, valRows) : valEmbeddings;
+        const torch::Tensor vy = valRows.defined() ? valLabels.index_select(0, valRows) : valLabels;
+        if (!m_options.linearLayer)
+            return glister::greedy(g, vl, ve, vy, o);
+        const torch::Tensor e =
+            rows.defined() ? trainEmbeddings.index_select(0, rows) : trainEmbeddings;
+        return glister::embeddingGreedy(g, e, vl, ve, vy, o);
+    };
 
     glister::Options options;
     options.eta = m_options.learningRate;
@@ -245,7 +262,7 @@ torch::Tensor Trainer::glisterSubset(int round) {
     switch (m_options.selectionType) {
     case SelectionType::Supervised: {
         options.budget = m_budget;
-        chosen = glister::greedy(gradients, valLogits, valEmbeddings, valLabels, options).indices;
+        chosen = select({}, {}, options).indices;
         break;
     }
     case SelectionType::PerClass: {
@@ -271,10 +288,7 @@ torch::Tensor Trainer::glisterSubset(int round) {
                         .arg(m_classNames.value(int(c))));
                 continue;
             }
-            const auto picked = glister::greedy(gradients.index_select(0, members),
-                                                valLogits.index_select(0, valMembers),
-                                                valEmbeddings.index_select(0, valMembers),
-                                                valLabels.index_select(0, valMembers), options);
+            const auto picked = select(members, valMembers, options);
             for (std::int64_t i : picked.indices)
                 chosen.push_back(members[i].item<std::int64_t>());
         }

@@ -84,6 +84,12 @@ int sweep(const QStringList &args) {
     base.selectEvery = 10;
     base.bfloat16 = cpuHasBFloat16();
     base.testEvery = 1000; // the test set once, at the end
+    // GLISTER as CORDS runs it, as this table has always measured; glister_bench compares it
+    // with the default variant.
+    base.selectionType = SelectionType::Supervised;
+    base.linearLayer = false;
+    base.centeredEmbeddings = false;
+    base.meanStep = false;
     for (int i = 3; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--width"))
             base.width = args[i + 1].toInt();

@@ -41,6 +41,8 @@ private Q_SLOTS:
     void naiveGreedyPicksWhatBruteForcePicks_data();
     void naiveGreedyPicksWhatBruteForcePicks();
     void stochasticGreedyIsSeededAndPicksDistinctPoints();
+    void embeddingGreedyPicksWhatTheGradientsPick_data();
+    void embeddingGreedyPicksWhatTheGradientsPick();
     void perClassBudgetsAreCeilings();
     void impossibleBudgetsAreRefused();
 };
@@ -154,6 +156,39 @@ void GlisterTest::stochasticGreedyIsSeededAndPicksDistinctPoints() {
     std::sort(sorted.begin(), sorted.end());
     QVERIFY(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
     QCOMPARE(a.indices.size(), size_t(50));
+}
+
+void GlisterTest::embeddingGreedyPicksWhatTheGradientsPick_data() {
+    QTest::addColumn<bool>("naive");
+    QTest::addColumn<bool>("meanStep");
+    QTest::newRow("naive, sum") << true << false;
+    QTest::newRow("naive, mean") << true << true;
+    QTest::newRow("stochastic, sum") << false << false;
+    QTest::newRow("stochastic, mean") << false << true;
+}
+
+// The closed form over embeddings and the formed gradients [g, g (x) e] agree pick for pick.
+void GlisterTest::embeddingGreedyPicksWhatTheGradientsPick() {
+    QFETCH(bool, naive);
+    QFETCH(bool, meanStep);
+    const Problem p = makeProblem(200, 40, 4, 6, 11);
+    const torch::Tensor logits = logitsOf(p, p.trainEmbeddings);
+    const torch::Tensor formed =
+        glister::lastLayerGradients(logits, p.trainLabels, p.trainEmbeddings, true);
+    const torch::Tensor bias =
+        glister::lastLayerGradients(logits, p.trainLabels, p.trainEmbeddings, false);
+    glister::Options options;
+    options.budget = 20;
+    options.greedy = naive ? glister::Greedy::Naive : glister::Greedy::Stochastic;
+    options.linearLayer = true;
+    options.meanStep = meanStep;
+    options.eta = 0.5; // large enough that the virtual step changes the picks
+    options.seed = 5;
+    const torch::Tensor valLogits = logitsOf(p, p.valEmbeddings);
+    const auto expected = glister::greedy(formed, valLogits, p.valEmbeddings, p.valLabels, options);
+    const auto picked = glister::embeddingGreedy(bias, p.trainEmbeddings, valLogits,
+                                                 p.valEmbeddings, p.valLabels, options);
+    QCOMPARE(picked.indices, expected.indices);
 }
 
 void GlisterTest::perClassBudgetsAreCeilings() {
