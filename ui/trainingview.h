@@ -106,6 +106,7 @@ private:
     QSpinBox *m_epochs = nullptr, *m_selectEvery = nullptr, *m_seed = nullptr;
     QComboBox *m_width = nullptr, *m_selectionType = nullptr, *m_greedy = nullptr;
     QComboBox *m_gradients = nullptr, *m_step = nullptr;
+    QDoubleSpinBox *m_epsilon = nullptr;
     QDoubleSpinBox *m_kappa = nullptr;
     QPushButton *m_train = nullptr, *m_cancel = nullptr, *m_resume = nullptr;
     QPushButton *m_crossValidate = nullptr, *m_tune = nullptr;

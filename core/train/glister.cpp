@@ -43,8 +43,8 @@ torch::Tensor validationGradient(const torch::Tensor &valLogits, const torch::Te
 
 namespace {
 
-std::int64_t stochasticSampleSize(std::int64_t n, std::int64_t k) {
-    const auto size = std::int64_t(double(n) / double(k) * std::log(100.0));
+std::int64_t stochasticSampleSize(std::int64_t n, std::int64_t k, double epsilon) {
+    const auto size = std::int64_t(double(n) / double(k) * std::log(1.0 / epsilon));
     if (size > n - k + 1)
         throw std::invalid_argument(
             "stochastic greedy needs N ln(100) / k <= N - k + 1: use a smaller fraction");
@@ -59,7 +59,7 @@ template <typename Gain, typename Take>
 Selection pickLoop(std::int64_t n, const Options &options, Gain gain, Take take) {
     const std::int64_t k = options.budget;
     const bool naive = options.greedy == Greedy::Naive;
-    const std::int64_t sampleSize = naive ? n : stochasticSampleSize(n, k);
+    const std::int64_t sampleSize = naive ? n : stochasticSampleSize(n, k, options.epsilon);
     std::mt19937_64 rng(options.seed);
     std::vector<std::int64_t> pool(static_cast<size_t>(n)); // not chosen yet
     std::iota(pool.begin(), pool.end(), 0);

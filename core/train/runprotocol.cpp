@@ -71,10 +71,14 @@ QList<QCommandLineOption> trainCommandLineOptions() {
         {QStringLiteral("step"),
          QStringLiteral("GLISTER's virtual step on the chosen gradients: sum (as CORDS) or mean"),
          QStringLiteral("S"), d.meanStep ? QStringLiteral("mean") : QStringLiteral("sum")},
+        {QStringLiteral("epsilon"),
+         QStringLiteral("stochastic greedy: each pick is the best of N/k ln(1/E) random "
+                        "candidates"),
+         QStringLiteral("E"), number(d.epsilon)},
         {QStringLiteral("linear-layer"), QStringLiteral("the same as --gradients weights")},
         {QStringLiteral("cords"),
          QStringLiteral("GLISTER exactly as CORDS runs it: --selection-type Supervised "
-                        "--gradients bias --step sum, unless those are given")},
+                        "--gradients bias --step sum --epsilon 0.01, unless those are given")},
         {QStringLiteral("leave-out-doubtful"),
          QStringLiteral("subsets leave out items whose consolidated label has a confidence below "
                         "C, or that are flagged as likely label errors (0: off)"),
@@ -184,6 +188,7 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         if (step != QLatin1String("sum") && step != QLatin1String("mean"))
             throw Refused{QStringLiteral("--step is sum or mean, not '%1'").arg(step)};
         o.meanStep = step == QLatin1String("mean");
+        o.epsilon = cords && !given("epsilon") ? 0.01 : numberOf("epsilon");
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
         o.labels = parser.value(QStringLiteral("labels"));
@@ -239,6 +244,8 @@ QStringList trainArguments(const TrainOptions &o) {
                           number(o.kappa),
                           QStringLiteral("--leave-out-doubtful"),
                           number(o.leaveOutDoubtful),
+                          QStringLiteral("--epsilon"),
+                          number(o.epsilon),
                           QStringLiteral("--selection-type"),
                           selectionTypeName(o.selectionType),
                           QStringLiteral("--greedy"),

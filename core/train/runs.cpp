@@ -70,6 +70,7 @@ QJsonObject TrainOptions::toJson() const {
         {"linear_layer", linearLayer},
         {"centered_embeddings", centeredEmbeddings},
         {"mean_step", meanStep},
+        {"epsilon", epsilon},
         {"leave_out_doubtful", leaveOutDoubtful},
         {"test_every", testEvery},
         {"augment", augment},
@@ -115,6 +116,7 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.linearLayer = json.value("linear_layer").toBool(false);
     o.centeredEmbeddings = json.value("centered_embeddings").toBool(false);
     o.meanStep = json.value("mean_step").toBool(false);
+    o.epsilon = json.value("epsilon").toDouble(0.01);
     o.leaveOutDoubtful = json.value("leave_out_doubtful").toDouble(o.leaveOutDoubtful);
     o.testEvery = json.value("test_every").toInt(o.testEvery);
     o.augment = json.value("augment").toBool(o.augment);
@@ -147,6 +149,8 @@ Result<void> TrainOptions::validate() const {
         return Error{QStringLiteral("--kappa must be in [0, 1)")};
     if (strategy == Strategy::Glister && fraction >= 1)
         return Error{QStringLiteral("glister at fraction 1 selects nothing: use --strategy full")};
+    if (!(epsilon > 0 && epsilon < 1))
+        return Error{QStringLiteral("--epsilon must be in (0, 1)")};
     if (leaveOutDoubtful < 0 || leaveOutDoubtful > 1)
         return Error{QStringLiteral("--leave-out-doubtful is a confidence in [0, 1]")};
     if (centeredEmbeddings && !linearLayer)

@@ -256,6 +256,7 @@ torch::Tensor Trainer::glisterSubset(int round) {
                                                            : glister::Greedy::Stochastic;
     options.linearLayer = m_options.linearLayer;
     options.meanStep = m_options.meanStep;
+    options.epsilon = m_options.epsilon;
     options.seed = generatorFor(m_options.seed, kGreedy, std::uint64_t(round)).current_seed();
 
     std::vector<std::int64_t> chosen; // positions in m_pool

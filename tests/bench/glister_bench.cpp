@@ -7,7 +7,8 @@
 // chosen after round 0. It also times the greedy alone, per pick. Never fails for slowness.
 //
 //   glister_bench ARCHIVE WORKDIR TABLE [--settings clean,noisy] [--configs NAME,...]
-//       [--fractions 0.1,0.3,0.5] [--seeds N] [--epochs E] [--select-every R] [--noise P]
+//       [--fractions 0.1,0.3,0.5] [--seeds N] [--first-seed S] [--epochs E] [--select-every R]
+//       [--noise P] [--reuse 1]
 
 #include "benchsupport.h"
 #include "core/io/folderimporter.h"
@@ -48,6 +49,7 @@ TrainOptions glister(TrainOptions o) {
     o.linearLayer = false;
     o.centeredEmbeddings = false;
     o.meanStep = false;
+    o.epsilon = 0.01;
     return o;
 }
 
@@ -119,6 +121,17 @@ const Config kConfigs[] = {
          o.linearLayer = true;
          o.centeredEmbeddings = true;
          o.meanStep = true;
+         return o;
+     }},
+    {"glister-perclass-centered-mean-step-eps50",
+     "glister-perclass-centered-mean-step, each pick the best of N/k ln 2 candidates",
+     [](TrainOptions o) {
+         o = glister(o);
+         o.selectionType = SelectionType::PerClass;
+         o.linearLayer = true;
+         o.centeredEmbeddings = true;
+         o.meanStep = true;
+         o.epsilon = 0.5;
          return o;
      }},
     {"glister-perclass-centered", "PerClass, bias and weight gradients of centred embeddings",
@@ -352,8 +365,8 @@ int main(int argc, char **argv) {
     QStringList configs = {QStringLiteral("full"), QStringLiteral("random"),
                            QStringLiteral("glister-cords"), QStringLiteral("glister-default")};
     std::vector<double> fractions = {0.1, 0.3, 0.5};
-    int seeds = 3;
-    bool reuse = false; // --reuse 1: keep the projects of an earlier run (and their runs)
+    int seeds = 3, firstSeed = 1; // seeds firstSeed .. firstSeed + seeds - 1
+    bool reuse = false;           // --reuse 1: keep the projects of an earlier run (and their runs)
     double noise = 0.3;
     TrainOptions base;
     base.width = 16;
@@ -373,6 +386,8 @@ int main(int argc, char **argv) {
                 fractions.push_back(f.toDouble());
         } else if (args[i] == QLatin1String("--seeds"))
             seeds = value.toInt();
+        else if (args[i] == QLatin1String("--first-seed"))
+            firstSeed = value.toInt();
         else if (args[i] == QLatin1String("--epochs"))
             base.epochs = value.toInt();
         else if (args[i] == QLatin1String("--select-every"))
@@ -391,13 +406,13 @@ int main(int argc, char **argv) {
     const QString cifar = cifar10Folder(archive, work);
     QString table =
         QStringLiteral("CIFAR-10, 10,000 train / 1,000 val / 10,000 test, ResNet-18 width %1, %2 "
-                       "epochs, R = %3, batch 128, SGD 0.05 cosine, %4 threads, seeds 1-%5; "
+                       "epochs, R = %3, batch 128, SGD 0.05 cosine, %4 threads, seeds %5; "
                        "noisy: %6 % of the training labels moved to a random other class\n\n")
             .arg(base.width)
             .arg(base.epochs)
             .arg(base.selectEvery)
             .arg(QThread::idealThreadCount())
-            .arg(seeds)
+            .arg(QStringLiteral("%1-%2").arg(firstSeed).arg(firstSeed + seeds - 1))
             .arg(noise * 100, 0, 'f', 0);
     table += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
                  .arg(QStringLiteral("labels"), -6)
@@ -420,7 +435,7 @@ int main(int argc, char **argv) {
             const bool full = name == QLatin1String("full");
             for (const double fraction : full ? std::vector<double>{1.0} : fractions) {
                 Summary summary;
-                for (int seed = 1; seed <= seeds; ++seed) {
+                for (int seed = firstSeed; seed < firstSeed + seeds; ++seed) {
                     TrainOptions options = base;
                     options.fraction = fraction;
                     options.seed = std::uint64_t(seed);

@@ -452,6 +452,7 @@ private Q_SLOTS:
         options.selectionType = SelectionType::Supervised;
         setGlisterGradients(options, QStringLiteral("bias"));
         options.meanStep = false;
+        options.epsilon = 0.01;
         const double cords = share(options);
         qInfo("mislabeled share of the GLISTER rounds: %.3f (CORDS's variant %.3f; the set 0.333)",
               robust, cords);
@@ -479,6 +480,8 @@ private Q_SLOTS:
         QCOMPARE(cords->selectionType, SelectionType::Supervised);
         QCOMPARE(glisterGradientsName(*cords), QStringLiteral("bias"));
         QVERIFY(!cords->meanStep);
+        QCOMPARE(cords->epsilon, 0.01);
+        QCOMPARE(robust->epsilon, 0.5);
         const auto linear = parse({QStringLiteral("--strategy"), QStringLiteral("glister"),
                                    QStringLiteral("--cords"), QStringLiteral("--linear-layer")});
         QCOMPARE(glisterGradientsName(*linear), QStringLiteral("weights"));
