@@ -26,6 +26,12 @@ if [ -f "$archive" ]; then
     echo "results table written to $work/cifar10-sweep.txt (README.md quotes tests/bench/results/cifar10-sweep.txt)" | tee -a "$out"
     # Pretrained on five classes (25,000 images), fine-tuned on 1,000 of the other five: ~20 min.
     "$build/tests/bench/training_bench" finetune "$archive" "$work" "$work/cifar10-finetune.txt" | tee -a "$out"
+    # Subset selection with error bars: clean and 30 %-noisy labels; full data, Random-Online,
+    # CORDS's GLISTER and the default GLISTER at 10/30/50 %, 3 seeds each (about 3 hours on
+    # 2 cores; SKIP_GLISTER=1 leaves it out). README.md quotes tests/bench/results/cifar10-glister.txt.
+    if [ -z "${SKIP_GLISTER:-}" ]; then
+      "$build/tests/bench/glister_bench" "$archive" "$work" "$work/cifar10-glister.txt" | grep -v "^    " | tee -a "$out"
+    fi
   fi
 else
   echo "CIFAR-10 archive not found at $archive: import benchmarks skipped" | tee -a "$out"

@@ -105,27 +105,11 @@ int sweep(const QStringList &args) {
     QDir(projectDir).removeRecursively();
     linkImages(cifar + QStringLiteral("/train"), subset + QStringLiteral("/train"), 0, 1000);
     linkImages(cifar + QStringLiteral("/train"), subset + QStringLiteral("/val"), 1000, 100);
-    auto project = Project::create(projectDir);
-    if (!project) {
-        std::printf("cannot create %s: %s\n", qPrintable(projectDir),
-                    qPrintable(project.error().message));
+    auto project = linkedProject(projectDir, {{subset + QStringLiteral("/train"), Split::Train},
+                                              {subset + QStringLiteral("/val"), Split::Val},
+                                              {cifar + QStringLiteral("/test"), Split::Test}});
+    if (!project)
         return 1;
-    }
-    const std::pair<QString, Split> parts[] = {{subset + QStringLiteral("/train"), Split::Train},
-                                               {subset + QStringLiteral("/val"), Split::Val},
-                                               {cifar + QStringLiteral("/test"), Split::Test}};
-    for (const auto &[folder, split] : parts) {
-        ImportOptions options;
-        options.split = split;
-        options.labelsFromFolders = true;
-        options.followLinksOutside = true; // the images are links into the CIFAR-10 folder
-        const auto imported = importImageFolder(**project, folder, options);
-        if (!imported) {
-            std::printf("import of %s failed: %s\n", qPrintable(folder),
-                        qPrintable(imported.error().message));
-            return 1;
-        }
-    }
     std::printf("== CIFAR-10 sweep: 10,000 train, 1,000 val, 10,000 test; ResNet-18 width %d, %d "
                 "epochs, R = %d, batch 128, "
                 "%d threads\n",
@@ -153,12 +137,12 @@ int sweep(const QStringList &args) {
         std::printf("-- %s at %.0f %%%s\n", qPrintable(strategyName(options.strategy)),
                     options.fraction * 100,
                     options.bfloat16 ? " (bfloat16 autocast)" : " (float32)");
-        const auto outcome = trainNewRun(**project, options, events);
+        const auto outcome = trainNewRun(*project, options, events);
         if (!outcome) {
             std::printf("failed: %s\n", qPrintable(outcome.error().message));
             return 1;
         }
-        runs.push_back(*findRun(**project, outcome->runId));
+        runs.push_back(*findRun(*project, outcome->runId));
     }
     std::vector<RunRecord> compared(runs.begin(), runs.begin() + 7);
     const QString table = resultsTable(compared, &runs.front());
@@ -193,29 +177,6 @@ int sweep(const QStringList &args) {
                << table << QLatin1Char('\n') << precision;
     }
     return 0;
-}
-
-// A fresh project of linked images: {folder, split} parts, labels from the folder names.
-std::unique_ptr<Project> linkedProject(const QString &dir,
-                                       const std::vector<std::pair<QString, Split>> &parts) {
-    QDir(dir).removeRecursively();
-    auto project = Project::create(dir);
-    if (!project) {
-        std::printf("cannot create %s: %s\n", qPrintable(dir), qPrintable(project.error().message));
-        return nullptr;
-    }
-    for (const auto &[folder, split] : parts) {
-        ImportOptions options;
-        options.split = split;
-        options.labelsFromFolders = true;
-        options.followLinksOutside = true; // the images are links into the CIFAR-10 folder
-        if (const auto imported = importImageFolder(**project, folder, options); !imported) {
-            std::printf("import of %s failed: %s\n", qPrintable(folder),
-                        qPrintable(imported.error().message));
-            return nullptr;
-        }
-    }
-    return std::move(project).value();
 }
 
 std::optional<RunRecord> trainAndReport(Project &project, const TrainOptions &options,
