@@ -265,11 +265,10 @@ void timeGreedy() {
             for (std::int64_t k = 0; k < c; ++k) {
                 const torch::Tensor rows = torch::arange(k * n / c, (k + 1) * n / c);
                 const torch::Tensor valRows = torch::arange(k * m / c, (k + 1) * m / c);
-                glister::embeddingGreedy(gradients.index_select(0, rows),
-                                         trainEmbeddings.index_select(0, rows),
-                                         valLogits.index_select(0, valRows),
-                                         valEmbeddings.index_select(0, valRows),
-                                         valLabels.index_select(0, valRows), perClass);
+                glister::embeddingGreedy(
+                    gradients.index_select(0, rows), trainEmbeddings.index_select(0, rows),
+                    valLogits.index_select(0, valRows), valEmbeddings.index_select(0, valRows),
+                    valLabels.index_select(0, valRows), perClass);
             }
             return double(clock.nsecsElapsed()) / 1e6;
         };
