@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -33,11 +34,28 @@ Appearance appearanceOf(const cv::Mat &image);
 // The appearance of an image file, decoded upright; empty (not known) when it cannot be read.
 Appearance appearanceOfFile(const QString &path);
 
+// A look made ready for many comparisons: its band-pass grey copy.
+struct LookPass {
+    std::array<float, kLookSide * kLookSide> pixels{};
+    bool known = false; // the image could be read
+    bool flat = true;   // no detail at all (a blank image)
+};
+
+LookPass lookPass(const Appearance &look);
+
 // How alike two images look, from -1 to 1: the best normalised cross-correlation of their
 // band-pass grey copies over shifts of up to a few pixels in 32 and zooms of up to 1/8 either
 // way, so re-encoded, rescaled, brightened, noisy and slightly cropped copies score high
 // (> 0.92), while different images with the same outline score lower. With `mirrored`, b is
 // compared mirrored.
+double lookSimilarity(const LookPass &a, const LookPass &b, bool mirrored = false);
 double lookSimilarity(const Appearance &a, const Appearance &b, bool mirrored = false);
+
+// A coarse signature of a look, for finding look-alikes fast: its band-pass copy at
+// kSignatureSide x kSignatureSide, zero mean and unit length (all zero when the image is flat or
+// unknown). The dot product of two signatures is their correlation without a shift.
+constexpr int kSignatureSide = 16;
+using LookSignature = std::array<float, kSignatureSide * kSignatureSide>;
+LookSignature lookSignature(const LookPass &pass);
 
 } // namespace winnow::core

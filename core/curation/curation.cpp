@@ -79,16 +79,21 @@ std::vector<NewFlag> conflictFlags(Project &project, const std::vector<ClusterMe
 
 } // namespace
 
+std::vector<Fingerprint> projectFingerprints(const std::vector<ItemFacts> &items) {
+    std::vector<Fingerprint> prints(items.size());
+    QtConcurrent::blockingMap(prints, [&](Fingerprint &print) {
+        const ItemFacts &item = items[size_t(&print - prints.data())];
+        print = {item.contentHash, item.pixelHash, item.perceptualHash, item.mirroredHash,
+                 appearanceOfFile(item.path)};
+    });
+    return prints;
+}
+
 Result<DuplicateSummary> flagDuplicates(Project &project, int maxDistance, bool mirrors) {
     return attempt([&] {
         const std::vector<ItemFacts> items =
             ItemRepository(project).all(ItemRepository::Order::ByPath);
-        std::vector<Fingerprint> prints(items.size());
-        QtConcurrent::blockingMap(prints, [&](Fingerprint &print) {
-            const ItemFacts &item = items[size_t(&print - prints.data())];
-            print = {item.contentHash, item.pixelHash, item.perceptualHash, item.mirroredHash,
-                     appearanceOfFile(item.path)};
-        });
+        const std::vector<Fingerprint> prints = projectFingerprints(items);
         const DuplicateClusters clusters = findDuplicates(prints, maxDistance, mirrors);
         std::vector<int> first(size_t(clusters.count), -1);
         for (size_t i = 0; i < items.size(); ++i)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/curation/duplicates.h"
+#include "core/store/itemrepository.h"
 #include "core/store/records.h"
 #include "core/util/progress.h"
 #include "core/util/result.h"
@@ -32,6 +34,10 @@ struct QualityThresholds {
     double maxAspect = 3.0;    // longer side over shorter side above: odd aspect ratio
     int minSide = 8;           // shorter side below: odd size
 };
+
+// The fingerprints of a project's items as findDuplicates takes them: stored hashes, and each
+// image's look read from its file (in parallel).
+std::vector<Fingerprint> projectFingerprints(const std::vector<ItemFacts> &items);
 
 // Duplicate clusters from the stored hashes: exact-duplicate and near-duplicate flags (with
 // their cluster and, for near ones, the distance to the cluster's first member), leak flags for

@@ -12,6 +12,8 @@
 #include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
 #include <functional>
+#include <numeric>
+#include <random>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -30,11 +32,87 @@ struct NearCandidate {
 constexpr double kSameLook = 0.995;
 // The least a re-encoded, rescaled, brightened, noisy or slightly cropped copy scores.
 constexpr double kCopyLook = 0.92;
-// Among look-alikes (an image with several candidates) a copy must also stand out: its
-// dissimilarity is at most this share of the image's typical candidate's.
-constexpr double kStandOut = 0.15;
-constexpr int kCrowd = 3;               // candidates that make a crowd of look-alikes
+// A copy must also stand out among the image's look-alikes: its dissimilarity is at most this
+// share of the image's kCrowd-th nearest look-alike's. A photo's nearest look-alikes score
+// 0.5-0.8, so a copy at 0.92 stands out; on garments photographed alike they score 0.95-0.99,
+// so only a copy that agrees in nearly every detail does.
+constexpr double kStandOut = 0.3;
+constexpr int kCrowd = 3;               // neighbours that make a crowd of look-alikes
 constexpr int kCandidatesPerImage = 16; // the nearest hashes kept per image
+constexpr int kLookAlikes = 8;          // nearest looks by signature added to a doubtful image
+constexpr int kReferenceSample = 8192;  // images searched for them
+
+// The dot product of two signatures, in eight independent sums the compiler can vectorise.
+float correlation(const LookSignature &a, const LookSignature &b) {
+    std::array<float, 8> sums{};
+    for (size_t d = 0; d < a.size(); d += sums.size())
+        for (size_t lane = 0; lane < sums.size(); ++lane)
+            sums[lane] += a[d + lane] * b[d + lane];
+    return std::accumulate(sums.begin(), sums.end(), 0.0f);
+}
+
+// The band-pass copies of the images that take part in comparisons, made once each.
+class Passes {
+public:
+    Passes(const std::vector<Fingerprint> &items, const std::vector<int> &involved)
+        : m_slot(items.size(), -1)
+        , m_passes(involved.size()) {
+        for (size_t k = 0; k < involved.size(); ++k)
+            m_slot[size_t(involved[k])] = int(k);
+        QtConcurrent::blockingMap(m_passes, [&](LookPass &pass) {
+            pass = lookPass(items[size_t(involved[size_t(&pass - m_passes.data())])].look);
+        });
+    }
+    const LookPass &operator[](int image) const { return m_passes[size_t(m_slot[size_t(image)])]; }
+
+private:
+    std::vector<int> m_slot; // per image, its place in m_passes or -1
+    std::vector<LookPass> m_passes;
+};
+
+// Adds to each doubtful image's neighbours its kLookAlikes nearest looks by signature among a
+// sample of at most kReferenceSample images (the same sample for every image), with their
+// similarity; images already among its neighbours are not added twice.
+void addLookAlikes(const std::vector<Fingerprint> &items, const Passes &passes,
+                   const std::vector<char> &doubtful,
+                   std::vector<std::vector<std::pair<int, double>>> &neighbours) {
+    std::vector<int> judged, sample;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (doubtful[i])
+            judged.push_back(int(i));
+        if (items[i].look.known())
+            sample.push_back(int(i));
+    }
+    if (judged.empty())
+        return;
+    if (sample.size() > size_t(kReferenceSample)) {
+        std::mt19937 rng(1);
+        std::shuffle(sample.begin(), sample.end(), rng);
+        sample.resize(size_t(kReferenceSample));
+    }
+    const Passes samplePasses(items, sample);
+    std::vector<LookSignature> signatures(sample.size());
+    QtConcurrent::blockingMap(signatures, [&](LookSignature &signature) {
+        signature = lookSignature(samplePasses[sample[size_t(&signature - signatures.data())]]);
+    });
+    QtConcurrent::blockingMap(judged, [&](const int i) {
+        const LookSignature own = lookSignature(passes[i]);
+        std::vector<std::pair<float, int>> nearest; // (correlation, index in sample)
+        nearest.reserve(sample.size());
+        for (size_t s = 0; s < sample.size(); ++s)
+            if (sample[s] != i)
+                nearest.emplace_back(correlation(own, signatures[s]), int(s));
+        const size_t keep = std::min(nearest.size(), size_t(kLookAlikes));
+        std::partial_sort(nearest.begin(), nearest.begin() + qsizetype(keep), nearest.end(),
+                          std::greater<>());
+        auto &list = neighbours[size_t(i)];
+        for (size_t k = 0; k < keep; ++k) {
+            const int j = sample[size_t(nearest[k].second)];
+            if (std::none_of(list.begin(), list.end(), [j](const auto &p) { return p.first == j; }))
+                list.emplace_back(j, lookSimilarity(passes[i], samplePasses[j]));
+        }
+    });
+}
 
 // The candidates that are copies: every candidate of an image whose look is unknown (the hash
 // decides), and of the others those whose looks agree as the constants above ask.
@@ -77,9 +155,17 @@ std::vector<std::pair<int, int>> confirmedPairs(const std::vector<Fingerprint> &
             kept[size_t(k)] = 1;
     }
     std::vector<int> compared;
+    std::vector<char> takesPart(n, 0);
     for (size_t k = 0; k < looked.size(); ++k)
-        if (kept[k])
+        if (kept[k]) {
             compared.push_back(int(k));
+            takesPart[size_t(looked[k].a)] = takesPart[size_t(looked[k].b)] = 1;
+        }
+    std::vector<int> involved;
+    for (size_t i = 0; i < n; ++i)
+        if (takesPart[i])
+            involved.push_back(int(i));
+    const Passes passes(items, involved);
     const int workers =
         threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
     std::vector<std::thread> pool;
@@ -87,26 +173,36 @@ std::vector<std::pair<int, int>> confirmedPairs(const std::vector<Fingerprint> &
         pool.emplace_back([&, w] {
             for (size_t at = size_t(w); at < compared.size(); at += size_t(workers)) {
                 NearCandidate &c = looked[size_t(compared[at])];
-                c.similarity =
-                    lookSimilarity(items[size_t(c.a)].look, items[size_t(c.b)].look, c.mirrored);
+                c.similarity = lookSimilarity(passes[c.a], passes[c.b], c.mirrored);
             }
         });
     for (std::thread &thread : pool)
         thread.join();
 
-    // Among look-alikes, the bar is the similarity of the image's kCrowd-th best candidate: a few
+    // Among look-alikes, the bar is the similarity of the image's kCrowd-th best neighbour: a few
     // copies of one image stand out together above it, a crowd of alike garments does not.
-    std::vector<std::vector<double>> scores(n);
+    // The hash finds few of an image's look-alikes (a garment's nearest look-alikes often differ
+    // by 14 or more bits), so the neighbours of an image whose pair is in doubt also include
+    // its nearest looks by signature among a sample of the data set.
+    std::vector<std::vector<std::pair<int, double>>> neighbours(n); // (image, similarity)
+    std::vector<char> doubtful(n, 0);
     for (const int k : compared) {
-        scores[size_t(looked[size_t(k)].a)].push_back(looked[size_t(k)].similarity);
-        scores[size_t(looked[size_t(k)].b)].push_back(looked[size_t(k)].similarity);
+        const NearCandidate &c = looked[size_t(k)];
+        neighbours[size_t(c.a)].emplace_back(c.b, c.similarity);
+        neighbours[size_t(c.b)].emplace_back(c.a, c.similarity);
+        if (c.similarity >= kCopyLook && c.similarity < kSameLook)
+            doubtful[size_t(c.a)] = doubtful[size_t(c.b)] = 1;
     }
+    addLookAlikes(items, passes, doubtful, neighbours);
     std::vector<double> typical(n, -2);
     for (size_t i = 0; i < n; ++i) {
-        if (scores[i].size() < size_t(kCrowd))
+        std::vector<double> scores;
+        for (const auto &[j, similarity] : neighbours[i])
+            scores.push_back(similarity);
+        if (scores.size() < size_t(kCrowd))
             continue;
-        auto at = scores[i].begin() + (kCrowd - 1);
-        std::nth_element(scores[i].begin(), at, scores[i].end(), std::greater<>());
+        auto at = scores.begin() + (kCrowd - 1);
+        std::nth_element(scores.begin(), at, scores.end(), std::greater<>());
         typical[i] = *at;
     }
     const auto standsOut = [&](int i, double similarity) {
@@ -182,19 +278,22 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
                 candidates.push_back({i, j, hammingDistance(indexed[size_t(a)], indexed[size_t(b)]),
                                       (size_t(a) >= plain) != (size_t(b) >= plain)});
         }
-        std::vector<std::int32_t> found;
-        for (int i = 0; i < n; ++i) {
+        std::vector<std::vector<NearCandidate>> byCrop(static_cast<size_t>(n));
+        QtConcurrent::blockingMap(byCrop, [&](std::vector<NearCandidate> &out) {
+            const int i = int(&out - byCrop.data());
+            std::vector<std::int32_t> found;
             for (const std::uint64_t hash : items[size_t(i)].look.cropHashes) {
                 found.clear();
                 index.within(hash, maxDistance, found);
                 for (const std::int32_t at : found) {
                     const int j = indexedOwner[size_t(at)];
                     if (j != i && size_t(at) < plain)
-                        candidates.push_back(
-                            {i, j, hammingDistance(hash, indexed[size_t(at)]), false});
+                        out.push_back({i, j, hammingDistance(hash, indexed[size_t(at)]), false});
                 }
             }
-        }
+        });
+        for (const auto &found : byCrop)
+            candidates.insert(candidates.end(), found.begin(), found.end());
     }
     for (const auto &[a, b] : confirmedPairs(items, std::move(candidates), threads))
         sets.unite(a, b);

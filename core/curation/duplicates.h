@@ -38,9 +38,10 @@ constexpr int kDefaultNearDuplicateDistance = 8;
 // (union-find over all such pairs). Near copies are perceptual hashes within maxDistance (with
 // `mirrors`, also an image against another's mirror image). Where both images' looks are
 // known, a crop hash within maxDistance of the other's hash is a candidate too, and every
-// candidate is kept only when the two looks agree: closely (lookSimilarity >= 0.92), and more
-// closely than the image's other candidates do (so a garment among a hundred look-alikes is not
-// everyone's copy); where a look is unknown the hash alone decides.
+// candidate is kept only when the two looks agree: in every detail (lookSimilarity >= 0.995),
+// or closely (>= 0.92) and far more closely than the image's third-nearest look-alike does,
+// among its candidates and its nearest looks in a sample of the data set (so a garment among a
+// hundred look-alikes is not everyone's copy); where a look is unknown the hash alone decides.
 DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
                                  bool mirrors = false, int threads = 0);
 

@@ -85,15 +85,14 @@ struct ProjectItems {
 
 ProjectItems loadItems(Project &project, int maxDistance) {
     ProjectItems items;
-    std::vector<Fingerprint> prints;
-    for (const ItemFacts &item : ItemRepository(project).all(ItemRepository::Order::ByPath)) {
+    const std::vector<ItemFacts> facts = ItemRepository(project).all(ItemRepository::Order::ByPath);
+    for (const ItemFacts &item : facts)
         items.ids.push_back(item.id);
-        prints.push_back({item.contentHash, item.pixelHash, item.perceptualHash});
-    }
     const auto labels = currentLabels(project);
     if (!labels)
         throw StoreError(labels.error().message);
-    const DuplicateClusters clusters = findDuplicates(prints, maxDistance);
+    // The same confirmed clusters as the duplicate flags: look-alikes need not share a split.
+    const DuplicateClusters clusters = findDuplicates(projectFingerprints(facts), maxDistance);
     items.groupsKeptWhole = clusters.count;
     for (size_t i = 0; i < items.ids.size(); ++i) {
         items.labels.push_back(int(labels->value(items.ids[i], -1)));

@@ -42,6 +42,10 @@ std::uint64_t dctHash(const cv::Mat &pixels) {
     for (int y = 0; y < 8; ++y)
         for (int x = 0; x < 8; ++x)
             low[size_t(y * 8 + x)] = frequencies.at<float>(y, x);
+    return lowFrequencyHash(low);
+}
+
+std::uint64_t lowFrequencyHash(const std::array<float, 64> &low) {
     // The DC term only says how bright the image is; leave it out of the median.
     std::array<float, 63> ac{};
     std::copy(low.begin() + 1, low.end(), ac.begin());

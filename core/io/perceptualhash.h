@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace cv {
@@ -19,6 +20,10 @@ cv::Mat greyImage(const cv::Mat &image);
 // The hash bits of a 32x32 single-channel float image: its 8x8 lowest DCT frequencies against
 // their median (the step perceptualHash ends with).
 std::uint64_t dctHash(const cv::Mat &pixels);
+
+// The hash bits of the 8x8 lowest DCT frequencies of an image, row by row as cv::dct scales
+// them: each but the DC term against their median.
+std::uint64_t lowFrequencyHash(const std::array<float, 64> &low);
 
 inline int hammingDistance(std::uint64_t a, std::uint64_t b) {
     return __builtin_popcountll(a ^ b);
