@@ -14,7 +14,6 @@
 #include <functional>
 #include <numeric>
 #include <random>
-#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -117,8 +116,7 @@ void addLookAlikes(const std::vector<Fingerprint> &items, const Passes &passes,
 // The candidates that are copies: every candidate of an image whose look is unknown (the hash
 // decides), and of the others those whose looks agree as the constants above ask.
 std::vector<std::pair<int, int>> confirmedPairs(const std::vector<Fingerprint> &items,
-                                                std::vector<NearCandidate> candidates,
-                                                int threads) {
+                                                std::vector<NearCandidate> candidates) {
     std::vector<std::pair<int, int>> confirmed;
     // Each pair once, and per image only its nearest candidates.
     for (NearCandidate &c : candidates)
@@ -166,18 +164,10 @@ std::vector<std::pair<int, int>> confirmedPairs(const std::vector<Fingerprint> &
         if (takesPart[i])
             involved.push_back(int(i));
     const Passes passes(items, involved);
-    const int workers =
-        threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (int w = 0; w < workers; ++w)
-        pool.emplace_back([&, w] {
-            for (size_t at = size_t(w); at < compared.size(); at += size_t(workers)) {
-                NearCandidate &c = looked[size_t(compared[at])];
-                c.similarity = lookSimilarity(passes[c.a], passes[c.b], c.mirrored);
-            }
-        });
-    for (std::thread &thread : pool)
-        thread.join();
+    QtConcurrent::blockingMap(compared, [&](const int k) {
+        NearCandidate &c = looked[size_t(k)];
+        c.similarity = lookSimilarity(passes[c.a], passes[c.b], c.mirrored);
+    });
 
     // Among look-alikes, the bar is the similarity of the image's kCrowd-th best neighbour: a few
     // copies of one image stand out together above it, a crowd of alike garments does not.
@@ -295,7 +285,7 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
         for (const auto &found : byCrop)
             candidates.insert(candidates.end(), found.begin(), found.end());
     }
-    for (const auto &[a, b] : confirmedPairs(items, std::move(candidates), threads))
+    for (const auto &[a, b] : confirmedPairs(items, std::move(candidates)))
         sets.unite(a, b);
 
     // Number clusters of two or more in the order of their first member.

@@ -42,6 +42,7 @@ constexpr int kDefaultNearDuplicateDistance = 8;
 // or closely (>= 0.92) and far more closely than the image's third-nearest look-alike does,
 // among its candidates and its nearest looks in a sample of the data set (so a garment among a
 // hundred look-alikes is not everyone's copy); where a look is unknown the hash alone decides.
+// `threads` bounds the hash-pair search (0: every core); the rest runs on Qt's global pool.
 DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxDistance,
                                  bool mirrors = false, int threads = 0);
 
