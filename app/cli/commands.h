@@ -11,6 +11,10 @@
 class QCommandLineParser;
 class QTextStream;
 
+namespace winnow::core {
+struct DuplicateSummary;
+}
+
 namespace winnow::cli {
 
 struct Command {
@@ -32,6 +36,9 @@ void addTeamCommands(CommandTable &table);     // copy, team
 
 // The whole of winnow-cli: `args` without the program name. Results go to `out`, errors
 // (naming the file and the reason) to `err`. Needs a QCoreApplication.
+// One line on the duplicate flags a search stored (dedup, demo).
+QString duplicateSummaryLine(const core::DuplicateSummary &summary, int maxDistance);
+
 int runCli(const QStringList &args, QTextStream &out, QTextStream &err);
 
 } // namespace winnow::cli

@@ -105,17 +105,7 @@ int cmdDedup(QCommandLineParser &parser, const QStringList &args, QTextStream &o
         flagDuplicates(*project, distance, parser.isSet(QStringLiteral("mirrors")));
     if (!summary)
         return fail(err, summary.error());
-    out << QStringLiteral("%1 exact and %2 near-duplicate clusters (%3 items, max distance %4); %5 "
-                          "clusters leak across splits (%6 items); the labels disagree in %7 "
-                          "clusters")
-               .arg(summary->exactClusters)
-               .arg(summary->nearClusters)
-               .arg(summary->duplicateItems)
-               .arg(distance)
-               .arg(summary->leakClusters)
-               .arg(summary->leakItems)
-               .arg(summary->conflictClusters)
-        << Qt::endl;
+    out << duplicateSummaryLine(*summary, distance) << Qt::endl;
     return kExitOk;
 }
 
@@ -220,6 +210,19 @@ int cmdSplit(QCommandLineParser &parser, const QStringList &args, QTextStream &o
 }
 
 } // namespace
+
+QString duplicateSummaryLine(const core::DuplicateSummary &summary, int maxDistance) {
+    return QStringLiteral("%1 exact and %2 near-duplicate clusters (%3 items, max distance %4); %5 "
+                          "clusters leak across splits (%6 items); the labels disagree in %7 "
+                          "clusters")
+        .arg(summary.exactClusters)
+        .arg(summary.nearClusters)
+        .arg(summary.duplicateItems)
+        .arg(maxDistance)
+        .arg(summary.leakClusters)
+        .arg(summary.leakItems)
+        .arg(summary.conflictClusters);
+}
 
 void addCurationCommands(CommandTable &table) {
     table.insert({

@@ -6,6 +6,7 @@
 #include "app/cli/trainingprogram.h"
 #include "core/consensus/consensus.h"
 #include "core/consensus/consolidation.h"
+#include "core/curation/curation.h"
 #include "core/io/datasetexport.h"
 #include "core/io/folderimporter.h"
 #include "core/io/idximporter.h"
@@ -265,6 +266,12 @@ int cmdDemo(QCommandLineParser &parser, const QStringList &args, QTextStream &ou
     // weigh, so the review queue and the annotator estimates are the crowd's alone.
     if (const int code = importPart("t10k", Split::Test, test); code != kExitOk)
         return code;
+    // Duplicates are searched once here, so that the Curate tab opens on confirmed clusters
+    // rather than on what the hash alone groups.
+    const auto duplicates = flagDuplicates(project, kDefaultNearDuplicateDistance);
+    if (!duplicates)
+        return fail(err, duplicates.error());
+    out << duplicateSummaryLine(*duplicates, kDefaultNearDuplicateDistance) << Qt::endl;
     if (const auto set =
             project.setSetting(QStringLiteral("demo"), QStringLiteral("fashion-mnist"));
         !set) {
