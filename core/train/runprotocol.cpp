@@ -87,6 +87,8 @@ QList<QCommandLineOption> trainCommandLineOptions() {
          QStringLiteral("evaluate the test set every N epochs (always at the end)"),
          QStringLiteral("N"), QString::number(d.testEvery)},
         {QStringLiteral("no-augment"), QStringLiteral("no random crop and flip for colour images")},
+        {QStringLiteral("augment-grey"),
+         QStringLiteral("random crop and flip for grey images too (not for digits or letters)")},
         {QStringLiteral("precision"),
          QStringLiteral("auto (bfloat16 autocast where the CPU has native bfloat16, else float32), "
                         "bf16 or fp32"),
@@ -190,6 +192,7 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
         o.meanStep = step == QLatin1String("mean");
         o.epsilon = cords && !given("epsilon") ? 0.01 : numberOf("epsilon");
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
+        o.augmentGrey = parser.isSet(QStringLiteral("augment-grey"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
         o.labels = parser.value(QStringLiteral("labels"));
         o.allowLeaks = parser.isSet(QStringLiteral("allow-leaks"));
@@ -272,6 +275,8 @@ QStringList trainArguments(const TrainOptions &o) {
               << (o.meanStep ? QStringLiteral("mean") : QStringLiteral("sum"));
     if (!o.augment)
         arguments << QStringLiteral("--no-augment");
+    if (o.augmentGrey)
+        arguments << QStringLiteral("--augment-grey");
     if (!o.channelsLast)
         arguments << QStringLiteral("--contiguous");
     arguments << QStringLiteral("--json");

@@ -74,6 +74,7 @@ QJsonObject TrainOptions::toJson() const {
         {"leave_out_doubtful", leaveOutDoubtful},
         {"test_every", testEvery},
         {"augment", augment},
+        {"augment_grey", augmentGrey},
         {"bfloat16", bfloat16},
         {"channels_last", channelsLast},
         {"labels", labels},
@@ -120,6 +121,7 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.leaveOutDoubtful = json.value("leave_out_doubtful").toDouble(o.leaveOutDoubtful);
     o.testEvery = json.value("test_every").toInt(o.testEvery);
     o.augment = json.value("augment").toBool(o.augment);
+    o.augmentGrey = json.value("augment_grey").toBool(false);
     o.bfloat16 = json.value("bfloat16").toBool(o.bfloat16);
     o.channelsLast = json.value("channels_last").toBool(o.channelsLast);
     o.labels = json.value("labels").toString(o.labels);

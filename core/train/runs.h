@@ -68,8 +68,11 @@ struct TrainOptions {
     // has a confidence below this, or that carry a likely-label-error flag; 0: off. They still
     // count in the budget's N.
     double leaveOutDoubtful = 0;
-    int testEvery = 1;        // evaluate the test set every N epochs (and always at the end)
-    bool augment = true;      // random crop (pad 4) and horizontal flip, for colour images
+    int testEvery = 1;   // evaluate the test set every N epochs (and always at the end)
+    bool augment = true; // random crop (pad 4) and horizontal flip, for colour images
+    // The same for grey images. Off unless asked (a mirrored digit or letter is another sign);
+    // cross-fitting turns it on.
+    bool augmentGrey = false;
     bool bfloat16 = false;    // bfloat16 autocast on CPUs with native support
     bool channelsLast = true; // NHWC activations and weights (faster oneDNN convolutions)
     // Which labels it trains on (core/label/labelsource.h); a new run stores the fixed source,

@@ -159,7 +159,7 @@ private:
 
 torch::Tensor Trainer::batch(const torch::Tensor &rows, at::Generator *augment) const {
     torch::Tensor x = m_data.images.index_select(0, rows).to(torch::kFloat).div_(255);
-    if (augment && m_options.augment && m_data.geometry.channels == 3)
+    if (augment && m_options.augment && (m_data.geometry.channels == 3 || m_options.augmentGrey))
         x = augmentBatch(x, *augment);
     x = (x - m_data.mean) / m_data.std;
     if (m_channelsLast)

@@ -16,6 +16,8 @@
 #include "core/train/tuning.h"
 
 #include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <map>
@@ -487,7 +489,9 @@ private Q_SLOTS:
         QCOMPARE(glisterGradientsName(*linear), QStringLiteral("weights"));
         QVERIFY(!parse({QStringLiteral("--gradients"), QStringLiteral("loss")}).ok());
         QVERIFY(!parse({QStringLiteral("--step"), QStringLiteral("half")}).ok());
-        for (const TrainOptions &options : {*robust, *cords, *linear}) {
+        const auto grey = parse({QStringLiteral("--augment-grey")});
+        QVERIFY(grey->augmentGrey && !robust->augmentGrey);
+        for (const TrainOptions &options : {*robust, *cords, *linear, *grey}) {
             const auto again = parse(trainArguments(options));
             QVERIFY2(again.ok(), qPrintable(again.errorMessage()));
             QCOMPARE(again->toJson(), options.toJson());
@@ -661,6 +665,13 @@ private Q_SLOTS:
         QVERIFY2(fitted.ok(), qPrintable(fitted.errorMessage()));
         QCOMPARE(fitted->runIds.size(), size_t(3));
         QVERIFY(messages.join(u'\n').contains(QStringLiteral("fold 3 of 3")));
+        for (const qint64 runId : fitted->runIds) { // the folds augment grey images too
+            const auto run = RunRepository(*project).find(runId);
+            QVERIFY(run);
+            const auto options =
+                TrainOptions::fromJson(QJsonDocument::fromJson(run->parameters.toUtf8()).object());
+            QVERIFY(options.ok() && options->augmentGrey);
+        }
         const auto set = PredictionRepository(*project).find(fitted->setId);
         QCOMPARE(set->kind, PredictionKind::CrossFit);
         QCOMPARE(set->items, qint64(120)); // 90 labeled out of sample, 30 unlabeled by the mean
