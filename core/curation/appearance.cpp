@@ -92,12 +92,31 @@ const std::vector<Crop> &crops() {
 // The best normalised correlation of `centre` (float) with a window of `searched` (float, at
 // least as large) over every placement: cv::matchTemplate's TM_CCOEFF_NORMED, computed directly,
 // which is several times faster at these sizes. Windows without variance score 0.
-double bestCorrelation(const cv::Mat &searched, const cv::Mat &centre) {
-    constexpr int kLanes = 8;
+constexpr int kLanes = 8;
+
+// An image to search, made once for every template looked for in it: its pixels padded on the
+// right so that a template row padded to whole lanes never reads past a row's end, and the
+// integral tables of its pixels and their squares for every window's mean and variance.
+struct Searched {
+    explicit Searched(const cv::Mat &pixels)
+        : rows(pixels.rows)
+        , cols(pixels.cols)
+        , stride(pixels.cols + kLanes)
+        , image(size_t(rows * stride), 0.0f) {
+        for (int r = 0; r < rows; ++r)
+            std::copy_n(pixels.ptr<float>(r), cols, image.begin() + r * stride);
+        cv::integral(pixels, sum, squares, CV_64F, CV_64F);
+    }
+    int rows, cols, stride;
+    std::vector<float> image;
+    cv::Mat sum, squares;
+};
+
+double bestCorrelation(const Searched &searched, const cv::Mat &centre) {
     const int h = centre.rows, w = centre.cols, padded = (w + kLanes - 1) / kLanes * kLanes;
     const int shiftsY = searched.rows - h + 1, shiftsX = searched.cols - w + 1;
-    // The template without its mean, rows padded with zeros to whole lanes; the searched image
-    // padded on the right so that a padded row never reads past its end.
+    const int stride = searched.stride;
+    // The template without its mean, rows padded with zeros to whole lanes.
     std::vector<float> templ(size_t(h * padded), 0.0f);
     const double templMean = cv::mean(centre)[0];
     double templNorm = 0;
@@ -107,19 +126,13 @@ double bestCorrelation(const cv::Mat &searched, const cv::Mat &centre) {
             templ[size_t(r * padded + c)] = v;
             templNorm += double(v) * v;
         }
-    const int stride = searched.cols + kLanes;
-    std::vector<float> image(size_t(searched.rows * stride), 0.0f);
-    for (int r = 0; r < searched.rows; ++r)
-        std::copy_n(searched.ptr<float>(r), searched.cols, image.begin() + r * stride);
-    cv::Mat sum, squares;
-    cv::integral(searched, sum, squares, CV_64F, CV_64F);
     const double count = double(h) * w;
     double best = -1;
     for (int dy = 0; dy < shiftsY; ++dy)
         for (int dx = 0; dx < shiftsX; ++dx) {
             std::array<float, kLanes> lanes{};
             for (int r = 0; r < h; ++r) {
-                const float *row = image.data() + (dy + r) * stride + dx;
+                const float *row = searched.image.data() + (dy + r) * stride + dx;
                 const float *t = templ.data() + r * padded;
                 for (int c = 0; c < padded; c += kLanes)
                     for (int l = 0; l < kLanes; ++l)
@@ -130,8 +143,8 @@ double bestCorrelation(const cv::Mat &searched, const cv::Mat &centre) {
                 return table.at<double>(dy + h, dx + w) - table.at<double>(dy, dx + w) -
                        table.at<double>(dy + h, dx) + table.at<double>(dy, dx);
             };
-            const double total = window(sum);
-            const double variance = window(squares) - total * total / count;
+            const double total = window(searched.sum);
+            const double variance = window(searched.squares) - total * total / count;
             if (variance > 1e-6 * count && templNorm > 0)
                 best = std::max(best, cross / std::sqrt(variance * templNorm));
             else
@@ -240,7 +253,7 @@ double lookSimilarity(const LookPass &a, const LookPass &b, bool mirrored) {
     // Either image may be the cropped one: the centre of each, at three zooms, is looked for in
     // the other over shifts of up to four pixels.
     for (int direction = 0; direction < 2; ++direction) {
-        const cv::Mat &searched = direction == 0 ? pa : pb;
+        const Searched searched(direction == 0 ? pa : pb);
         const cv::Mat &other = direction == 0 ? pb : pa;
         for (const int side : {kLookSide, kLookSide - 2, kLookSide - 4}) {
             cv::Mat zoomed = other;
