@@ -268,22 +268,25 @@ DuplicateClusters findDuplicates(const std::vector<Fingerprint> &items, int maxD
                 candidates.push_back({i, j, hammingDistance(indexed[size_t(a)], indexed[size_t(b)]),
                                       (size_t(a) >= plain) != (size_t(b) >= plain)});
         }
-        std::vector<std::vector<NearCandidate>> byCrop(static_cast<size_t>(n));
-        QtConcurrent::blockingMap(byCrop, [&](std::vector<NearCandidate> &out) {
-            const int i = int(&out - byCrop.data());
-            std::vector<std::int32_t> found;
-            for (const std::uint64_t hash : items[size_t(i)].look.cropHashes) {
-                found.clear();
-                index.within(hash, maxDistance, found);
-                for (const std::int32_t at : found) {
-                    const int j = indexedOwner[size_t(at)];
-                    if (j != i && size_t(at) < plain)
-                        out.push_back({i, j, hammingDistance(hash, indexed[size_t(at)]), false});
-                }
-            }
-        });
-        for (const auto &found : byCrop)
-            candidates.insert(candidates.end(), found.begin(), found.end());
+        // A cropped copy's hash is near one of its original's crop hashes: every image's crop
+        // hashes are joined with the whole-image hashes in one pass.
+        std::vector<std::uint64_t> crops;
+        std::vector<size_t> firstCrop; // of each image, and the end
+        for (const Fingerprint &item : items) {
+            firstCrop.push_back(crops.size());
+            crops.insert(crops.end(), item.look.cropHashes.begin(), item.look.cropHashes.end());
+        }
+        firstCrop.push_back(crops.size());
+        indexed.resize(plain);
+        for (const auto &[a, c] : pairsAcross(indexed, crops, maxDistance, threads)) {
+            const int i = int(std::upper_bound(firstCrop.begin(), firstCrop.end(), size_t(c)) -
+                              firstCrop.begin()) -
+                          1;
+            const int j = indexedOwner[size_t(a)];
+            if (j != i)
+                candidates.push_back(
+                    {i, j, hammingDistance(crops[size_t(c)], indexed[size_t(a)]), false});
+        }
     }
     for (const auto &[a, b] : confirmedPairs(items, std::move(candidates)))
         sets.unite(a, b);

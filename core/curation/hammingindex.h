@@ -18,9 +18,6 @@ public:
     std::vector<std::pair<std::int32_t, std::int32_t>> pairsWithin(int maxDistance,
                                                                    int threads = 0) const;
 
-    // Appends to `out` the index of every hash within maxDistance of `query`, each once.
-    void within(std::uint64_t query, int maxDistance, std::vector<std::int32_t> &out) const;
-
 private:
     static constexpr int kBlocks = 4;
     std::vector<std::uint64_t> m_hashes;
@@ -30,5 +27,14 @@ private:
     std::vector<std::uint64_t>
         m_sorted[kBlocks]; // the hashes in bucket order: candidates are read in sequence
 };
+
+// Every pair (q, i) of a query hash and an indexed hash within maxDistance, each once, sorted:
+// a join of two sets, such as whole-image hashes against the crop hashes of every image. The
+// indexed set is cut into blocks as wide as it needs for its buckets to stay small (three of
+// 21-22 bits from half a million hashes, four of 16 below), one block at a time, so memory is
+// that of one copy of the indexed hashes and work grows with the pairs of nearby buckets.
+std::vector<std::pair<std::int32_t, std::int32_t>>
+pairsAcross(const std::vector<std::uint64_t> &queries, const std::vector<std::uint64_t> &indexed,
+            int maxDistance, int threads = 0);
 
 } // namespace winnow::core

@@ -293,7 +293,7 @@ int main(int argc, char *argv[]) {
     // The complete near-duplicate search also looks up each image's 34 crop hashes. Random
     // images, each crop hash its image's hash with 6 to 20 bits flipped (as real crop hashes
     // are spread around it); no looks, so the time is that of finding candidates.
-    for (const int images : {100000, 200000}) {
+    for (const int images : {100000, 200000, 1000000}) {
         std::vector<core::Fingerprint> prints(static_cast<size_t>(images));
         std::uniform_int_distribution<int> flips(6, 20), bit(0, 63);
         for (size_t i = 0; i < prints.size(); ++i) {

@@ -51,7 +51,7 @@ private Q_SLOTS:
     void mirroredCopiesAreFoundOnlyWhenAsked();
     void croppedCopiesAreFoundByTheirLooks();
     void lookAlikeGarmentsAreNotCopies();
-    void indexQueriesFindWhatBruteForceFinds();
+    void pairsAcrossFindWhatBruteForceFinds();
     void splitsKeepClustersWholeAndProportions();
     void leakFlagsFollowTheSplits();
     void exclusionsAreRecordedAndReversible();
@@ -278,22 +278,30 @@ void CurationTest::lookAlikeGarmentsAreNotCopies() {
     QVERIFY2(others <= 3, qPrintable(QStringLiteral("%1 clusters of look-alikes").arg(others)));
 }
 
-void CurationTest::indexQueriesFindWhatBruteForceFinds() {
+void CurationTest::pairsAcrossFindWhatBruteForceFinds() {
     std::mt19937_64 rng(3);
-    std::vector<std::uint64_t> hashes(3000);
-    for (auto &h : hashes)
-        h = rng() & rng(); // skewed bits crowd some buckets
-    const HammingIndex index(hashes);
-    for (int q = 0; q < 200; ++q) {
-        const std::uint64_t query = hashes[size_t(q)] ^ (std::uint64_t(1) << (q % 64));
-        for (int distance : {0, 5, 8, 11}) {
-            std::vector<std::int32_t> found, brute;
-            index.within(query, distance, found);
-            for (size_t i = 0; i < hashes.size(); ++i)
-                if (hammingDistance(query, hashes[i]) <= distance)
-                    brute.push_back(std::int32_t(i));
-            std::sort(found.begin(), found.end());
-            QCOMPARE(found, brute);
+    // Below half a million indexed hashes the index cuts them into four blocks, above into
+    // three: both are checked against comparing every pair.
+    for (const size_t size : {size_t(3000), size_t(600000)}) {
+        std::vector<std::uint64_t> indexed(size);
+        for (auto &h : indexed)
+            h = rng() & rng(); // skewed bits crowd some buckets
+        std::vector<std::uint64_t> queries;
+        for (int q = 0; q < 120; ++q) { // near indexed hashes, and a few anywhere
+            std::uint64_t query = q % 10 == 0 ? rng() & rng() : indexed[size_t(q) * 7];
+            for (int flips = q % 13; flips > 0; --flips)
+                query ^= std::uint64_t(1) << (rng() % 64);
+            queries.push_back(query);
+        }
+        for (const int distance : {0, 5, 8, 11}) {
+            std::vector<std::pair<std::int32_t, std::int32_t>> brute;
+            for (size_t q = 0; q < queries.size(); ++q)
+                for (size_t i = 0; i < indexed.size(); ++i)
+                    if (hammingDistance(queries[q], indexed[i]) <= distance)
+                        brute.emplace_back(std::int32_t(q), std::int32_t(i));
+            QVERIFY(distance == 0 || !brute.empty());
+            QCOMPARE(pairsAcross(queries, indexed, distance, 2), brute);
+            QCOMPARE(pairsAcross(queries, indexed, distance, 1), brute);
         }
     }
 }
