@@ -240,6 +240,8 @@ public:
 // The EM family: every model is a per-worker confusion matrix P(answer l | true class k) and
 // class priors. Models differ in how the M-step turns posterior-weighted counts into matrices.
 class EmMethod : public ConsensusMethod {
+    static constexpr int kRescale = 16;
+
 public:
     ConsensusResult run(const AnswerTable &t, const ConsensusOptions &options,
                         const ProgressFn &progress, const CancelToken *cancel) const override {
@@ -248,8 +250,8 @@ public:
         ConsensusResult r;
         r.posterior = initialPosterior(t, options);
         std::vector<double> confusion(static_cast<size_t>(W) * size_t(K) * size_t(K));
-        std::vector<double> logConfT(confusion.size()); // [w][l][k]
-        std::vector<double> prior(static_cast<size_t>(K)), logPrior(static_cast<size_t>(K));
+        std::vector<double> confT(confusion.size()); // [w][l][k], no entry below 1e-12
+        std::vector<double> prior(static_cast<size_t>(K));
         // counts[w][l][k]: posterior mass of true class k over w's answers l.
         std::vector<std::vector<double>> partCounts(static_cast<size_t>(threads));
         std::vector<std::vector<double>> partPrior(static_cast<size_t>(threads));
@@ -298,21 +300,22 @@ public:
             for (int k = 0; k < K; ++k) {
                 prior[size_t(k)] =
                     estimatesPriors() ? (partPrior[0][size_t(k)] + 1.0) / (mass + K) : 1.0 / K;
-                logPrior[size_t(k)] = std::log(prior[size_t(k)]);
             }
             estimate(t, counts, confusion);
             for (int w = 0; w < W; ++w)
                 for (int k = 0; k < K; ++k)
                     for (int l = 0; l < K; ++l)
-                        logConfT[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) +
-                                 size_t(k)] =
-                            std::log(std::max(
-                                confusion[(static_cast<size_t>(w) * size_t(K) + size_t(k)) *
-                                              size_t(K) +
-                                          size_t(l)],
-                                1e-12));
+                        confT[(static_cast<size_t>(w) * size_t(K) + size_t(l)) * size_t(K) +
+                              size_t(k)] =
+                            std::max(confusion[(static_cast<size_t>(w) * size_t(K) + size_t(k)) *
+                                                   size_t(K) +
+                                               size_t(l)],
+                                     1e-12);
 
-            // E-step in log space: posterior of every item, and the marginal log-likelihood.
+            // E-step: posterior of every item, and the marginal log-likelihood. Products of
+            // probabilities rather than sums of logarithms (no exponential per class and item);
+            // every kRescale answers the products are scaled back to a largest entry of 1, so
+            // they never underflow (kRescale factors of at least 1e-12 stay above 1e-192).
             parallelFor(t.items, threads, [&](int begin, int end, int part) {
                 std::vector<double> acc(static_cast<size_t>(K));
                 double ll = 0;
@@ -323,24 +326,28 @@ public:
                             p[k] = float(prior[size_t(k)]);
                         continue;
                     }
-                    std::copy(logPrior.begin(), logPrior.end(), acc.begin());
+                    std::copy(prior.begin(), prior.end(), acc.begin());
+                    double logScale = 0;
+                    int unscaled = 0;
                     for (std::int64_t a = t.offsets[size_t(i)]; a < t.offsets[size_t(i) + 1]; ++a) {
                         const double *row =
-                            &logConfT[(static_cast<size_t>(t.worker[size_t(a)]) * size_t(K) +
-                                       size_t(t.label[size_t(a)])) *
-                                      size_t(K)];
+                            &confT[(static_cast<size_t>(t.worker[size_t(a)]) * size_t(K) +
+                                    size_t(t.label[size_t(a)])) *
+                                   size_t(K)];
                         for (int k = 0; k < K; ++k)
-                            acc[size_t(k)] += row[k];
+                            acc[size_t(k)] *= row[k];
+                        if (++unscaled == kRescale) {
+                            const double top = *std::max_element(acc.begin(), acc.end());
+                            for (int k = 0; k < K; ++k)
+                                acc[size_t(k)] /= top;
+                            logScale += std::log(top);
+                            unscaled = 0;
+                        }
                     }
-                    const double top = *std::max_element(acc.begin(), acc.end());
-                    double sum = 0;
-                    for (int k = 0; k < K; ++k) {
-                        acc[size_t(k)] = std::exp(acc[size_t(k)] - top);
-                        sum += acc[size_t(k)];
-                    }
+                    const double sum = std::accumulate(acc.begin(), acc.end(), 0.0);
                     for (int k = 0; k < K; ++k)
                         p[k] = float(acc[size_t(k)] / sum);
-                    ll += top + std::log(sum);
+                    ll += logScale + std::log(sum);
                 }
                 partLl[size_t(part)] = ll;
             });
