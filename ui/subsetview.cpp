@@ -138,11 +138,8 @@ void SubsetView::showRound() {
     if (round == m_rounds.end())
         return;
     std::map<QString, int> perClass;
-    QHash<qint64, const core::SubsetItem *> byId;
-    for (const core::SubsetItem &item : m_report.items)
-        byId.insert(item.itemId, &item);
     for (qint64 id : round->itemIds)
-        if (const core::SubsetItem *item = byId.value(id))
+        if (const core::SubsetItem *item = m_report.item(id))
             ++perClass[item->label];
     QStringList counts;
     for (const auto &[label, count] : perClass)
@@ -173,11 +170,8 @@ QString SubsetView::sharesText(const core::SelectionRound &round) const {
 }
 
 void SubsetView::showItems(const std::vector<qint64> &itemIds) {
-    QHash<qint64, const core::SubsetItem *> byId;
-    for (const core::SubsetItem &item : m_report.items)
-        byId.insert(item.itemId, &item);
     for (size_t i = 0; i < std::min(itemIds.size(), size_t(kShown)); ++i) {
-        const core::SubsetItem *found = byId.value(itemIds[i]);
+        const core::SubsetItem *found = m_report.item(itemIds[i]);
         if (!found || found->path.isEmpty())
             continue;
         auto *item = new QListWidgetItem(found->label);

@@ -78,6 +78,11 @@ std::vector<const SubsetItem *> SubsetReport::neverChosen() const {
     return never;
 }
 
+const SubsetItem *SubsetReport::item(qint64 itemId) const {
+    const auto row = rowOf.constFind(itemId);
+    return row == rowOf.cend() ? nullptr : &items[*row];
+}
+
 std::vector<GroupShare> SubsetReport::groupShares(const SelectionRound &round) const {
     const QSet<qint64> kept(round.itemIds.begin(), round.itemIds.end());
     std::vector<GroupShare> shares;
@@ -122,7 +127,6 @@ Result<SubsetReport> subsetReport(Project &project, qint64 runId) {
         QHash<qint64, qint64> reference;
         for (const auto &[itemId, classId] : ConsolidationRepository(project).referenceLabels())
             reference.insert(itemId, classId);
-        QHash<qint64, size_t> rowOf;
         for (const SnapshotItem &item : snapshot->items) {
             if (item.split != Split::Train)
                 continue;
@@ -135,7 +139,7 @@ Result<SubsetReport> subsetReport(Project &project, qint64 runId) {
                 row.confidence = *found;
             if (const auto found = reference.constFind(item.itemId); found != reference.cend())
                 row.matchesReference = *found == snapshot->classIds[size_t(item.label)];
-            rowOf.insert(item.itemId, report.items.size());
+            report.rowOf.insert(item.itemId, report.items.size());
             report.items.push_back(row);
         }
         for (const SelectionRound &round : report.rounds) {
@@ -143,13 +147,13 @@ Result<SubsetReport> subsetReport(Project &project, qint64 runId) {
                 continue;
             ++report.countedRounds;
             for (qint64 id : round.itemIds)
-                if (const auto row = rowOf.constFind(id); row != rowOf.cend())
+                if (const auto row = report.rowOf.constFind(id); row != report.rowOf.cend())
                     ++report.items[*row].timesChosen;
         }
         // Round 0 is not counted when later rounds exist; it still names a last round.
         for (const SelectionRound &round : report.rounds)
             for (qint64 id : round.itemIds)
-                if (const auto row = rowOf.constFind(id); row != rowOf.cend())
+                if (const auto row = report.rowOf.constFind(id); row != report.rowOf.cend())
                     report.items[*row].lastRound =
                         std::max(report.items[*row].lastRound, round.round);
         return report;

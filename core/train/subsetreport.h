@@ -9,6 +9,7 @@
 #include "core/store/records.h"
 #include "core/util/result.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -57,6 +58,10 @@ struct SubsetReport {
     // duplicates, likely label errors, quality flags) for one of `rounds`; groups without
     // members are left out.
     std::vector<GroupShare> groupShares(const SelectionRound &round) const;
+    // The training item with this id; null when the run did not train on it.
+    const SubsetItem *item(qint64 itemId) const;
+
+    QHash<qint64, size_t> rowOf; // item id -> its place in `items`
 };
 
 Result<SubsetReport> subsetReport(Project &project, qint64 runId);
