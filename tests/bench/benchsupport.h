@@ -1,13 +1,17 @@
 #pragma once
 
-// Shared by the benchmarks: peak memory and where the CIFAR-10 JPEGs are unpacked.
+// Shared by the benchmarks: their options, peak memory and where the CIFAR-10 JPEGs are
+// unpacked.
 
 #include "core/io/folderimporter.h"
 #include "core/store/project.h"
+#include "core/train/runs.h"
 
 #include <QDir>
+#include <QHash>
 #include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <cstdio>
 #include <memory>
 #include <sys/resource.h>
@@ -15,6 +19,39 @@
 #include <vector>
 
 namespace winnow::bench {
+
+// The "--name value" options among a benchmark's arguments; an option followed by another (or
+// by nothing) is a flag, with the value "1".
+class BenchOptions {
+public:
+    explicit BenchOptions(const QStringList &args) {
+        for (int i = 0; i < args.size(); ++i)
+            if (args[i].startsWith(QLatin1String("--")))
+                m_values.insert(args[i],
+                                i + 1 < args.size() && !args[i + 1].startsWith(QLatin1String("--"))
+                                    ? args[i + 1]
+                                    : QStringLiteral("1"));
+    }
+    bool has(const char *name) const { return m_values.contains(QLatin1String(name)); }
+    QString text(const char *name, const QString &otherwise) const {
+        return m_values.value(QLatin1String(name), otherwise);
+    }
+    int number(const char *name, int otherwise) const {
+        return has(name) ? text(name, {}).toInt() : otherwise;
+    }
+    double real(const char *name, double otherwise) const {
+        return has(name) ? text(name, {}).toDouble() : otherwise;
+    }
+    // A training run's --width, --epochs and --select-every, where given.
+    void applyTraining(core::TrainOptions &options) const {
+        options.width = number("--width", options.width);
+        options.epochs = number("--epochs", options.epochs);
+        options.selectEvery = number("--select-every", options.selectEvery);
+    }
+
+private:
+    QHash<QString, QString> m_values;
+};
 
 inline double peakMemoryMiB() {
     rusage usage{};

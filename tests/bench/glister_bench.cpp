@@ -294,42 +294,28 @@ int main(int argc, char **argv) {
         return 2;
     }
     const QString archive = args[0], work = args[1], tablePath = args[2];
-    QStringList settings = {QStringLiteral("clean"), QStringLiteral("noisy")};
-    QStringList configs = {QStringLiteral("full"), QStringLiteral("random"),
-                           QStringLiteral("glister-cords"), QStringLiteral("glister-default")};
-    std::vector<double> fractions = {0.1, 0.3, 0.5};
-    int seeds = 3, firstSeed = 1; // seeds firstSeed .. firstSeed + seeds - 1
-    bool reuse = false;           // --reuse 1: keep the projects of an earlier run (and their runs)
-    double noise = 0.3;
+    const BenchOptions given(args.mid(3));
+    const QStringList settings =
+        given.text("--settings", QStringLiteral("clean,noisy")).split(QLatin1Char(','));
+    const QStringList configs =
+        given.text("--configs", QStringLiteral("full,random,glister-cords,glister-default"))
+            .split(QLatin1Char(','));
+    std::vector<double> fractions;
+    for (const QString &f :
+         given.text("--fractions", QStringLiteral("0.1,0.3,0.5")).split(QLatin1Char(',')))
+        fractions.push_back(f.toDouble());
+    // Seeds firstSeed .. firstSeed + seeds - 1.
+    const int seeds = given.number("--seeds", 3), firstSeed = given.number("--first-seed", 1);
+    // --reuse 1: keep the projects of an earlier run (and their runs).
+    const bool reuse = given.text("--reuse", {}) == QLatin1String("1");
+    const double noise = given.real("--noise", 0.3);
     TrainOptions base;
     base.width = 16;
     base.epochs = 40;
     base.selectEvery = 10;
     base.bfloat16 = cpuHasBFloat16();
     base.testEvery = 1000; // the test set once, at the end
-    for (int i = 3; i + 1 < args.size(); i += 2) {
-        const QString &value = args[i + 1];
-        if (args[i] == QLatin1String("--settings"))
-            settings = value.split(QLatin1Char(','));
-        else if (args[i] == QLatin1String("--configs"))
-            configs = value.split(QLatin1Char(','));
-        else if (args[i] == QLatin1String("--fractions")) {
-            fractions.clear();
-            for (const QString &f : value.split(QLatin1Char(',')))
-                fractions.push_back(f.toDouble());
-        } else if (args[i] == QLatin1String("--seeds"))
-            seeds = value.toInt();
-        else if (args[i] == QLatin1String("--first-seed"))
-            firstSeed = value.toInt();
-        else if (args[i] == QLatin1String("--epochs"))
-            base.epochs = value.toInt();
-        else if (args[i] == QLatin1String("--select-every"))
-            base.selectEvery = value.toInt();
-        else if (args[i] == QLatin1String("--noise"))
-            noise = value.toDouble();
-        else if (args[i] == QLatin1String("--reuse"))
-            reuse = value == QLatin1String("1");
-    }
+    given.applyTraining(base);
     for (const QString &name : configs)
         if (!configNamed(name)) {
             std::printf("unknown configuration '%s'\n", qPrintable(name));

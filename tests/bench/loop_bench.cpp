@@ -140,12 +140,7 @@ TrainOptions baseOptions(const QStringList &args) {
     o.width = 16;
     o.seed = 1;
     o.testEvery = 1000;
-    for (int i = 0; i + 1 < args.size(); ++i) {
-        if (args[i] == QLatin1String("--epochs"))
-            o.epochs = args[i + 1].toInt();
-        if (args[i] == QLatin1String("--width"))
-            o.width = args[i + 1].toInt();
-    }
+    BenchOptions(args).applyTraining(o);
     return o;
 }
 
@@ -421,7 +416,7 @@ int main(int argc, char **argv) {
     const TrainOptions base = baseOptions(args);
     int failed = 0;
     if (mode == QLatin1String("errors") || mode == QLatin1String("all"))
-        failed += labelErrors(work, base, train, args.contains(QStringLiteral("--reuse")));
+        failed += labelErrors(work, base, train, BenchOptions(args).has("--reuse"));
     if (mode == QLatin1String("autolabel") || mode == QLatin1String("all"))
         failed += autolabel(work, base, train, truth);
     if (mode == QLatin1String("active") || mode == QLatin1String("all"))

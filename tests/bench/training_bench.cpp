@@ -90,14 +90,7 @@ int sweep(const QStringList &args) {
     base.linearLayer = false;
     base.centeredEmbeddings = false;
     base.meanStep = false;
-    for (int i = 3; i + 1 < args.size(); i += 2) {
-        if (args[i] == QLatin1String("--width"))
-            base.width = args[i + 1].toInt();
-        else if (args[i] == QLatin1String("--epochs"))
-            base.epochs = args[i + 1].toInt();
-        else if (args[i] == QLatin1String("--select-every"))
-            base.selectEvery = args[i + 1].toInt();
-    }
+    BenchOptions(args.mid(3)).applyTraining(base);
     const QString cifar = cifar10Folder(archive, work);
     const QString subset = work + QStringLiteral("/cifar10-sweep-images");
     const QString projectDir = work + QStringLiteral("/cifar10-sweep");
