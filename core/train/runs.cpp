@@ -1,5 +1,6 @@
 #include "core/train/runs.h"
 
+#include "core/io/csvreader.h"
 #include "core/store/consolidationrepository.h"
 #include "core/store/flagrepository.h"
 #include "core/store/project.h"
@@ -404,19 +405,6 @@ QString resultsTable(const std::vector<RunRecord> &runs, const RunRecord *fixedB
     return text;
 }
 
-namespace {
-
-// A CSV field: quoted when it holds a comma, a quote or a line break.
-QString csvCell(const QString &text) {
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-        !text.contains(QLatin1Char('\n')))
-        return text;
-    return QLatin1Char('"') + QString(text).replace(QStringLiteral("\""), QStringLiteral("\"\"")) +
-           QLatin1Char('"');
-}
-
-} // namespace
-
 QString runsCsv(const std::vector<RunRecord> &runs, double pricePerCoreHour) {
     QString text = QStringLiteral(
         "run,strategy,fraction,epochs,total_seconds,seconds_per_epoch,selection_seconds,"
@@ -449,9 +437,9 @@ QString runsCsv(const std::vector<RunRecord> &runs, double pricePerCoreHour) {
                                    run.options.labels,
                                    run.options.allowLeaks ? QStringLiteral("1")
                                                           : QStringLiteral("0"),
-                                   csvCell(run.experiment),
-                                   csvCell(run.tags.join(QLatin1Char(';'))),
-                                   csvCell(run.options.initFrom)};
+                                   CsvReader::quote(run.experiment),
+                                   CsvReader::quote(run.tags.join(QLatin1Char(';'))),
+                                   CsvReader::quote(run.options.initFrom)};
         text += cells.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return text;
