@@ -13,6 +13,7 @@
 #include "benchsupport.h"
 #include "core/io/folderimporter.h"
 #include "core/store/consolidationrepository.h"
+#include "core/store/flagrepository.h"
 #include "core/store/itemrepository.h"
 #include "core/store/project.h"
 #include "core/train/glister.h"
@@ -48,36 +49,44 @@ struct Config {
     double epsilon;
     double kappa;
     bool defaults;
+    // Leave out items whose consolidated label is below this confidence or flagged as a likely
+    // label error (0: none).
+    double leaveOutDoubtful;
 };
 
 constexpr auto kSupervised = SelectionType::Supervised, kPerClass = SelectionType::PerClass;
 
 const Config kConfigs[] = {
     {"full", "all training images every epoch", Strategy::Full, kSupervised, "bias", false, 0.01, 0,
-     true},
+     true, 0},
     {"random", "Random-Online: a fresh uniform subset every R epochs", Strategy::Random,
-     kSupervised, "bias", false, 0.01, 0, true},
+     kSupervised, "bias", false, 0.01, 0, true, 0},
     {"random-warm", "Random-Online after a kappa 0.5 warm start", Strategy::Random, kSupervised,
-     "bias", false, 0.01, 0.5, true},
+     "bias", false, 0.01, 0.5, true, 0},
     {"glister-cords", "GLISTER as CORDS runs it: Supervised, bias gradients, sum step, eps 0.01",
-     Strategy::Glister, kSupervised, "bias", false, 0.01, 0, false},
+     Strategy::Glister, kSupervised, "bias", false, 0.01, 0, false, 0},
     {"glister-default", "GLISTER with Winnow's defaults (what --strategy glister runs)",
-     Strategy::Glister, kSupervised, "bias", false, 0.01, 0, true},
+     Strategy::Glister, kSupervised, "bias", false, 0.01, 0, true, 0},
     {"glister-linear", "CORDS's, with bias and weight gradients", Strategy::Glister, kSupervised,
-     "weights", false, 0.01, 0, false},
+     "weights", false, 0.01, 0, false, 0},
     {"glister-centered", "CORDS's, with weight gradients of centred embeddings", Strategy::Glister,
-     kSupervised, "centered", false, 0.01, 0, false},
+     kSupervised, "centered", false, 0.01, 0, false, 0},
     {"glister-mean-step", "CORDS's, with the virtual step on the mean", Strategy::Glister,
-     kSupervised, "bias", true, 0.01, 0, false},
+     kSupervised, "bias", true, 0.01, 0, false, 0},
     {"glister-centered-mean-step", "centred weight gradients, the step on the mean",
-     Strategy::Glister, kSupervised, "centered", true, 0.01, 0, false},
+     Strategy::Glister, kSupervised, "centered", true, 0.01, 0, false, 0},
     {"glister-perclass-centered", "PerClass, centred weight gradients", Strategy::Glister,
-     kPerClass, "centered", false, 0.01, 0, false},
+     kPerClass, "centered", false, 0.01, 0, false, 0},
     {"glister-perclass-centered-mean-step", "PerClass, centred weight gradients, the mean step",
-     Strategy::Glister, kPerClass, "centered", true, 0.01, 0, false},
+     Strategy::Glister, kPerClass, "centered", true, 0.01, 0, false, 0},
     {"glister-perclass-centered-mean-step-eps50",
      "PerClass, centred weight gradients, the mean step, eps 0.5 (Winnow's default)",
-     Strategy::Glister, kPerClass, "centered", true, 0.5, 0, false},
+     Strategy::Glister, kPerClass, "centered", true, 0.5, 0, false, 0},
+    {"glister-default-leave-out",
+     "the default, leaving out training images flagged as likely label errors", Strategy::Glister,
+     kSupervised, "bias", false, 0.01, 0, true, 0.5},
+    {"random-leave-out", "Random-Online, leaving out images flagged as likely label errors",
+     Strategy::Random, kSupervised, "bias", false, 0.01, 0, true, 0.5},
 };
 
 TrainOptions configured(const Config &config, TrainOptions o) {
@@ -85,6 +94,7 @@ TrainOptions configured(const Config &config, TrainOptions o) {
     if (config.strategy == Strategy::Full)
         o.fraction = 1;
     o.kappa = config.kappa;
+    o.leaveOutDoubtful = config.leaveOutDoubtful;
     if (config.defaults)
         return o;
     o.selectionType = config.selection;
@@ -351,6 +361,13 @@ int main(int argc, char **argv) {
         std::fflush(stdout);
         for (const QString &name : configs) {
             const Config &config = *configNamed(name);
+            if (config.leaveOutDoubtful > 0 &&
+                FlagRepository(*project).list(FlagKind::LabelError).empty()) {
+                std::printf("-- %s skipped: the project has no label-error flags (run winnow-cli "
+                            "label-errors on it first, then this with --reuse 1)\n",
+                            config.name);
+                continue;
+            }
             const bool full = name == QLatin1String("full");
             for (const double fraction : full ? std::vector<double>{1.0} : fractions) {
                 Summary summary;
