@@ -64,8 +64,9 @@ ModelView::ModelView(QWidget *parent)
     bar->addWidget(m_predict);
     m_errors = new QPushButton(tr("Find Label Errors…"));
     m_errors->setToolTip(tr("K-fold cross-fitting: K short runs, each predicting the images it "
-                            "held out; confident learning then flags the labels the predictions "
-                            "contradict (Curate tab, Review tab's Model disagrees)"));
+                            "held out; a label-noise model fitted to the predictions says how many "
+                            "labels are wrong, and the ones the predictions contradict most are "
+                            "flagged (Curate tab, Review tab's Model disagrees)"));
     bar->addWidget(m_errors);
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(160);

@@ -67,9 +67,20 @@ int writeCsv(const QCommandLineParser &parser, const QString &csv, qint64 rows, 
     return kExitOk;
 }
 
+// --count noise-model|confident-joint.
+LabelErrorCount labelErrorCount(const QCommandLineParser &parser) {
+    const QString value = parser.value(QStringLiteral("count"));
+    if (value == QLatin1String("noise-model"))
+        return LabelErrorCount::NoiseModel;
+    if (value == QLatin1String("confident-joint"))
+        return LabelErrorCount::ConfidentJoint;
+    throw UsageError{
+        QStringLiteral("--count takes noise-model or confident-joint, not '%1'").arg(value)};
+}
+
 int reportLabelErrors(const QCommandLineParser &parser, Project &project, qint64 setId,
                       QTextStream &out, QTextStream &err) {
-    const auto errors = flagLabelErrors(project, setId);
+    const auto errors = flagLabelErrors(project, setId, labelErrorCount(parser));
     if (!errors)
         return fail(err, errors.error());
     const auto set = attempt([&] { return PredictionRepository(project).find(setId); });
@@ -101,6 +112,7 @@ bool needsTraining(const QCommandLineParser &parser) {
 int cmdLabelErrors(QCommandLineParser &parser, const QStringList &args, QTextStream &out,
                    QTextStream &err) {
     const QString dir = parse(parser, args, 1, 1).first();
+    labelErrorCount(parser); // a wrong --count is refused before anything trains
 #ifdef WINNOW_CLI_WITHOUT_TORCH
     if (needsTraining(parser))
         return runInTrainingProgram(out, err);
@@ -307,10 +319,11 @@ void addLoopCommands(CommandTable &table) {
     table.insert({
         {QStringLiteral("label-errors"),
          {QStringLiteral("label-errors DIR [--folds K] [--epochs E] [--width W] [train options] "
-                         "[--out FILE.csv]\n"
-                         "       label-errors DIR --predictions SET|latest [--out FILE.csv]"),
-          QStringLiteral("likely label errors by confident learning on out-of-sample "
-                         "predictions (K-fold cross-fitting); stored as label-error flags"),
+                         "[--count HOW] [--out FILE.csv]\n"
+                         "       label-errors DIR --predictions SET|latest [--count HOW] "
+                         "[--out FILE.csv]"),
+          QStringLiteral("likely label errors, from out-of-sample predictions (K-fold "
+                         "cross-fitting); stored as label-error flags"),
           cmdLabelErrors,
           [](QCommandLineParser &p) {
               p.addOptions(trainCommandLineOptions());
@@ -320,6 +333,11 @@ void addLoopCommands(CommandTable &table) {
                   {QStringLiteral("predictions"),
                    QStringLiteral("use a stored cross-fitting instead of training"),
                    QStringLiteral("SET")},
+                  {QStringLiteral("count"),
+                   QStringLiteral("how many to flag: as many as a label-noise model fitted to "
+                                  "the predictions expects (noise-model), or confident "
+                                  "learning's confident joint (confident-joint)"),
+                   QStringLiteral("HOW"), QStringLiteral("noise-model")},
                   {QStringLiteral("out"),
                    QStringLiteral("write item,path,given,suggested,score here (default: "
                                   "standard output)"),

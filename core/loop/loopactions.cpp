@@ -63,7 +63,8 @@ LoadedPredictions loadPredictions(Project &project, qint64 setId) {
     return loaded;
 }
 
-Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId) {
+Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId,
+                                                   LabelErrorCount count) {
     return attempt([&] {
         const LoadedPredictions loaded = loadPredictions(project, setId);
         std::vector<ScoredItem> items;
@@ -74,7 +75,7 @@ Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setI
             throw StoreError(QStringLiteral("prediction set %1 holds no out-of-sample "
                                             "predictions of labeled items")
                                  .arg(setId));
-        const auto errors = findLabelErrors(items, int(loaded.set.classIds.size()));
+        const auto errors = findLabelErrors(items, int(loaded.set.classIds.size()), count);
         const auto paths = itemPaths(project);
         std::vector<LabelErrorRow> rows;
         std::vector<NewFlag> flags;

@@ -34,9 +34,12 @@ struct LabelErrorRow {
     double score = 0;
 };
 
-// Confident learning on the held-out predictions of set `setId` (a cross-fitting); replaces the
-// project's 'label-error' flags with the result. Likeliest error first.
-Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId);
+// Likely label errors (findLabelErrors) among the held-out predictions of set `setId` (a
+// cross-fitting); replaces the project's 'label-error' flags with the result. Likeliest error
+// first.
+Result<std::vector<LabelErrorRow>>
+flagLabelErrors(Project &project, qint64 setId,
+                LabelErrorCount count = LabelErrorCount::NoiseModel);
 
 struct AutolabelProposal {
     qint64 setId = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <opencv2/core.hpp>
 #include <set>
 
 namespace winnow::core {
@@ -24,14 +25,20 @@ double normalQuantile(double level) {
 
 } // namespace
 
-std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &items,
-                                                 int classes) {
+namespace {
+
+bool hasLabel(const ScoredItem &item, int classes) {
+    return item.given >= 0 && item.given < classes;
+}
+
+// Confident learning's count, pruning by noise rate as cleanlab does: the items to flag.
+std::set<size_t> confidentJointFlags(const std::vector<ScoredItem> &items, int classes) {
     const auto k = size_t(classes);
     // Per-class thresholds: the mean probability of class j over the items labeled j.
     std::vector<double> threshold(k, 0);
     std::vector<qint64> labeled(k, 0);
     for (const ScoredItem &item : items)
-        if (item.given >= 0 && item.given < classes) {
+        if (hasLabel(item, classes)) {
             threshold[size_t(item.given)] += item.probabilities[size_t(item.given)];
             ++labeled[size_t(item.given)];
         }
@@ -41,7 +48,7 @@ std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &
     // The confident joint: given label x the class each item confidently belongs to.
     std::vector<std::vector<double>> joint(k, std::vector<double>(k, 0));
     for (const ScoredItem &item : items) {
-        if (item.given < 0 || item.given >= classes)
+        if (!hasLabel(item, classes))
             continue;
         int best = -1;
         for (size_t j = 0; j < k; ++j)
@@ -61,7 +68,7 @@ std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &
     // Per off-diagonal cell, that many items with the largest margin p(j) - p(given).
     std::vector<std::vector<size_t>> byGiven(k);
     for (size_t n = 0; n < items.size(); ++n)
-        if (items[n].given >= 0 && items[n].given < classes)
+        if (hasLabel(items[n], classes))
             byGiven[size_t(items[n].given)].push_back(n);
     std::set<size_t> flagged;
     for (size_t i = 0; i < k; ++i)
@@ -78,7 +85,98 @@ std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &
                               [&](size_t a, size_t b) { return margin(a) > margin(b); });
             flagged.insert(rows.begin(), rows.begin() + std::ptrdiff_t(take));
         }
+    return flagged;
+}
 
+// The noise model's count: as many items as it expects wrong labels, lowest self-confidence
+// first, among those whose most probable class is not their label.
+std::set<size_t> noiseModelFlags(const std::vector<ScoredItem> &items, int classes) {
+    const LabelNoise noise = estimateLabelNoise(items, classes);
+    std::vector<size_t> candidates;
+    for (size_t n = 0; n < items.size(); ++n)
+        if (hasLabel(items[n], classes) && argmax(items[n].probabilities) != items[n].given)
+            candidates.push_back(n);
+    const auto selfConfidence = [&](size_t n) {
+        return items[n].probabilities[size_t(items[n].given)];
+    };
+    const size_t take = std::min(candidates.size(), size_t(std::lround(noise.expectedErrors)));
+    std::partial_sort(candidates.begin(), candidates.begin() + std::ptrdiff_t(take),
+                      candidates.end(), [&](size_t a, size_t b) {
+                          return selfConfidence(a) != selfConfidence(b)
+                                     ? selfConfidence(a) < selfConfidence(b)
+                                     : items[a].itemId < items[b].itemId;
+                      });
+    return {candidates.begin(), candidates.begin() + std::ptrdiff_t(take)};
+}
+
+} // namespace
+
+LabelNoise estimateLabelNoise(const std::vector<ScoredItem> &items, int classes) {
+    constexpr int kMaxIterations = 200;
+    constexpr double kTolerance = 1e-7;
+    LabelNoise noise;
+    noise.wrong.assign(items.size(), 0);
+    const int k = classes;
+    // Every label right, nine in ten, to start.
+    cv::Mat transition(k, k, CV_64F, cv::Scalar(k > 1 ? 0.1 / (k - 1) : 0));
+    transition.diag().setTo(k > 1 ? 0.9 : 1);
+    std::vector<double> clean(static_cast<size_t>(k)), posterior(static_cast<size_t>(k));
+    for (int iteration = 0; iteration < kMaxIterations && k > 1; ++iteration) {
+        cv::Mat inverse;
+        if (cv::invert(transition, inverse, cv::DECOMP_LU) == 0)
+            break; // singular: keep the last estimate
+        cv::Mat counts(k, k, CV_64F, cv::Scalar(1e-9));
+        double expected = 0;
+        for (size_t n = 0; n < items.size(); ++n) {
+            const ScoredItem &item = items[n];
+            if (!hasLabel(item, classes))
+                continue;
+            // The class posterior the predictions would have with clean labels.
+            double total = 0;
+            for (int j = 0; j < k; ++j) {
+                const double *row = inverse.ptr<double>(j);
+                double value = 0;
+                for (int i = 0; i < k; ++i)
+                    value += row[i] * double(item.probabilities[size_t(i)]);
+                clean[size_t(j)] = std::max(0.0, value);
+                total += clean[size_t(j)];
+            }
+            // ... and, given the label, the item's true class.
+            const double *given = transition.ptr<double>(item.given);
+            double evidence = 0;
+            for (int j = 0; j < k; ++j) {
+                posterior[size_t(j)] = given[j] * (total > 0 ? clean[size_t(j)] / total : 1.0 / k);
+                evidence += posterior[size_t(j)];
+            }
+            double *row = counts.ptr<double>(item.given);
+            for (int j = 0; j < k; ++j) {
+                posterior[size_t(j)] =
+                    evidence > 0 ? posterior[size_t(j)] / evidence : double(j == item.given);
+                row[j] += posterior[size_t(j)];
+            }
+            noise.wrong[n] = 1 - posterior[size_t(item.given)];
+            expected += noise.wrong[n];
+        }
+        // Each true class's labels spread over the given ones.
+        cv::Mat columns;
+        cv::reduce(counts, columns, 0, cv::REDUCE_SUM);
+        const cv::Mat next = counts / cv::repeat(columns, k, 1);
+        const double change = cv::norm(next, transition, cv::NORM_INF);
+        transition = next;
+        noise.expectedErrors = expected;
+        noise.iterations = iteration + 1;
+        if (change < kTolerance)
+            break;
+    }
+    noise.transition.assign(transition.begin<double>(), transition.end<double>());
+    return noise;
+}
+
+std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &items, int classes,
+                                                 LabelErrorCount count) {
+    const std::set<size_t> flagged = count == LabelErrorCount::ConfidentJoint
+                                         ? confidentJointFlags(items, classes)
+                                         : noiseModelFlags(items, classes);
     std::vector<LabelErrorCandidate> errors;
     for (size_t n : flagged) {
         const ScoredItem &item = items[n];

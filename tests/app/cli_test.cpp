@@ -551,6 +551,17 @@ void CliTest::trainsSweepsAndListsRuns() {
                   QStringLiteral("x")})
                  .code,
              2);
+    // The confident joint's count, one option away; a count it does not know is refused.
+    const Run joint = cli({QStringLiteral("label-errors"), labelled,
+                           QStringLiteral("--predictions"), QStringLiteral("latest"),
+                           QStringLiteral("--count"), QStringLiteral("confident-joint")});
+    QVERIFY2(joint.code == 0 && joint.out.startsWith(QStringLiteral("item,path,given")),
+             qPrintable(joint.err));
+    const Run unknownCount =
+        cli({QStringLiteral("label-errors"), labelled, QStringLiteral("--predictions"),
+             QStringLiteral("latest"), QStringLiteral("--count"), QStringLiteral("all")});
+    QVERIFY2(unknownCount.code == 2 && unknownCount.err.contains(QStringLiteral("noise-model")),
+             qPrintable(unknownCount.err));
     const Run stored = cli({QStringLiteral("predict"), labelled, QStringLiteral("--run"), last[0]});
     QVERIFY2(stored.code == 0 && stored.err.contains(QStringLiteral("stored as prediction set")),
              qPrintable(stored.err));

@@ -207,23 +207,6 @@ int labelErrors(const QString &work, const TrainOptions &base, const Idx &train,
         seconds = double(timer.elapsed()) / 1000;
         setId = fitted->setId;
     }
-    const auto errors = flagLabelErrors(*project, setId);
-    if (!errors) {
-        std::printf("label errors failed: %s\n", qPrintable(errors.error().message));
-        return 1;
-    }
-    // The item's index in the file is its file name.
-    const auto isFlipped = [&](const QString &path) {
-        return flipped.contains(QFileInfo(path).completeBaseName().toInt());
-    };
-    qint64 right = 0, at500 = 0, at1000 = 0;
-    for (size_t i = 0; i < errors->size(); ++i) {
-        const bool hit = isFlipped((*errors)[i].path);
-        right += hit;
-        at500 += hit && i < 500;
-        at1000 += hit && i < 1000;
-    }
-    const double precision = errors->empty() ? 0 : double(right) / double(errors->size());
     if (seconds >= 0)
         std::printf("cross-fitting 10,000 images, K = 5: %.0f s (%.1f min)\n", seconds,
                     seconds / 60);
@@ -250,12 +233,35 @@ int labelErrors(const QString &work, const TrainOptions &base, const Idx &train,
     }
     std::printf("the folds' models, out of sample: accuracy %.3f against the true labels\n",
                 total > 0 ? double(rightModel) / double(total) : 0.0);
-    std::printf("flagged %zu of %d flipped: precision %.3f, recall %.3f, precision at 500 %.3f, "
-                "at 1,000 %.3f\n",
-                errors->size(), int(flipped.size()), precision,
-                double(right) / double(flipped.size()),
-                double(at500) / double(std::min<size_t>(500, errors->size())),
-                double(at1000) / double(std::min<size_t>(1000, errors->size())));
+    // The item's index in the file is its file name.
+    const auto isFlipped = [&](const QString &path) {
+        return flipped.contains(QFileInfo(path).completeBaseName().toInt());
+    };
+    // The confident joint's count first, the default's last: its flags stay in the project.
+    for (const LabelErrorCount count :
+         {LabelErrorCount::ConfidentJoint, LabelErrorCount::NoiseModel}) {
+        const auto errors = flagLabelErrors(*project, setId, count);
+        if (!errors) {
+            std::printf("label errors failed: %s\n", qPrintable(errors.error().message));
+            return 1;
+        }
+        qint64 right = 0, at500 = 0, at1000 = 0;
+        for (size_t i = 0; i < errors->size(); ++i) {
+            const bool hit = isFlipped((*errors)[i].path);
+            right += hit;
+            at500 += hit && i < 500;
+            at1000 += hit && i < 1000;
+        }
+        std::printf("%s: flagged %zu of %d flipped: precision %.3f, recall %.3f, precision at "
+                    "500 %.3f, at 1,000 %.3f\n",
+                    count == LabelErrorCount::NoiseModel ? "count by the noise model (default)"
+                                                         : "count by the confident joint",
+                    errors->size(), int(flipped.size()),
+                    errors->empty() ? 0.0 : double(right) / double(errors->size()),
+                    double(right) / double(flipped.size()),
+                    double(at500) / double(std::min<size_t>(500, errors->size())),
+                    double(at1000) / double(std::min<size_t>(1000, errors->size())));
+    }
     std::printf("peak memory: %.0f MiB\n", peakMemoryMiB());
     std::fflush(stdout);
     return 0;
