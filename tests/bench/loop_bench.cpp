@@ -2,7 +2,7 @@
 // planted flips, automated labeling at a target accuracy checked against the true labels, and
 // active learning by uncertainty against random order.
 //
-//   loop_bench errors|autolabel|active|all WORKDIR [--epochs E] [--width W] [--reuse]
+//   loop_bench errors|autolabel|active|all WORKDIR [--epochs E] [--width W] [--seed S] [--reuse]
 //
 // --reuse: label errors from the cross-fitting a previous run stored, without training again.
 
@@ -138,9 +138,10 @@ TrainOptions baseOptions(const QStringList &args) {
     TrainOptions o;
     o.epochs = 10;
     o.width = 16;
-    o.seed = 1;
     o.testEvery = 1000;
-    BenchOptions(args).applyTraining(o);
+    const BenchOptions options(args);
+    o.seed = options.number("--seed", 1);
+    options.applyTraining(o);
     return o;
 }
 
@@ -166,8 +167,8 @@ QHash<qint64, QString> itemPaths(Project &project) {
 // with K = 5; confident learning's flags against the flips.
 int labelErrors(const QString &work, const TrainOptions &base, const Idx &train, bool reuse) {
     std::printf("== label errors: 10,000 Fashion-MNIST training images, 10 %% of labels flipped, "
-                "5-fold cross-fitting (ResNet-18 width %d, %d epochs, %d threads)\n",
-                base.width, base.epochs, QThread::idealThreadCount());
+                "5-fold cross-fitting (ResNet-18 width %d, %d epochs, seed %d, %d threads)\n",
+                base.width, base.epochs, base.seed, QThread::idealThreadCount());
     constexpr int kItems = 10000;
     std::mt19937 random(2024);
     QByteArray noisy = train.labels.left(kItems);
