@@ -168,7 +168,7 @@ QHash<qint64, QString> itemPaths(Project &project) {
 int labelErrors(const QString &work, const TrainOptions &base, const Idx &train, bool reuse) {
     std::printf("== label errors: 10,000 Fashion-MNIST training images, 10 %% of labels flipped, "
                 "5-fold cross-fitting (ResNet-18 width %d, %d epochs, seed %d, %d threads)\n",
-                base.width, base.epochs, base.seed, QThread::idealThreadCount());
+                base.width, base.epochs, int(base.seed), QThread::idealThreadCount());
     constexpr int kItems = 10000;
     std::mt19937 random(2024);
     QByteArray noisy = train.labels.left(kItems);
