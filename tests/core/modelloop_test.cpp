@@ -179,11 +179,16 @@ std::pair<double, double> checked(const std::vector<LabelErrorCandidate> &errors
 
 void ModelLoopTest::confidentLearningFindsPlantedLabelErrors() {
     const PlantedCrowd crowd(0.10, false);
-    const auto errors = findLabelErrors(crowd.items([&](size_t i) { return crowd.clean[i]; }),
-                                        kPlantedClasses, LabelErrorCount::ConfidentJoint);
+    const auto items = crowd.items([&](size_t i) { return crowd.clean[i]; });
+    const auto errors = findLabelErrors(items, kPlantedClasses, LabelErrorCount::ConfidentJoint);
     const auto [precision, recall] = checked(errors, crowd);
     QVERIFY2(precision >= 0.85, qPrintable(QString::number(precision)));
     QVERIFY2(recall >= 0.80, qPrintable(QString::number(recall)));
+    // The noise model believes these under-confident predictions: a flip hides in the doubt
+    // they spread over every class (the truth gets 0.55-0.95 and is always right), so it finds
+    // nothing (the confident joint flags 257). The README says so.
+    const auto believed = findLabelErrors(items, kPlantedClasses);
+    QVERIFY2(believed.size() < errors.size() / 4, qPrintable(QString::number(believed.size())));
 }
 
 void ModelLoopTest::noiseModelCountsPlantedLabelErrors() {
