@@ -80,7 +80,9 @@ LabelErrorCount labelErrorCount(const QCommandLineParser &parser) {
 
 int reportLabelErrors(const QCommandLineParser &parser, Project &project, qint64 setId,
                       QTextStream &out, QTextStream &err) {
-    const auto errors = flagLabelErrors(project, setId, labelErrorCount(parser));
+    const LabelErrorCount count = labelErrorCount(parser);
+    ExpectedLabelErrors expected;
+    const auto errors = flagLabelErrors(project, setId, count, &expected);
     if (!errors)
         return fail(err, errors.error());
     const auto set = attempt([&] { return PredictionRepository(project).find(setId); });
@@ -89,6 +91,14 @@ int reportLabelErrors(const QCommandLineParser &parser, Project &project, qint64
                .arg(errors->size())
                .arg(set && *set ? (*set)->items : 0)
                .arg(setId)
+        << Qt::endl;
+    err << QStringLiteral("%1 expects %2 of the %3 labels held out to be wrong (%4 %)")
+               .arg(count == LabelErrorCount::NoiseModel ? QStringLiteral("the noise model")
+                                                         : QStringLiteral("the confident joint"))
+               .arg(expected.errors, 0, 'f', 0)
+               .arg(expected.labeled)
+               .arg(expected.labeled > 0 ? 100 * expected.errors / double(expected.labeled) : 0.0,
+                    0, 'f', 1)
         << Qt::endl;
     if (parser.isSet(QStringLiteral("json")) && !parser.isSet(QStringLiteral("out")))
         return kExitOk;

@@ -64,7 +64,8 @@ LoadedPredictions loadPredictions(Project &project, qint64 setId) {
 }
 
 Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setId,
-                                                   LabelErrorCount count) {
+                                                   LabelErrorCount count,
+                                                   ExpectedLabelErrors *expected) {
     return attempt([&] {
         const LoadedPredictions loaded = loadPredictions(project, setId);
         std::vector<ScoredItem> items;
@@ -75,7 +76,11 @@ Result<std::vector<LabelErrorRow>> flagLabelErrors(Project &project, qint64 setI
             throw StoreError(QStringLiteral("prediction set %1 holds no out-of-sample "
                                             "predictions of labeled items")
                                  .arg(setId));
-        const auto errors = findLabelErrors(items, int(loaded.set.classIds.size()), count);
+        double expectedErrors = 0;
+        const auto errors =
+            findLabelErrors(items, int(loaded.set.classIds.size()), count, &expectedErrors);
+        if (expected)
+            *expected = {expectedErrors, qint64(items.size())};
         const auto paths = itemPaths(project);
         std::vector<LabelErrorRow> rows;
         std::vector<NewFlag> flags;

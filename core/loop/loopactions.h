@@ -34,12 +34,18 @@ struct LabelErrorRow {
     double score = 0;
 };
 
+// How many labels a count expects wrong, of how many labeled items held out.
+struct ExpectedLabelErrors {
+    double errors = 0;
+    qint64 labeled = 0;
+};
+
 // Likely label errors (findLabelErrors) among the held-out predictions of set `setId` (a
 // cross-fitting); replaces the project's 'label-error' flags with the result. Likeliest error
-// first.
+// first. `expected`, where given, receives the count's expectation.
 Result<std::vector<LabelErrorRow>>
-flagLabelErrors(Project &project, qint64 setId,
-                LabelErrorCount count = LabelErrorCount::NoiseModel);
+flagLabelErrors(Project &project, qint64 setId, LabelErrorCount count = LabelErrorCount::NoiseModel,
+                ExpectedLabelErrors *expected = nullptr);
 
 struct AutolabelProposal {
     qint64 setId = 0;

@@ -32,7 +32,8 @@ bool hasLabel(const ScoredItem &item, int classes) {
 }
 
 // Confident learning's count, pruning by noise rate as cleanlab does: the items to flag.
-std::set<size_t> confidentJointFlags(const std::vector<ScoredItem> &items, int classes) {
+std::set<size_t> confidentJointFlags(const std::vector<ScoredItem> &items, int classes,
+                                     double &expectedErrors) {
     const auto k = size_t(classes);
     // Per-class thresholds: the mean probability of class j over the items labeled j.
     std::vector<double> threshold(k, 0);
@@ -59,10 +60,13 @@ std::set<size_t> confidentJointFlags(const std::vector<ScoredItem> &items, int c
             joint[size_t(item.given)][size_t(best)] += 1;
     }
     // Calibrated so that each row sums to the number of items given that label.
+    expectedErrors = 0;
     for (size_t i = 0; i < k; ++i) {
         const double row = std::accumulate(joint[i].begin(), joint[i].end(), 0.0);
-        for (size_t j = 0; j < k; ++j)
+        for (size_t j = 0; j < k; ++j) {
             joint[i][j] = row > 0 ? joint[i][j] / row * double(labeled[i]) : 0;
+            expectedErrors += i != j ? joint[i][j] : 0;
+        }
     }
 
     // Per off-diagonal cell, that many items with the largest margin p(j) - p(given).
@@ -90,8 +94,10 @@ std::set<size_t> confidentJointFlags(const std::vector<ScoredItem> &items, int c
 
 // The noise model's count: as many items as it expects wrong labels, lowest self-confidence
 // first, among those whose most probable class is not their label.
-std::set<size_t> noiseModelFlags(const std::vector<ScoredItem> &items, int classes) {
+std::set<size_t> noiseModelFlags(const std::vector<ScoredItem> &items, int classes,
+                                 double &expectedErrors) {
     const LabelNoise noise = estimateLabelNoise(items, classes);
+    expectedErrors = noise.expectedErrors;
     std::vector<size_t> candidates;
     for (size_t n = 0; n < items.size(); ++n)
         if (hasLabel(items[n], classes) && argmax(items[n].probabilities) != items[n].given)
@@ -175,10 +181,13 @@ LabelNoise estimateLabelNoise(const std::vector<ScoredItem> &items, int classes)
 }
 
 std::vector<LabelErrorCandidate> findLabelErrors(const std::vector<ScoredItem> &items, int classes,
-                                                 LabelErrorCount count) {
+                                                 LabelErrorCount count, double *expectedErrors) {
+    double expected = 0;
     const std::set<size_t> flagged = count == LabelErrorCount::ConfidentJoint
-                                         ? confidentJointFlags(items, classes)
-                                         : noiseModelFlags(items, classes);
+                                         ? confidentJointFlags(items, classes, expected)
+                                         : noiseModelFlags(items, classes, expected);
+    if (expectedErrors)
+        *expectedErrors = expected;
     std::vector<LabelErrorCandidate> errors;
     for (size_t n : flagged) {
         const ScoredItem &item = items[n];

@@ -42,10 +42,12 @@ enum class LabelErrorCount {
 // probable class is their given label are never flagged. Returns the flagged items, likeliest
 // error first: by self-confidence p(given) (cleanlab's default ranking), which ranks better than
 // the margin on Fashion-MNIST with planted flips. The noise model flags the items of lowest
-// self-confidence, as many as it expects wrong labels.
+// self-confidence, as many as it expects wrong labels; `expectedErrors`, where given, receives
+// that expectation (with the confident joint, its calibrated off-diagonal sum).
 std::vector<LabelErrorCandidate>
 findLabelErrors(const std::vector<ScoredItem> &items, int classes,
-                LabelErrorCount count = LabelErrorCount::NoiseModel);
+                LabelErrorCount count = LabelErrorCount::NoiseModel,
+                double *expectedErrors = nullptr);
 
 // A label-noise model fitted to out-of-sample predictions by expectation maximisation. A model
 // trained on noisy labels predicts the noisy labels' posterior: p = T c, where c is the clean

@@ -543,6 +543,9 @@ void CliTest::trainsSweepsAndListsRuns() {
     QVERIFY(errors.out.startsWith(QStringLiteral("item,path,given,suggested,score\n")));
     QVERIFY2(errors.err.contains(QStringLiteral("likely label errors among 61 items")),
              qPrintable(errors.err));
+    QVERIFY2(errors.err.contains(QStringLiteral("the noise model expects ")) &&
+                 errors.err.contains(QStringLiteral(" labels held out to be wrong (")),
+             qPrintable(errors.err));
     const Run again = cli({QStringLiteral("label-errors"), labelled,
                            QStringLiteral("--predictions"), QStringLiteral("latest")});
     QCOMPARE(again.code, 0);
@@ -555,7 +558,8 @@ void CliTest::trainsSweepsAndListsRuns() {
     const Run joint = cli({QStringLiteral("label-errors"), labelled,
                            QStringLiteral("--predictions"), QStringLiteral("latest"),
                            QStringLiteral("--count"), QStringLiteral("confident-joint")});
-    QVERIFY2(joint.code == 0 && joint.out.startsWith(QStringLiteral("item,path,given")),
+    QVERIFY2(joint.code == 0 && joint.out.startsWith(QStringLiteral("item,path,given")) &&
+                 joint.err.contains(QStringLiteral("the confident joint expects ")),
              qPrintable(joint.err));
     const Run unknownCount =
         cli({QStringLiteral("label-errors"), labelled, QStringLiteral("--predictions"),
