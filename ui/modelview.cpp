@@ -2,6 +2,7 @@
 
 #include "core/consensus/review.h"
 #include "core/label/labelsource.h"
+#include "core/store/flagrepository.h"
 #include "core/store/predictionrepository.h"
 #include "core/store/project.h"
 #include "core/train/runs.h"
@@ -591,7 +592,15 @@ void ModelView::workDone(const QString &error) {
         m_status->setText(tr("%1: cancelled").arg(what));
     else if (!error.isEmpty())
         Q_EMIT failed(error);
-    else
+    else if (what.startsWith(tr("Cross-fitting"))) {
+        const auto counts =
+            core::attempt([&] { return core::FlagRepository(*m_project).counts(); });
+        m_status->setText(
+            tr("%1: done, %2 likely label errors flagged (Curate tab; Review tab, Model "
+               "disagrees)")
+                .arg(what)
+                .arg(counts ? counts->value(core::flagKindName(core::FlagKind::LabelError)) : 0));
+    } else
         m_status->setText(tr("%1: done").arg(what));
     reload();
     if (m_sets->count() > 0)
