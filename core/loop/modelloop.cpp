@@ -105,7 +105,10 @@ std::set<size_t> noiseModelFlags(const std::vector<ScoredItem> &items, int class
     const auto selfConfidence = [&](size_t n) {
         return items[n].probabilities[size_t(items[n].given)];
     };
-    const size_t take = std::min(candidates.size(), size_t(std::lround(noise.expectedErrors)));
+    const size_t expected = std::isfinite(noise.expectedErrors)
+                                ? size_t(std::lround(std::max(0.0, noise.expectedErrors)))
+                                : 0; // predictions that are not numbers say nothing
+    const size_t take = std::min(candidates.size(), expected);
     std::partial_sort(candidates.begin(), candidates.begin() + std::ptrdiff_t(take),
                       candidates.end(), [&](size_t a, size_t b) {
                           return selfConfidence(a) != selfConfidence(b)
