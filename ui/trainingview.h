@@ -23,6 +23,7 @@ class Project;
 
 namespace winnow::ui {
 
+class GlisterOptionsBox;
 class RunChart;
 class RunsPanel;
 class SubsetView;
@@ -101,13 +102,11 @@ private:
     RunsPanel *m_runsPanel = nullptr;
     QHash<qint64, std::vector<core::EpochMetrics>> m_curves;
 
-    QCheckBox *m_glister = nullptr, *m_random = nullptr, *m_full = nullptr, *m_bfloat16 = nullptr;
+    QCheckBox *m_glister = nullptr, *m_random = nullptr, *m_full = nullptr;
     QLineEdit *m_fractions = nullptr;
     QSpinBox *m_epochs = nullptr, *m_selectEvery = nullptr, *m_seed = nullptr;
-    QComboBox *m_width = nullptr, *m_selectionType = nullptr, *m_greedy = nullptr;
-    QComboBox *m_gradients = nullptr, *m_step = nullptr;
-    QDoubleSpinBox *m_epsilon = nullptr;
-    QDoubleSpinBox *m_kappa = nullptr;
+    QComboBox *m_width = nullptr;
+    GlisterOptionsBox *m_glisterBox = nullptr;
     QPushButton *m_train = nullptr, *m_cancel = nullptr, *m_resume = nullptr;
     QPushButton *m_crossValidate = nullptr, *m_tune = nullptr;
     bool m_tuning = false;

@@ -75,10 +75,16 @@ QList<QCommandLineOption> trainCommandLineOptions() {
          QStringLiteral("stochastic greedy: each pick is the best of N/k ln(1/E) random "
                         "candidates"),
          QStringLiteral("E"), number(d.epsilon)},
+        {QStringLiteral("gradient-length"),
+         QStringLiteral("GLISTER's gradients as they are: raw (as CORDS; an image with a large "
+                        "loss has a large gradient) or unit (every image's scaled to length 1, "
+                        "so only its direction counts)"),
+         QStringLiteral("L"), d.unitGradients ? QStringLiteral("unit") : QStringLiteral("raw")},
         {QStringLiteral("linear-layer"), QStringLiteral("the same as --gradients weights")},
         {QStringLiteral("cords"),
          QStringLiteral("GLISTER exactly as CORDS runs it: --selection-type Supervised "
-                        "--gradients bias --step sum --epsilon 0.01, unless those are given")},
+                        "--gradients bias --step sum --epsilon 0.01 --gradient-length raw, unless "
+                        "those are given")},
         {QStringLiteral("leave-out-doubtful"),
          QStringLiteral("subsets leave out items whose consolidated label has a confidence below "
                         "C, or that are flagged as likely label errors (0: off)"),
@@ -191,6 +197,12 @@ Result<TrainOptions> trainOptionsFromCommandLine(const QCommandLineParser &parse
             throw Refused{QStringLiteral("--step is sum or mean, not '%1'").arg(step)};
         o.meanStep = step == QLatin1String("mean");
         o.epsilon = cords && !given("epsilon") ? 0.01 : numberOf("epsilon");
+        const QString length = cords && !given("gradient-length")
+                                   ? QStringLiteral("raw")
+                                   : parser.value(QStringLiteral("gradient-length"));
+        if (length != QLatin1String("raw") && length != QLatin1String("unit"))
+            throw Refused{QStringLiteral("--gradient-length is raw or unit, not '%1'").arg(length)};
+        o.unitGradients = length == QLatin1String("unit");
         o.augment = !parser.isSet(QStringLiteral("no-augment"));
         o.augmentGrey = parser.isSet(QStringLiteral("augment-grey"));
         o.channelsLast = !parser.isSet(QStringLiteral("contiguous"));
@@ -272,7 +284,9 @@ QStringList trainArguments(const TrainOptions &o) {
                   << QStringLiteral("--body-lr-scale") << number(o.bodyLrScale);
     arguments << QStringLiteral("--gradients") << glisterGradientsName(o)
               << QStringLiteral("--step")
-              << (o.meanStep ? QStringLiteral("mean") : QStringLiteral("sum"));
+              << (o.meanStep ? QStringLiteral("mean") : QStringLiteral("sum"))
+              << QStringLiteral("--gradient-length")
+              << (o.unitGradients ? QStringLiteral("unit") : QStringLiteral("raw"));
     if (!o.augment)
         arguments << QStringLiteral("--no-augment");
     if (o.augmentGrey)

@@ -72,6 +72,7 @@ QJsonObject TrainOptions::toJson() const {
         {"centered_embeddings", centeredEmbeddings},
         {"mean_step", meanStep},
         {"epsilon", epsilon},
+        {"unit_gradients", unitGradients},
         {"leave_out_doubtful", leaveOutDoubtful},
         {"test_every", testEvery},
         {"augment", augment},
@@ -119,6 +120,7 @@ Result<TrainOptions> TrainOptions::fromJson(const QJsonObject &json) {
     o.centeredEmbeddings = json.value("centered_embeddings").toBool(false);
     o.meanStep = json.value("mean_step").toBool(false);
     o.epsilon = json.value("epsilon").toDouble(0.01);
+    o.unitGradients = json.value("unit_gradients").toBool(false);
     o.leaveOutDoubtful = json.value("leave_out_doubtful").toDouble(o.leaveOutDoubtful);
     o.testEvery = json.value("test_every").toInt(o.testEvery);
     o.augment = json.value("augment").toBool(o.augment);

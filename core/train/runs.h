@@ -64,6 +64,10 @@ struct TrainOptions {
     // 30 % budget, of 6 at 10 %) keeps the subsets varied while the gains keep mislabeled
     // images out.
     double epsilon = 0.5;
+    // Every image's last-layer gradient scaled to unit length before the greedy (its weight
+    // part g e^T scales with its bias part g), so an image gains by the direction its gradient
+    // points, not by how large its loss is (not in CORDS; off by default).
+    bool unitGradients = false;
     // Subsets (random and GLISTER) leave out training items whose current consolidated label
     // has a confidence below this, or that carry a likely-label-error flag; 0: off. They still
     // count in the budget's N.

@@ -234,8 +234,12 @@ torch::Tensor Trainer::glisterSubset(int round) {
     // PerBatch averages them over its units.
     const bool formWeights =
         m_options.linearLayer && m_options.selectionType == SelectionType::PerBatch;
-    const torch::Tensor gradients =
+    torch::Tensor gradients =
         glister::lastLayerGradients(trainLogits, trainLabels, trainEmbeddings, formWeights);
+    if (m_options.unitGradients) // g / |g|, and g e^T with it
+        gradients =
+            gradients /
+            gradients.narrow(1, 0, m_data.classes).norm(2, 1, /*keepdim=*/true).clamp_min(1e-12);
     const auto select = [&](const torch::Tensor &rows, const torch::Tensor &valRows,
                             const glister::Options &o) {
         const torch::Tensor g = rows.defined() ? gradients.index_select(0, rows) : gradients;

@@ -52,6 +52,7 @@ struct Config {
     // Leave out items whose consolidated label is below this confidence or flagged as a likely
     // label error (0: none).
     double leaveOutDoubtful;
+    bool unitGradients = false; // every image's gradient scaled to length 1
 };
 
 constexpr auto kSupervised = SelectionType::Supervised, kPerClass = SelectionType::PerClass;
@@ -87,6 +88,8 @@ const Config kConfigs[] = {
      kSupervised, "bias", false, 0.01, 0, true, 0.5},
     {"random-leave-out", "Random-Online, leaving out images flagged as likely label errors",
      Strategy::Random, kSupervised, "bias", false, 0.01, 0, true, 0.5},
+    {"glister-unit", "the default with gradients of unit length (--gradient-length unit)",
+     Strategy::Glister, kSupervised, "bias", false, 0.01, 0, true, 0, true},
 };
 
 TrainOptions configured(const Config &config, TrainOptions o) {
@@ -95,6 +98,7 @@ TrainOptions configured(const Config &config, TrainOptions o) {
         o.fraction = 1;
     o.kappa = config.kappa;
     o.leaveOutDoubtful = config.leaveOutDoubtful;
+    o.unitGradients = config.unitGradients;
     if (config.defaults)
         return o;
     o.selectionType = config.selection;

@@ -436,10 +436,12 @@ private Q_SLOTS:
         QCOMPARE(mislabeled.size(), size_t(60));
         TrainOptions options = smallOptions(Strategy::Glister, 0.3, 8);
         options.selectEvery = 3;
+        std::vector<qint64> lastRound; // of the latest run
         const auto share = [&](const TrainOptions &o) {
             const auto outcome = trainNewRun(*project, o, {});
             if (!outcome)
                 return -1.0;
+            lastRound = runSelections(*project, outcome->runId)->back().itemIds;
             qint64 chosen = 0, wrong = 0;
             for (const SelectionRound &round : *runSelections(*project, outcome->runId))
                 if (round.round > 0)
@@ -451,13 +453,20 @@ private Q_SLOTS:
         };
         const double robust = share(options);
         QVERIFY2(robust >= 0 && robust < 0.25, qPrintable(QString::number(robust)));
+        const std::vector<qint64> robustRound = lastRound;
+        TrainOptions unit = options; // gradients of unit length choose other images, as cleanly
+        unit.unitGradients = true;
+        const double unitShare = share(unit);
+        QVERIFY2(unitShare >= 0 && unitShare < 0.25, qPrintable(QString::number(unitShare)));
+        QVERIFY(lastRound != robustRound);
         options.selectionType = SelectionType::Supervised;
         setGlisterGradients(options, QStringLiteral("bias"));
         options.meanStep = false;
         options.epsilon = 0.01;
         const double cords = share(options);
-        qInfo("mislabeled share of the GLISTER rounds: %.3f (CORDS's variant %.3f; the set 0.333)",
-              robust, cords);
+        qInfo("mislabeled share of the GLISTER rounds: %.3f (unit gradients %.3f, CORDS's "
+              "variant %.3f; the set 0.333)",
+              robust, unitShare, cords);
         QVERIFY2(cords > robust, qPrintable(QStringLiteral("%1 %2").arg(cords).arg(robust)));
     }
 
@@ -489,9 +498,15 @@ private Q_SLOTS:
         QCOMPARE(glisterGradientsName(*linear), QStringLiteral("weights"));
         QVERIFY(!parse({QStringLiteral("--gradients"), QStringLiteral("loss")}).ok());
         QVERIFY(!parse({QStringLiteral("--step"), QStringLiteral("half")}).ok());
+        QVERIFY(!robust->unitGradients && !cords->unitGradients);
+        const auto unit = parse({QStringLiteral("--strategy"), QStringLiteral("glister"),
+                                 QStringLiteral("--gradient-length"), QStringLiteral("unit")});
+        QVERIFY2(unit.ok(), qPrintable(unit.errorMessage()));
+        QVERIFY(unit->unitGradients);
+        QVERIFY(!parse({QStringLiteral("--gradient-length"), QStringLiteral("long")}).ok());
         const auto grey = parse({QStringLiteral("--augment-grey")});
         QVERIFY(grey->augmentGrey && !robust->augmentGrey);
-        for (const TrainOptions &options : {*robust, *cords, *linear, *grey}) {
+        for (const TrainOptions &options : {*robust, *cords, *linear, *grey, *unit}) {
             const auto again = parse(trainArguments(options));
             QVERIFY2(again.ok(), qPrintable(again.errorMessage()));
             QCOMPARE(again->toJson(), options.toJson());

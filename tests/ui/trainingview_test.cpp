@@ -86,6 +86,13 @@ void TrainingViewTest::oneClickTrainsThePlanAndShowsSubsets() {
     QCOMPARE(plan[1].strategy, core::Strategy::Glister);
     QCOMPARE(plan[1].fraction, 0.4);
     QCOMPARE(plan[1].width, 8);
+    // The GLISTER box's knobs start at the defaults and go into the plan.
+    QCOMPARE(plan[1].selectionType, core::SelectionType::PerClass);
+    QVERIFY(plan[1].meanStep && !plan[1].unitGradients);
+    auto *length = view.findChild<QComboBox *>(QStringLiteral("gradientLength"));
+    length->setCurrentIndex(length->findData(true));
+    QVERIFY(view.plan()[1].unitGradients);
+    length->setCurrentIndex(length->findData(false));
 
     // Before any run has finished there is nothing to estimate the time from.
     auto *estimate = view.findChild<QLabel *>(QStringLiteral("estimate"));
