@@ -1,6 +1,14 @@
 #include "core/train/initweights.h"
 
+#include "core/store/database.h"
+#include "core/store/project.h"
+#include "core/train/runs.h"
+#include "core/train/tensordata.h"
+#include "core/train/trainingset.h"
+
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <stdexcept>
 #include <torch/script.h>
@@ -181,6 +189,48 @@ WeightTransfer transferWeights(ResNet18 &model, const NamedTensors &weights, boo
                    .arg(bodyTaken)
                    .arg(bodyTensors));
     return transfer;
+}
+
+InitWeights locateInitWeights(Project &project, const QString &spec) {
+    const auto fromRun = [&spec](Project &owner, qint64 runId, const QString &recorded) {
+        if (const auto found = findRun(owner, runId); !found)
+            throw failure(QStringLiteral("--init-from %1: %2").arg(spec, found.error().message));
+        const QString path =
+            QDir(runDirectory(owner, runId)).filePath(QStringLiteral("checkpoint.pt"));
+        if (!QFile::exists(path))
+            throw failure(QStringLiteral("--init-from %1: run %2 has no checkpoint (it never "
+                                         "finished an epoch)")
+                              .arg(spec)
+                              .arg(runId));
+        const auto snapshot = runSnapshot(owner, runId);
+        return InitWeights{path, snapshot ? snapshot->classNames : QStringList{}, recorded};
+    };
+    bool isRun = false;
+    if (const qint64 runId = spec.toLongLong(&isRun); isRun)
+        return fromRun(project, runId, spec);
+    if (const qsizetype colon = spec.lastIndexOf(QLatin1Char(':')); colon > 0) {
+        bool ok = false;
+        const qint64 runId = spec.mid(colon + 1).toLongLong(&ok);
+        const QString location = spec.left(colon);
+        if (ok && Project::exists(location)) {
+            auto other = Project::open(location);
+            if (!other)
+                throw failure(
+                    QStringLiteral("--init-from %1: %2").arg(spec, other.error().message));
+            const QString recorded = Database::isServerAddress(location)
+                                         ? spec
+                                         : QStringLiteral("%1:%2")
+                                               .arg(QFileInfo(location).absoluteFilePath())
+                                               .arg(runId);
+            return fromRun(**other, runId, recorded);
+        }
+    }
+    const QFileInfo file(spec);
+    if (!file.isFile())
+        throw failure(QStringLiteral("--init-from %1: not a run number, DIR:RUN of another "
+                                     "project, or a weights file")
+                          .arg(spec));
+    return {file.absoluteFilePath(), {}, file.absoluteFilePath()};
 }
 
 } // namespace winnow::core

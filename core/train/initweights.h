@@ -14,6 +14,20 @@
 
 namespace winnow::core {
 
+class Project;
+
+// Where a run's starting weights are, and the classes they were trained on when known.
+struct InitWeights {
+    QString path;
+    QStringList classNames; // empty for a weights file
+    QString spec;           // as the run records it, with absolute paths
+};
+
+// Finds what `--init-from SPEC` names: a run of `project` (RUN), a run of another project
+// (DIR:RUN, a folder or a server address) or a weights file. Throws with the spec and what is
+// wrong (no such run, a run without a checkpoint, no such file).
+InitWeights locateInitWeights(Project &project, const QString &spec);
+
 using NamedTensors = std::map<std::string, torch::Tensor>;
 
 // Every tensor of the weights file at `path`, named as in this network ("layers.3.conv1.weight";

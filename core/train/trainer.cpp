@@ -2,7 +2,6 @@
 
 #include "core/curation/curation.h"
 #include "core/curation/splits.h"
-#include "core/store/database.h"
 #include "core/store/project.h"
 #include "core/train/glister.h"
 #include "core/train/initweights.h"
@@ -38,55 +37,6 @@ double processCpuSeconds() {
 void check(const Result<void> &result) {
     if (!result)
         throw failure(result.error().message);
-}
-
-// Where a run's starting weights are, and the classes they were trained on when known.
-struct InitWeights {
-    QString path;
-    QStringList classNames; // empty for a weights file
-    QString spec;           // as the run records it, with absolute paths
-};
-
-InitWeights locateInitWeights(Project &project, const QString &spec) {
-    const auto fromRun = [&spec](Project &owner, qint64 runId, const QString &recorded) {
-        if (const auto found = findRun(owner, runId); !found)
-            throw failure(QStringLiteral("--init-from %1: %2").arg(spec, found.error().message));
-        const QString path =
-            QDir(runDirectory(owner, runId)).filePath(QStringLiteral("checkpoint.pt"));
-        if (!QFile::exists(path))
-            throw failure(QStringLiteral("--init-from %1: run %2 has no checkpoint (it never "
-                                         "finished an epoch)")
-                              .arg(spec)
-                              .arg(runId));
-        const auto snapshot = runSnapshot(owner, runId);
-        return InitWeights{path, snapshot ? snapshot->classNames : QStringList{}, recorded};
-    };
-    bool isRun = false;
-    if (const qint64 runId = spec.toLongLong(&isRun); isRun)
-        return fromRun(project, runId, spec);
-    if (const qsizetype colon = spec.lastIndexOf(QLatin1Char(':')); colon > 0) {
-        bool ok = false;
-        const qint64 runId = spec.mid(colon + 1).toLongLong(&ok);
-        const QString location = spec.left(colon);
-        if (ok && Project::exists(location)) {
-            auto other = Project::open(location);
-            if (!other)
-                throw failure(
-                    QStringLiteral("--init-from %1: %2").arg(spec, other.error().message));
-            const QString recorded = Database::isServerAddress(location)
-                                         ? spec
-                                         : QStringLiteral("%1:%2")
-                                               .arg(QFileInfo(location).absoluteFilePath())
-                                               .arg(runId);
-            return fromRun(**other, runId, recorded);
-        }
-    }
-    const QFileInfo file(spec);
-    if (!file.isFile())
-        throw failure(QStringLiteral("--init-from %1: not a run number, DIR:RUN of another "
-                                     "project, or a weights file")
-                          .arg(spec));
-    return {file.absoluteFilePath(), {}, file.absoluteFilePath()};
 }
 
 class Trainer {
