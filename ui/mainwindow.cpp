@@ -555,12 +555,14 @@ void MainWindow::updateStatus() {
         m_counts->setText(summary.error().message);
         return;
     }
-    m_counts->setText(tr("%L1 shown of %L2 items · %L3 classes · %L4 answers · %L5 annotators")
+    const auto annotators = summary->perAnnotator.size();
+    m_counts->setText(tr("%L1 shown of %L2 items · %L3 classes · %L4 answers · %L5 %6")
                           .arg(m_browser->model()->totalCount())
                           .arg(summary->items)
                           .arg(summary->perClass.size())
                           .arg(summary->answers)
-                          .arg(summary->perAnnotator.size()));
+                          .arg(annotators)
+                          .arg(annotators == 1 ? tr("annotator") : tr("annotators")));
 }
 
 core::Result<void> MainWindow::setAnnotator(const QString &name) {

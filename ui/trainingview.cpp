@@ -33,6 +33,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -50,7 +51,15 @@ TrainingView::TrainingView(QWidget *parent)
     auto *splitter = new QSplitter(Qt::Horizontal);
     auto *panel = new QWidget;
     buildControls(panel);
-    splitter->addWidget(panel);
+    // On a short screen the controls scroll instead of squeezing into each other.
+    auto *controls = new QScrollArea;
+    controls->setObjectName(QStringLiteral("controls"));
+    controls->setWidget(panel);
+    controls->setWidgetResizable(true);
+    controls->setFrameShape(QFrame::NoFrame);
+    controls->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    controls->setMinimumWidth(panel->sizeHint().width() + 16);
+    splitter->addWidget(controls);
 
     auto *right = new QSplitter(Qt::Vertical);
     m_chart = new RunChart;
