@@ -49,7 +49,9 @@ std::int64_t stochasticSampleSize(std::int64_t n, std::int64_t k, double epsilon
     if (size > n - k + 1)
         throw std::invalid_argument(
             "stochastic greedy needs N ln(100) / k <= N - k + 1: use a smaller fraction");
-    return std::max<std::int64_t>(1, size);
+    // At least two candidates: with one, every pick is a uniformly random draw and nothing is
+    // selected (at epsilon 0.5 that is every budget above 35 %).
+    return std::min(std::max<std::int64_t>(2, size), n - k + 1);
 }
 
 // The greedy's outer loop, whatever the gradients: k picks, each the first maximum of `gain`

@@ -17,7 +17,8 @@ struct Options {
     Greedy greedy = Greedy::Stochastic;
     bool linearLayer = false; // append the fc-weight gradient g (x) e to the bias gradient g
     bool meanStep = false;    // the virtual step is eta / k times the chosen gradients' sum
-    double epsilon = 0.01;    // stochastic greedy: int(N / k * ln(1 / epsilon)) candidates a pick
+    double epsilon = 0.01;    // stochastic greedy: int(N / k * ln(1 / epsilon)) candidates a pick,
+                              // at least 2 (while N - k + 1 allows)
     std::uint64_t seed = 0;   // stochastic candidate sampling
 };
 

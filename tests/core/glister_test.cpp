@@ -44,6 +44,7 @@ private Q_SLOTS:
     void embeddingGreedyPicksWhatTheGradientsPick_data();
     void embeddingGreedyPicksWhatTheGradientsPick();
     void perClassBudgetsAreCeilings();
+    void largeBudgetsStillSelect();
     void impossibleBudgetsAreRefused();
 };
 
@@ -197,6 +198,30 @@ void GlisterTest::perClassBudgetsAreCeilings() {
     QCOMPARE(budgets, (std::vector<std::int64_t>{5, 3, 2, 1}));
     const std::int64_t total = std::accumulate(budgets.begin(), budgets.end(), std::int64_t(0));
     QVERIFY(total >= 10 && total <= 10 + 3); // may exceed k by up to C - 1
+}
+
+// At a 50 % budget epsilon 0.5 gives int(2 ln 2) = 1 candidate per pick, a random draw; the
+// greedy takes at least two, so points with the higher gain are preferred.
+void GlisterTest::largeBudgetsStillSelect() {
+    const std::int64_t n = 400;
+    // Two classes, every validation point of class 0 at logits (0, 0): the mean residual is
+    // (-0.5, 0.5), so a point with bias gradient (-a, a) gains a. Half the points gain 1, half -1.
+    const torch::Tensor valLogits = torch::zeros({20, 2});
+    const torch::Tensor valLabels = torch::zeros({20}, torch::kLong);
+    const torch::Tensor sign = torch::arange(n).remainder(2).mul(2).sub(1).to(torch::kFloat);
+    const torch::Tensor grads = torch::stack({-sign, sign}, 1);
+    glister::Options options;
+    options.budget = n / 2;
+    options.epsilon = 0.5;
+    options.meanStep = true;
+    options.seed = 3;
+    const auto picked =
+        glister::greedy(grads, valLogits, torch::zeros({20, 1}), valLabels, options);
+    std::int64_t gaining = 0;
+    for (std::int64_t i : picked.indices)
+        gaining += i % 2;
+    // A random draw keeps about half; the better of two random points gains with chance 3/4.
+    QVERIFY2(gaining > n / 2 * 2 / 3, qPrintable(QString::number(gaining)));
 }
 
 void GlisterTest::impossibleBudgetsAreRefused() {
