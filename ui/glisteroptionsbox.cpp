@@ -66,8 +66,8 @@ GlisterOptionsBox::GlisterOptionsBox(QWidget *parent)
     m_epsilon->setSingleStep(0.05);
     m_epsilon->setValue(defaults.epsilon);
     m_epsilon->setToolTip(tr("Stochastic greedy's ε: 0.5 (the default) picks the best of "
-                             "0.69·N/k candidates, which keeps subsets varied; CORDS uses 0.01 "
-                             "(4.6·N/k)"));
+                             "0.69·N/k candidates (and of at least 2), which keeps subsets "
+                             "varied; CORDS uses 0.01 (4.6·N/k)"));
     form->addRow(tr("Greedy ε"), m_epsilon);
     m_kappa = new QDoubleSpinBox;
     m_kappa->setRange(0, 0.95);
