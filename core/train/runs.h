@@ -60,9 +60,9 @@ struct TrainOptions {
     // their sum, the size of one SGD step) instead of CORDS's sum.
     bool meanStep = true;
     // Stochastic greedy's epsilon: each pick is the best of int(N / k * ln(1 / epsilon)) random
-    // candidates. CORDS: 0.01, about 4.6 N / k; the default 0.5 (0.69 N / k: the best of 2 at a
-    // 30 % budget, of 6 at 10 %) keeps the subsets varied while the gains keep mislabeled
-    // images out.
+    // candidates, and of at least 2. CORDS: 0.01, about 4.6 N / k; the default 0.5 (0.69 N / k: the
+    // best of 2 at a 30 % budget, of 6 at 10 %) keeps the subsets varied while the gains keep
+    // mislabeled images out.
     double epsilon = 0.5;
     // Every image's last-layer gradient scaled to unit length before the greedy (its weight
     // part g e^T scales with its bias part g), so an image gains by the direction its gradient
